@@ -1,0 +1,159 @@
+/**
+ * The public shapes of @sluice/push: push definitions and records, the source
+ * (stream hub) and sink (protocol) interfaces the server plugs in, and the service
+ * interface the HTTP layer drives. See ../../../shared/spec/push-api-contract.md.
+ */
+import type { MediaPacket, TrackInfo } from '@sluice/media';
+
+/** States of a push, exactly as the contract names them. */
+export type PushState = 'ready' | 'connecting' | 'pushing' | 'stopping' | 'stopped' | 'error';
+
+/** Protocols a push can use. */
+export type PushProtocol = 'rtmp' | 'mpegts';
+
+/** Where a push reads from: a stream inside a virtual host and application. */
+export interface StreamRef {
+  vhost: string;
+  app: string;
+  name: string;
+}
+
+/** What a caller asks for when starting a push (already type-checked by the caller). */
+export interface StartPushInput {
+  /** Empty or absent: the registry generates a unique id. */
+  id?: string | undefined;
+  vhost: string;
+  app: string;
+  stream: {
+    name: string;
+    /** Track ids to push; empty or absent = all pushable tracks. */
+    tracks?: number[] | undefined;
+    /** Track variant names to push (matched against TrackInfo.name). */
+    variantNames?: string[] | undefined;
+  };
+  /** Case-insensitive; white space trimmed. */
+  protocol: string;
+  /** White space and trailing '/' trimmed. */
+  url: string;
+  streamKey?: string | undefined;
+  /** True for pushes created from a StreamMap file. */
+  isConfig?: boolean | undefined;
+}
+
+/**
+ * A push record as the API returns it (contract, "The push record"). Times are
+ * rendered like "2021-02-04T01:42:40.160+0900"; byte counts are bytes on the wire.
+ */
+export interface PushRecord {
+  id: string;
+  vhost: string;
+  app: string;
+  stream: { name: string; tracks: number[]; variantNames?: string[] };
+  protocol: PushProtocol;
+  url: string;
+  streamKey: string;
+  state: PushState;
+  sequence: number;
+  sentBytes: number;
+  sentTime: number;
+  totalsentBytes: number;
+  totalsentTime: number;
+  createdTime: string;
+  startTime: string;
+  finishTime: string;
+  /** Present (true) for StreamMap pushes. */
+  isConfig?: boolean;
+  /** Why the last session failed, when it did. */
+  lastError?: string;
+  /** Milliseconds until the next connection attempt, while waiting to retry. */
+  reconnectIn?: number;
+  /** Frames dropped because the destination was slower than the stream. */
+  droppedFrames?: number;
+  /** Tracks of the source left out because the protocol cannot carry them. */
+  skippedTracks?: Array<{ id: number; codec: string; reason: string }>;
+}
+
+/** Filter for listing pushes. */
+export interface PushFilter {
+  vhost?: string | undefined;
+  app?: string | undefined;
+  id?: string | undefined;
+}
+
+/** What the HTTP layer needs from the registry. Errors thrown are those of ./errors.ts. */
+export interface PushService {
+  /** Creates a push and returns its record (state `ready` or already further). */
+  startPush(input: StartPushInput): PushRecord;
+  /** Stops a push; returns its record at that moment (`stopping` or `stopped`). */
+  stopPush(id: string, scope?: { vhost: string; app: string }): PushRecord;
+  /** Records matching the filter, sorted by id. */
+  listPushes(filter?: PushFilter): PushRecord[];
+}
+
+/** Receives one stream's media from the source (the server's stream hub). */
+export interface StreamSubscriber {
+  /**
+   * The stream is live: its tracks, then (same turn) the packets of the current GOP
+   * through onPacket, starting at the latest video keyframe. Called again if the
+   * stream restarts or its track set changes.
+   */
+  onStreamStart(tracks: readonly TrackInfo[]): void;
+  /** One packet, in decode order per track, as it arrives (never copied). */
+  onPacket(packet: MediaPacket): void;
+  /** The stream ended (publisher left). */
+  onStreamEnd(): void;
+}
+
+/** The stream hub as the registry sees it. */
+export interface PushSource {
+  /**
+   * Subscribes to a stream that may not exist yet. When it is live, onStreamStart is
+   * called at once (same turn) with its current GOP. Returns the unsubscribe function.
+   */
+  subscribe(stream: StreamRef, subscriber: StreamSubscriber): () => void;
+  /** Tracks of a live stream, or undefined when it is not live (used to validate track ids). */
+  tracksOf(stream: StreamRef): readonly TrackInfo[] | undefined;
+}
+
+/** Where and how a sink connects. */
+export interface PushTarget {
+  protocol: PushProtocol;
+  /** Normalised url (trimmed, no trailing '/'). */
+  url: string;
+  streamKey: string;
+  /** Default 5000. */
+  connectionTimeoutMs: number;
+  /** Default 2000: a write that drains nothing for this long fails the session. */
+  sendTimeoutMs: number;
+}
+
+/**
+ * One session's connection to a destination. The registry calls open() once, then
+ * send() for each packet (timestamps already rebased to 0 at a keyframe, codec
+ * configuration in `tracks`), then close(). A sink never throws from send().
+ */
+export interface PushSink {
+  /** Connects (TCP/TLS, handshake, publish) and sends headers for `tracks`. Rejects with a typed error. */
+  open(tracks: readonly TrackInfo[]): Promise<void>;
+  /** Queues one packet; returns false when the socket's buffer is full (wait for onDrain). */
+  send(packet: MediaPacket): boolean;
+  /** Bytes written to the socket so far in this session (container and protocol overhead included). */
+  readonly bytesSent: number;
+  /** Bytes accepted by send() but not yet handed to the kernel. */
+  readonly bufferedBytes: number;
+  /** Called when a full buffer has drained. */
+  onDrain(listener: () => void): void;
+  /** Called once when the connection fails after open() resolved. */
+  onError(listener: (error: Error) => void): void;
+  /** Ends the session cleanly (RTMP FCUnpublish/deleteStream, socket end); never rejects. */
+  close(): Promise<void>;
+}
+
+/** Creates sinks for one protocol and says which tracks that protocol can carry. */
+export interface PushSinkFactory {
+  /** Null when the protocol can carry the track, else the reason it cannot. */
+  cannotCarry(track: TrackInfo): string | null;
+  /** Validates a target's url for this protocol; returns an error text or null. */
+  checkUrl(url: string): string | null;
+  create(target: PushTarget): PushSink;
+}
