@@ -1,1 +1,2 @@
 export * from './packet.js';
+export * from './amf0/index.js';
