@@ -1,0 +1,225 @@
+/**
+ * Server.xml: OvenMediaEngine's configuration layout, the subset Sluice applies
+ * (push-api-contract.md, "Configuration"). Wrong values stop start-up with a
+ * ConfigError naming the element and line; unknown elements are warned about.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { ConfigError } from './config-error.js';
+import { ElementReader, type ConfigWarning } from './element-reader.js';
+import { parseXmlTree, type XmlElement } from './xml-tree.js';
+import { readStreamMapFile, type StreamMapEntry } from './stream-map.js';
+
+/** Push publishing settings of one application (`<Publishers><Push>`). */
+export interface PushPublisherConfig {
+  /** Milliseconds to open a destination (`<ConnectionTimeout>`, default 5000). */
+  connectionTimeoutMs: number;
+  /** Milliseconds a send may drain nothing before the session fails (`<SendTimeout>`, default 2000). */
+  sendTimeoutMs: number;
+  /** Automatic pushes from the StreamMap file, when enabled. */
+  streamMap: { path: string; entries: StreamMapEntry[] } | undefined;
+}
+
+/** One `<Application>`. */
+export interface ApplicationConfig {
+  name: string;
+  /** True when encoders may publish over RTMP (`<Providers><RTMP/>`, or no `<Providers>` at all). */
+  rtmp: boolean;
+  /** Undefined when the application has no `<Publishers><Push>`: push actions are refused. */
+  push: PushPublisherConfig | undefined;
+}
+
+/** One `<VirtualHost>`. */
+export interface VirtualHostConfig {
+  name: string;
+  /** `<Host><Names><Name>` patterns (`*`, `*.example.com`, exact names). */
+  hostNames: string[];
+  applications: ApplicationConfig[];
+}
+
+/** The whole configuration. */
+export interface ServerConfig {
+  /** The Server.xml path, when read from a file. */
+  file: string | undefined;
+  /** Address to listen on (`<Server><IP>`; `*` = every interface). */
+  bindAddress: string;
+  apiPort: number;
+  rtmpPort: number;
+  accessToken: string;
+  /** `<CrossDomains><Url>` patterns for CORS. */
+  crossDomains: string[];
+  virtualHosts: VirtualHostConfig[];
+  warnings: ConfigWarning[];
+}
+
+/** Environment variables that override values of the file. */
+export interface ConfigEnvironment {
+  SLUICE_API_PORT?: string | undefined;
+  SLUICE_RTMP_PORT?: string | undefined;
+  SLUICE_ACCESS_TOKEN?: string | undefined;
+}
+
+/** Default push timeouts (contract: 5000 ms to connect, 2000 ms of stalled sending). */
+export const DEFAULT_CONNECTION_TIMEOUT_MS = 5000;
+export const DEFAULT_SEND_TIMEOUT_MS = 2000;
+
+/** Reads and validates a Server.xml file; environment overrides apply after the file. */
+export function loadServerConfig(file: string, env: ConfigEnvironment = {}): ServerConfig {
+  let xml: string;
+  try {
+    xml = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ConfigError(`cannot read the file: ${(e as Error).message}`, file, undefined, undefined);
+  }
+  return applyEnvironment(parseServerConfig(xml, file), env);
+}
+
+/**
+ * Parses Server.xml text. `file` names the file in errors and is the base for the
+ * StreamMap path (relative to the Server.xml folder; the working folder without it).
+ */
+export function parseServerConfig(xml: string, file?: string): ServerConfig {
+  const reader = new ElementReader(file);
+  const root = parseXmlTree(xml, file);
+  if (root.name !== 'Server') throw reader.error(root, 'the root element must be <Server>');
+  reader.expectChildren(root, ['Name', 'IP', 'Bind', 'Managers', 'VirtualHosts']);
+  const baseDir = file !== undefined ? dirname(resolve(file)) : process.cwd();
+
+  const ipElement = reader.child(root, 'IP');
+  const bindAddress = ipElement === undefined ? '*' : reader.text(ipElement);
+
+  const bind = reader.required(root, 'Bind');
+  reader.expectChildren(bind, ['Managers', 'Providers']);
+  const apiBind = reader.required(reader.required(bind, 'Managers'), 'API');
+  reader.expectChildren(reader.required(bind, 'Managers'), ['API']);
+  reader.expectChildren(apiBind, ['Port']);
+  const apiPort = reader.port(reader.required(apiBind, 'Port'), true);
+  const providers = reader.required(bind, 'Providers');
+  reader.expectChildren(providers, ['RTMP']);
+  const rtmpBind = reader.required(providers, 'RTMP');
+  reader.expectChildren(rtmpBind, ['Port']);
+  const rtmpPort = reader.port(reader.required(rtmpBind, 'Port'), true);
+
+  const managers = reader.required(root, 'Managers');
+  reader.expectChildren(managers, ['Host', 'API']);
+  const managerHost = reader.child(managers, 'Host');
+  if (managerHost !== undefined) readHostNames(reader, managerHost);
+  const api = reader.required(managers, 'API');
+  reader.expectChildren(api, ['AccessToken', 'CrossDomains']);
+  const tokenElement = reader.child(api, 'AccessToken');
+  if (tokenElement === undefined) throw reader.error(api, 'required element <AccessToken> is missing (an empty token is never "open access")');
+  if (tokenElement.text === '') throw reader.error(tokenElement, 'must not be empty (an empty token is never "open access")');
+  const crossDomainsElement = reader.child(api, 'CrossDomains');
+  const crossDomains: string[] = [];
+  if (crossDomainsElement !== undefined) {
+    reader.expectChildren(crossDomainsElement, ['Url'], []);
+    for (const url of reader.children(crossDomainsElement, 'Url')) crossDomains.push(reader.text(url));
+  }
+
+  const virtualHostsElement = reader.required(root, 'VirtualHosts');
+  reader.expectChildren(virtualHostsElement, ['VirtualHost'], []);
+  const virtualHosts: VirtualHostConfig[] = [];
+  for (const vhostElement of reader.children(virtualHostsElement, 'VirtualHost')) {
+    const vhost = readVirtualHost(reader, vhostElement, baseDir);
+    if (virtualHosts.some((v) => v.name === vhost.name)) throw reader.error(vhostElement, `duplicate virtual host name "${vhost.name}"`);
+    virtualHosts.push(vhost);
+  }
+  if (virtualHosts.length === 0) throw reader.error(virtualHostsElement, 'at least one <VirtualHost> is required');
+
+  return { file, bindAddress, apiPort, rtmpPort, accessToken: tokenElement.text, crossDomains, virtualHosts, warnings: reader.warnings };
+}
+
+function readHostNames(reader: ElementReader, host: XmlElement): string[] {
+  reader.expectChildren(host, ['Names']);
+  const names = reader.required(host, 'Names');
+  reader.expectChildren(names, ['Name'], []);
+  const patterns = reader.children(names, 'Name').map((n) => reader.text(n));
+  if (patterns.length === 0) throw reader.error(names, 'at least one <Name> is required');
+  return patterns;
+}
+
+function readVirtualHost(reader: ElementReader, element: XmlElement, baseDir: string): VirtualHostConfig {
+  reader.expectChildren(element, ['Name', 'Host', 'Applications']);
+  const name = reader.text(reader.required(element, 'Name'));
+  if (!/^[\w.-]+$/.test(name)) throw reader.error(reader.required(element, 'Name'), `virtual host name "${name}" may hold only letters, digits, '_', '.', '-'`);
+  const host = reader.child(element, 'Host');
+  const hostNames = host === undefined ? ['*'] : readHostNames(reader, host);
+  const applications: ApplicationConfig[] = [];
+  const appsElement = reader.child(element, 'Applications');
+  if (appsElement !== undefined) {
+    reader.expectChildren(appsElement, ['Application'], []);
+    for (const appElement of reader.children(appsElement, 'Application')) {
+      const app = readApplication(reader, appElement, baseDir);
+      if (applications.some((a) => a.name === app.name)) throw reader.error(appElement, `duplicate application name "${app.name}" in virtual host "${name}"`);
+      applications.push(app);
+    }
+  }
+  return { name, hostNames, applications };
+}
+
+function readApplication(reader: ElementReader, element: XmlElement, baseDir: string): ApplicationConfig {
+  reader.expectChildren(element, ['Name', 'Type', 'Providers', 'Publishers']);
+  const nameElement = reader.required(element, 'Name');
+  const name = reader.text(nameElement);
+  if (!/^[\w.-]+$/.test(name)) throw reader.error(nameElement, `application name "${name}" may hold only letters, digits, '_', '.', '-'`);
+  const providers = reader.child(element, 'Providers');
+  let rtmp = true;
+  if (providers !== undefined) {
+    reader.expectChildren(providers, ['RTMP']);
+    rtmp = reader.child(providers, 'RTMP') !== undefined;
+  }
+  let push: PushPublisherConfig | undefined;
+  const publishers = reader.child(element, 'Publishers');
+  if (publishers !== undefined) {
+    reader.expectChildren(publishers, ['Push']);
+    const pushElement = reader.child(publishers, 'Push');
+    if (pushElement !== undefined) push = readPush(reader, pushElement, baseDir);
+  }
+  return { name, rtmp, push };
+}
+
+function readPush(reader: ElementReader, element: XmlElement, baseDir: string): PushPublisherConfig {
+  reader.expectChildren(element, ['ConnectionTimeout', 'SendTimeout', 'StreamMap']);
+  const connectionTimeoutMs = reader.optionalInteger(element, 'ConnectionTimeout', 100, 600_000, DEFAULT_CONNECTION_TIMEOUT_MS);
+  const sendTimeoutMs = reader.optionalInteger(element, 'SendTimeout', 100, 600_000, DEFAULT_SEND_TIMEOUT_MS);
+  let streamMap: PushPublisherConfig['streamMap'];
+  const mapElement = reader.child(element, 'StreamMap');
+  if (mapElement !== undefined) {
+    reader.expectChildren(mapElement, ['Enable', 'Path']);
+    const enableElement = reader.child(mapElement, 'Enable');
+    const enabled = enableElement === undefined ? true : reader.boolean(enableElement);
+    if (enabled) {
+      const pathElement = reader.required(mapElement, 'Path');
+      const path = resolve(baseDir, reader.text(pathElement));
+      let entries: StreamMapEntry[];
+      try {
+        entries = readStreamMapFile(path, reader.warnings);
+      } catch (e) {
+        if (e instanceof ConfigError && e.file === path && e.line === undefined && e.detail.startsWith('cannot read')) {
+          throw reader.error(pathElement, `StreamMap file ${path}: ${e.detail}`);
+        }
+        throw e;
+      }
+      streamMap = { path, entries };
+    }
+  }
+  return { connectionTimeoutMs, sendTimeoutMs, streamMap };
+}
+
+/** Applies SLUICE_API_PORT, SLUICE_RTMP_PORT and SLUICE_ACCESS_TOKEN over a parsed configuration. */
+export function applyEnvironment(config: ServerConfig, env: ConfigEnvironment): ServerConfig {
+  const out = { ...config };
+  const port = (name: 'SLUICE_API_PORT' | 'SLUICE_RTMP_PORT'): number | undefined => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return undefined;
+    const value = /^\d{1,5}$/.test(raw) ? Number(raw) : NaN;
+    if (!(value >= 0 && value <= 65535)) throw new ConfigError(`must be a port number from 0 to 65535, got "${raw}"`, undefined, `environment ${name}`, undefined);
+    return value;
+  };
+  out.apiPort = port('SLUICE_API_PORT') ?? out.apiPort;
+  out.rtmpPort = port('SLUICE_RTMP_PORT') ?? out.rtmpPort;
+  const token = env.SLUICE_ACCESS_TOKEN;
+  // an empty variable counts as unset: the file's (never empty) token stays
+  if (token !== undefined && token !== '') out.accessToken = token;
+  return out;
+}
