@@ -1,0 +1,301 @@
+/**
+ * StreamHub: the live streams of the server, keyed by vhost/app/name. Ingest sessions
+ * publish into it; pushes subscribe to it (it is the registry's PushSource). Each
+ * stream keeps its current GOP (from the latest video keyframe) so that a subscriber
+ * arriving late starts at once with a keyframe, in the same turn.
+ */
+import type { MediaPacket, TrackInfo } from '@sluice/media';
+import type { PushSource, StreamRef, StreamSubscriber } from '@sluice/push';
+
+/** A stream of that name is already being published. */
+export class StreamAlreadyPublished extends Error {
+  override readonly name = 'StreamAlreadyPublished';
+  constructor(readonly stream: StreamRef) {
+    super(`Stream [${stream.vhost}/${stream.app}/${stream.name}] is already being published`);
+  }
+}
+
+/** What a publisher (an ingest session) does with its stream. */
+export interface StreamPublication {
+  readonly ref: StreamRef;
+  /**
+   * Declares (or changes) the stream's tracks, with codec configuration. The stream is
+   * live from the first call; subscribers get onStreamStart in the same turn.
+   */
+  setTracks(tracks: readonly TrackInfo[]): void;
+  /** Delivers one packet to every subscriber in the same turn; ignored before setTracks. */
+  write(packet: MediaPacket): void;
+  /** Ends the stream (publisher left); idempotent. */
+  end(): void;
+}
+
+/** A live stream as the discovery API sees it. */
+export interface LiveStreamInfo {
+  ref: StreamRef;
+  tracks: readonly TrackInfo[];
+  /** When the current publication started. */
+  publishedAt: Date;
+  /** Payload bytes received in the current publication. */
+  bytesIn: number;
+  /** Packets received in the current publication. */
+  packetsIn: number;
+}
+
+/** Hub events: a stream went live or ended. */
+export interface StreamHubListener {
+  onStreamStart?(info: LiveStreamInfo): void;
+  onStreamEnd?(info: LiveStreamInfo): void;
+  /** A subscriber threw; the hub kept going. */
+  onSubscriberError?(ref: StreamRef, error: unknown): void;
+}
+
+/** Bounds of the GOP kept per stream. */
+export interface StreamHubOptions {
+  /** Most payload bytes kept for the current GOP (default 32 MiB); past it the GOP is dropped until the next keyframe. */
+  maxGopBytes?: number;
+  /** Most packets kept for the current GOP (default 20000). */
+  maxGopPackets?: number;
+}
+
+interface StreamEntry {
+  ref: StreamRef;
+  /** Copy-on-write: iteration during delivery stays valid while subscribers come and go. */
+  subscribers: readonly StreamSubscriber[];
+  publication: PublicationImpl | undefined;
+}
+
+/** The key of a stream in the hub's map. */
+export function streamKey(ref: StreamRef): string {
+  return `${ref.vhost}/${ref.app}/${ref.name}`;
+}
+
+/** The live streams of one server. */
+export class StreamHub implements PushSource {
+  private readonly streams = new Map<string, StreamEntry>();
+  private readonly listeners: StreamHubListener[] = [];
+  readonly maxGopBytes: number;
+  readonly maxGopPackets: number;
+
+  constructor(options: StreamHubOptions = {}) {
+    this.maxGopBytes = options.maxGopBytes ?? 32 * 1024 * 1024;
+    this.maxGopPackets = options.maxGopPackets ?? 20_000;
+    if (!(this.maxGopBytes > 0)) throw new RangeError(`maxGopBytes must be positive, got ${this.maxGopBytes}`);
+    if (!(this.maxGopPackets > 0)) throw new RangeError(`maxGopPackets must be positive, got ${this.maxGopPackets}`);
+  }
+
+  /** Adds a listener for stream start/end; returns the function that removes it. */
+  listen(listener: StreamHubListener): () => void {
+    this.listeners.push(listener);
+    return () => {
+      const i = this.listeners.indexOf(listener);
+      if (i >= 0) this.listeners.splice(i, 1);
+    };
+  }
+
+  /** Starts publishing a stream; throws StreamAlreadyPublished when one of that name is on. */
+  publish(ref: StreamRef): StreamPublication {
+    const entry = this.entry(ref);
+    if (entry.publication !== undefined) throw new StreamAlreadyPublished(ref);
+    const publication = new PublicationImpl(this, entry);
+    entry.publication = publication;
+    return publication;
+  }
+
+  /** PushSource: subscribes to a stream that may not exist yet; live → onStreamStart + GOP now. */
+  subscribe(ref: StreamRef, subscriber: StreamSubscriber): () => void {
+    const entry = this.entry(ref);
+    entry.subscribers = [...entry.subscribers, subscriber];
+    const live = entry.publication;
+    if (live !== undefined && live.tracks !== undefined) live.replay(subscriber);
+    let subscribed = true;
+    return () => {
+      if (!subscribed) return;
+      subscribed = false;
+      entry.subscribers = entry.subscribers.filter((s) => s !== subscriber);
+      this.forgetIfIdle(entry);
+    };
+  }
+
+  /** PushSource: tracks of a live stream, or undefined. */
+  tracksOf(ref: StreamRef): readonly TrackInfo[] | undefined {
+    return this.streams.get(streamKey(ref))?.publication?.tracks;
+  }
+
+  /** A live stream (tracks declared), or undefined. */
+  stream(ref: StreamRef): LiveStreamInfo | undefined {
+    const publication = this.streams.get(streamKey(ref))?.publication;
+    return publication?.tracks !== undefined ? publication.info() : undefined;
+  }
+
+  /** Live streams, optionally of one vhost/app, sorted by name. */
+  liveStreams(scope: { vhost?: string; app?: string } = {}): LiveStreamInfo[] {
+    const out: LiveStreamInfo[] = [];
+    for (const entry of this.streams.values()) {
+      const p = entry.publication;
+      if (p === undefined || p.tracks === undefined) continue;
+      if (scope.vhost !== undefined && entry.ref.vhost !== scope.vhost) continue;
+      if (scope.app !== undefined && entry.ref.app !== scope.app) continue;
+      out.push(p.info());
+    }
+    return out.sort((a, b) => (a.ref.name < b.ref.name ? -1 : a.ref.name > b.ref.name ? 1 : 0));
+  }
+
+  /** Number of subscribers of a stream (live or awaited). */
+  subscriberCount(ref: StreamRef): number {
+    return this.streams.get(streamKey(ref))?.subscribers.length ?? 0;
+  }
+
+  /** Ends every live stream (server shutdown). */
+  endAll(): void {
+    for (const entry of [...this.streams.values()]) entry.publication?.end();
+  }
+
+  /** @internal */
+  emit(kind: 'start' | 'end', info: LiveStreamInfo): void {
+    for (const l of [...this.listeners]) {
+      try {
+        if (kind === 'start') l.onStreamStart?.(info);
+        else l.onStreamEnd?.(info);
+      } catch (e) {
+        this.subscriberError(info.ref, e);
+      }
+    }
+  }
+
+  /** @internal */
+  subscriberError(ref: StreamRef, error: unknown): void {
+    for (const l of this.listeners) {
+      try {
+        l.onSubscriberError?.(ref, error);
+      } catch {
+        // a listener of errors that throws has nobody left to tell
+      }
+    }
+  }
+
+  /** @internal */
+  forgetIfIdle(entry: StreamEntry): void {
+    if (entry.publication === undefined && entry.subscribers.length === 0) this.streams.delete(streamKey(entry.ref));
+  }
+
+  private entry(ref: StreamRef): StreamEntry {
+    const key = streamKey(ref);
+    let entry = this.streams.get(key);
+    if (entry === undefined) {
+      entry = { ref: { vhost: ref.vhost, app: ref.app, name: ref.name }, subscribers: [], publication: undefined };
+      this.streams.set(key, entry);
+    }
+    return entry;
+  }
+}
+
+class PublicationImpl implements StreamPublication {
+  tracks: readonly TrackInfo[] | undefined;
+  private ended = false;
+  private readonly publishedAt = new Date();
+  private bytesIn = 0;
+  private packetsIn = 0;
+  /** Packets since the latest video keyframe (or the latest packet of an audio-only stream). */
+  private readonly gop: MediaPacket[] = [];
+  private gopBytes = 0;
+  /** False until a keyframe opens a GOP (and after an overflow, until the next one). */
+  private gopOpen = false;
+  private videoTrackIds = new Set<number>();
+
+  constructor(
+    private readonly hub: StreamHub,
+    private readonly entry: StreamEntry,
+  ) {}
+
+  get ref(): StreamRef {
+    return this.entry.ref;
+  }
+
+  setTracks(tracks: readonly TrackInfo[]): void {
+    if (this.ended) return;
+    const first = this.tracks === undefined;
+    this.tracks = [...tracks];
+    this.videoTrackIds = new Set(tracks.filter((t) => t.kind === 'video').map((t) => t.id));
+    this.clearGop();
+    for (const subscriber of this.entry.subscribers) this.safely(() => subscriber.onStreamStart(this.tracks ?? []));
+    if (first) this.hub.emit('start', this.info());
+  }
+
+  write(packet: MediaPacket): void {
+    if (this.ended || this.tracks === undefined) return;
+    this.bytesIn += packet.data.byteLength;
+    this.packetsIn++;
+    this.keep(packet);
+    const subscribers = this.entry.subscribers;
+    for (let i = 0; i < subscribers.length; i++) {
+      const subscriber = subscribers[i]!;
+      try {
+        subscriber.onPacket(packet);
+      } catch (e) {
+        this.hub.subscriberError(this.entry.ref, e);
+      }
+    }
+  }
+
+  end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    const wasLive = this.tracks !== undefined;
+    const info = this.info();
+    this.clearGop();
+    this.entry.publication = undefined;
+    if (wasLive) {
+      for (const subscriber of this.entry.subscribers) this.safely(() => subscriber.onStreamEnd());
+      this.hub.emit('end', info);
+    }
+    this.hub.forgetIfIdle(this.entry);
+  }
+
+  /** Sends the stream start and the current GOP to one (new) subscriber. */
+  replay(subscriber: StreamSubscriber): void {
+    this.safely(() => {
+      subscriber.onStreamStart(this.tracks ?? []);
+      // a copy: the subscriber may cause more packets to be kept while we iterate
+      for (const packet of this.gop.slice()) subscriber.onPacket(packet);
+    });
+  }
+
+  info(): LiveStreamInfo {
+    return { ref: this.entry.ref, tracks: this.tracks ?? [], publishedAt: this.publishedAt, bytesIn: this.bytesIn, packetsIn: this.packetsIn };
+  }
+
+  private keep(packet: MediaPacket): void {
+    const isVideo = this.videoTrackIds.has(packet.trackId);
+    if (this.videoTrackIds.size === 0) {
+      // audio/data only: every key packet is a starting point; keep just the latest
+      if (!packet.key) return;
+      this.gop.length = 0;
+      this.gop.push(packet);
+      this.gopBytes = packet.data.byteLength;
+      this.gopOpen = true;
+      return;
+    }
+    if (isVideo && packet.key) {
+      this.clearGop();
+      this.gopOpen = true;
+    }
+    if (!this.gopOpen) return;
+    this.gop.push(packet);
+    this.gopBytes += packet.data.byteLength;
+    if (this.gopBytes > this.hub.maxGopBytes || this.gop.length > this.hub.maxGopPackets) this.clearGop();
+  }
+
+  private clearGop(): void {
+    this.gop.length = 0;
+    this.gopBytes = 0;
+    this.gopOpen = false;
+  }
+
+  private safely(fn: () => void): void {
+    try {
+      fn();
+    } catch (e) {
+      this.hub.subscriberError(this.entry.ref, e);
+    }
+  }
+}
