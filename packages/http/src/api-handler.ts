@@ -1,0 +1,96 @@
+/**
+ * createApiHandler: the whole REST API as a Fetch-standard handler
+ * `(request: Request) => Promise<Response>`, usable in any runtime that has
+ * `node:crypto` (Node, Deno, Bun). See ../../../shared/spec/push-api-contract.md.
+ */
+import type { PushService } from '@sluice/push';
+import { ApiRequestProcessor, type ApiRequestParts } from './api-request-processor.js';
+import type { StreamCatalogue } from './catalogue.js';
+import type { ApiResult } from './envelope.js';
+import { HttpApiConfigError } from './errors.js';
+import { readBodyBytes } from './json-body.js';
+
+/** Options of createApiHandler. */
+export interface ApiHandlerOptions {
+  /** The push registry (`PushRegistry` of @sluice/push). */
+  push: PushService;
+  /** Vhosts, apps, streams and tracks (implemented by the server). */
+  catalogue: StreamCatalogue;
+  /** `<Managers><API><AccessToken>`; must be non-empty. */
+  accessToken: string;
+  /** `<CrossDomains>` entries: `*`, exact origins or `*.example.com` patterns. Default: none (no CORS headers). */
+  crossDomains?: readonly string[] | undefined;
+  /** Largest accepted request body in bytes; bigger → 413. Default 65536. */
+  maxBodyBytes?: number | undefined;
+  /** Reported by `GET /v1/version`. */
+  version: string;
+  /** Realm of the `WWW-Authenticate: Basic realm="..."` challenge. Default `Sluice`. */
+  realm?: string | undefined;
+  /** Called with errors that are not the client's fault (answered 500). Default: none. */
+  onError?: ((error: unknown) => void) | undefined;
+}
+
+/** A Fetch-standard request handler. */
+export type ApiHandler = (request: Request) => Promise<Response>;
+
+/** Default body limit: 64 KiB. */
+export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
+
+/** Symbol under which an ApiHandler carries its processor (lets the node adapter skip Request/Response). */
+export const API_PROCESSOR = Symbol('sluice.apiProcessor');
+
+/** An ApiHandler made by createApiHandler. */
+export type ProcessorCarrier = ApiHandler & { readonly [API_PROCESSOR]?: ApiRequestProcessor };
+
+/**
+ * Creates the REST API handler. Throws HttpApiConfigError for unusable options
+ * (empty access token, bad body limit, realm with quotes, unparsable crossDomains entry).
+ */
+export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
+  const processor = new ApiRequestProcessor(validateOptions(options));
+  const handler = async (request: Request): Promise<Response> => {
+    const url = new URL(request.url);
+    const parts: ApiRequestParts = {
+      method: request.method,
+      path: url.pathname,
+      query: url.searchParams,
+      header: (name) => request.headers.get(name),
+      readBody: (limit) => readBodyBytes(request.body, limit),
+    };
+    return toResponse(await processor.process(parts));
+  };
+  return Object.assign(handler, { [API_PROCESSOR]: processor });
+}
+
+/** Turns an ApiResult into a Fetch Response. */
+export function toResponse(result: ApiResult): Response {
+  return new Response(result.body, { status: result.status, headers: result.headers });
+}
+
+/** Checks the options and fills in defaults. */
+function validateOptions(options: ApiHandlerOptions): Required<Omit<ApiHandlerOptions, 'onError'>> & Pick<ApiHandlerOptions, 'onError'> {
+  if (typeof options.accessToken !== 'string' || options.accessToken === '') {
+    throw new HttpApiConfigError('accessToken', 'accessToken must be a non-empty string (an empty token would mean open access)');
+  }
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes < 1) {
+    throw new HttpApiConfigError('maxBodyBytes', `maxBodyBytes must be a positive integer, got ${String(options.maxBodyBytes)}`);
+  }
+  const realm = options.realm ?? 'Sluice';
+  if (!/^[\x20-\x7e]+$/.test(realm) || realm.includes('"') || realm.includes('\\')) {
+    throw new HttpApiConfigError('realm', 'realm must be printable ASCII without quotes or backslashes');
+  }
+  if (typeof options.version !== 'string') throw new HttpApiConfigError('version', 'version must be a string');
+  if (typeof options.push !== 'object' || options.push === null) throw new HttpApiConfigError('push', 'push must be a PushService');
+  if (typeof options.catalogue !== 'object' || options.catalogue === null) throw new HttpApiConfigError('catalogue', 'catalogue must be a StreamCatalogue');
+  return {
+    push: options.push,
+    catalogue: options.catalogue,
+    accessToken: options.accessToken,
+    crossDomains: options.crossDomains ?? [],
+    maxBodyBytes,
+    version: options.version,
+    realm,
+    onError: options.onError,
+  };
+}

@@ -1,0 +1,195 @@
+/**
+ * The request pipeline behind createApiHandler, free of Fetch `Request`/`Response`
+ * so the node adapter can drive it directly: CORS preflight → route → auth →
+ * vhost/app → body → action; every failure becomes the contract's envelope.
+ */
+import type { PushRecord, PushService } from '@sluice/push';
+import { BasicTokenAuth } from './basic-auth.js';
+import type { CatalogueStream, CatalogueTrack, StreamCatalogue } from './catalogue.js';
+import { CorsPolicy } from './cors-policy.js';
+import { errorResult, noContentResult, successResult, type ApiResult } from './envelope.js';
+import { ApiError } from './errors.js';
+import { parseJsonBody, tooLarge } from './json-body.js';
+import { buildOpenApiDocument } from './openapi-document.js';
+import { apiErrorFromPushError } from './push-error-table.js';
+import { parsePushesBody, parseStartPushBody, parseStopPushBody } from './push-request.js';
+import { matchRoute, type RouteMatch } from './routes.js';
+
+/** One request, as the processor needs it. */
+export interface ApiRequestParts {
+  method: string;
+  /** Raw path (percent-encoded), starting with `/v1/` for API routes. */
+  path: string;
+  query: URLSearchParams | null;
+  /** A request header by lower-case name, or null. */
+  header(name: string): string | null;
+  /** Reads the whole body, throwing ApiError(413) past `limit` bytes. */
+  readBody(limit: number): Promise<Uint8Array>;
+}
+
+/** Settings of the processor (validated by createApiHandler). */
+export interface ApiProcessorSettings {
+  push: PushService;
+  catalogue: StreamCatalogue;
+  accessToken: string;
+  crossDomains: readonly string[];
+  maxBodyBytes: number;
+  version: string;
+  realm: string;
+  onError?: ((error: unknown) => void) | undefined;
+}
+
+const PREFLIGHT_HEADERS = {
+  'access-control-allow-methods': 'GET, POST, OPTIONS',
+  'access-control-max-age': '600',
+};
+
+/** Answers API requests. */
+export class ApiRequestProcessor {
+  readonly maxBodyBytes: number;
+  private readonly auth: BasicTokenAuth;
+  private readonly cors: CorsPolicy;
+  private openApiBody: string | null = null;
+
+  constructor(private readonly settings: ApiProcessorSettings) {
+    this.maxBodyBytes = settings.maxBodyBytes;
+    this.auth = new BasicTokenAuth(settings.accessToken, settings.realm);
+    this.cors = new CorsPolicy(settings.crossDomains);
+  }
+
+  /** Answers one request; never rejects. */
+  async process(request: ApiRequestParts): Promise<ApiResult> {
+    const corsHeaders = this.cors.responseHeaders(request.header('origin'));
+    let result: ApiResult;
+    try {
+      result = request.method === 'OPTIONS' ? this.preflight(request, corsHeaders) : await this.dispatch(request);
+    } catch (error) {
+      result = this.failure(error);
+    }
+    Object.assign(result.headers, corsHeaders);
+    return result;
+  }
+
+  private preflight(request: ApiRequestParts, corsHeaders: Record<string, string>): ApiResult {
+    if (corsHeaders['access-control-allow-origin'] === undefined) return noContentResult();
+    const requested = request.header('access-control-request-headers');
+    return noContentResult({ ...PREFLIGHT_HEADERS, 'access-control-allow-headers': requested ?? 'Authorization, Content-Type' });
+  }
+
+  private failure(error: unknown): ApiResult {
+    const apiError = error instanceof ApiError ? error : apiErrorFromPushError(error);
+    if (apiError !== null) return errorResult(apiError.status, apiError.message, apiError.headers);
+    this.settings.onError?.(error);
+    return errorResult(500, 'Internal server error');
+  }
+
+  private async dispatch(request: ApiRequestParts): Promise<ApiResult> {
+    const match = matchRoute(request.method, request.path);
+    if (match === null) throw new ApiError(404, 'Controller not found');
+    if (match.route.auth) this.auth.check(request.header('authorization'));
+    const { vhost = '', app = '', stream = '' } = match.params;
+    switch (match.route.action) {
+      case 'openapi':
+        return this.openApi();
+      case 'version':
+        return successResult(200, { version: this.settings.version });
+      case 'listVhosts':
+        return successResult(200, [...(await this.settings.catalogue.vhosts())]);
+      case 'listApps': {
+        const apps = await this.settings.catalogue.apps(vhost);
+        if (apps === undefined) throw vhostNotFound(vhost);
+        return successResult(200, apps.map((a) => a.name));
+      }
+      case 'listStreams': {
+        await this.requireApp(vhost, app, false);
+        const streams = await this.settings.catalogue.streams(vhost, app);
+        if (streams === undefined) throw appNotFound(vhost, app);
+        return successResult(200, [...streams]);
+      }
+      case 'getStream': {
+        await this.requireApp(vhost, app, false);
+        const found = await this.settings.catalogue.stream(vhost, app, stream);
+        if (found === undefined) throw new ApiError(404, `Could not find the stream: [${vhost}/${app}/${stream}]`);
+        return successResult(200, streamView(found));
+      }
+      case 'startPush':
+      case 'stopPush':
+      case 'pushes':
+        return this.pushAction(match, request, vhost, app);
+    }
+  }
+
+  private async pushAction(match: RouteMatch, request: ApiRequestParts, vhost: string, app: string): Promise<ApiResult> {
+    await this.requireApp(vhost, app, true);
+    const push = this.settings.push;
+    if (match.route.action === 'pushes' && match.route.method === 'GET') {
+      const id = request.query?.get('id') ?? '';
+      return listResult(push.listPushes(id === '' ? { vhost, app } : { vhost, app, id }));
+    }
+    const body = await this.readJson(request);
+    switch (match.route.action) {
+      case 'startPush':
+        return successResult(200, [push.startPush(parseStartPushBody(body, vhost, app))]);
+      case 'stopPush':
+        return successResult(200, [push.stopPush(parseStopPushBody(body), { vhost, app })]);
+      default: {
+        const id = parsePushesBody(body);
+        return listResult(push.listPushes(id === undefined ? { vhost, app } : { vhost, app, id }));
+      }
+    }
+  }
+
+  private async readJson(request: ApiRequestParts): Promise<unknown> {
+    const limit = this.settings.maxBodyBytes;
+    const declared = request.header('content-length');
+    if (declared !== null && Number(declared) > limit) throw tooLarge(limit);
+    const bytes = await request.readBody(limit);
+    return parseJsonBody(bytes, request.header('content-type'));
+  }
+
+  /** Throws the contract's 404 unless vhost and app exist (and, for push actions, Push is enabled). */
+  private async requireApp(vhost: string, app: string, push: boolean): Promise<void> {
+    const apps = await this.settings.catalogue.apps(vhost);
+    if (apps === undefined) throw vhostNotFound(vhost);
+    const found = apps.find((a) => a.name === app);
+    if (found === undefined) throw appNotFound(vhost, app);
+    if (push && !found.pushEnabled) throw new ApiError(404, `Push is not enabled for the application: [${vhost}/${app}]`);
+  }
+
+  private openApi(): ApiResult {
+    this.openApiBody ??= JSON.stringify(buildOpenApiDocument(this.settings.version, this.settings.maxBodyBytes));
+    return { status: 200, headers: { 'content-type': 'application/json;charset=UTF-8' }, body: this.openApiBody };
+  }
+}
+
+function vhostNotFound(vhost: string): ApiError {
+  return new ApiError(404, `Could not find the virtual host: [${vhost}]`);
+}
+
+function appNotFound(vhost: string, app: string): ApiError {
+  return new ApiError(404, `Could not find the application: [${vhost}/${app}]`);
+}
+
+/** 204 for no records, else 200 with the records sorted by id (code-unit order). */
+function listResult(records: PushRecord[]): ApiResult {
+  if (records.length === 0) return noContentResult();
+  const sorted = [...records].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return successResult(200, sorted);
+}
+
+/** The stream as the API shows it: only the documented fields. */
+function streamView(stream: CatalogueStream): Record<string, unknown> {
+  const view: Record<string, unknown> = { name: stream.name };
+  if (stream.sourceType !== undefined) view['sourceType'] = stream.sourceType;
+  if (stream.createdTime !== undefined) view['createdTime'] = stream.createdTime;
+  view['tracks'] = stream.tracks.map(trackView);
+  return view;
+}
+
+const TRACK_FIELDS = ['name', 'width', 'height', 'framerate', 'bitrate', 'samplerate', 'channels'] as const;
+
+function trackView(track: CatalogueTrack): Record<string, unknown> {
+  const view: Record<string, unknown> = { id: track.id, type: track.type, codec: track.codec };
+  for (const field of TRACK_FIELDS) if (track[field] !== undefined) view[field] = track[field];
+  return view;
+}

@@ -1,0 +1,55 @@
+/**
+ * The stream catalogue: what the REST API needs to know about virtual hosts,
+ * applications, streams and tracks. The server implements it; @sluice/http only
+ * reads it. Every method may answer synchronously or with a promise.
+ */
+
+/** A value or a promise of it. */
+export type MaybePromise<T> = T | Promise<T>;
+
+/** One application of a virtual host. */
+export interface CatalogueApp {
+  name: string;
+  /** True when the application has `<Publishers><Push>`: push actions are allowed. */
+  pushEnabled: boolean;
+}
+
+/** One track of a live stream, as the discovery API shows it. */
+export interface CatalogueTrack {
+  /** Track id, as used in `stream.tracks` of startPush. */
+  id: number;
+  type: 'video' | 'audio' | 'data';
+  /** Codec name, e.g. `h264`, `aac`. */
+  codec: string;
+  /** Variant name, as used in `stream.variantNames` of startPush. */
+  name?: string | undefined;
+  width?: number | undefined;
+  height?: number | undefined;
+  framerate?: number | undefined;
+  /** Bits per second, when known. */
+  bitrate?: number | undefined;
+  samplerate?: number | undefined;
+  channels?: number | undefined;
+}
+
+/** A live stream with its tracks. */
+export interface CatalogueStream {
+  name: string;
+  tracks: readonly CatalogueTrack[];
+  /** How the stream arrived, e.g. `rtmp`. */
+  sourceType?: string | undefined;
+  /** When the stream started, rendered like `2021-02-04T01:42:40.160+0900`. */
+  createdTime?: string | undefined;
+}
+
+/** What the REST API reads about vhosts, apps and streams. Implemented by the server. */
+export interface StreamCatalogue {
+  /** Names of all virtual hosts, in configuration order. */
+  vhosts(): MaybePromise<readonly string[]>;
+  /** Applications of a virtual host, in configuration order; undefined when the vhost is unknown. */
+  apps(vhost: string): MaybePromise<readonly CatalogueApp[] | undefined>;
+  /** Names of the live streams of an application; undefined when the vhost or app is unknown. */
+  streams(vhost: string, app: string): MaybePromise<readonly string[] | undefined>;
+  /** One live stream with its tracks; undefined when it is not live (or vhost/app unknown). */
+  stream(vhost: string, app: string, name: string): MaybePromise<CatalogueStream | undefined>;
+}
