@@ -1,0 +1,81 @@
+/** Command-line arguments of the `sluice` CLI. */
+import { isLogLevel, LOG_LEVELS, type LogLevel } from './log/logger.js';
+
+/** What the command line asked for. */
+export interface CliOptions {
+  /** `--config PATH`; undefined = the Server.xml shipped with the package. */
+  configFile: string | undefined;
+  /** `--data-dir PATH` (default `./data`): where pushes persist. */
+  dataDir: string;
+  logLevel: LogLevel;
+  logJson: boolean;
+  help: boolean;
+  version: boolean;
+}
+
+/** A command line the CLI cannot run with (exit code 2). */
+export class CliUsageError extends Error {
+  override readonly name = 'CliUsageError';
+}
+
+/** The `--help` text. */
+export const CLI_USAGE = `Usage: sluice [options]
+
+Runs the Sluice server: RTMP ingest, push to RTMP/RTMPS and MPEG-TS (UDP/TCP), REST API.
+
+Options:
+  --config PATH      Server.xml to use (default: the one shipped with @sluice/server)
+  --data-dir PATH    folder where pushes persist across restarts (default: ./data)
+  --log-level LEVEL  ${LOG_LEVELS.join(' | ')} (default: info)
+  --log-json         one JSON object per log line
+  --version          print the version and exit
+  --help             print this help and exit
+
+Environment: SLUICE_API_PORT, SLUICE_RTMP_PORT and SLUICE_ACCESS_TOKEN override Server.xml.
+`;
+
+/** Parses `argv` (without node and the script); `--opt=value` and `--opt value` both work. */
+export function parseCliArgs(argv: readonly string[]): CliOptions {
+  const options: CliOptions = { configFile: undefined, dataDir: './data', logLevel: 'info', logJson: false, help: false, version: false };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
+    const name = eq >= 0 ? arg.slice(0, eq) : arg;
+    const value = (): string => {
+      if (eq >= 0) return arg.slice(eq + 1);
+      const next = argv[i + 1];
+      if (next === undefined || next.startsWith('--')) throw new CliUsageError(`${name} needs a value`);
+      i++;
+      return next;
+    };
+    switch (name) {
+      case '--config':
+        options.configFile = value();
+        break;
+      case '--data-dir':
+        options.dataDir = value();
+        break;
+      case '--log-level': {
+        const level = value();
+        if (!isLogLevel(level)) throw new CliUsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got "${level}"`);
+        options.logLevel = level;
+        break;
+      }
+      case '--log-json':
+        options.logJson = true;
+        break;
+      case '--help':
+      case '-h':
+        options.help = true;
+        break;
+      case '--version':
+      case '-v':
+        options.version = true;
+        break;
+      default:
+        throw new CliUsageError(`unknown option "${arg}" (see --help)`);
+    }
+    if (options.configFile === '' || options.dataDir === '') throw new CliUsageError(`${name} must not be empty`);
+  }
+  return options;
+}
