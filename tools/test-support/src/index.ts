@@ -5,3 +5,4 @@ export * from './process.js';
 export * from './ffprobe.js';
 export * from './nginx-rtmp.js';
 export * from './fixtures.js';
+export * from './ffmpeg-generate.js';
