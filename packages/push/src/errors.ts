@@ -54,3 +54,46 @@ export class MissingPushParameter extends Error {
     super(`There is no required parameter [${fields.join(', ')}]`);
   }
 }
+
+/** A session's destination did not finish connecting within the connection timeout. */
+export class PushConnectTimeout extends Error {
+  override readonly name = 'PushConnectTimeout';
+  constructor(readonly timeoutMs: number) {
+    super(`Connection timed out after ${timeoutMs} ms`);
+  }
+}
+
+/** A session's destination drained nothing for longer than the send timeout. */
+export class PushSendStalled extends Error {
+  override readonly name = 'PushSendStalled';
+  constructor(
+    readonly timeoutMs: number,
+    readonly bufferedBytes: number,
+  ) {
+    super(`Send stalled: the destination drained nothing for ${timeoutMs} ms (${bufferedBytes} bytes buffered)`);
+  }
+}
+
+/** No track of the source stream can be sent (none selected, or the protocol carries none of them). */
+export class NothingToPush extends Error {
+  override readonly name = 'NothingToPush';
+  constructor(
+    readonly streamName: string,
+    readonly protocol: string,
+    readonly details: string,
+  ) {
+    super(`Nothing to push: no track of stream [${streamName}] can be sent with ${protocol} (${details})`);
+  }
+}
+
+/** A store's content could not be read back; it was moved aside and the registry starts empty. */
+export class PushStoreCorrupted extends Error {
+  override readonly name = 'PushStoreCorrupted';
+  constructor(
+    readonly path: string,
+    readonly movedTo: string | undefined,
+    readonly reason: string,
+  ) {
+    super(`Push store [${path}] is corrupted (${reason})${movedTo === undefined ? '' : `; moved aside to [${movedTo}]`}`);
+  }
+}

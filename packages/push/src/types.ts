@@ -3,7 +3,7 @@
  * (stream hub) and sink (protocol) interfaces the server plugs in, and the service
  * interface the HTTP layer drives. See ../../../shared/spec/push-api-contract.md.
  */
-import type { MediaPacket, TrackInfo } from '@sluice/media';
+import type { MediaPacket, TrackInfo, TrackKind } from '@sluice/media';
 
 /** States of a push, exactly as the contract names them. */
 export type PushState = 'ready' | 'connecting' | 'pushing' | 'stopping' | 'stopped' | 'error';
@@ -69,8 +69,15 @@ export interface PushRecord {
   reconnectIn?: number;
   /** Frames dropped because the destination was slower than the stream. */
   droppedFrames?: number;
-  /** Tracks of the source left out because the protocol cannot carry them. */
-  skippedTracks?: Array<{ id: number; codec: string; reason: string }>;
+  /** Tracks of the source left out because the protocol cannot carry them (or they are not in the stream). */
+  skippedTracks?: SkippedTrack[];
+}
+
+/** A source track a push leaves out, and why. `codec` is empty for a requested id missing from the stream. */
+export interface SkippedTrack {
+  id: number;
+  codec: string;
+  reason: string;
 }
 
 /** Filter for listing pushes. */
@@ -135,7 +142,11 @@ export interface PushTarget {
 export interface PushSink {
   /** Connects (TCP/TLS, handshake, publish) and sends headers for `tracks`. Rejects with a typed error. */
   open(tracks: readonly TrackInfo[]): Promise<void>;
-  /** Queues one packet; returns false when the socket's buffer is full (wait for onDrain). */
+  /**
+   * Queues one packet; returns false when the socket's buffer is full (wait for onDrain).
+   * The packet object is reused by the caller once send() returns: read its fields
+   * synchronously. Its `data` view may be kept (it is never modified).
+   */
   send(packet: MediaPacket): boolean;
   /** Bytes written to the socket so far in this session (container and protocol overhead included). */
   readonly bytesSent: number;
@@ -155,5 +166,8 @@ export interface PushSinkFactory {
   cannotCarry(track: TrackInfo): string | null;
   /** Validates a target's url for this protocol; returns an error text or null. */
   checkUrl(url: string): string | null;
+  /** Optional: most tracks of each kind the protocol carries (RTMP: one video, one audio); extra tracks are skipped. */
+  maxTracksPerKind?: Partial<Record<TrackKind, number>>;
+  /** Creates the sink of one session; may throw a typed error (the session then fails and retries). */
   create(target: PushTarget): PushSink;
 }

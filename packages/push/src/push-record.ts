@@ -1,0 +1,42 @@
+/** Renders a push session as the API's push record (contract, "The push record"). */
+import type { PushSession } from './push-session.js';
+import { formatPushTime } from './time-format.js';
+import type { PushRecord } from './types.js';
+
+/** The record of `session` at `now`; `offsetMinutes` overrides the local UTC offset (tests). */
+export function renderPushRecord(session: PushSession, now: number, offsetMinutes?: number): PushRecord {
+  const def = session.definition;
+  const sentBytes = session.sentBytes;
+  const sentTime = session.sentTime(now);
+  const fmt = (ms: number): string => (offsetMinutes === undefined ? formatPushTime(ms) : formatPushTime(ms, offsetMinutes));
+  const stream: PushRecord['stream'] = {
+    name: def.stream.name,
+    tracks: session.selection !== undefined ? session.selection.tracks.map((t) => t.id) : [...(def.stream.tracks ?? [])],
+  };
+  if (def.stream.variantNames !== undefined) stream.variantNames = [...def.stream.variantNames];
+  const record: PushRecord = {
+    id: def.id,
+    vhost: def.vhost,
+    app: def.app,
+    stream,
+    protocol: def.protocol,
+    url: def.url,
+    streamKey: def.streamKey,
+    state: session.state,
+    sequence: session.sequence,
+    sentBytes,
+    sentTime,
+    totalsentBytes: session.completedBytes + sentBytes,
+    totalsentTime: session.completedTime + sentTime,
+    createdTime: fmt(def.createdTime),
+    startTime: fmt(session.startTime),
+    finishTime: fmt(session.finishTime),
+    isConfig: def.isConfig === true,
+    droppedFrames: session.droppedFrames,
+  };
+  if (session.lastError !== undefined) record.lastError = session.lastError;
+  const reconnectIn = session.reconnectIn(now);
+  if (reconnectIn !== undefined) record.reconnectIn = reconnectIn;
+  if (session.selection !== undefined && session.selection.skipped.length > 0) record.skippedTracks = session.selection.skipped.map((s) => ({ ...s }));
+  return record;
+}

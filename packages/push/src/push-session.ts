@@ -1,0 +1,366 @@
+/**
+ * One push's state machine (contract, "States and lifecycle"): waits for its source
+ * stream (`ready`), opens a sink (`connecting`), sends (`pushing`), fails over to
+ * `error` with exponential backoff, returns to `ready` when the source ends, and
+ * tears down through `stopping` → `stopped`. Event-driven: no polling; the only timers
+ * are the connection timeout, the retry backoff and the send-stall watchdog.
+ */
+import type { MediaPacket, TrackInfo } from '@sluice/media';
+import type { Clock, TimerHandle } from './clock.js';
+import { NothingToPush, PushConnectTimeout } from './errors.js';
+import type { StoredPush } from './push-store.js';
+import { retryDelayMs, type RetryPolicy } from './retry-policy.js';
+import { SessionSender, type QueueLimits } from './session-sender.js';
+import { selectTracks, type TrackSelection } from './track-selection.js';
+import type { PushSink, PushSinkFactory, PushSource, PushState, PushTarget, StreamSubscriber } from './types.js';
+
+/** What a session needs from its registry. */
+export interface SessionContext {
+  source: PushSource;
+  clock: Clock;
+  retry: RetryPolicy;
+  random: () => number;
+  limits: QueueLimits;
+  /** Called after every state change (the registry emits events). */
+  changed(session: PushSession, from: PushState, error: Error | undefined): void;
+  /** Called once when teardown finished (state `stopped`). */
+  tornDown(session: PushSession): void;
+}
+
+/** Timeouts of one push (the server may set them per application). */
+export interface SessionTimeouts {
+  connectionTimeoutMs: number;
+  sendTimeoutMs: number;
+  /** Longest wait for sink.close() before a stopping push counts as stopped. */
+  teardownTimeoutMs: number;
+}
+
+/** A push and its sessions. */
+export class PushSession implements StreamSubscriber {
+  state: PushState = 'ready';
+  lastError: string | undefined;
+  /** Sessions completed (each failure, source end or restart ends one). */
+  sequence = 0;
+  /** Bytes and milliseconds of completed sessions. */
+  completedBytes = 0;
+  completedTime = 0;
+  /** Frames dropped by completed sessions. */
+  completedDropped = 0;
+  /** Counters of the current session, frozen at its end until the next one starts (0 after a completed session). */
+  private frozenBytes = 0;
+  private frozenTime = 0;
+  startTime = 0;
+  finishTime = 0;
+  /** Tracks of the live source stream, undefined while it is not live. */
+  private liveTracks: readonly TrackInfo[] | undefined;
+  selection: TrackSelection | undefined;
+  private sink: PushSink | undefined;
+  private sender: SessionSender | undefined;
+  private sessionActive = false;
+  private pushingSince: number | undefined;
+  /** Bumped whenever a sink is abandoned: callbacks of older sinks are ignored. */
+  private epoch = 0;
+  private connectTimer: TimerHandle | undefined;
+  private retryTimer: TimerHandle | undefined;
+  private retryDueAt = 0;
+  /** Consecutive failed sessions (the backoff exponent). */
+  private attempt = 0;
+  private unsubscribe: (() => void) | undefined;
+  private streamStarts = 0;
+
+  constructor(
+    readonly definition: StoredPush,
+    private readonly factory: PushSinkFactory,
+    readonly timeouts: SessionTimeouts,
+    private readonly ctx: SessionContext,
+  ) {}
+
+  /** Subscribes to the source; if it is live the session connects in this same turn. */
+  begin(): void {
+    this.unsubscribe = this.ctx.source.subscribe(this.streamRef(), this);
+  }
+
+  /** Bytes sent by the current (or, once stopped, the last) session. */
+  get sentBytes(): number {
+    return this.sessionActive && this.sink !== undefined ? this.sink.bytesSent : this.frozenBytes;
+  }
+
+  /** Milliseconds the current (or, once stopped, the last) session has been pushing. */
+  sentTime(now: number): number {
+    return this.sessionActive && this.pushingSince !== undefined ? Math.max(0, now - this.pushingSince) : this.frozenTime;
+  }
+
+  /** Frames dropped over all sessions. */
+  get droppedFrames(): number {
+    return this.completedDropped + (this.sender?.droppedFrames ?? 0);
+  }
+
+  /** Milliseconds until the next connection attempt, when one is scheduled. */
+  reconnectIn(now: number): number | undefined {
+    return this.retryTimer === undefined ? undefined : Math.max(0, this.retryDueAt - now);
+  }
+
+  /** True between stopPush and removal. */
+  get isStopping(): boolean {
+    return this.state === 'stopping' || this.state === 'stopped';
+  }
+
+  /** For invariant checks: whether a sink, sender, retry timer and subscription exist. */
+  inspect(): { sink: boolean; sender: boolean; retryPending: boolean; subscribed: boolean; sourceLive: boolean } {
+    return {
+      sink: this.sink !== undefined,
+      sender: this.sender !== undefined,
+      retryPending: this.retryTimer !== undefined,
+      subscribed: this.unsubscribe !== undefined,
+      sourceLive: this.liveTracks !== undefined,
+    };
+  }
+
+  // --- StreamSubscriber ---
+
+  onStreamStart(tracks: readonly TrackInfo[]): void {
+    if (this.isStopping) return;
+    this.streamStarts++;
+    if (this.sessionActive) this.endSession(); // the stream restarted or changed its tracks
+    this.liveTracks = tracks;
+    const selection = selectTracks(tracks, this.definition.stream, this.factory);
+    this.selection = selection;
+    if (selection.tracks.length === 0) {
+      this.clearRetry();
+      const details =
+        selection.skipped.length === 0
+          ? 'the stream has no tracks'
+          : selection.skipped.map((s) => `track ${s.id}${s.codec === '' ? '' : ` (${s.codec})`}: ${s.reason}`).join('; ');
+      this.setState('error', new NothingToPush(this.definition.stream.name, this.definition.protocol, details));
+      return;
+    }
+    if (this.retryTimer !== undefined) return; // backing off: the retry resubscribes
+    this.connect();
+  }
+
+  onPacket(packet: MediaPacket): void {
+    const sender = this.sender;
+    if (sender === undefined) return;
+    try {
+      sender.accept(packet);
+    } catch (error) {
+      // A sink that throws from send() must never reach the source.
+      this.fail(error as Error, this.epoch);
+    }
+  }
+
+  onStreamEnd(): void {
+    if (this.isStopping) return;
+    this.liveTracks = undefined;
+    if (this.sessionActive) this.endSession();
+    this.clearRetry();
+    this.setState('ready', undefined);
+  }
+
+  // --- sessions ---
+
+  private connect(): void {
+    const selection = this.selection as TrackSelection;
+    const epoch = ++this.epoch;
+    this.sessionActive = true;
+    this.pushingSince = undefined;
+    this.frozenBytes = 0;
+    this.frozenTime = 0;
+    this.sender = new SessionSender(selection, this.ctx.limits, this.ctx.clock, this.timeouts.sendTimeoutMs, (error) => this.fail(error, epoch));
+    let sink: PushSink;
+    try {
+      sink = this.factory.create(this.target());
+    } catch (error) {
+      this.setState('connecting', undefined);
+      if (epoch === this.epoch) this.fail(error as Error, epoch);
+      return;
+    }
+    this.sink = sink;
+    sink.onError((error) => this.fail(error, epoch));
+    sink.onDrain(() => {
+      if (epoch === this.epoch) this.sender?.drained();
+    });
+    this.connectTimer = this.ctx.clock.setTimeout(() => {
+      this.connectTimer = undefined;
+      this.fail(new PushConnectTimeout(this.timeouts.connectionTimeoutMs), epoch);
+    }, this.timeouts.connectionTimeoutMs);
+    this.setState('connecting', undefined);
+    if (epoch !== this.epoch) return; // a listener stopped the push
+    let opening: Promise<void>;
+    try {
+      opening = sink.open(selection.tracks);
+    } catch (error) {
+      this.fail(error as Error, epoch);
+      return;
+    }
+    opening.then(
+      () => this.opened(epoch),
+      (error: unknown) => this.fail(error instanceof Error ? error : new Error(String(error)), epoch),
+    );
+  }
+
+  /** The sink is open: media flows in this same turn. */
+  private opened(epoch: number): void {
+    if (epoch !== this.epoch || this.sink === undefined || this.sender === undefined) return;
+    this.clearConnectTimer();
+    const now = this.ctx.clock.now();
+    this.pushingSince = now;
+    this.startTime = now;
+    this.finishTime = 0;
+    this.lastError = undefined;
+    try {
+      this.sender.start(this.sink);
+    } catch (error) {
+      this.fail(error as Error, epoch);
+      return;
+    }
+    this.setState('pushing', undefined);
+  }
+
+  /** The session of `epoch` failed: end it, then retry after the backoff. */
+  private fail(error: Error, epoch: number): void {
+    if (epoch !== this.epoch || !this.sessionActive || this.isStopping) return;
+    this.endSession();
+    const delay = retryDelayMs(this.ctx.retry, this.attempt, this.ctx.random);
+    this.attempt++;
+    this.retryDueAt = this.ctx.clock.now() + delay;
+    this.retryTimer = this.ctx.clock.setTimeout(() => this.retry(), delay);
+    this.lastError = error.message;
+    this.setState('error', error);
+  }
+
+  /** The backoff elapsed: reconnect if the source is live (resubscribing replays its current GOP). */
+  private retry(): void {
+    this.retryTimer = undefined;
+    if (this.isStopping) return;
+    if (this.liveTracks !== undefined) {
+      const starts = this.streamStarts;
+      this.unsubscribe?.();
+      this.unsubscribe = this.ctx.source.subscribe(this.streamRef(), this);
+      if (this.streamStarts !== starts) return; // onStreamStart connected (or reported nothing to push)
+      this.liveTracks = undefined;
+    }
+    this.setState('ready', undefined);
+  }
+
+  /**
+   * Ends the current session: abandons its sink (closed in the background), moves its
+   * counters into the totals and counts it in `sequence`. A session that pushed for
+   * retry.resetAfterMs resets the backoff.
+   */
+  private endSession(): void {
+    const now = this.ctx.clock.now();
+    const bytes = this.sink?.bytesSent ?? 0;
+    const pushed = this.pushingSince === undefined ? 0 : Math.max(0, now - this.pushingSince);
+    const sink = this.releaseSink();
+    if (sink !== undefined) void closeQuietly(sink);
+    this.completedBytes += bytes;
+    this.completedTime += pushed;
+    this.frozenBytes = 0;
+    this.frozenTime = 0;
+    this.sequence++;
+    this.finishTime = now;
+    if (pushed >= this.ctx.retry.resetAfterMs) this.attempt = 0;
+  }
+
+  /** Detaches sink and sender without touching counters; the old sink is closed in the background. */
+  private releaseSink(): PushSink | undefined {
+    this.epoch++;
+    this.clearConnectTimer();
+    if (this.sender !== undefined) {
+      this.completedDropped += this.sender.droppedFrames;
+      this.sender.close();
+      this.sender = undefined;
+    }
+    const sink = this.sink;
+    this.sink = undefined;
+    this.sessionActive = false;
+    this.pushingSince = undefined;
+    return sink;
+  }
+
+  /**
+   * Stops the push: `stopping` now, `stopped` once the sink closed (or at once without
+   * a sink), then the registry removes it. The last session's counters stay visible.
+   */
+  stop(): void {
+    if (this.isStopping) return;
+    this.clearRetry();
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+    this.liveTracks = undefined;
+    let sink: PushSink | undefined;
+    if (this.sessionActive) {
+      const now = this.ctx.clock.now();
+      const bytes = this.sink?.bytesSent ?? 0;
+      const pushed = this.pushingSince === undefined ? 0 : Math.max(0, now - this.pushingSince);
+      sink = this.releaseSink();
+      this.frozenBytes = bytes;
+      this.frozenTime = pushed;
+      this.finishTime = now;
+    } else {
+      this.epoch++;
+    }
+    this.setState('stopping', undefined);
+    if (sink === undefined) {
+      this.finishStop();
+      return;
+    }
+    let done = false;
+    const finish = (): void => {
+      if (done) return;
+      done = true;
+      this.ctx.clock.clearTimeout(timer);
+      this.finishStop();
+    };
+    const timer = this.ctx.clock.setTimeout(finish, this.timeouts.teardownTimeoutMs);
+    closeQuietly(sink).then(finish, finish);
+  }
+
+  private finishStop(): void {
+    if (this.state === 'stopped') return;
+    this.setState('stopped', undefined);
+    this.ctx.tornDown(this);
+  }
+
+  private setState(to: PushState, error: Error | undefined): void {
+    const from = this.state;
+    if (error !== undefined) this.lastError = error.message;
+    if (to === from && error === undefined) return;
+    this.state = to;
+    this.ctx.changed(this, from, error);
+  }
+
+  private clearRetry(): void {
+    if (this.retryTimer !== undefined) this.ctx.clock.clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+  }
+
+  private clearConnectTimer(): void {
+    if (this.connectTimer !== undefined) this.ctx.clock.clearTimeout(this.connectTimer);
+    this.connectTimer = undefined;
+  }
+
+  private streamRef(): { vhost: string; app: string; name: string } {
+    return { vhost: this.definition.vhost, app: this.definition.app, name: this.definition.stream.name };
+  }
+
+  private target(): PushTarget {
+    return {
+      protocol: this.definition.protocol,
+      url: this.definition.url,
+      streamKey: this.definition.streamKey,
+      connectionTimeoutMs: this.timeouts.connectionTimeoutMs,
+      sendTimeoutMs: this.timeouts.sendTimeoutMs,
+    };
+  }
+}
+
+/** Closes a sink in the background; a close that throws or rejects is ignored. */
+function closeQuietly(sink: PushSink): Promise<void> {
+  try {
+    return sink.close().catch(() => undefined);
+  } catch {
+    return Promise.resolve();
+  }
+}
