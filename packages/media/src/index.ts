@@ -7,3 +7,6 @@ export * from './codec/annexb.js';
 export * from './codec/aac-sampling.js';
 export * from './codec/adts.js';
 export * from './codec/opus.js';
+export * from './flv/index.js';
+export * from './codec/bit-writer.js';
+export * from './codec/aac.js';
