@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { describeWithPeers, ffmpegGenerate, ffprobe, runCommand } from '@sluice/test-support';
 import { writeFileSync } from 'node:fs';
-import { ADTS_HEADER_SIZE, AdtsError, AdtsFrameSplitter, isAdtsHeader, parseAdtsHeader, writeAdtsHeader, type AdtsFrame } from './adts.js';
+import { parseAudioSpecificConfig } from './aac.js';
+import { ADTS_HEADER_SIZE, AdtsError, adtsConfigFromAudioSpecificConfig, audioSpecificConfigFromAdts, AdtsFrameSplitter, isAdtsHeader, parseAdtsHeader, writeAdtsHeader, type AdtsFrame } from './adts.js';
 import { MalformedCodecData } from './errors.js';
 
 /** ADTS frames of `sizes` payload bytes (payload byte = frame index). */
@@ -70,6 +71,16 @@ describe('ADTS header', () => {
     expect(() => writeAdtsHeader(new Uint8Array(7), 1, cfg, 10)).toThrow(/do not fit/);
     expect(() => writeAdtsHeader(new Uint8Array(7), 0, { ...cfg, audioObjectType: 5 }, 10)).toThrow(/audioObjectType must be 1..4/);
     expect(() => writeAdtsHeader(new Uint8Array(7), 0, { ...cfg, samplingFrequencyIndex: 15 }, 10)).toThrow(/samplingFrequencyIndex/);
+  });
+});
+
+describe('ADTS <-> AudioSpecificConfig', () => {
+  it('maps both ways, HE-AAC to its AAC-LC core', () => {
+    const header = parseAdtsHeader(new Uint8Array([0xff, 0xf1, 0x50, 0x80, 0x2e, 0x7f, 0xfc]));
+    expect([...audioSpecificConfigFromAdts(header)]).toEqual([0x12, 0x10]);
+    expect(adtsConfigFromAudioSpecificConfig(parseAudioSpecificConfig(new Uint8Array([0x12, 0x10])))).toEqual({ audioObjectType: 2, samplingFrequencyIndex: 4, channelConfiguration: 2 });
+    expect(adtsConfigFromAudioSpecificConfig(parseAudioSpecificConfig(new Uint8Array([0x2b, 0x11, 0x88, 0x00])))).toEqual({ audioObjectType: 2, samplingFrequencyIndex: 6, channelConfiguration: 2 });
+    expect(() => audioSpecificConfigFromAdts({ audioObjectType: 2, samplingFrequencyIndex: 4, channelConfiguration: 0 })).toThrow(AdtsError);
   });
 });
 

@@ -3,6 +3,7 @@
  * caller's buffer, parse, and split a byte stream (e.g. MPEG-TS PES payloads) into frames.
  */
 import { AAC_SAMPLING_FREQUENCIES, aacChannelCount } from './aac-sampling.js';
+import { buildAudioSpecificConfig, type AudioSpecificConfig } from './aac.js';
 import { MalformedCodecData } from './errors.js';
 
 /** Size of an ADTS header without CRC. */
@@ -86,6 +87,29 @@ export function writeAdtsHeader(dest: Uint8Array, offset: number, config: AdtsCo
   // adts_buffer_fullness low 6 bits, number_of_raw_data_blocks_in_frame=0
   dest[offset + 6] = (fullness & 0x3f) << 2;
   return ADTS_HEADER_SIZE;
+}
+
+/**
+ * The ADTS fields of an AudioSpecificConfig: the core object type and frequency (HE-AAC is
+ * carried as AAC-LC with implicit SBR). Throws MalformedCodecData when ADTS cannot carry it
+ * (object type above 4, explicit frequency, channelConfiguration above 7).
+ */
+export function adtsConfigFromAudioSpecificConfig(asc: AudioSpecificConfig): AdtsConfig {
+  if (asc.objectType < 1 || asc.objectType > 4) throw new AdtsError(`audioObjectType ${asc.objectType} cannot be carried in ADTS (1..4 only)`);
+  if (asc.samplingFrequencyIndex > 12) throw new AdtsError(`sample rate ${asc.sampleRate} has no samplingFrequencyIndex and cannot be carried in ADTS`);
+  if (asc.channelConfiguration > 7) throw new AdtsError(`channelConfiguration ${asc.channelConfiguration} cannot be carried in ADTS`);
+  return { audioObjectType: asc.objectType, samplingFrequencyIndex: asc.samplingFrequencyIndex, channelConfiguration: asc.channelConfiguration };
+}
+
+/**
+ * Builds the AudioSpecificConfig (track configuration) equivalent to an ADTS header, e.g.
+ * for a track demuxed from MPEG-TS. Throws AdtsError for channelConfiguration 0 (PCE).
+ */
+export function audioSpecificConfigFromAdts(header: AdtsConfig): Uint8Array {
+  if (header.channelConfiguration === 0) throw new AdtsError('channel_configuration 0 (PCE in the raw data) is not supported');
+  const sampleRate = AAC_SAMPLING_FREQUENCIES[header.samplingFrequencyIndex];
+  if (sampleRate === undefined) throw new AdtsError(`reserved sampling_frequency_index ${header.samplingFrequencyIndex}`);
+  return buildAudioSpecificConfig({ objectType: header.audioObjectType, sampleRate, channelConfiguration: header.channelConfiguration });
 }
 
 /** Reason an ADTS header at `offset` is invalid, or undefined when it is valid and complete. */
