@@ -1,0 +1,79 @@
+/** A ready API handler over a MemoryCatalogue and a push service, with a `call` helper for tests. */
+import type { PushService } from '@sluice/push';
+import { createApiHandler, type ApiHandler, type ApiHandlerOptions } from '../api-handler.js';
+import { FakePushService } from './fake-push-service.js';
+import { MemoryCatalogue } from './memory-catalogue.js';
+
+export const ACCESS_TOKEN = 'ome-access-token';
+/** `Basic base64(ome-access-token)`, as in the seed document. */
+export const AUTHORIZATION = 'Basic b21lLWFjY2Vzcy10b2tlbg==';
+export const BASE = 'http://127.0.0.1:8081';
+
+/** The catalogue the contract tests use: default/app (push), default/nopush, other/live. */
+export function testCatalogue(): MemoryCatalogue {
+  return new MemoryCatalogue({
+    default: {
+      app: {
+        pushEnabled: true,
+        streams: [
+          {
+            name: 'stream',
+            sourceType: 'rtmp',
+            tracks: [
+              { id: 101, type: 'video', codec: 'h264', width: 1280, height: 720, framerate: 30, bitrate: 2_500_000 },
+              { id: 102, type: 'audio', codec: 'aac', samplerate: 48_000, channels: 2, bitrate: 128_000 },
+            ],
+          },
+        ],
+      },
+      nopush: { pushEnabled: false },
+    },
+    other: { live: { pushEnabled: true } },
+  });
+}
+
+/** A parsed response. */
+export interface CallResult {
+  status: number;
+  headers: Headers;
+  text: string;
+  json: { statusCode: number; message: string; response?: unknown } | null;
+}
+
+export interface ApiFixture {
+  handler: ApiHandler;
+  push: PushService;
+  catalogue: MemoryCatalogue;
+  /** Sends a request; `body` objects are JSON-encoded, strings/bytes sent as they are. */
+  call(method: string, path: string, init?: { body?: unknown; headers?: Record<string, string>; auth?: boolean }): Promise<CallResult>;
+}
+
+/** Builds the handler; `push` defaults to a FakePushService over the catalogue's live streams. */
+export function createApiFixture(options: Partial<ApiHandlerOptions> & { push?: PushService } = {}): ApiFixture {
+  const catalogue = testCatalogue();
+  const push = options.push ?? new FakePushService((vh, app, name) => catalogue.trackIds(vh, app, name));
+  const handler = createApiHandler({ accessToken: ACCESS_TOKEN, version: '0.1.0-test', crossDomains: ['*'], catalogue, ...options, push });
+  return {
+    handler,
+    push,
+    catalogue,
+    async call(method, path, init = {}) {
+      const headers: Record<string, string> = { ...(init.auth === false ? {} : { authorization: AUTHORIZATION }), ...init.headers };
+      let body: RequestInit['body'];
+      if (init.body instanceof Uint8Array || typeof init.body === 'string') body = init.body as RequestInit['body'];
+      else if (init.body !== undefined) {
+        body = JSON.stringify(init.body);
+        headers['content-type'] ??= 'application/json';
+      }
+      const response = await handler(new Request(`${BASE}${path}`, { method, headers, body }));
+      const text = await response.text();
+      let json: CallResult['json'] = null;
+      try {
+        json = text === '' ? null : (JSON.parse(text) as CallResult['json']);
+      } catch {
+        json = null;
+      }
+      return { status: response.status, headers: response.headers, text, json };
+    },
+  };
+}
