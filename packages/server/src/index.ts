@@ -1,1 +1,16 @@
-export {};
+export * from './config/index.js';
+export { StreamHub, StreamAlreadyPublished, streamKey, type StreamPublication, type LiveStreamInfo, type StreamHubListener, type StreamHubOptions } from './hub/stream-hub.js';
+export { VirtualHostTable } from './hub/virtual-host-table.js';
+export { ServerCatalogue, catalogueTrack } from './hub/server-catalogue.js';
+export { createLogger, silentLogger, isLogLevel, LOG_LEVELS, type Logger, type LogLevel, type LogFields, type LoggerOptions } from './log/logger.js';
+export { startStreamMapPusher, streamMapPushId, streamMapPushInput } from './wiring/stream-map-pusher.js';
+export { defaultIngest, defaultSinkFactories, type IngestContext, type IngestService } from './wiring/protocols.js';
+export {
+  createSluiceServer,
+  PUSH_STORE_FILE,
+  type SluiceServer,
+  type SluiceServerOptions,
+  type SluiceServerEvents,
+  type SluiceAddresses,
+} from './sluice-server.js';
+export { DEFAULT_CONFIG_FILE, PACKAGE_ROOT, packageVersion } from './package-root.js';

@@ -35,6 +35,7 @@ describe('ServerCatalogue', () => {
     expect(catalogue.stream('default', 'app', 'cam')).toEqual({
       name: 'cam',
       sourceType: 'rtmp',
+      createdTime: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d{4}$/),
       tracks: [
         { id: 0, type: 'video', codec: 'h264', width: 1280, height: 720, framerate: 30 },
         { id: 1, type: 'audio', codec: 'aac', samplerate: 48000, channels: 2, bitrate: 128000 },

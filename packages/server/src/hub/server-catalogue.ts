@@ -1,6 +1,7 @@
 /** The StreamCatalogue the REST API reads: configured vhosts/apps plus the hub's live streams. */
 import type { TrackInfo } from '@sluice/media';
 import type { CatalogueApp, CatalogueStream, CatalogueTrack, StreamCatalogue } from '@sluice/http';
+import { formatPushTime } from '@sluice/push';
 import type { StreamHub } from './stream-hub.js';
 import type { VirtualHostTable } from './virtual-host-table.js';
 
@@ -28,7 +29,7 @@ export class ServerCatalogue implements StreamCatalogue {
     if (this.vhosts_.application(vhost, app) === undefined) return undefined;
     const live = this.hub.stream({ vhost, app, name });
     if (live === undefined) return undefined;
-    return { name, tracks: live.tracks.map(catalogueTrack), sourceType: 'rtmp' };
+    return { name, tracks: live.tracks.map(catalogueTrack), sourceType: 'rtmp', createdTime: formatPushTime(live.publishedAt.getTime()) };
   }
 }
 

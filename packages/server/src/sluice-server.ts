@@ -1,0 +1,231 @@
+/**
+ * createSluiceServer: the whole server (RTMP ingest → stream hub → push registry →
+ * RTMP/MPEG-TS sinks, REST API in front) as an object that runs inside any Node
+ * process: listen() opens the ports, close() stops pushes cleanly and closes them.
+ */
+import { EventEmitter } from 'node:events';
+import { mkdirSync } from 'node:fs';
+import { createServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { createApiHandler, createNodeHandler, type ApiHandler, type NodeRequestHandler } from '@sluice/http';
+import {
+  FilePushStore,
+  PushRegistry,
+  type PushProtocol,
+  type PushRecord,
+  type PushSinkFactory,
+  type PushStateChange,
+  type PushStore,
+  type RetryPolicy,
+} from '@sluice/push';
+import { loadServerConfig, type ConfigEnvironment, type ServerConfig } from './config/server-config.js';
+import { ServerCatalogue } from './hub/server-catalogue.js';
+import { StreamHub, type LiveStreamInfo } from './hub/stream-hub.js';
+import { VirtualHostTable } from './hub/virtual-host-table.js';
+import { silentLogger, type Logger } from './log/logger.js';
+import { DEFAULT_CONFIG_FILE, packageVersion } from './package-root.js';
+import { startStreamMapPusher } from './wiring/stream-map-pusher.js';
+import { defaultIngest, defaultSinkFactories, type IngestContext, type IngestService } from './wiring/protocols.js';
+
+/** Options of createSluiceServer. Everything is optional: the default is the shipped Server.xml. */
+export interface SluiceServerOptions {
+  /** A parsed configuration; wins over `configFile`. */
+  config?: ServerConfig | undefined;
+  /** Server.xml to load (default: conf/Server.xml of the package). */
+  configFile?: string | undefined;
+  /** Environment overrides for ports and token (default: none; the CLI passes process.env). */
+  env?: ConfigEnvironment | undefined;
+  /** Folder where pushes persist (FilePushStore `pushes.msgpack`); default: in memory only. */
+  dataDir?: string | undefined;
+  /** A push store of your own (wins over dataDir). */
+  store?: PushStore | undefined;
+  /** Address to listen on (default: the config's `<IP>`; `*` = every interface). */
+  host?: string | undefined;
+  /** Port overrides (0 = any free port). */
+  apiPort?: number | undefined;
+  rtmpPort?: number | undefined;
+  /** False: do not open the API port; mount `server.nodeHandler` or `server.apiHandler` in your own HTTP server. */
+  listenApi?: boolean | undefined;
+  /** Where log lines go (default: nowhere). */
+  logger?: Logger | undefined;
+  /** Backoff between push attempts. */
+  retry?: Partial<RetryPolicy> | undefined;
+  /** Sink factories per protocol (default: the built-in rtmp and mpegts ones). */
+  sinks?: Partial<Record<PushProtocol, PushSinkFactory>> | undefined;
+  /** The ingest (default: the built-in RTMP ingest). */
+  ingest?: ((context: IngestContext) => IngestService) | undefined;
+}
+
+/** Events of a running server. */
+export interface SluiceServerEvents {
+  /** Every push state change (the registry's `change`). */
+  pushChange: [PushStateChange];
+  /** A stream went live / ended. */
+  streamStart: [LiveStreamInfo];
+  streamEnd: [LiveStreamInfo];
+  /** Something went wrong that the server survived (store error, subscriber error). */
+  warning: [Error];
+}
+
+/** Where the server listens after listen(). */
+export interface SluiceAddresses {
+  apiPort: number | undefined;
+  rtmpPort: number;
+}
+
+/** A server made by createSluiceServer. */
+export interface SluiceServer {
+  readonly config: ServerConfig;
+  readonly hub: StreamHub;
+  readonly registry: PushRegistry;
+  readonly vhosts: VirtualHostTable;
+  readonly catalogue: ServerCatalogue;
+  readonly events: EventEmitter<SluiceServerEvents>;
+  /** The REST API as a Fetch handler (Request → Response). */
+  readonly apiHandler: ApiHandler;
+  /** The REST API as a node:http listener / Express middleware. */
+  readonly nodeHandler: NodeRequestHandler;
+  /** Restores persisted pushes and opens the ports; resolves with the ports bound. */
+  listen(): Promise<SluiceAddresses>;
+  /** Stops every push cleanly (definitions kept in the store), closes the ports. Idempotent. */
+  close(): Promise<void>;
+  /** Ports bound (after listen()). */
+  readonly addresses: SluiceAddresses | undefined;
+  /** Current push records (shortcut for registry.listPushes()). */
+  pushes(): PushRecord[];
+}
+
+/** The file a data dir keeps pushes in. */
+export const PUSH_STORE_FILE = 'pushes.msgpack';
+
+/** Creates a server (nothing listens until listen()). Throws ConfigError for a bad configuration. */
+export function createSluiceServer(options: SluiceServerOptions = {}): SluiceServer {
+  const config = options.config ?? loadServerConfig(options.configFile ?? DEFAULT_CONFIG_FILE, options.env ?? {});
+  const log = options.logger ?? silentLogger;
+  for (const w of config.warnings) log.warn(`config: ${w.message}`, { file: w.file, element: w.element, line: w.line });
+  const events = new EventEmitter<SluiceServerEvents>();
+  const warn = (error: Error): void => {
+    if (events.listenerCount('warning') > 0) events.emit('warning', error);
+  };
+  const vhosts = new VirtualHostTable(config.virtualHosts);
+  const hub = new StreamHub();
+  let store = options.store;
+  if (store === undefined && options.dataDir !== undefined) {
+    mkdirSync(options.dataDir, { recursive: true });
+    store = new FilePushStore(join(options.dataDir, PUSH_STORE_FILE), { onCorrupted: (e) => log.error(e.message) });
+  }
+  const registry = new PushRegistry({
+    source: hub,
+    sinks: options.sinks ?? defaultSinkFactories(),
+    store,
+    retry: options.retry,
+    timeoutsFor: ({ vhost, app }) => {
+      const push = vhosts.application(vhost, app)?.push;
+      return push === undefined ? undefined : { connectionTimeoutMs: push.connectionTimeoutMs, sendTimeoutMs: push.sendTimeoutMs };
+    },
+  });
+  registry.on('change', (change) => {
+    const r = change.record;
+    const fields = { vhost: r.vhost, app: r.app, stream: r.stream.name, pushId: r.id, protocol: r.protocol, url: r.url, sequence: r.sequence, error: change.error?.message };
+    if (change.from === null) log.info(`push created (${r.state})`, fields);
+    else log.log(change.to === 'error' ? 'warn' : 'info', `push ${change.from} -> ${change.to}`, fields);
+    events.emit('pushChange', change);
+  });
+  registry.on('removed', (r) => log.info('push removed', { vhost: r.vhost, app: r.app, stream: r.stream.name, pushId: r.id }));
+  registry.on('storeError', (e) => {
+    log.error(`push store: ${e.message}`);
+    warn(e);
+  });
+  hub.listen({
+    onStreamStart: (info) => {
+      log.info('stream started', { vhost: info.ref.vhost, app: info.ref.app, stream: info.ref.name, tracks: info.tracks.map((t) => `${t.id}:${t.codec}`).join(',') });
+      events.emit('streamStart', info);
+    },
+    onStreamEnd: (info) => {
+      log.info('stream ended', { vhost: info.ref.vhost, app: info.ref.app, stream: info.ref.name, packets: info.packetsIn, bytes: info.bytesIn });
+      events.emit('streamEnd', info);
+    },
+    onSubscriberError: (ref, error) => {
+      log.error(`stream subscriber failed: ${String(error)}`, { vhost: ref.vhost, app: ref.app, stream: ref.name });
+      warn(error instanceof Error ? error : new Error(String(error)));
+    },
+  });
+  startStreamMapPusher(hub, vhosts, registry, log);
+  const catalogue = new ServerCatalogue(vhosts, hub);
+  const apiHandler = createApiHandler({
+    push: registry,
+    catalogue,
+    accessToken: config.accessToken,
+    crossDomains: config.crossDomains,
+    version: packageVersion(),
+    onError: (e) => {
+      log.error(`API: ${String(e)}`);
+      warn(e instanceof Error ? e : new Error(String(e)));
+    },
+  });
+  const nodeHandler = createNodeHandler(apiHandler);
+  const host = options.host ?? (config.bindAddress === '*' ? undefined : config.bindAddress);
+  const ingest = (options.ingest ?? defaultIngest)({ hub, vhosts, log });
+  let apiServer: HttpServer | undefined;
+  let addresses: SluiceAddresses | undefined;
+  let closing: Promise<void> | undefined;
+
+  const listenApi = async (): Promise<number> => {
+    const server = createServer(nodeHandler);
+    server.on('connection', (socket) => log.debug('API connection', { remote: `${socket.remoteAddress}:${socket.remotePort}` }));
+    apiServer = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.apiPort ?? config.apiPort, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    return (server.address() as AddressInfo).port;
+  };
+
+  const server: SluiceServer = {
+    config,
+    hub,
+    registry,
+    vhosts,
+    catalogue,
+    events,
+    apiHandler,
+    nodeHandler,
+    get addresses() {
+      return addresses;
+    },
+    pushes: () => registry.listPushes(),
+    async listen() {
+      if (addresses !== undefined) return addresses;
+      const restored = await registry.start();
+      if (restored.restored.length > 0) log.info(`restored ${restored.restored.length} push(es) from the store`, { pushIds: restored.restored.join(',') });
+      for (const r of restored.rejected) log.warn(`stored push not restored: ${r.reason}`, { pushId: r.id });
+      const rtmpPort = await ingest.listen(host, options.rtmpPort ?? config.rtmpPort);
+      const apiPort = options.listenApi === false ? undefined : await listenApi();
+      addresses = { apiPort, rtmpPort };
+      log.info('Sluice listening', { api: apiPort, rtmp: rtmpPort, host: host ?? '*' });
+      return addresses;
+    },
+    close() {
+      closing ??= (async () => {
+        log.info('shutting down: stopping pushes');
+        await registry.close();
+        await ingest.close();
+        hub.endAll();
+        if (apiServer !== undefined) {
+          const s = apiServer;
+          await new Promise<void>((resolve) => {
+            s.close(() => resolve());
+            s.closeAllConnections();
+          });
+        }
+        log.info('stopped');
+      })();
+      return closing;
+    },
+  };
+  return server;
+}

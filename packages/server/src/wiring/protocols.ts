@@ -1,0 +1,36 @@
+/**
+ * The built-in protocols: the RTMP ingest feeding the hub, and the push sink
+ * factories (rtmp over @sluice/rtmp's publisher, mpegts over @sluice/mpegts).
+ */
+import type { PushProtocol, PushSinkFactory } from '@sluice/push';
+import type { StreamHub } from '../hub/stream-hub.js';
+import type { VirtualHostTable } from '../hub/virtual-host-table.js';
+import type { Logger } from '../log/logger.js';
+
+/** What an ingest gets to work with. */
+export interface IngestContext {
+  hub: StreamHub;
+  vhosts: VirtualHostTable;
+  log: Logger;
+}
+
+/** A listener that receives streams from encoders and publishes them into the hub. */
+export interface IngestService {
+  /** Opens the port; resolves with the port bound. */
+  listen(host: string | undefined, port: number): Promise<number>;
+  /** Closes the port and every connection. */
+  close(): Promise<void>;
+}
+
+/** The built-in sink factories. */
+export function defaultSinkFactories(): Partial<Record<PushProtocol, PushSinkFactory>> {
+  return {};
+}
+
+/** The built-in RTMP ingest. */
+export function defaultIngest(_context: IngestContext): IngestService {
+  return {
+    listen: async (_host, port) => port,
+    close: async () => undefined,
+  };
+}
