@@ -1,0 +1,415 @@
+import { describe, expect, it } from 'vitest';
+import { PushConnectTimeout, PushSendStalled } from './errors.js';
+import { settle } from './test-support/fake-clock.js';
+import { AUDIO, AV, OPUS, VIDEO, audio, video } from './test-support/media.js';
+import { makeRegistry, rtmpPush } from './test-support/registry-fixture.js';
+
+describe('PushSession: lifecycle', () => {
+  it('waits in ready for the source, then connects, pushes, returns to ready when it ends and resumes on republish', async () => {
+    const { registry, source, rtmp, clock, statesOf } = makeRegistry();
+    registry.startPush(rtmpPush('p'));
+    expect(rtmp.sinks).toHaveLength(0);
+    expect(registry.getPush('p')?.state).toBe('ready');
+
+    source.publish('live', AV);
+    expect(registry.getPush('p')?.state).toBe('connecting');
+    await settle();
+    expect(registry.getPush('p')?.state).toBe('pushing');
+    source.send('live', video(0, true, 400));
+    clock.advance(2000);
+    source.end('live');
+    expect(registry.getPush('p')).toMatchObject({ state: 'ready', sequence: 1, sentBytes: 0, sentTime: 0, totalsentBytes: 400, totalsentTime: 2000 });
+    expect(rtmp.last.closed).toBe(true);
+
+    source.publish('live', AV);
+    await settle();
+    source.send('live', video(5000, true, 300));
+    clock.advance(1000);
+    expect(registry.getPush('p')).toMatchObject({ state: 'pushing', sequence: 1, sentBytes: 300, sentTime: 1000, totalsentBytes: 700, totalsentTime: 3000 });
+    expect(rtmp.sinks).toHaveLength(2);
+    expect(statesOf('p')).toEqual(['ready', 'connecting', 'pushing', 'ready', 'connecting', 'pushing']);
+  });
+
+  it('starts at the latest video keyframe with codec configuration handed to open()', async () => {
+    const { registry, source, rtmp } = makeRegistry();
+    source.publish('live', AV);
+    source.send('live', audio(990)); // before the keyframe: not part of the GOP the hub replays
+    source.send('live', video(1000, true));
+    source.send('live', audio(1010));
+    source.send('live', video(1040, false));
+    registry.startPush(rtmpPush('p'));
+    await settle();
+    const sink = rtmp.last;
+    expect(sink.openedTracks?.map((t) => [t.id, t.config?.length])).toEqual([
+      [100, 4],
+      [101, 2],
+    ]);
+    expect(sink.packets[0]).toMatchObject({ trackId: 100, key: true, dts: 0 });
+    expect(sink.packets.map((p) => p.trackId)).toEqual([100, 101, 100]);
+  });
+
+  it('rebases each session to 0 on every track, keeping A/V sync across timescales', async () => {
+    const { registry, source, rtmp } = makeRegistry();
+    source.publish('live', AV);
+    registry.startPush(rtmpPush('p'));
+    await settle();
+    const base = 86_400_000 * 3; // three days into the stream
+    source.send('live', audio(base - 20)); // before the first keyframe: dropped
+    source.send('live', video(base, true));
+    source.send('live', audio(base + 10));
+    source.send('live', video(base + 40, false));
+    expect(rtmp.last.packets.map((p) => [p.trackId, p.dts, p.pts])).toEqual([
+      [100, 0, 3600],
+      [101, 480, 480],
+      [100, 3600, 7200],
+    ]);
+  });
+
+  it('sends the first bytes in the same turn as the sink becoming ready (no timer in the way)', async () => {
+    const { registry, source, rtmp, clock } = makeRegistry();
+    rtmp.behaviour = 'hang';
+    source.publish('live', AV);
+    source.send('live', video(0, true));
+    source.send('live', audio(5));
+    registry.startPush(rtmpPush('p'));
+    source.send('live', video(40, false)); // arrives while connecting: queued
+    expect(rtmp.last.packets).toHaveLength(0);
+    rtmp.last.finishOpen();
+    await Promise.resolve(); // one microtask: the open() continuation
+    expect(rtmp.last.packets.map((p) => p.dts)).toEqual([0, 240, 3600]);
+    expect(clock.dueIn()).toEqual([]); // no timer needed to fire, none left armed
+    expect(registry.getPush('p')?.state).toBe('pushing');
+  });
+
+  it('keeps only the latest GOP while connecting', async () => {
+    const { registry, source, rtmp } = makeRegistry();
+    rtmp.behaviour = 'hang';
+    source.publish('live', AV);
+    registry.startPush(rtmpPush('p'));
+    source.send('live', video(0, true));
+    source.send('live', video(40, false));
+    source.send('live', video(2000, true));
+    source.send('live', video(2040, false));
+    rtmp.last.finishOpen();
+    await settle();
+    expect(rtmp.last.packets.map((p) => p.dts)).toEqual([0, 3600]);
+    expect(registry.getPush('p')?.droppedFrames).toBe(0);
+  });
+
+  it('restarts the session when the stream restarts with new tracks', async () => {
+    const { registry, source, rtmp } = makeRegistry();
+    source.publish('live', AV);
+    registry.startPush(rtmpPush('p'));
+    await settle();
+    source.publish('live', [VIDEO]);
+    await settle();
+    expect(registry.getPush('p')).toMatchObject({ state: 'pushing', sequence: 1, stream: { tracks: [100] } });
+    expect(rtmp.sinks[0]?.closed).toBe(true);
+    expect(rtmp.last.openedTracks?.map((t) => t.id)).toEqual([100]);
+  });
+});
+
+describe('PushSession: track selection', () => {
+  it('leaves out tracks the protocol cannot carry and names them', async () => {
+    const { registry, source, rtmp } = makeRegistry();
+    source.publish('live', [VIDEO, OPUS]);
+    registry.startPush(rtmpPush('p'));
+    await settle();
+    const r = registry.getPush('p');
+    expect(r?.stream.tracks).toEqual([100]);
+    expect(r?.skippedTracks).toEqual([{ id: 102, codec: 'opus', reason: 'opus is not carried by this protocol' }]);
+    expect(rtmp.last.openedTracks?.map((t) => t.id)).toEqual([100]);
+  });
+
+  it('reports nothing to push as error with a message, without looping', async () => {
+    const { registry, source, rtmp, clock } = makeRegistry();
+    source.publish('live', [OPUS]);
+    registry.startPush(rtmpPush('p'));
+    await settle();
+    const r = registry.getPush('p');
+    expect(r?.state).toBe('error');
+    expect(r?.lastError).toBe('Nothing to push: no track of stream [live] can be sent with rtmp (track 102 (opus): opus is not carried by this protocol)');
+    expect(r?.reconnectIn).toBeUndefined();
+    expect(rtmp.sinks).toHaveLength(0);
+    expect(clock.pending).toBe(0);
+    source.end('live');
+    expect(registry.getPush('p')?.state).toBe('ready');
+    source.publish('live', [OPUS, AUDIO]);
+    await settle();
+    expect(registry.getPush('p')?.state).toBe('pushing');
+  });
+
+  it('selects tracks by variant name', async () => {
+    const { registry, source, rtmp } = makeRegistry();
+    source.publish('live', [VIDEO, { ...AUDIO, name: 'eng' }, { ...AUDIO, id: 103, name: 'fra' }]);
+    registry.startPush(rtmpPush('p', 'live', { stream: { name: 'live', variantNames: ['fra'] } }));
+    await settle();
+    expect(rtmp.last.openedTracks?.map((t) => t.id)).toEqual([103]);
+    source.send('live', { ...audio(0), trackId: 103 });
+    expect(rtmp.last.packets).toHaveLength(1);
+  });
+
+  it('starts an audio-only push at the first audio frame', async () => {
+    const { registry, source, rtmp } = makeRegistry();
+    source.publish('live', [AUDIO]);
+    registry.startPush(rtmpPush('p'));
+    await settle();
+    source.send('live', audio(777));
+    expect(rtmp.last.packets[0]).toMatchObject({ trackId: 101, dts: 0 });
+  });
+});
+
+describe('PushSession: failures and backoff', () => {
+  it('goes to error on a refused connection and retries after 500, 1000, 2000, 4000, 5000, 5000 ms', async () => {
+    const { registry, source, rtmp, clock } = makeRegistry();
+    rtmp.behaviour = 'reject';
+    source.publish('live', AV);
+    registry.startPush(rtmpPush('p'));
+    await settle();
+    const delays: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const r = registry.getPush('p');
+      expect(r?.state).toBe('error');
+      expect(r?.lastError).toBe('Connection refused');
+      delays.push(r?.reconnectIn ?? -1);
+      clock.advance(r?.reconnectIn ?? 0);
+      await settle();
+    }
+    expect(delays).toEqual([500, 1000, 2000, 4000, 5000, 5000]);
+    expect(registry.getPush('p')?.sequence).toBe(7); // the first attempt and six retries, all refused
+    expect(rtmp.sinks).toHaveLength(7);
+  });
+
+  it('keeps every delay within ±20 % jitter', async () => {
+    for (const [random, expected] of [
+      [0, [400, 800, 1600, 3200, 4000]],
+      [0.999_999, [600, 1200, 2400, 4800, 6000]],
+    ] as const) {
+      const { registry, source, rtmp, clock } = makeRegistry({ random: () => random });
+      rtmp.behaviour = 'reject';
+      source.publish('live', AV);
+      registry.startPush(rtmpPush('p'));
+      await settle();
+      const delays: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        const wait = registry.getPush('p')?.reconnectIn ?? -1;
+        delays.push(wait);
+        clock.advance(wait - 1);
+        await settle();
+        expect(registry.getPush('p')?.state).toBe('error'); // not a millisecond early
+        clock.advance(1);
+        await settle();
+      }
+      expect(delays).toEqual(expected);
+    }
+  });
+
+  it('resets the backoff after a session that pushed 10 s, not after a shorter one', async () => {
+    const { registry, source, rtmp, clock } = makeRegistry();
+    source.publish('live', AV);
+    registry.startPush(rtmpPush('p'));
+    await settle();
+    rtmp.last.fail();
+    expect(registry.getPush('p')?.reconnectIn).toBe(500);
+    clock.advance(500);
+    await settle();
+    clock.advance(9999);
+    rtmp.last.fail();
+    expect(registry.getPush('p')?.reconnectIn).toBe(1000);
+    clock.advance(1000);
+    await settle();
+    clock.advance(10_000);
+    rtmp.last.fail('Connection reset by peer');
+    expect(registry.getPush('p')).toMatchObject({ state: 'error', reconnectIn: 500, lastError: 'Connection reset by peer', sequence: 3 });
+  });
+
+  it('sends media again as soon as the destination is back (first retry that connects)', async () => {
+    const { registry, source, rtmp, clock } = makeRegistry();
+    source.publish('live', AV);
+    registry.startPush(rtmpPush('p'));
+    await settle();
+    source.send('live', video(0, true));
+    rtmp.behaviour = 'reject';
+    rtmp.last.fail();
+    source.send('live', video(40, false));
+    source.send('live', video(2000, true, 700));
+    clock.advance(500);
+    await settle(); // refused again
+    rtmp.behaviour = 'resolve'; // destination back
+    clock.advance(1000);
+    await settle();
+    const r = registry.getPush('p');
+    expect(r?.state).toBe('pushing');
+    // The retry resubscribed: the hub replayed its current GOP, so media flows at once from its keyframe.
+    expect(rtmp.last.packets.map((p) => [p.dts, p.key, p.size])).toEqual([[0, true, 700]]);
+    expect(r).toMatchObject({ sequence: 2, sentBytes: 700, totalsentBytes: 1700 });
+    expect(r?.lastError).toBeUndefined();
+  });
+
+  it('fails a connection that does not open within the connection timeout', async () => {
+    const { registry, source, rtmp, clock, changes } = makeRegistry({ timeoutsFor: () => ({ connectionTimeoutMs: 3000 }) });
+    rtmp.behaviour = 'hang';
+    source.publish('live', AV);
+    registry.startPush(rtmpPush('p'));
+    expect(rtmp.last.target.connectionTimeoutMs).toBe(3000);
+    clock.advance(2999);
+    expect(registry.getPush('p')?.state).toBe('connecting');
+    clock.advance(1);
+    expect(registry.getPush('p')).toMatchObject({ state: 'error', lastError: 'Connection timed out after 3000 ms', sequence: 1 });
+    expect(changes.at(-1)?.error).toBeInstanceOf(PushConnectTimeout);
+    expect(rtmp.last.closeCalls).toBe(1);
+    rtmp.last.finishOpen(); // too late: ignored
+    await settle();
+    expect(registry.getPush('p')?.state).toBe('error');
+  });
+
+  it('fails the session when the sink cannot even be created', async () => {
+    const { registry, source, rtmp } = makeRegistry();
+    rtmp.throwOnCreate = true;
+    source.publish('live', AV);
+    registry.startPush(rtmpPush('p'));
+    expect(registry.getPush('p')).toMatchObject({ state: 'error', lastError: 'cannot create sink', reconnectIn: 500 });
+  });
+
+  it('returns to ready (retry cancelled) when the source ends during the backoff', async () => {
+    const { registry, source, rtmp, clock } = makeRegistry();
+    source.publish('live', AV);
+    registry.startPush(rtmpPush('p'));
+    await settle();
+    rtmp.last.fail();
+    source.end('live');
+    expect(registry.getPush('p')?.state).toBe('ready');
+    expect(registry.getPush('p')?.reconnectIn).toBeUndefined();
+    expect(clock.pending).toBe(0);
+  });
+
+  it('waits for the backoff when the stream republishes during it', async () => {
+    const { registry, source, rtmp, clock } = makeRegistry();
+    source.publish('live', AV);
+    registry.startPush(rtmpPush('p'));
+    await settle();
+    rtmp.last.fail();
+    source.publish('live', AV);
+    expect(rtmp.sinks).toHaveLength(1);
+    clock.advance(500);
+    await settle();
+    expect(registry.getPush('p')?.state).toBe('pushing');
+  });
+
+  it('reconnects after the backoff, and goes to ready when the retry finds the source gone', async () => {
+    const { registry, source, rtmp, clock } = makeRegistry();
+    source.publish('live', AV);
+    registry.startPush(rtmpPush('p'));
+    await settle();
+    rtmp.last.fail();
+    clock.advance(500);
+    await settle();
+    expect(registry.getPush('p')?.state).toBe('pushing');
+    rtmp.last.fail();
+    // A hub that no longer replays the stream on subscribe (it vanished without onStreamEnd).
+    source.subscribe = () => () => undefined;
+    clock.advance(1000);
+    expect(registry.getPush('p')).toMatchObject({ state: 'ready', sequence: 2 });
+    expect(rtmp.sinks).toHaveLength(2);
+  });
+
+  it('stops cleanly while connecting and while waiting to retry', async () => {
+    const { registry, source, rtmp, clock } = makeRegistry();
+    rtmp.behaviour = 'hang';
+    source.publish('live', AV);
+    registry.startPush(rtmpPush('a'));
+    expect(registry.stopPush('a').state).toBe('stopping');
+    await settle();
+    expect(registry.size).toBe(0);
+    expect(rtmp.last.closeCalls).toBe(1);
+    rtmp.behaviour = 'reject';
+    registry.startPush(rtmpPush('b'));
+    await settle();
+    expect(registry.stopPush('b').state).toBe('stopped');
+    expect(clock.pending).toBe(0);
+  });
+});
+
+describe('PushSession: isolation and back-pressure', () => {
+  it('drops whole GOPs for a destination that stops reading, while another push gets everything', async () => {
+    const { registry, source, rtmp } = makeRegistry({ queue: { maxBytes: 50_000, maxDurationMs: 60_000 } });
+    source.publish('live', AV);
+    registry.startPush(rtmpPush('slow'));
+    registry.startPush(rtmpPush('fast'));
+    await settle();
+    const [slow, fast] = rtmp.sinks;
+    if (slow === undefined || fast === undefined) throw new Error('two sinks expected');
+    slow.reading = false;
+    slow.bufferLimit = 10_000;
+    // 10 GOPs of 1 s: keyframe + 24 frames of 1000 bytes + audio.
+    let sent = 0;
+    for (let g = 0; g < 10; g++) {
+      for (let f = 0; f < 25; f++) {
+        source.send('live', video(g * 1000 + f * 40, f === 0));
+        source.send('live', audio(g * 1000 + f * 40 + 5));
+        sent += 2;
+      }
+    }
+    expect(fast.packets).toHaveLength(sent);
+    const r = registry.getPush('slow');
+    expect(r?.droppedFrames).toBeGreaterThan(0);
+    slow.reading = true;
+    slow.drainAll();
+    // What reached the slow sink: the buffer's worth, then (after the drops) whole GOPs from a keyframe.
+    const videoDts = slow.packets.filter((p) => p.trackId === 100);
+    for (let i = 1; i < videoDts.length; i++) {
+      const prev = videoDts[i - 1];
+      const cur = videoDts[i];
+      if (prev === undefined || cur === undefined) continue;
+      if (cur.dts - prev.dts !== 3600) expect(cur.key).toBe(true); // any gap ends at a keyframe
+    }
+    expect(slow.packets.length + (r?.droppedFrames ?? 0)).toBe(sent);
+    expect(registry.getPush('slow')?.state).toBe('pushing');
+  });
+
+  it('bounds the queue by media time too', async () => {
+    const { registry, source, rtmp } = makeRegistry({ queue: { maxBytes: 1 << 30, maxDurationMs: 1500 } });
+    source.publish('live', [VIDEO]);
+    registry.startPush(rtmpPush('p'));
+    await settle();
+    rtmp.last.reading = false;
+    rtmp.last.bufferLimit = 1;
+    for (let g = 0; g < 4; g++) for (let f = 0; f < 25; f++) source.send('live', video(g * 1000 + f * 40, f === 0));
+    // Frame 0 filled the sink's buffer. Past 1.5 s queued, the rest of GOP 0 (24 frames), then whole
+    // GOPs 1 and 2 (25 each) were dropped; GOP 3 waits from its keyframe.
+    expect(registry.getPush('p')?.droppedFrames).toBe(74);
+    rtmp.last.reading = true;
+    rtmp.last.drainAll();
+    expect(rtmp.last.packets.map((p) => p.dts / 3600).slice(0, 3)).toEqual([0, 75, 76]);
+  });
+
+  it('ends the session as error when nothing drains for the send timeout', async () => {
+    const { registry, source, rtmp, clock, changes } = makeRegistry();
+    source.publish('live', AV);
+    registry.startPush(rtmpPush('p'));
+    await settle();
+    const sink = rtmp.last;
+    sink.reading = false;
+    sink.bufferLimit = 1000;
+    source.send('live', video(0, true, 5000));
+    clock.advance(1000);
+    sink.drainSome(100); // some progress: the watchdog re-arms
+    clock.advance(1999);
+    expect(registry.getPush('p')?.state).toBe('pushing');
+    clock.advance(1001);
+    expect(registry.getPush('p')).toMatchObject({ state: 'error', sequence: 1, lastError: 'Send stalled: the destination drained nothing for 2000 ms (4900 bytes buffered)' });
+    expect(changes.at(-1)?.error).toBeInstanceOf(PushSendStalled);
+  });
+
+  it('never lets a throwing sink reach the source', async () => {
+    const { registry, source, rtmp } = makeRegistry();
+    source.publish('live', AV);
+    registry.startPush(rtmpPush('p'));
+    await settle();
+    rtmp.last.send = () => {
+      throw new Error('sink bug');
+    };
+    expect(() => source.send('live', video(0, true))).not.toThrow();
+    expect(registry.getPush('p')).toMatchObject({ state: 'error', lastError: 'sink bug' });
+  });
+});
