@@ -1,0 +1,86 @@
+/**
+ * Fan-out: chunk a stream's messages once, write the same bytes to many connections.
+ *
+ * A message sent with a type 1 or 2 header carries only a timestamp *delta* (and, for
+ * type 1, its length and type), so its chunked bytes do not depend on where a
+ * connection started or on its message stream id: any connection whose previous
+ * message on the same chunk stream was the source's previous message (same length and
+ * type for type 2) decodes them to the same message. ChunkedMessageCache computes those
+ * bytes once per chunk size; each connection's ChunkStreamWriter.encodeCached() checks
+ * its own header state and either reuses them or falls back to encoding the message
+ * itself (its first message on a chunk stream, after a gap, or a different chunk size).
+ *
+ * Usage (one cache per source stream and chunk size):
+ *   const cache = new ChunkedMessageCache(4096);
+ *   on each source message: const m = cache.add(ChunkStreamId.Video, MessageType.Video, ts, payload, tagHeader);
+ *   per destination: socket.write(writer.encodeCached(m, ts - sessionBase, sessionStreamId));
+ * Type 3 headers are never used for cached messages: their meaning depends on the
+ * previous header's format, which differs between connections.
+ */
+import { encodeChunks, NO_BYTES } from './chunk-encoding.js';
+
+/** A message chunked once for many connections. */
+export interface ChunkedMessage {
+  chunkStreamId: number;
+  typeId: number;
+  /** Source timestamp (ms, may exceed 2^32). */
+  timestamp: number;
+  /** Timestamp minus the previous source message's on this chunk stream (-1 for the first). */
+  delta: number;
+  /** Header format the shared bytes use (1 or 2). */
+  fmt: 1 | 2;
+  chunkSize: number;
+  /** Message length (head + payload). */
+  length: number;
+  /** The message body is head ++ payload (for connections that must encode it themselves). */
+  head: Uint8Array;
+  payload: Uint8Array;
+  /** The shared chunked bytes, or null when there is no previous message (a connection must encode it). */
+  bytes: Uint8Array | null;
+}
+
+interface LastMessage {
+  timestamp: number;
+  length: number;
+  typeId: number;
+}
+
+/** Chunks each message of one source stream once for one chunk size. */
+export class ChunkedMessageCache {
+  private readonly last = new Map<number, LastMessage>();
+
+  /** @param chunkSize the outgoing chunk size of the connections that will share the bytes. */
+  constructor(readonly chunkSize: number) {
+    if (!Number.isInteger(chunkSize) || chunkSize < 1 || chunkSize > 0x7fffffff) throw new RangeError(`chunk size must be an integer in [1, 2147483647], got ${chunkSize}`);
+  }
+
+  /**
+   * Chunks the next source message on a chunk stream (messages must be added in the
+   * order they are sent). A backwards or > 2^32 jump yields `bytes: null`.
+   */
+  add(chunkStreamId: number, typeId: number, timestamp: number, payload: Uint8Array, head: Uint8Array = NO_BYTES): ChunkedMessage {
+    const length = head.length + payload.length;
+    if (!Number.isSafeInteger(timestamp) || timestamp < 0) throw new RangeError(`timestamp must be a non-negative integer, got ${timestamp}`);
+    const prev = this.last.get(chunkStreamId);
+    let delta = -1;
+    let bytes: Uint8Array | null = null;
+    let fmt: 1 | 2 = 1;
+    if (prev !== undefined && timestamp >= prev.timestamp && timestamp - prev.timestamp < 0x1_0000_0000) {
+      delta = timestamp - prev.timestamp;
+      fmt = prev.length === length && prev.typeId === typeId ? 2 : 1;
+      bytes = encodeChunks(chunkStreamId, { fmt, timestampField: delta, extended: delta >= 0xffffff, typeId, streamId: 0 }, payload, this.chunkSize, head);
+    }
+    if (prev === undefined) this.last.set(chunkStreamId, { timestamp, length, typeId });
+    else {
+      prev.timestamp = timestamp;
+      prev.length = length;
+      prev.typeId = typeId;
+    }
+    return { chunkStreamId, typeId, timestamp, delta, fmt, chunkSize: this.chunkSize, length, head, payload, bytes };
+  }
+
+  /** Forgets the chain (e.g. when the source restarts): the next message per chunk stream gets no shared bytes. */
+  reset(): void {
+    this.last.clear();
+  }
+}

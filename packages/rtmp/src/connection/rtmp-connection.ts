@@ -1,0 +1,142 @@
+/**
+ * RtmpConnection: one RTMP connection over a socket (TCP or TLS), for either role.
+ * Runs the handshake, turns bytes into messages with a ChunkStreamReader, answers the
+ * protocol-level messages itself (Window Acknowledgement Size -> Acknowledgements,
+ * PingRequest -> PingResponse) and hands everything else to its owner. Nothing thrown
+ * while handling received bytes escapes: the connection closes with the error instead.
+ */
+import type { Socket } from 'node:net';
+import { ChunkStreamReader } from '../chunk/chunk-stream-reader.js';
+import type { ChunkStreamReaderOptions } from '../chunk/chunk-stream-reader.js';
+import { ChunkStreamWriter } from '../chunk/chunk-stream-writer.js';
+import { acknowledgementMessage, parseUserControl, readControlValue, UserControlEvent, userControlMessage } from '../chunk/protocol-control.js';
+import { ClientHandshake } from '../handshake/client-handshake.js';
+import { ServerHandshake } from '../handshake/server-handshake.js';
+import type { HandshakeStep } from '../handshake/server-handshake.js';
+import { ChunkStreamId, MessageType } from '../message.js';
+import type { RtmpMessage } from '../message.js';
+import { RtmpProtocolError } from '../errors.js';
+
+/** What the owner of a connection receives. */
+export interface RtmpConnectionHandlers {
+  /** The handshake is complete; messages may be sent. */
+  onReady(): void;
+  /** A message other than the protocol-level ones handled here (Set Chunk Size, Abort, Ack, Window Ack Size, Ping). */
+  onMessage(message: RtmpMessage, chunkStreamId: number): void;
+  /** The connection is closed; `error` says why when it was not a clean end. Called once. */
+  onClose(error: Error | undefined): void;
+}
+
+/** Options of an RtmpConnection. */
+export interface RtmpConnectionOptions {
+  role: 'client' | 'server';
+  reader?: ChunkStreamReaderOptions;
+}
+
+/** One RTMP connection. */
+export class RtmpConnection {
+  readonly writer = new ChunkStreamWriter();
+  readonly reader: ChunkStreamReader;
+  /** 'simple' or 'digest' once a server-side handshake has read C1. */
+  handshakeKind: 'simple' | 'digest' | null = null;
+  /** Peer's Window Acknowledgement Size (0 = none announced). */
+  private ackWindow = 0;
+  private lastAck = 0;
+  private readonly handshake: ClientHandshake | ServerHandshake;
+  private ready = false;
+  private closed = false;
+
+  constructor(
+    readonly socket: Socket,
+    private readonly handlers: RtmpConnectionHandlers,
+    options: RtmpConnectionOptions,
+  ) {
+    this.reader = new ChunkStreamReader((m, csid) => this.dispatch(m, csid), options.reader);
+    this.handshake = options.role === 'client' ? new ClientHandshake() : new ServerHandshake();
+    socket.on('data', (data: Buffer) => this.receive(data));
+    socket.on('error', (e: Error) => this.close(e));
+    socket.on('close', () => this.close(undefined));
+    socket.on('end', () => this.close(undefined));
+    if (this.handshake instanceof ClientHandshake) this.write(this.handshake.start());
+  }
+
+  /** True once closed. */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Bytes handed to the socket so far (including those still in its buffer). */
+  get bytesSent(): number {
+    return this.socket.bytesWritten;
+  }
+
+  /** Bytes written but not yet handed to the kernel. */
+  get bufferedBytes(): number {
+    return this.socket.writableLength;
+  }
+
+  /** Encodes and writes a message; returns false when the socket's buffer is full. */
+  send(chunkStreamId: number, message: RtmpMessage): boolean {
+    return this.write(this.writer.encode(chunkStreamId, message));
+  }
+
+  /** Writes already-chunked bytes; returns false when the socket's buffer is full (or closed). */
+  write(bytes: Uint8Array): boolean {
+    if (this.closed || this.socket.destroyed) return false;
+    return this.socket.write(bytes);
+  }
+
+  /** Closes the connection: gracefully (end) without an error, at once (destroy) with one. Idempotent. */
+  close(error?: Error): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.reader.stop();
+    if (error === undefined && !this.socket.destroyed) {
+      this.socket.end();
+      // do not wait forever for the peer's FIN
+      setTimeout(() => this.socket.destroy(), 2000).unref();
+    } else this.socket.destroy();
+    this.handlers.onClose(error);
+  }
+
+  private receive(data: Uint8Array): void {
+    if (this.closed) return;
+    try {
+      if (!this.ready) {
+        const step: HandshakeStep = this.handshake.push(data);
+        if (this.handshake instanceof ServerHandshake) this.handshakeKind = this.handshake.kind;
+        if (step.send !== null) this.write(step.send);
+        if (!step.done) return;
+        this.ready = true;
+        this.handlers.onReady();
+        if (step.rest === null || this.closed) return;
+        data = step.rest;
+      }
+      this.reader.push(data);
+      if (this.ackWindow > 0 && this.reader.bytesReceived - this.lastAck >= this.ackWindow) {
+        this.lastAck = this.reader.bytesReceived;
+        this.send(ChunkStreamId.Control, acknowledgementMessage(this.reader.bytesReceived));
+      }
+    } catch (e) {
+      this.close(e instanceof Error ? e : new RtmpProtocolError(String(e)));
+    }
+  }
+
+  private dispatch(message: RtmpMessage, chunkStreamId: number): void {
+    switch (message.typeId) {
+      case MessageType.WindowAckSize:
+        this.ackWindow = readControlValue(message);
+        return;
+      case MessageType.Acknowledgement:
+        return;
+      case MessageType.UserControl: {
+        const event = parseUserControl(message);
+        if (event.event === UserControlEvent.PingRequest) this.send(ChunkStreamId.Control, userControlMessage(UserControlEvent.PingResponse, event.value));
+        else this.handlers.onMessage(message, chunkStreamId);
+        return;
+      }
+      default:
+        this.handlers.onMessage(message, chunkStreamId);
+    }
+  }
+}

@@ -1,0 +1,88 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MediaPacket, TrackInfo } from '@sluice/media';
+import { describeWithPeers, fixturePath, listFixtures, runCommand, startProcess, waitFor } from '@sluice/test-support';
+import { RtmpServer } from './rtmp-server.js';
+import type { RtmpIngestSession, PublishInfo } from './rtmp-ingest-session.js';
+import { splitTcUrl } from './rtmp-ingest-session.js';
+import { comparable, expectedPackets, ofKind } from '../test-support/fixtures.js';
+
+interface Received {
+  info: PublishInfo;
+  tracks: TrackInfo[];
+  packets: MediaPacket[];
+  unpublished: boolean;
+  closed: boolean;
+  session: RtmpIngestSession;
+}
+
+function record(server: RtmpServer): Received[] {
+  const out: Received[] = [];
+  server.on('publish', (session, info) => {
+    const r: Received = { info, tracks: [], packets: [], unpublished: false, closed: false, session };
+    out.push(r);
+    session.on('tracks', (t) => (r.tracks = [...t]));
+    session.on('packet', (p) => r.packets.push(p));
+    session.on('unpublish', () => (r.unpublished = true));
+    session.on('close', () => (r.closed = true));
+  });
+  return out;
+}
+
+describe('splitTcUrl', () => {
+  it('takes the host and the first path segment', () => {
+    expect(splitTcUrl('rtmp://example.com:1935/live/inst?x=1')).toEqual({ host: 'example.com', app: 'live' });
+    expect(splitTcUrl('rtmp://[::1]/app')).toEqual({ host: '[::1]', app: 'app' });
+    expect(splitTcUrl('nonsense')).toEqual({ host: '', app: '' });
+  });
+});
+
+describeWithPeers(['ffmpeg', 'ffprobe'], 'RtmpServer ingest from ffmpeg', () => {
+  let server: RtmpServer;
+  let port: number;
+  let received: Received[];
+  beforeAll(async () => {
+    server = new RtmpServer();
+    port = await server.listen(0);
+    received = record(server);
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  const fixtures = listFixtures('flv');
+  it('has FLV fixtures', () => expect(fixtures.length).toBeGreaterThan(0));
+
+  for (const [i, name] of fixtures.entries()) {
+    it(`receives exactly the packets of ${name} (ffmpeg ${i === 0 ? '-re ' : ''}-c copy -f flv)`, async () => {
+      const stream = `s${i}`;
+      const r = await runCommand('ffmpeg', ['-nostdin', '-v', 'error', ...(i === 0 ? ['-re'] : []), '-i', fixturePath(name), '-c', 'copy', '-f', 'flv', `rtmp://127.0.0.1:${port}/live/${stream}?token=abc`], 30_000);
+      expect(r.code, r.stderr).toBe(0);
+      await waitFor(() => received.some((x) => x.info.name === stream && x.closed), 5000, 'session close');
+      const got = received.find((x) => x.info.name === stream)!;
+      expect(got.info).toMatchObject({ app: 'live', name: stream, query: 'token=abc', type: 'live' });
+      expect(got.session.handshakeKind).toBe('digest'); // ffmpeg's client uses the Flash-style handshake
+      expect(got.unpublished).toBe(true);
+      const expected = expectedPackets(name);
+      const ours = comparable(got.packets, got.tracks);
+      for (const kind of ['video', 'audio']) expect(ofKind(ours, kind), kind).toEqual(ofKind(expected, kind));
+      for (const t of got.tracks) if (t.codec !== 'mp3') expect(t.config?.length, `${t.codec} config`).toBeGreaterThan(0);
+      expect(server.publisherOf('live', stream)).toBeUndefined();
+    });
+  }
+
+  it('rejects a second publisher of the same name with NetStream.Publish.BadName and keeps the first', async () => {
+    const name = fixtures.find((f) => f.startsWith('h264'))!;
+    const first = startProcess('ffmpeg', ['-nostdin', '-v', 'error', '-re', '-stream_loop', '-1', '-i', fixturePath(name), '-c', 'copy', '-f', 'flv', `rtmp://127.0.0.1:${port}/live/dup`]);
+    await waitFor(() => received.some((x) => x.info.name === 'dup' && x.packets.length > 0), 10_000, 'first publisher');
+    const second = await runCommand('ffmpeg', ['-nostdin', '-v', 'error', '-re', '-i', fixturePath(name), '-c', 'copy', '-f', 'flv', `rtmp://127.0.0.1:${port}/live/dup`], 20_000);
+    expect(second.code).not.toBe(0);
+    const before = received.find((x) => x.info.name === 'dup')!.packets.length;
+    await new Promise((r) => setTimeout(r, 300));
+    const firstSession = received.filter((x) => x.info.name === 'dup');
+    expect(firstSession).toHaveLength(1);
+    expect(firstSession[0]!.closed).toBe(false);
+    expect(firstSession[0]!.packets.length).toBeGreaterThan(before);
+    await first.stop();
+    await waitFor(() => firstSession[0]!.closed, 5000, 'first closes');
+  });
+});

@@ -1,0 +1,125 @@
+/**
+ * RtmpServer: accepts RTMP publishers (rtmp://host:port/{app}/{stream}) and hands
+ * each one to an RtmpIngestSession. One stream name per app has one publisher; a
+ * second gets NetStream.Publish.BadName.
+ *
+ * Events: 'session' (RtmpIngestSession) for every connection, 'publish'
+ * (session, PublishInfo) when a stream starts, 'error' (Error) for listener errors.
+ */
+import { EventEmitter } from 'node:events';
+import { createServer } from 'node:net';
+import type { Server, Socket } from 'node:net';
+import { RtmpIngestSession } from './rtmp-ingest-session.js';
+import type { PublishDecision, PublishInfo, RtmpIngestSessionOptions } from './rtmp-ingest-session.js';
+import { StatusCode } from '../command/status.js';
+
+/** Options of an RtmpServer. */
+export interface RtmpServerOptions extends RtmpIngestSessionOptions {
+  /**
+   * Decides whether a publish may start (after the duplicate check): return null to
+   * accept, or { code, description } to reject with that onStatus.
+   */
+  authorize?: (info: PublishInfo) => PublishDecision;
+  /** Most simultaneous connections (default 1000); more are closed at once. */
+  maxConnections?: number;
+  /** Close a connection that has not published within this many ms (default 30000). */
+  publishTimeoutMs?: number;
+}
+
+/** Events of an RtmpServer. */
+export interface RtmpServerEvents {
+  session: [session: RtmpIngestSession];
+  publish: [session: RtmpIngestSession, info: PublishInfo];
+  error: [error: Error];
+}
+
+/** Key of a published stream: app and name. */
+function streamKey(info: PublishInfo): string {
+  return `${info.app}/${info.name}`;
+}
+
+/** An RTMP ingest server. */
+export class RtmpServer extends EventEmitter<RtmpServerEvents> {
+  /** Live sessions. */
+  readonly sessions = new Set<RtmpIngestSession>();
+  private readonly publishing = new Map<string, RtmpIngestSession>();
+  private server: Server | undefined;
+
+  constructor(private readonly options: RtmpServerOptions = {}) {
+    super();
+  }
+
+  /** The session publishing app/name, if any. */
+  publisherOf(app: string, name: string): RtmpIngestSession | undefined {
+    return this.publishing.get(`${app}/${name}`);
+  }
+
+  /** Starts listening; resolves with the bound port. */
+  async listen(port: number, host = '127.0.0.1'): Promise<number> {
+    if (this.server !== undefined) throw new Error('RtmpServer is already listening');
+    const server = createServer((socket) => this.accept(socket));
+    this.server = server;
+    server.maxConnections = this.options.maxConnections ?? 1000;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    const address = server.address();
+    return typeof address === 'object' && address !== null ? address.port : port;
+  }
+
+  /** Handles an accepted socket (also usable with sockets accepted elsewhere, e.g. a TLS server). */
+  accept(socket: Socket): RtmpIngestSession {
+    socket.setNoDelay(true);
+    const session = new RtmpIngestSession(
+      socket,
+      {
+        claim: (s, info) => {
+          if (this.publishing.has(streamKey(info))) return { code: StatusCode.PublishBadName, description: `Stream ${info.app}/${info.name} is already being published.` };
+          const decision = this.options.authorize?.(info) ?? null;
+          if (decision !== null) return decision;
+          this.publishing.set(streamKey(info), s);
+          return null;
+        },
+        release: (s, info) => {
+          if (this.publishing.get(streamKey(info)) === s) this.publishing.delete(streamKey(info));
+        },
+      },
+      this.options,
+    );
+    this.sessions.add(session);
+    const timer = setTimeout(() => {
+      if (session.publishInfo === undefined) session.close(new Error('no publish within the publish timeout'));
+    }, this.options.publishTimeoutMs ?? 30_000);
+    timer.unref();
+    session.on('publish', (info) => {
+      clearTimeout(timer);
+      this.safeEmit('publish', session, info);
+    });
+    session.on('close', () => {
+      clearTimeout(timer);
+      this.sessions.delete(session);
+    });
+    this.safeEmit('session', session);
+    return session;
+  }
+
+  /** Stops listening and closes every session. */
+  async close(): Promise<void> {
+    for (const s of this.sessions) s.close();
+    const server = this.server;
+    this.server = undefined;
+    if (server !== undefined) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private safeEmit<K extends 'session' | 'publish'>(event: K, ...args: RtmpServerEvents[K]): void {
+    try {
+      (this.emit as (e: string, ...a: unknown[]) => boolean)(event, ...args);
+    } catch (e) {
+      if (this.listenerCount('error') > 0) this.emit('error', e instanceof Error ? e : new Error(String(e)));
+    }
+  }
+}
