@@ -10,3 +10,5 @@ export * from './codec/opus.js';
 export * from './flv/index.js';
 export * from './codec/bit-writer.js';
 export * from './codec/aac.js';
+export * from './codec/h264-sps.js';
+export * from './codec/avc.js';

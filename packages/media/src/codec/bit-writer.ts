@@ -31,6 +31,21 @@ export class BitWriter {
     }
   }
 
+  /** Writes an unsigned Exp-Golomb code ue(v), 0 <= value <= 2^32 - 2. */
+  writeUe(value: number): void {
+    if (!Number.isInteger(value) || value < 0 || value > 2 ** 32 - 2) throw new RangeError(`writeUe: value must be 0..4294967294, got ${value}`);
+    const v = value + 1;
+    const bits = Math.floor(Math.log2(v)) + 1;
+    this.writeBits(bits - 1, 0);
+    this.writeBits(bits, v);
+  }
+
+  /** Writes a signed Exp-Golomb code se(v). */
+  writeSe(value: number): void {
+    if (!Number.isInteger(value)) throw new RangeError(`writeSe: value must be an integer, got ${value}`);
+    this.writeUe(value > 0 ? 2 * value - 1 : -2 * value);
+  }
+
   /** Writes whole bytes (byte-aligned or not). */
   writeBytes(bytes: Uint8Array): void {
     for (const b of bytes) this.writeBits(8, b);
