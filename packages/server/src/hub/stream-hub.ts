@@ -116,6 +116,11 @@ export class StreamHub implements PushSource {
     };
   }
 
+  /** True while a publisher holds the stream (live or still declaring its tracks). */
+  isPublished(ref: StreamRef): boolean {
+    return this.streams.get(streamKey(ref))?.publication !== undefined;
+  }
+
   /** PushSource: tracks of a live stream, or undefined. */
   tracksOf(ref: StreamRef): readonly TrackInfo[] | undefined {
     return this.streams.get(streamKey(ref))?.publication?.tracks;
