@@ -1,0 +1,175 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { TrackInfo } from '@sluice/media';
+import { settle } from './test-support/fake-clock.js';
+import type { OpenBehaviour } from './test-support/fake-sink.js';
+import { AUDIO, OPUS, VIDEO, audio, video } from './test-support/media.js';
+import { makeRegistry, rtmpPush, type RegistryFixture } from './test-support/registry-fixture.js';
+import type { PushRecord } from './types.js';
+
+const STREAMS = ['s0', 's1'] as const;
+const TRACK_SETS: ReadonlyArray<readonly TrackInfo[]> = [[VIDEO, AUDIO], [VIDEO], [OPUS], [AUDIO]];
+
+type Op =
+  | { t: 'start'; id: number; stream: number; tracks: boolean }
+  | { t: 'stop'; id: number }
+  | { t: 'publish'; stream: number; set: number }
+  | { t: 'end'; stream: number }
+  | { t: 'packet'; stream: number; key: boolean; audio: boolean; size: number }
+  | { t: 'behaviour'; b: OpenBehaviour }
+  | { t: 'holdClose'; hold: boolean }
+  | { t: 'sink'; idx: number; action: 'fail' | 'finishOpen' | 'refuseOpen' | 'stall' | 'drain' | 'finishClose' }
+  | { t: 'advance'; ms: number };
+
+const opArb: fc.Arbitrary<Op> = fc.oneof(
+  fc.record({ t: fc.constant('start' as const), id: fc.nat(5), stream: fc.nat(1), tracks: fc.boolean() }),
+  fc.record({ t: fc.constant('stop' as const), id: fc.nat(5) }),
+  fc.record({ t: fc.constant('publish' as const), stream: fc.nat(1), set: fc.nat(TRACK_SETS.length - 1) }),
+  fc.record({ t: fc.constant('end' as const), stream: fc.nat(1) }),
+  fc.record({ t: fc.constant('packet' as const), stream: fc.nat(1), key: fc.boolean(), audio: fc.boolean(), size: fc.integer({ min: 1, max: 40_000 }) }),
+  fc.record({ t: fc.constant('behaviour' as const), b: fc.constantFrom<OpenBehaviour>('resolve', 'reject', 'hang') }),
+  fc.record({ t: fc.constant('holdClose' as const), hold: fc.boolean() }),
+  fc.record({ t: fc.constant('sink' as const), idx: fc.nat(30), action: fc.constantFrom('fail', 'finishOpen', 'refuseOpen', 'stall', 'drain', 'finishClose') }),
+  fc.record({ t: fc.constant('advance' as const), ms: fc.integer({ min: 0, max: 12_000 }) }),
+);
+
+const STATES = new Set(['ready', 'connecting', 'pushing', 'stopping', 'stopped', 'error']);
+
+/** Checks every push against the invariants; `live` = ids started and not stopped. */
+function checkInvariants(f: RegistryFixture, live: Set<string>, stopped: Set<string>, lastSequence: Map<string, number>): void {
+  const records = f.registry.listPushes();
+  const byId = new Map<string, PushRecord>(records.map((r) => [r.id, r]));
+  for (const id of live) expect(byId.has(id), `push ${id} lost`).toBe(true);
+  for (const r of records) {
+    expect(STATES.has(r.state)).toBe(true);
+    expect(live.has(r.id) || stopped.has(r.id)).toBe(true);
+    if (stopped.has(r.id)) expect(['stopping', 'stopped']).toContain(r.state);
+    for (const n of [r.sentBytes, r.sentTime, r.totalsentBytes, r.totalsentTime, r.sequence, r.droppedFrames ?? 0]) {
+      expect(Number.isInteger(n) && n >= 0).toBe(true);
+    }
+    expect(r.totalsentBytes).toBeGreaterThanOrEqual(r.sentBytes);
+    expect(r.totalsentTime).toBeGreaterThanOrEqual(r.sentTime);
+    expect(r.sequence).toBeGreaterThanOrEqual(lastSequence.get(r.id) ?? 0);
+    lastSequence.set(r.id, r.sequence);
+    const session = f.registry.sessionsForInspection().get(r.id);
+    if (session === undefined) throw new Error(`no session for ${r.id}`);
+    const s = session.inspect();
+    switch (r.state) {
+      case 'ready':
+        expect(s).toMatchObject({ sink: false, sender: false, retryPending: false, subscribed: true });
+        break;
+      case 'connecting':
+      case 'pushing':
+        expect(s).toMatchObject({ sink: true, sender: true, retryPending: false, subscribed: true, sourceLive: true });
+        expect(f.source.isLive(session.definition.stream.name)).toBe(true);
+        break;
+      case 'error':
+        expect(s).toMatchObject({ sink: false, sender: false, subscribed: true });
+        if (s.retryPending) expect(r.reconnectIn).toBeGreaterThanOrEqual(0);
+        else expect(r.lastError).toMatch(/^Nothing to push/);
+        break;
+      case 'stopping':
+      case 'stopped':
+        expect(s).toMatchObject({ sink: false, sender: false, retryPending: false, subscribed: false });
+        break;
+    }
+  }
+}
+
+describe('PushRegistry property: random operation sequences', () => {
+  it('never reach an impossible state, never lose a push that was not stopped, keep total* >= current', async () => {
+    const transitions = new Set<string>();
+    await fc.assert(
+      fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: 60 }), async (ops) => {
+        const f = makeRegistry({ random: Math.random, queue: { maxBytes: 100_000, maxDurationMs: 2000 } });
+        const live = new Set<string>();
+        const stopped = new Set<string>();
+        const lastSequence = new Map<string, number>();
+        const ms = new Map<string, number>();
+        for (const op of ops) {
+          switch (op.t) {
+            case 'start': {
+              const id = `p${op.id}`;
+              const stream = STREAMS[op.stream] as string;
+              try {
+                f.registry.startPush(rtmpPush(id, stream, { stream: { name: stream, ...(op.tracks ? { tracks: [100] } : {}) } }));
+                live.add(id);
+                stopped.delete(id);
+              } catch (e) {
+                expect((e as Error).name).toMatch(/^(DuplicatePushId|UnknownTrackId)$/);
+              }
+              break;
+            }
+            case 'stop': {
+              const id = `p${op.id}`;
+              try {
+                f.registry.stopPush(id);
+                if (live.delete(id)) stopped.add(id);
+              } catch (e) {
+                expect((e as Error).name).toBe('PushNotFound');
+                expect(live.has(id)).toBe(false);
+              }
+              break;
+            }
+            case 'publish':
+              f.source.publish(STREAMS[op.stream] as string, TRACK_SETS[op.set] as TrackInfo[]);
+              ms.set(STREAMS[op.stream] as string, 0);
+              break;
+            case 'end':
+              f.source.end(STREAMS[op.stream] as string);
+              break;
+            case 'packet': {
+              const name = STREAMS[op.stream] as string;
+              if (!f.source.isLive(name)) break;
+              const t = (ms.get(name) ?? 0) + 40;
+              ms.set(name, t);
+              f.source.send(name, op.audio ? audio(t, op.size) : video(t, op.key, op.size));
+              break;
+            }
+            case 'behaviour':
+              f.rtmp.behaviour = op.b;
+              break;
+            case 'holdClose':
+              f.rtmp.holdClose = op.hold;
+              break;
+            case 'sink': {
+              const sink = f.rtmp.sinks[op.idx % Math.max(1, f.rtmp.sinks.length)];
+              if (sink === undefined) break;
+              if (op.action === 'fail') sink.fail();
+              else if (op.action === 'finishOpen') sink.finishOpen();
+              else if (op.action === 'refuseOpen') sink.refuseOpen();
+              else if (op.action === 'stall') {
+                sink.reading = false;
+                sink.bufferLimit = 5000;
+              } else if (op.action === 'drain') {
+                sink.reading = true;
+                sink.drainAll();
+              } else sink.finishClose();
+              break;
+            }
+            case 'advance':
+              f.clock.advance(op.ms);
+              break;
+          }
+          await settle();
+          checkInvariants(f, live, stopped, lastSequence);
+        }
+        // Teardown always completes: stop everything, let close() or the teardown timeout finish.
+        for (const r of f.registry.listPushes()) f.registry.stopPush(r.id);
+        for (const sink of f.rtmp.sinks) sink.finishClose();
+        await settle();
+        f.clock.advance(10_000);
+        await settle();
+        expect(f.registry.size).toBe(0);
+        expect(f.source.subscriberCount('s0') + f.source.subscriberCount('s1')).toBe(0);
+        expect(f.clock.pending).toBe(0);
+        for (const c of f.changes) transitions.add(`${c.from}->${c.to}`);
+      }),
+      { numRuns: 300 },
+    );
+    // The generator reaches every transition of the contract.
+    for (const t of ['null->ready', 'ready->connecting', 'connecting->pushing', 'connecting->error', 'pushing->error', 'pushing->ready', 'error->connecting', 'error->ready', 'pushing->stopping', 'error->stopping', 'ready->stopping', 'connecting->stopping', 'stopping->stopped']) {
+      expect(transitions, t).toContain(t);
+    }
+  });
+});
