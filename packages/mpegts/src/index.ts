@@ -1,1 +1,16 @@
-export {};
+/**
+ * @sluice/mpegts: a live-grade MPEG-TS muxer and demuxer with UDP and TCP senders.
+ */
+export * from './constants.js';
+export * from './errors.js';
+export * from './crc32.js';
+export * from './timestamp.js';
+export { TsOutput, DEFAULT_SLAB_SIZE, type TsDataListener, type TsOutputMode } from './ts-output.js';
+export type { TsMuxerOptions } from './muxer-options.js';
+export { TsMuxer, type TsTrackLayout } from './muxer.js';
+export { tsCannotCarry } from './es-format.js';
+export { TsDemuxer, type TsDemuxerOptions } from './demuxer.js';
+export { TsPacketReader, type TsPacketListener, type TsSyncLossListener } from './ts-packet-reader.js';
+export { emptyStreamStats, type TsStreamStats } from './stream-stats.js';
+export { parsePat, parsePmt, type PatEntry, type PmtEntry, type ParsedPmt } from './psi-reader.js';
+export { writePesHeader, parsePesHeader, type ParsedPesHeader } from './pes-header.js';

@@ -1,0 +1,404 @@
+/**
+ * TsDemuxer: an incremental MPEG-TS demuxer. Bytes in any chunking → tracks and
+ * MediaPackets of the Sluice model (timestamps in 90 kHz, unwrapped past 2^33 to a
+ * monotonic timeline). Follows one program (the first of the PAT unless told).
+ *
+ * Bad input never escapes as anything but TsDemuxError. In the default (lenient) mode
+ * problems are counted in `stats`, reported to `onError` and skipped: sync is regained,
+ * a PES hit by a continuity error is dropped, a bad section is ignored. In strict mode
+ * the first problem is thrown from push()/end() (the demuxer stays usable).
+ * Memory is bounded: sections ≤ 4 KiB, PES ≤ `maxPesSize`, held packets ≤ 1000.
+ */
+import type { MediaPacket, TrackInfo } from '@sluice/media';
+import { TS_TIMESCALE } from '@sluice/media';
+import { PAT_PID, PCR_EXTENSION_FACTOR, TS_PACKET_SIZE, StreamType, DescriptorTag, TIMESTAMP_WRAP } from './constants.js';
+import { TsDemuxError } from './errors.js';
+import { AacEsReader, MpegAudioEsReader, OpaqueEsReader, OpusEsReader, VideoEsReader, type EsReader, type PacketSink } from './es-reader.js';
+import { parsePesHeader, type ParsedPesHeader } from './pes-header.js';
+import { SectionAssembler, findDescriptor, isCurrentSection, parsePat, parsePmt, type PmtEntry } from './psi-reader.js';
+import { emptyStreamStats, type TsStreamStats } from './stream-stats.js';
+import { TimestampUnwrapper, readPcrField, timestampDelta } from './timestamp.js';
+import { TsPacketReader } from './ts-packet-reader.js';
+
+/** Callbacks and limits of a TsDemuxer. */
+export interface TsDemuxerOptions {
+  /** The program's tracks (track id = PID), once their configuration is known; again when the PMT changes. */
+  onTracks: (tracks: readonly TrackInfo[]) => void;
+  /** One access unit / audio frame; `data` is owned by the receiver. */
+  onPacket: (packet: MediaPacket) => void;
+  /** Problems in lenient mode (already counted in stats). */
+  onError?: (error: TsDemuxError) => void;
+  /** Throw the first problem from push()/end() instead of skipping it. Default false. */
+  strict?: boolean;
+  /** program_number to follow; default: the first program of the PAT. */
+  programNumber?: number;
+  /** Largest PES accepted, bytes. Default 8 MiB. */
+  maxPesSize?: number;
+}
+
+interface EsPid {
+  reader: EsReader;
+  /** Reused for video (the reader copies), fresh per PES for audio (packets are views of it). */
+  buf: Uint8Array;
+  length: number;
+  /** Expected total PES size from PES_packet_length, 0 when unbounded. */
+  expected: number;
+  active: boolean;
+  randomAccess: boolean;
+  reuse: boolean;
+  /** Last PCR (27 MHz) when this PES began, -1 for none. */
+  pcrAtStart: number;
+}
+
+const MAX_HELD_PACKETS = 1000;
+
+/** Incremental MPEG-TS demuxer. */
+export class TsDemuxer {
+  /** Counters and timing figures so far (the analyzer reads these). */
+  readonly stats: TsStreamStats = emptyStreamStats();
+  private readonly reader: TsPacketReader;
+  private readonly strict: boolean;
+  private readonly maxPesSize: number;
+  private readonly onTracksCb: (tracks: readonly TrackInfo[]) => void;
+  private readonly onPacketCb: (packet: MediaPacket) => void;
+  private readonly onErrorCb: ((error: TsDemuxError) => void) | undefined;
+  private readonly wantedProgram: number | undefined;
+  private readonly lastCc = new Int8Array(8192).fill(-1);
+  private readonly sections = new Map<number, SectionAssembler>();
+  private readonly es = new Map<number, EsPid>();
+  private pmtPid = -1;
+  private programNumber = -1;
+  private pmtVersion = -1;
+  private pcrPid = -1;
+  private tracks: TrackInfo[] = [];
+  private announced = false;
+  private held: MediaPacket[] = [];
+  private readonly unwrapper = new TimestampUnwrapper();
+  private readonly pes: ParsedPesHeader = { streamId: 0, packetLength: 0, pts: -1, dts: -1, payloadOffset: 0 };
+  private lastPcr = -1;
+  private patPending = false;
+  private pmtPending = false;
+  private lastPatPcr = -1;
+  private lastPmtPcr = -1;
+  private firstError: TsDemuxError | undefined;
+  private readonly emit: PacketSink = (packet) => this.deliver(packet);
+
+  constructor(options: TsDemuxerOptions) {
+    if (typeof options?.onTracks !== 'function') throw new TypeError('onTracks must be a function');
+    if (typeof options.onPacket !== 'function') throw new TypeError('onPacket must be a function');
+    const maxPesSize = options.maxPesSize ?? 8 * 1024 * 1024;
+    if (!Number.isInteger(maxPesSize) || maxPesSize < 1024 || maxPesSize > 256 * 1024 * 1024) throw new RangeError(`maxPesSize must be an integer in 1024..268435456, got ${maxPesSize}`);
+    this.maxPesSize = maxPesSize;
+    this.strict = options.strict ?? false;
+    this.onTracksCb = options.onTracks;
+    this.onPacketCb = options.onPacket;
+    this.onErrorCb = options.onError;
+    this.wantedProgram = options.programNumber;
+    this.reader = new TsPacketReader(
+      (buf, offset) => this.onTsPacket(buf, offset),
+      (skipped, at) => {
+        this.stats.syncLosses++;
+        this.stats.syncLossBytes += skipped;
+        this.problem(new TsDemuxError('sync', `skipped ${skipped} bytes to regain sync at byte ${at}`, undefined, at));
+      },
+    );
+    this.sections.set(PAT_PID, new SectionAssembler(PAT_PID, (b, l) => this.onPat(b, l)));
+  }
+
+  /** The tracks announced so far. */
+  get currentTracks(): readonly TrackInfo[] {
+    return this.tracks;
+  }
+
+  /** Feeds the next bytes of the stream (any chunking). Strict mode: throws the first TsDemuxError met. */
+  push(chunk: Uint8Array): void {
+    this.reader.push(chunk);
+    this.raise();
+  }
+
+  /** End of stream: completes pending PES packets and announces tracks still held back. */
+  end(): void {
+    this.reader.end();
+    for (const [pid, st] of this.es) if (st.active) this.finishPes(pid, st);
+    if (!this.announced && this.tracks.length > 0) this.announce();
+    this.raise();
+  }
+
+  private raise(): void {
+    const e = this.firstError;
+    if (e !== undefined) {
+      this.firstError = undefined;
+      throw e;
+    }
+  }
+
+  private problem(error: TsDemuxError): void {
+    if (this.strict) {
+      this.firstError ??= error;
+    } else {
+      this.onErrorCb?.(error);
+    }
+  }
+
+  private onTsPacket(b: Uint8Array, o: number): void {
+    const stats = this.stats;
+    stats.packets++;
+    const b1 = b[o + 1]!;
+    const pid = ((b1 & 0x1f) << 8) | b[o + 2]!;
+    if (b1 & 0x80) {
+      stats.transportErrors++;
+      this.problem(new TsDemuxError('transport-error', `transport_error_indicator set on PID ${pid}`, pid));
+      return;
+    }
+    const unitStart = (b1 & 0x40) !== 0;
+    const b3 = b[o + 3]!;
+    const afc = (b3 >> 4) & 3;
+    const cc = b3 & 0x0f;
+    let p = o + 4;
+    let discontinuity = false;
+    let randomAccess = false;
+    if (afc & 2) {
+      const afLength = b[p]!;
+      if (afLength > 0) {
+        if (afLength > 183 || (afc === 3 && afLength > 182)) {
+          this.problem(new TsDemuxError('pes', `adaptation_field_length ${afLength} too large on PID ${pid}`, pid));
+          return;
+        }
+        const flags = b[p + 1]!;
+        discontinuity = (flags & 0x80) !== 0;
+        randomAccess = (flags & 0x40) !== 0;
+        if (flags & 0x10 && afLength >= 7 && pid === this.pcrPid) this.onPcr(readPcrField(b, p + 2), discontinuity);
+      }
+      p += 1 + afLength;
+    }
+    const hasPayload = (afc & 1) !== 0;
+    if (pid === 0x1fff) return; // null packets
+    // continuity_counter: counted on payload packets; one duplicate allowed
+    const last = this.lastCc[pid]!;
+    if (hasPayload) {
+      this.lastCc[pid] = cc;
+      if (last >= 0 && !discontinuity) {
+        if (cc === last) return; // duplicate packet
+        if (cc !== ((last + 1) & 0x0f)) {
+          stats.continuityErrors++;
+          this.problem(new TsDemuxError('continuity', `continuity_counter ${cc} after ${last} on PID ${pid}`, pid));
+          this.onLoss(pid);
+        }
+      }
+    }
+    if (!hasPayload || p >= o + TS_PACKET_SIZE) return;
+    const end = o + TS_PACKET_SIZE;
+    const section = this.sections.get(pid);
+    if (section !== undefined) {
+      try {
+        section.push(b, p, end, unitStart);
+      } catch (error) {
+        this.sectionError(error);
+      }
+      return;
+    }
+    const es = this.es.get(pid);
+    if (es !== undefined) this.onEsPayload(pid, es, b, p, end, unitStart, randomAccess);
+  }
+
+  private sectionError(error: unknown): void {
+    if (!(error instanceof TsDemuxError)) throw error;
+    if (error.code === 'crc') this.stats.crcErrors++;
+    else this.stats.psiErrors++;
+    this.problem(error);
+  }
+
+  /** A continuity error: the partial PES or section of the PID is lost. */
+  private onLoss(pid: number): void {
+    this.sections.get(pid)?.reset();
+    const es = this.es.get(pid);
+    if (es !== undefined && es.active) {
+      es.active = false;
+      this.stats.pesErrors++;
+    }
+  }
+
+  private onPcr(pcr: number, discontinuity: boolean): void {
+    const s = this.stats;
+    s.pcrCount++;
+    const wrap = TIMESTAMP_WRAP * PCR_EXTENSION_FACTOR;
+    if (discontinuity) {
+      s.pcrDiscontinuities++;
+      this.lastPatPcr = this.lastPmtPcr = -1;
+    } else if (this.lastPcr >= 0) {
+      const gap = timestampDelta(this.lastPcr, pcr, wrap) / 27000;
+      if (gap > s.maxPcrGapMs) s.maxPcrGapMs = gap;
+    }
+    this.lastPcr = pcr;
+    if (this.patPending) {
+      this.patPending = false;
+      if (this.lastPatPcr >= 0) {
+        const gap = timestampDelta(this.lastPatPcr, pcr, wrap) / 27000;
+        if (!(gap <= s.maxPatGapMs)) s.maxPatGapMs = gap;
+      }
+      this.lastPatPcr = pcr;
+    }
+    if (this.pmtPending) {
+      this.pmtPending = false;
+      if (this.lastPmtPcr >= 0) {
+        const gap = timestampDelta(this.lastPmtPcr, pcr, wrap) / 27000;
+        if (!(gap <= s.maxPmtGapMs)) s.maxPmtGapMs = gap;
+      }
+      this.lastPmtPcr = pcr;
+    }
+  }
+
+  private onPat(buf: Uint8Array, length: number): void {
+    const programs = parsePat(buf, length);
+    if (!isCurrentSection(buf)) return;
+    this.stats.patCount++;
+    this.patPending = true;
+    const program = this.wantedProgram === undefined ? programs[0] : programs.find((p) => p.programNumber === this.wantedProgram);
+    if (program === undefined || program.pmtPid === this.pmtPid) return;
+    if (this.pmtPid >= 0) this.sections.delete(this.pmtPid);
+    this.pmtPid = program.pmtPid;
+    this.programNumber = program.programNumber;
+    this.pmtVersion = -1;
+    const pid = program.pmtPid;
+    this.sections.set(pid, new SectionAssembler(pid, (b, l) => this.onPmt(b, l, pid)));
+  }
+
+  private onPmt(buf: Uint8Array, length: number, pid: number): void {
+    const pmt = parsePmt(buf, length, pid);
+    if (!isCurrentSection(buf) || pmt.programNumber !== this.programNumber) return;
+    this.stats.pmtCount++;
+    this.pmtPending = true;
+    if (pmt.version === this.pmtVersion) return;
+    this.pmtVersion = pmt.version;
+    this.pcrPid = pmt.pcrPid;
+    this.setUpStreams(pmt.streams);
+  }
+
+  private setUpStreams(streams: PmtEntry[]): void {
+    for (const [pid, st] of this.es) if (st.active) this.finishPes(pid, st);
+    this.es.clear();
+    this.tracks = [];
+    this.announced = false;
+    this.held = [];
+    for (const s of streams) {
+      if (this.sections.has(s.pid)) continue;
+      const reader = readerFor(s);
+      if (reader === undefined) continue;
+      this.tracks.push(reader.track);
+      const video = reader.track.kind === 'video';
+      this.es.set(s.pid, { reader, buf: new Uint8Array(video ? 65536 : 0), length: 0, expected: 0, active: false, randomAccess: false, reuse: video, pcrAtStart: -1 });
+    }
+  }
+
+  private onEsPayload(pid: number, st: EsPid, b: Uint8Array, p: number, end: number, unitStart: boolean, randomAccess: boolean): void {
+    if (unitStart) {
+      if (st.active) this.finishPes(pid, st);
+      st.active = true;
+      st.length = 0;
+      st.randomAccess = randomAccess;
+      st.pcrAtStart = this.lastPcr;
+      // PES_packet_length (bytes 4..5 of the PES header) when it is in this packet
+      const declared = end - p >= 6 ? (b[p + 4]! << 8) | b[p + 5]! : 0;
+      st.expected = declared > 0 ? declared + 6 : 0;
+      if (!st.reuse) st.buf = new Uint8Array(st.expected > 0 ? st.expected : 4096);
+    } else if (!st.active) {
+      return; // joined mid-PES, or after a loss: wait for the next unit start
+    }
+    const n = end - p;
+    if (st.length + n > st.buf.length) {
+      if (st.length + n > this.maxPesSize) {
+        st.active = false;
+        this.stats.pesErrors++;
+        this.problem(new TsDemuxError('too-large', `PES on PID ${pid} exceeds ${this.maxPesSize} bytes`, pid));
+        return;
+      }
+      const grown = new Uint8Array(Math.min(this.maxPesSize, Math.max(st.length + n, st.buf.length * 2)));
+      grown.set(st.buf.subarray(0, st.length));
+      st.buf = grown;
+    }
+    st.buf.set(b.subarray(p, end), st.length);
+    st.length += n;
+    if (st.expected > 0 && st.length >= st.expected) this.finishPes(pid, st);
+  }
+
+  private finishPes(pid: number, st: EsPid): void {
+    st.active = false;
+    const h = this.pes;
+    const length = st.expected > 0 ? Math.min(st.length, st.expected) : st.length;
+    if (!parsePesHeader(st.buf, length, h)) {
+      this.stats.pesErrors++;
+      this.problem(new TsDemuxError('pes', `malformed PES header on PID ${pid}`, pid));
+      return;
+    }
+    if (st.expected > 0 && st.length < st.expected) {
+      this.stats.pesErrors++;
+      this.problem(new TsDemuxError('pes', `PES on PID ${pid} truncated: ${st.length} of ${st.expected} bytes`, pid));
+      return;
+    }
+    if (h.pts < 0) {
+      this.stats.pesErrors++;
+      this.problem(new TsDemuxError('pes', `PES without PTS on PID ${pid}`, pid));
+      return;
+    }
+    this.stats.pesCount++;
+    const dts33 = h.dts >= 0 ? h.dts : h.pts;
+    if (st.pcrAtStart >= 0 && timestampDelta(Math.floor(st.pcrAtStart / PCR_EXTENSION_FACTOR), dts33) < 0) this.stats.pcrAheadOfDts++;
+    const dts = this.unwrapper.unwrap(dts33);
+    const pts = dts + timestampDelta(dts33, h.pts);
+    const payload = st.buf.subarray(h.payloadOffset, length);
+    try {
+      st.reader.read(payload, pts, dts, st.randomAccess, this.emit);
+    } catch (error) {
+      if (!(error instanceof TsDemuxError)) throw error;
+      this.stats.esErrors++;
+      this.problem(error);
+    }
+  }
+
+  private deliver(packet: MediaPacket): void {
+    this.stats.mediaPackets++;
+    if (this.announced) {
+      this.onPacketCb(packet);
+      return;
+    }
+    this.held.push(packet);
+    if (this.held.length >= MAX_HELD_PACKETS || this.tracks.every((t) => this.es.get(t.id)?.reader.ready ?? true)) this.announce();
+  }
+
+  private announce(): void {
+    this.announced = true;
+    this.onTracksCb(this.tracks.map((t) => ({ ...t })));
+    const held = this.held;
+    this.held = [];
+    for (const p of held) this.onPacketCb(p);
+  }
+}
+
+/** The reader of a PMT entry, or undefined for stream types Sluice does not carry. */
+function readerFor(s: PmtEntry): EsReader | undefined {
+  const base = { id: s.pid, timescale: TS_TIMESCALE };
+  switch (s.streamType) {
+    case StreamType.h264:
+      return new VideoEsReader({ ...base, kind: 'video', codec: 'h264' });
+    case StreamType.h265:
+      return new VideoEsReader({ ...base, kind: 'video', codec: 'h265' });
+    case StreamType.aacAdts:
+      return new AacEsReader({ ...base, kind: 'audio', codec: 'aac' });
+    case StreamType.mpeg1Audio:
+    case StreamType.mpeg2Audio:
+      return new MpegAudioEsReader({ ...base, kind: 'audio', codec: 'mp3' });
+    case StreamType.metadataPes:
+      return new OpaqueEsReader({ ...base, kind: 'data', codec: 'id3' });
+    case StreamType.privatePes: {
+      const reg = findDescriptor(s.descriptors, DescriptorTag.registration);
+      if (reg !== undefined && reg.length >= 4 && reg[0] === 0x4f && reg[1] === 0x70 && reg[2] === 0x75 && reg[3] === 0x73) {
+        const ext = findDescriptor(s.descriptors, DescriptorTag.dvbExtension);
+        const code = ext !== undefined && ext.length >= 2 && ext[0] === 0x80 ? ext[1]! : 2;
+        return new OpusEsReader({ ...base, kind: 'audio', codec: 'opus' }, code >= 1 && code <= 8 ? code : 2);
+      }
+      return undefined;
+    }
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,196 @@
+/**
+ * Demuxer side of the elementary streams: a complete PES payload becomes MediaPackets
+ * in the Sluice model (AVCC video, raw AAC frames, raw Opus packets, MP3 frames, ID3
+ * tags), and the track's configuration is learnt from the stream.
+ */
+import type { MediaPacket, TrackInfo } from '@sluice/media';
+import {
+  annexBToLengthPrefixed,
+  audioSpecificConfigFromAdts,
+  buildOpusHead,
+  findStartCode,
+  forEachAnnexBNalUnit,
+  H264NalUnitType,
+  isH265IrapType,
+  parseAdtsHeader,
+  isAdtsHeader,
+  parseOpusControlHeader,
+  H265NalUnitType,
+} from '@sluice/media';
+import { TsDemuxError } from './errors.js';
+import { buildAvcConfigurationRecord } from './avc-record.js';
+import { mpegAudioFrameInfo } from './mpeg-audio-header.js';
+import { opusPacketSamples } from './opus-duration.js';
+
+/** Receives one demuxed packet. */
+export type PacketSink = (packet: MediaPacket) => void;
+
+/** Turns one PES payload of a track into packets. */
+export interface EsReader {
+  readonly track: TrackInfo;
+  /** True once the track's configuration is known (or not needed). */
+  readonly ready: boolean;
+  /**
+   * Reads one PES payload (a view the reader may keep: the demuxer never reuses it).
+   * pts/dts are unwrapped 90 kHz values. Throws TsDemuxError('es') for malformed data
+   * after emitting what was valid.
+   */
+  read(payload: Uint8Array, pts: number, dts: number, randomAccess: boolean, emit: PacketSink): void;
+}
+
+/** H.264 / H.265: drops the leading AUD, converts to 4-byte length prefixes, finds keyframes and parameter sets. */
+export class VideoEsReader implements EsReader {
+  ready = false;
+  private key = false;
+  private sps: Uint8Array | undefined;
+  private pps: Uint8Array | undefined;
+  private readonly scan = (nal: Uint8Array): void => {
+    if (this.track.codec === 'h264') {
+      const t = nal[0]! & 0x1f;
+      if (t === H264NalUnitType.IdrSlice) this.key = true;
+      else if (t === H264NalUnitType.Sps) this.sps ??= nal.slice();
+      else if (t === H264NalUnitType.Pps) this.pps ??= nal.slice();
+    } else {
+      const t = (nal[0]! >> 1) & 0x3f;
+      if (isH265IrapType(t)) this.key = true;
+    }
+  };
+
+  constructor(readonly track: TrackInfo) {}
+
+  read(payload: Uint8Array, pts: number, dts: number, randomAccess: boolean, emit: PacketSink): void {
+    let data = payload;
+    // the access unit delimiter is MPEG-TS framing: leave it out of the model
+    const audType = this.track.codec === 'h264' ? H264NalUnitType.Aud : H265NalUnitType.Aud;
+    const first = findStartCode(data, 0);
+    if (first >= 0 && first <= 1) {
+      const header = data[first + 3];
+      const t = header === undefined ? -1 : this.track.codec === 'h264' ? header & 0x1f : (header >> 1) & 0x3f;
+      if (t === audType) {
+        const next = findStartCode(data, first + 3);
+        data = next < 0 ? data.subarray(data.length) : data.subarray(next > 0 && data[next - 1] === 0 ? next - 1 : next);
+      }
+    }
+    if (data.length === 0) return;
+    this.key = false;
+    let avcc: Uint8Array;
+    try {
+      forEachAnnexBNalUnit(data, this.scan);
+      avcc = annexBToLengthPrefixed(data, 4);
+    } catch (error) {
+      throw new TsDemuxError('es', `${this.track.codec} access unit at pts ${pts}: ${(error as Error).message}`, this.track.id);
+    }
+    if (!this.ready) this.learnConfig();
+    emit({ trackId: this.track.id, pts, dts, key: this.key || (randomAccess && this.track.codec !== 'h264'), data: avcc });
+  }
+
+  private learnConfig(): void {
+    if (this.track.codec === 'h264') {
+      if (this.sps && this.pps) {
+        this.track.config = buildAvcConfigurationRecord(this.sps, this.pps);
+        this.ready = true;
+      }
+    } else if (this.key) {
+      // H.265 parameter sets travel in-band; the configuration record is not built here
+      this.ready = true;
+    }
+  }
+}
+
+/** AAC in ADTS: one packet per frame, raw (header removed); later frames of a PES get interpolated timestamps. */
+export class AacEsReader implements EsReader {
+  ready = false;
+  constructor(readonly track: TrackInfo) {}
+
+  read(payload: Uint8Array, pts: number, dts: number, _ra: boolean, emit: PacketSink): void {
+    let p = 0;
+    let samples = 0;
+    while (p < payload.length) {
+      if (!isAdtsHeader(payload, p)) throw new TsDemuxError('es', `no ADTS frame at byte ${p} of a ${payload.length}-byte PES`, this.track.id);
+      const h = parseAdtsHeader(payload, p);
+      if (p + h.frameLength > payload.length) throw new TsDemuxError('es', `ADTS frame of ${h.frameLength} bytes runs past the PES`, this.track.id);
+      if (!this.ready) {
+        this.track.sampleRate = h.sampleRate;
+        this.track.channels = h.channels;
+        try {
+          this.track.config = audioSpecificConfigFromAdts(h);
+        } catch {
+          // channel_configuration 0: no AudioSpecificConfig can be derived
+        }
+        this.ready = true;
+      }
+      const offset = Math.round((samples * 90000) / h.sampleRate);
+      emit({ trackId: this.track.id, pts: pts + offset, dts: dts + offset, key: true, data: payload.subarray(p + h.headerLength, p + h.frameLength) });
+      samples += 1024 * h.rawDataBlocks;
+      p += h.frameLength;
+    }
+  }
+}
+
+/** MPEG-1/2 audio (MP3): one packet per frame. */
+export class MpegAudioEsReader implements EsReader {
+  ready = false;
+  constructor(readonly track: TrackInfo) {}
+
+  read(payload: Uint8Array, pts: number, dts: number, _ra: boolean, emit: PacketSink): void {
+    let p = 0;
+    let samples = 0;
+    while (p + 4 <= payload.length) {
+      const info = mpegAudioFrameInfo(payload, p);
+      if (info === undefined) throw new TsDemuxError('es', `no MPEG audio frame at byte ${p} of a ${payload.length}-byte PES`, this.track.id);
+      const end = Math.min(payload.length, p + info.frameLength);
+      if (!this.ready) {
+        this.track.sampleRate = info.sampleRate;
+        this.track.channels = info.channels;
+        this.ready = true;
+      }
+      const offset = Math.round((samples * 90000) / info.sampleRate);
+      emit({ trackId: this.track.id, pts: pts + offset, dts: dts + offset, key: true, data: payload.subarray(p, end) });
+      samples += info.samples;
+      p = end;
+    }
+  }
+}
+
+/** Opus: control header + packet, one packet per access unit. */
+export class OpusEsReader implements EsReader {
+  ready = true;
+  constructor(
+    readonly track: TrackInfo,
+    channels: number,
+  ) {
+    track.channels = channels;
+    track.sampleRate = 48000;
+    if (channels <= 2) track.config = buildOpusHead({ version: 1, channelCount: channels, preSkip: 0, inputSampleRate: 48000, outputGain: 0, mappingFamily: 0 });
+  }
+
+  read(payload: Uint8Array, pts: number, dts: number, _ra: boolean, emit: PacketSink): void {
+    let p = 0;
+    let samples = 0;
+    while (p < payload.length) {
+      let header;
+      try {
+        header = parseOpusControlHeader(payload, p);
+      } catch (error) {
+        throw new TsDemuxError('es', (error as Error).message, this.track.id);
+      }
+      const start = p + header.headerLength;
+      const end = start + header.auSize;
+      if (end > payload.length) throw new TsDemuxError('es', `Opus access unit of ${header.auSize} bytes runs past the PES`, this.track.id);
+      const data = payload.subarray(start, end);
+      const offset = Math.round((samples * 90000) / 48000);
+      emit({ trackId: this.track.id, pts: pts + offset, dts: dts + offset, key: true, data });
+      samples += opusPacketSamples(data);
+      p = end;
+    }
+  }
+}
+
+/** ID3 timed metadata and other opaque payloads: the whole PES payload is one packet. */
+export class OpaqueEsReader implements EsReader {
+  ready = true;
+  constructor(readonly track: TrackInfo) {}
+  read(payload: Uint8Array, pts: number, dts: number, _ra: boolean, emit: PacketSink): void {
+    emit({ trackId: this.track.id, pts, dts, key: true, data: payload });
+  }
+}
