@@ -116,6 +116,11 @@ const wrongContentType = fc
 
 const malformed = fc.oneof(wrongType, deepNesting, hugeStrings, invalidUtf8, pollution, notJson, wrongIds, wrongContentType);
 
+/** What a client defined of each push (live counters move on their own). */
+function definitions(api: ApiFixture): string {
+  return JSON.stringify(api.push.listPushes().map(({ id, vhost, app, stream, protocol, url, streamKey, createdTime }) => ({ id, vhost, app, stream, protocol, url, streamKey, createdTime })));
+}
+
 async function send(api: ApiFixture, bad: BadRequest): Promise<Response> {
   const headers: Record<string, string> = { authorization: 'Basic b21lLWFjY2Vzcy10b2tlbg==' };
   if (bad.contentType !== undefined) headers['content-type'] = bad.contentType;
@@ -126,7 +131,7 @@ describe('malformed bodies', () => {
   it('1,000 generated malformed bodies each get a 4xx envelope and change nothing', async () => {
     const api = createApiFixture();
     for (const id of ['keep-1', 'keep-2']) await api.call('POST', `${APP}:startPush`, { body: { ...valid, id } });
-    const before = JSON.stringify(api.push.listPushes());
+    const before = definitions(api);
     const prototypeBefore = Object.getOwnPropertyNames(Object.prototype).join();
     const statuses = new Map<number, number>();
     await fc.assert(
@@ -140,7 +145,7 @@ describe('malformed bodies', () => {
         const envelope = JSON.parse(text) as { statusCode: number; message: string };
         expect(envelope.statusCode).toBe(response.status);
         expect(envelope.message.endsWith(` (${response.status})`)).toBe(true);
-        expect(JSON.stringify(api.push.listPushes())).toBe(before);
+        expect(definitions(api)).toBe(before);
         expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
       }),
       { numRuns: 1000, seed: 20261126 },

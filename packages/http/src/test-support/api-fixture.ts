@@ -1,8 +1,8 @@
 /** A ready API handler over a MemoryCatalogue and a push service, with a `call` helper for tests. */
 import type { PushService } from '@sluice/push';
 import { createApiHandler, type ApiHandler, type ApiHandlerOptions } from '../api-handler.js';
-import { FakePushService } from './fake-push-service.js';
 import { MemoryCatalogue } from './memory-catalogue.js';
+import { createRegistryService } from './registry-service.js';
 
 export const ACCESS_TOKEN = 'ome-access-token';
 /** `Basic base64(ome-access-token)`, as in the seed document. */
@@ -48,10 +48,10 @@ export interface ApiFixture {
   call(method: string, path: string, init?: { body?: unknown; headers?: Record<string, string>; auth?: boolean }): Promise<CallResult>;
 }
 
-/** Builds the handler; `push` defaults to a FakePushService over the catalogue's live streams. */
+/** Builds the handler; `push` defaults to the real PushRegistry over the catalogue's live streams (fake sinks). */
 export function createApiFixture(options: Partial<ApiHandlerOptions> & { push?: PushService } = {}): ApiFixture {
   const catalogue = testCatalogue();
-  const push = options.push ?? new FakePushService((vh, app, name) => catalogue.trackIds(vh, app, name));
+  const push = options.push ?? createRegistryService(catalogue);
   const handler = createApiHandler({ accessToken: ACCESS_TOKEN, version: '0.1.0-test', crossDomains: ['*'], catalogue, ...options, push });
   return {
     handler,
