@@ -20,3 +20,8 @@ export * from './connection/rtmp-connection.js';
 export * from './server/ingest-tracks.js';
 export * from './server/rtmp-ingest-session.js';
 export * from './server/rtmp-server.js';
+export * from './client/rtmp-url.js';
+export * from './client/track-support.js';
+export * from './client/rtmp-publisher.js';
+export * from './client/rtmp-fanout-cache.js';
+export * from './client/publish-all.js';

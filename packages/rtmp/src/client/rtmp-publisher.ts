@@ -1,0 +1,419 @@
+/**
+ * RtmpPublisher: publishes one live stream to an RTMP(S) server (nginx-rtmp, ffmpeg,
+ * YouTube/Twitch ingest...). Shaped like @sluice/push's PushSink: open(tracks) ->
+ * send(packet) -> close(), with bytesSent / bufferedBytes / onDrain / onError.
+ *
+ * open(): TCP or TLS connect, simple handshake, Set Chunk Size, connect,
+ * releaseStream, FCPublish, createStream, publish; then @setDataFrame onMetaData and
+ * the sequence headers. H.265/AV1/VP9/Opus go out as Enhanced RTMP only when the
+ * server announced the FourCC in its connect _result (or `enhancedRtmp: 'always'`);
+ * otherwise open() rejects with RtmpUnsupportedCodec.
+ */
+import { connect as tcpConnect, isIP } from 'node:net';
+import type { Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
+import { encodeAmf0, FlvTagMuxer, FlvTagType } from '@sluice/media';
+import type { Amf0Value, MediaPacket, TrackInfo } from '@sluice/media';
+import { RtmpConnection } from '../connection/rtmp-connection.js';
+import { DEFAULT_OUT_CHUNK_SIZE } from '../chunk/chunk-stream-writer.js';
+import type { ChunkedMessage } from '../chunk/chunked-message-cache.js';
+import { decodeCommand, encodeCommand } from '../command/command-message.js';
+import { announcedFourCcs, enhancedConnectFields } from '../command/enhanced-rtmp.js';
+import { readStatus, StatusCode } from '../command/status.js';
+import { ChunkStreamId, MessageType } from '../message.js';
+import type { RtmpMessage } from '../message.js';
+import { RtmpConnectError, RtmpConnectionClosed, RtmpPublishRejected, RtmpTimeoutError, RtmpUnsupportedCodec } from '../errors.js';
+import { parseRtmpUrl } from './rtmp-url.js';
+import type { RtmpEndpoint } from './rtmp-url.js';
+import { enhancedFourCcOf, rtmpCannotCarry } from './track-support.js';
+
+/** Options of an RtmpPublisher (field names match @sluice/push's PushTarget). */
+export interface RtmpPublisherOptions {
+  /** rtmp://host[:port]/app[/inst] or rtmps://... */
+  url: string;
+  /** Publish name; query strings are passed through. Empty: the url's last path segment. */
+  streamKey?: string;
+  /** Deadline for connect + handshake + publish, ms (default 5000). */
+  connectionTimeoutMs?: number;
+  /** A write that drains nothing for this long fails the session, ms (default 2000). */
+  sendTimeoutMs?: number;
+  /** Outgoing chunk size announced with Set Chunk Size (default 4096). */
+  chunkSize?: number;
+  /** rtmps: check the server certificate (default true). False for self-signed test servers. */
+  rejectUnauthorized?: boolean;
+  /** rtmps: extra trusted CA certificates (PEM). */
+  ca?: string | Buffer | Array<string | Buffer>;
+  /** 'announced' (default): E-RTMP codecs only when the server announced them; 'always': send them regardless. */
+  enhancedRtmp?: 'announced' | 'always';
+  /** flashVer sent in connect (default 'FMLE/3.0 (compatible; Sluice)'). */
+  flashVer?: string;
+}
+
+type State = 'idle' | 'opening' | 'open' | 'closed';
+
+interface Pending {
+  resolve: (value: RtmpMessageResult) => void;
+  reject: (error: Error) => void;
+}
+
+/** A _result/_error/onStatus answer. */
+interface RtmpMessageResult {
+  name: string;
+  commandObject: Amf0Value;
+  args: Amf0Value[];
+}
+
+const SET_DATA_FRAME = encodeAmf0('@setDataFrame');
+
+/** Publishes one stream to an RTMP server. */
+export class RtmpPublisher {
+  readonly endpoint: RtmpEndpoint;
+  /** Message stream id the server gave us (createStream), 0 before. */
+  messageStreamId = 0;
+  /** FourCCs the server announced in its connect _result. */
+  serverFourCcs: ReadonlySet<string> = new Set();
+  private readonly options: RtmpPublisherOptions;
+  private readonly connectionTimeoutMs: number;
+  private readonly sendTimeoutMs: number;
+  private readonly outChunkSize: number;
+  private state: State = 'idle';
+  private connection: RtmpConnection | undefined;
+  private socket: Socket | undefined;
+  private muxer: FlvTagMuxer | undefined;
+  private nextTransactionId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private publishPending: Pending | undefined;
+  private readyPending: Pending | undefined;
+  private readonly drainListeners: Array<() => void> = [];
+  private readonly errorListeners: Array<(error: Error) => void> = [];
+  private watchdog: ReturnType<typeof setTimeout> | undefined;
+  private failure: Error | undefined;
+  private closedPromise: Promise<void> | undefined;
+
+  /** Validates the options (throws RangeError for a bad url or option); connects in open(). */
+  constructor(options: RtmpPublisherOptions) {
+    this.options = options;
+    this.endpoint = parseRtmpUrl(options.url, options.streamKey ?? '');
+    this.connectionTimeoutMs = positiveInt(options.connectionTimeoutMs ?? 5000, 'connectionTimeoutMs');
+    this.sendTimeoutMs = positiveInt(options.sendTimeoutMs ?? 2000, 'sendTimeoutMs');
+    this.outChunkSize = positiveInt(options.chunkSize ?? DEFAULT_OUT_CHUNK_SIZE, 'chunkSize');
+  }
+
+  /** Bytes written to the socket so far (protocol overhead included). */
+  get bytesSent(): number {
+    return this.connection?.bytesSent ?? 0;
+  }
+
+  /** Bytes accepted by send() but not yet handed to the kernel. */
+  get bufferedBytes(): number {
+    return this.connection?.bufferedBytes ?? 0;
+  }
+
+  /** Outgoing chunk size (for ChunkedMessageCache sharing). */
+  get chunkSize(): number {
+    return this.outChunkSize;
+  }
+
+  /** True between a successful open() and close()/failure. */
+  get isOpen(): boolean {
+    return this.state === 'open';
+  }
+
+  /** Called when a full socket buffer has drained. */
+  onDrain(listener: () => void): void {
+    this.drainListeners.push(listener);
+  }
+
+  /** Called once when the connection fails after open() resolved. */
+  onError(listener: (error: Error) => void): void {
+    this.errorListeners.push(listener);
+  }
+
+  /**
+   * Connects, publishes, and sends metadata and sequence headers for `tracks` (one
+   * video and one audio track at most). Rejects with RtmpConnectError,
+   * RtmpTimeoutError, RtmpPublishRejected or RtmpUnsupportedCodec.
+   */
+  async open(tracks: readonly TrackInfo[]): Promise<void> {
+    if (this.state !== 'idle') throw new Error('RtmpPublisher.open() may be called once');
+    this.checkTracks(tracks);
+    this.state = 'opening';
+    const timer = setTimeout(() => this.fail(new RtmpTimeoutError('connect', this.connectionTimeoutMs)), this.connectionTimeoutMs);
+    try {
+      await this.connectSocket();
+      const connection = this.connection as RtmpConnection;
+      connection.write(connection.writer.setChunkSize(this.outChunkSize));
+      const enhancedWanted = tracks.map(enhancedFourCcOf).filter((cc): cc is string => cc !== undefined);
+      const connectObject: Record<string, Amf0Value> = {
+        app: this.endpoint.app,
+        type: 'nonprivate',
+        flashVer: this.options.flashVer ?? 'FMLE/3.0 (compatible; Sluice)',
+        tcUrl: this.endpoint.tcUrl,
+        ...(enhancedWanted.length > 0 ? enhancedConnectFields(enhancedWanted) : {}),
+      };
+      const connected = await this.call('connect', connectObject);
+      if (connected.name !== '_result') {
+        const s = readStatus(connected.args[0] ?? connected.commandObject);
+        throw new RtmpConnectError(`RTMP connect rejected: ${s.code || connected.name}${s.description ? ` (${s.description})` : ''}`, { code: s.code, description: s.description });
+      }
+      this.serverFourCcs = announcedFourCcs(connected.commandObject, connected.args[0]);
+      for (const track of tracks) {
+        const cc = enhancedFourCcOf(track);
+        if (cc !== undefined && this.options.enhancedRtmp !== 'always' && !this.serverFourCcs.has(cc) && !this.serverFourCcs.has('*')) {
+          throw new RtmpUnsupportedCodec(track.codec, `the server did not announce Enhanced RTMP support for ${cc} (no fourCcList in its connect result)`);
+        }
+      }
+      this.muxer = new FlvTagMuxer(tracks);
+      const key = this.endpoint.streamName;
+      this.notify('releaseStream', key);
+      this.notify('FCPublish', key);
+      const created = await this.call('createStream', null);
+      const id = created.args[0];
+      if (created.name !== '_result' || typeof id !== 'number' || !Number.isInteger(id) || id < 0) throw new RtmpConnectError(`RTMP createStream failed (${created.name})`);
+      this.messageStreamId = id;
+      await this.publish(key);
+      this.sendHeaders();
+      this.state = 'open';
+    } catch (e) {
+      const error = e instanceof Error ? e : new Error(String(e));
+      const reported = this.failure ?? error;
+      this.shutdown(reported);
+      throw reported;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /**
+   * Queues one packet; returns false when the socket's buffer is full (wait for
+   * onDrain). Never throws: a failure closes the session and is reported through onError.
+   */
+  send(packet: MediaPacket): boolean {
+    if (this.state !== 'open') return false;
+    try {
+      const tag = (this.muxer as FlvTagMuxer).packetTag(packet);
+      if (tag === undefined) return true;
+      const csid = tag.type === FlvTagType.Video ? ChunkStreamId.Video : ChunkStreamId.Audio;
+      const connection = this.connection as RtmpConnection;
+      return this.writeMedia(connection.writer.encodeParts(csid, tag.type, Math.max(0, tag.timestamp), this.messageStreamId, tag.header, tag.data));
+    } catch (e) {
+      this.fail(e instanceof Error ? e : new Error(String(e)));
+      return false;
+    }
+  }
+
+  /**
+   * Fan-out path: writes a message chunked once by a ChunkedMessageCache (see
+   * RtmpFanoutCache), at this session's `timestamp` (ms). The shared bytes are used
+   * when valid for this connection, else the message is encoded for it alone.
+   */
+  sendCached(message: ChunkedMessage, timestamp: number): boolean {
+    if (this.state !== 'open') return false;
+    try {
+      const connection = this.connection as RtmpConnection;
+      return this.writeMedia(connection.writer.encodeCached(message, Math.max(0, timestamp), this.messageStreamId));
+    } catch (e) {
+      this.fail(e instanceof Error ? e : new Error(String(e)));
+      return false;
+    }
+  }
+
+  /** Ends the session cleanly (FCUnpublish, deleteStream, socket end); never rejects. */
+  close(): Promise<void> {
+    if (this.closedPromise !== undefined) return this.closedPromise;
+    const wasOpen = this.state === 'open';
+    this.closedPromise = new Promise<void>((resolve) => {
+      const socket = this.socket;
+      if (wasOpen) {
+        try {
+          this.notify('FCUnpublish', this.endpoint.streamName);
+          this.notify('deleteStream', this.messageStreamId);
+        } catch {
+          // closing anyway
+        }
+      }
+      this.shutdown(undefined);
+      if (socket === undefined || socket.destroyed) return resolve();
+      const done = setTimeout(() => {
+        socket.destroy();
+        resolve();
+      }, 1500);
+      socket.once('close', () => {
+        clearTimeout(done);
+        resolve();
+      });
+    });
+    return this.closedPromise;
+  }
+
+  private checkTracks(tracks: readonly TrackInfo[]): void {
+    const kinds = new Set<string>();
+    for (const track of tracks) {
+      const reason = rtmpCannotCarry(track);
+      if (reason !== null) throw new RtmpUnsupportedCodec(track.codec, reason);
+      if (kinds.has(track.kind)) throw new RtmpUnsupportedCodec(track.codec, `RTMP carries one ${track.kind} track (got several)`);
+      kinds.add(track.kind);
+    }
+    if (tracks.length === 0) throw new RangeError('RtmpPublisher.open() needs at least one track');
+  }
+
+  private connectSocket(): Promise<void> {
+    const { host, port, secure } = this.endpoint;
+    return new Promise<void>((resolve, reject) => {
+      this.readyPending = { resolve: () => resolve(), reject };
+      const socket = secure
+        ? tlsConnect({ host, port, servername: isIP(host) === 0 ? host : undefined, rejectUnauthorized: this.options.rejectUnauthorized ?? true, ca: this.options.ca })
+        : tcpConnect({ host, port });
+      socket.setNoDelay(true);
+      this.socket = socket;
+      this.connection = new RtmpConnection(
+        socket,
+        {
+          onReady: () => {
+            const p = this.readyPending;
+            this.readyPending = undefined;
+            p?.resolve({ name: 'ready', commandObject: null, args: [] });
+          },
+          onMessage: (m) => this.onMessage(m),
+          onClose: (e) => this.onConnectionClose(e),
+        },
+        { role: 'client' },
+      );
+      socket.on('drain', () => {
+        for (const l of this.drainListeners) l();
+      });
+    });
+  }
+
+  /** Sends a command expecting _result/_error and waits for it. */
+  private call(name: string, commandObject: Amf0Value, ...args: Amf0Value[]): Promise<RtmpMessageResult> {
+    const id = this.nextTransactionId++;
+    return new Promise<RtmpMessageResult>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.sendCommand(0, name, id, commandObject, ...args);
+    });
+  }
+
+  /** Sends a command whose answer we do not wait for. */
+  private notify(name: string, ...args: Amf0Value[]): void {
+    this.sendCommand(0, name, this.nextTransactionId++, null, ...args);
+  }
+
+  private publish(key: string): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.publishPending = { resolve: () => resolve(), reject };
+      this.sendCommand(this.messageStreamId, 'publish', 0, null, key, 'live');
+    });
+  }
+
+  private sendCommand(streamId: number, name: string, transactionId: number, commandObject: Amf0Value, ...args: Amf0Value[]): void {
+    const csid = streamId === 0 ? ChunkStreamId.Command : ChunkStreamId.Data;
+    this.connection?.send(csid, { typeId: MessageType.CommandAmf0, timestamp: 0, streamId, payload: encodeCommand(name, transactionId, commandObject, ...args) });
+  }
+
+  private sendHeaders(): void {
+    const muxer = this.muxer as FlvTagMuxer;
+    const connection = this.connection as RtmpConnection;
+    const meta = muxer.metadataTag(0, { duration: 0, encoder: 'Sluice' });
+    connection.write(connection.writer.encodeParts(ChunkStreamId.Data, MessageType.DataAmf0, 0, this.messageStreamId, SET_DATA_FRAME, meta.header));
+    for (const tag of muxer.sequenceHeaderTags(0)) {
+      const csid = tag.type === FlvTagType.Video ? ChunkStreamId.Video : ChunkStreamId.Audio;
+      connection.write(connection.writer.encodeParts(csid, tag.type, 0, this.messageStreamId, tag.header, tag.data));
+    }
+  }
+
+  private onMessage(message: RtmpMessage): void {
+    if (message.typeId !== MessageType.CommandAmf0 && message.typeId !== MessageType.CommandAmf3) return;
+    const cmd = decodeCommand(message.typeId === MessageType.CommandAmf3 ? message.payload.subarray(1) : message.payload);
+    if (cmd.name === '_result' || cmd.name === '_error') {
+      const p = this.pending.get(cmd.transactionId);
+      if (p === undefined) return;
+      this.pending.delete(cmd.transactionId);
+      p.resolve({ name: cmd.name, commandObject: cmd.commandObject, args: cmd.args });
+      return;
+    }
+    if (cmd.name === 'onStatus') {
+      const status = readStatus(cmd.args[0] ?? cmd.commandObject);
+      const p = this.publishPending;
+      if (status.code === StatusCode.PublishStart && p !== undefined) {
+        this.publishPending = undefined;
+        p.resolve({ name: 'onStatus', commandObject: null, args: [] });
+      } else if (status.level === 'error') {
+        const error = new RtmpPublishRejected(status.code, status.description);
+        if (p !== undefined) {
+          this.publishPending = undefined;
+          p.reject(error);
+        } else if (this.state === 'open') this.fail(error);
+      }
+    }
+  }
+
+  private writeMedia(bytes: Uint8Array): boolean {
+    const ok = (this.connection as RtmpConnection).write(bytes);
+    if (!ok) this.armWatchdog();
+    return ok;
+  }
+
+  /** While data is buffered, fails the session when nothing at all drains for sendTimeoutMs. */
+  private armWatchdog(): void {
+    if (this.watchdog !== undefined) return;
+    let flushed = this.flushedBytes();
+    const tick = (): void => {
+      this.watchdog = undefined;
+      if (this.state !== 'open' || this.bufferedBytes === 0) return;
+      const now = this.flushedBytes();
+      if (now === flushed) {
+        this.fail(new RtmpTimeoutError('send', this.sendTimeoutMs));
+        return;
+      }
+      flushed = now;
+      this.watchdog = setTimeout(tick, this.sendTimeoutMs);
+    };
+    this.watchdog = setTimeout(tick, this.sendTimeoutMs);
+  }
+
+  private flushedBytes(): number {
+    return this.bytesSent - this.bufferedBytes;
+  }
+
+  private onConnectionClose(error: Error | undefined): void {
+    if (this.state === 'closed') return;
+    const cause = error ?? new RtmpConnectionClosed('the RTMP server closed the connection');
+    this.fail(this.state === 'opening' && !(cause instanceof RtmpConnectError) && !(cause instanceof RtmpTimeoutError) ? new RtmpConnectError(`RTMP connection to ${this.endpoint.host}:${this.endpoint.port} failed: ${cause.message}`, { cause }) : cause);
+  }
+
+  /** Fails the session: rejects what open() waits for, or reports through onError once open. */
+  private fail(error: Error): void {
+    if (this.state === 'closed' || this.failure !== undefined) return;
+    this.failure = error;
+    const wasOpen = this.state === 'open';
+    this.rejectPending(error);
+    this.shutdown(error);
+    if (wasOpen) for (const l of this.errorListeners) l(error);
+  }
+
+  private rejectPending(error: Error): void {
+    const all = [...this.pending.values()];
+    this.pending.clear();
+    if (this.publishPending) all.push(this.publishPending);
+    if (this.readyPending) all.push(this.readyPending);
+    this.publishPending = undefined;
+    this.readyPending = undefined;
+    for (const p of all) p.reject(error);
+  }
+
+  private shutdown(error: Error | undefined): void {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    if (this.watchdog !== undefined) clearTimeout(this.watchdog);
+    this.watchdog = undefined;
+    this.rejectPending(error ?? new RtmpConnectionClosed('RtmpPublisher closed'));
+    this.connection?.close(error);
+    if (this.connection === undefined) this.socket?.destroy();
+  }
+}
+
+function positiveInt(value: number, name: string): number {
+  if (!Number.isInteger(value) || value < 1) throw new RangeError(`${name} must be a positive integer, got ${value}`);
+  return value;
+}
