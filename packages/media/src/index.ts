@@ -12,3 +12,5 @@ export * from './codec/bit-writer.js';
 export * from './codec/aac.js';
 export * from './codec/h264-sps.js';
 export * from './codec/avc.js';
+export * from './codec/h265-sps.js';
+export * from './codec/hevc.js';
