@@ -14,3 +14,6 @@ export * from './codec/h264-sps.js';
 export * from './codec/avc.js';
 export * from './codec/h265-sps.js';
 export * from './codec/hevc.js';
+export * from './track-config.js';
+export * from './codec/sync-frame-splitter.js';
+export * from './codec/mp3.js';

@@ -104,7 +104,7 @@ describe('AdtsFrameSplitter', () => {
     const withGarbage = new Uint8Array([0x01, 0xff, 0xff, 0x02, ...data, 0xff, 0xf1]);
     const { frames, errors, splitter } = split([withGarbage.subarray(0, 3), withGarbage.subarray(3)]);
     expect(frames).toEqual(expected);
-    expect(errors.map((e) => e.message)).toEqual(['adts: skipped 4 bytes that are not ADTS frames', 'adts: truncated frame: 2 of 7 bytes at end of stream']);
+    expect(errors.map((e) => e.message)).toEqual(['adts: skipped 4 bytes that are not frames', 'adts: truncated frame: 2 of 7 bytes at end of stream']);
     expect(splitter.skippedBytes).toBe(6);
   });
 

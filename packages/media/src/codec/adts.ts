@@ -5,6 +5,7 @@
 import { AAC_SAMPLING_FREQUENCIES, aacChannelCount } from './aac-sampling.js';
 import { buildAudioSpecificConfig, type AudioSpecificConfig } from './aac.js';
 import { MalformedCodecData } from './errors.js';
+import { SyncFrameSplitter, type SyncFrame, type SyncFrameFormat } from './sync-frame-splitter.js';
 
 /** Size of an ADTS header without CRC. */
 export const ADTS_HEADER_SIZE = 7;
@@ -166,13 +167,7 @@ export function parseAdtsHeader(data: Uint8Array, offset = 0): AdtsHeader {
 }
 
 /** One ADTS frame found by {@link AdtsFrameSplitter}. */
-export interface AdtsFrame {
-  header: AdtsHeader;
-  /** The whole frame, header included. */
-  frame: Uint8Array;
-  /** The raw data after the header (with several blocks and CRC, blocks and their CRCs). */
-  payload: Uint8Array;
-}
+export type AdtsFrame = SyncFrame<AdtsHeader>;
 
 /** Options of {@link AdtsFrameSplitter}. */
 export interface AdtsFrameSplitterOptions {
@@ -180,142 +175,23 @@ export interface AdtsFrameSplitterOptions {
   onError?: (error: AdtsError) => void;
 }
 
+const ADTS_FRAMING: SyncFrameFormat<AdtsHeader> = {
+  headerSize: ADTS_HEADER_SIZE,
+  maxFrameLength: ADTS_MAX_FRAME_LENGTH,
+  probe: (data, offset) => (headerProblem(data, offset) === undefined ? parseAdtsHeader(data, offset) : undefined),
+  frameLength: (h) => h.frameLength,
+  headerLength: (h) => h.headerLength,
+  error: (message) => new AdtsError(message),
+};
+
 /**
  * Splits a stream of ADTS bytes arriving in arbitrary pieces into frames. Frames that lie
  * within one pushed chunk are views into it; a frame spanning chunks is assembled in an
  * internal 8 KiB buffer (views into it are valid only during the callback). Bytes that
  * are not ADTS are skipped (reported to onError) until the next valid header.
  */
-export class AdtsFrameSplitter {
-  private readonly onFrame: (frame: AdtsFrame) => void;
-  private readonly onError: ((error: AdtsError) => void) | undefined;
-  private readonly pending = new Uint8Array(ADTS_MAX_FRAME_LENGTH);
-  private pendingLength = 0;
-  private pendingHeader: AdtsHeader | undefined;
-  private skippedRun = 0;
-  private skippedTotal = 0;
-
+export class AdtsFrameSplitter extends SyncFrameSplitter<AdtsHeader, AdtsError> {
   constructor(onFrame: (frame: AdtsFrame) => void, options: AdtsFrameSplitterOptions = {}) {
-    this.onFrame = onFrame;
-    this.onError = options.onError;
-  }
-
-  /** Bytes skipped so far because they were not part of a valid ADTS frame. */
-  get skippedBytes(): number {
-    return this.skippedTotal;
-  }
-
-  /** Bytes held of a frame not complete yet. */
-  get pendingBytes(): number {
-    return this.pendingLength;
-  }
-
-  /** Feeds the next bytes of the stream; calls onFrame for each complete frame. */
-  push(chunk: Uint8Array): void {
-    let pos = 0;
-    if (this.pendingLength > 0) pos = this.fillPending(chunk);
-    if (pos < chunk.length) this.scan(chunk, pos);
-  }
-
-  /** Ends the stream: an incomplete frame still held is dropped and reported. */
-  flush(): void {
-    if (this.pendingLength > 0) {
-      const expected = this.pendingHeader ? this.pendingHeader.frameLength : ADTS_HEADER_SIZE;
-      this.onError?.(new AdtsError(`truncated frame: ${this.pendingLength} of ${expected} bytes at end of stream`));
-      this.skippedTotal += this.pendingLength;
-    }
-    this.reportSkipped();
-    this.reset();
-  }
-
-  /** Forgets any partial frame (e.g. after a discontinuity). */
-  reset(): void {
-    this.pendingLength = 0;
-    this.pendingHeader = undefined;
-    this.skippedRun = 0;
-  }
-
-  private skip(n: number): void {
-    this.skippedRun += n;
-    this.skippedTotal += n;
-  }
-
-  private reportSkipped(): void {
-    if (this.skippedRun > 0) {
-      const n = this.skippedRun;
-      this.skippedRun = 0;
-      this.onError?.(new AdtsError(`skipped ${n} bytes that are not ADTS frames`));
-    }
-  }
-
-  private emit(frame: Uint8Array, header: AdtsHeader): void {
-    this.reportSkipped();
-    this.onFrame({ header, frame, payload: frame.subarray(header.headerLength) });
-  }
-
-  private hold(data: Uint8Array, from: number, header: AdtsHeader | undefined): void {
-    this.pending.set(data.subarray(from), 0);
-    this.pendingLength = data.length - from;
-    this.pendingHeader = header;
-  }
-
-  private scan(data: Uint8Array, pos: number): void {
-    const n = data.length;
-    while (pos < n) {
-      if (data[pos] !== 0xff) {
-        this.skip(1);
-        pos++;
-        continue;
-      }
-      if (n - pos < ADTS_HEADER_SIZE) {
-        this.hold(data, pos, undefined);
-        return;
-      }
-      if (headerProblem(data, pos) !== undefined) {
-        this.skip(1);
-        pos++;
-        continue;
-      }
-      const header = parseAdtsHeader(data, pos);
-      if (n - pos < header.frameLength) {
-        this.hold(data, pos, header);
-        return;
-      }
-      this.emit(data.subarray(pos, pos + header.frameLength), header);
-      pos += header.frameLength;
-    }
-  }
-
-  /** Completes the held frame from `chunk`; returns how many bytes of `chunk` it used. */
-  private fillPending(chunk: Uint8Array): number {
-    let pos = 0;
-    while (this.pendingLength > 0) {
-      if (!this.pendingHeader) {
-        const take = Math.min(ADTS_HEADER_SIZE - this.pendingLength, chunk.length - pos);
-        this.pending.set(chunk.subarray(pos, pos + take), this.pendingLength);
-        this.pendingLength += take;
-        pos += take;
-        if (this.pendingLength < ADTS_HEADER_SIZE) return pos;
-        if (headerProblem(this.pending, 0) !== undefined) {
-          // not a frame after all: rescan the held bytes after the first one (error path only)
-          const rest = this.pending.slice(1, this.pendingLength);
-          this.skip(1);
-          this.pendingLength = 0;
-          this.scan(rest, 0);
-          continue;
-        }
-        this.pendingHeader = parseAdtsHeader(this.pending, 0);
-      }
-      const header = this.pendingHeader;
-      const take = Math.min(header.frameLength - this.pendingLength, chunk.length - pos);
-      this.pending.set(chunk.subarray(pos, pos + take), this.pendingLength);
-      this.pendingLength += take;
-      pos += take;
-      if (this.pendingLength < header.frameLength) return pos;
-      this.pendingLength = 0;
-      this.pendingHeader = undefined;
-      this.emit(this.pending.subarray(0, header.frameLength), header);
-    }
-    return pos;
+    super(ADTS_FRAMING, onFrame, options.onError);
   }
 }
