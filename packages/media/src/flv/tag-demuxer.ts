@@ -2,10 +2,14 @@
  * FLV tags (or RTMP audio/video/data messages: the same bodies) → Sluice tracks and
  * media packets. Video is track 0, audio track 1 (`FLV_VIDEO_TRACK_ID`,
  * `FLV_AUDIO_TRACK_ID`); timestamps are milliseconds (timescale 1000), unwrapped past
- * 2^32 so that streams running longer than ~49.7 days keep increasing.
+ * 2^32 so that streams running longer than ~49.7 days keep increasing. Track fields come
+ * from the codec configuration (SPS size and frame rate, AudioSpecificConfig/OpusHead
+ * rate and channels) where it states them, else from onMetaData, else from the legacy
+ * audio flags.
  */
 import type { Amf0Object } from '../amf0/index.js';
-import { FLV_TIMESCALE, type MediaPacket, type TrackInfo } from '../packet.js';
+import { FLV_TIMESCALE, type CodecName, type MediaPacket, type TrackInfo } from '../packet.js';
+import { trackFieldsFromConfig } from '../track-config.js';
 import { parseAudioTagBody } from './audio-tag.js';
 import { FlvTagType } from './header.js';
 import { parseScriptTagBody } from './script-tag.js';
@@ -38,6 +42,7 @@ export class FlvTagDemuxer {
   private audio: TrackInfo | undefined;
   /** Last onMetaData properties seen. */
   metadata: Amf0Object | undefined;
+  private soundFlags: number | undefined;
   private lastRaw = -1;
   private epoch = 0;
 
@@ -79,13 +84,13 @@ export class FlvTagDemuxer {
     const v = parseVideoTagBody(body);
     switch (v.kind) {
       case 'config': {
-        this.video = { ...this.baseVideo(), codec: v.codec, config: v.config };
+        this.video = this.videoTrack(v.codec, v.config);
         return { kind: 'track', track: this.video };
       }
       case 'frame': {
         let newTrack: TrackInfo | undefined;
         if (!this.video || this.video.codec !== v.codec) {
-          newTrack = this.video = { ...this.baseVideo(), codec: v.codec, config: undefined };
+          newTrack = this.video = this.videoTrack(v.codec, undefined);
         }
         const dts = this.unwrap(timestamp);
         return { kind: 'packet', packet: { trackId: FLV_VIDEO_TRACK_ID, dts, pts: dts + v.cts, key: v.key, data: v.data }, newTrack };
@@ -105,13 +110,15 @@ export class FlvTagDemuxer {
     const a = parseAudioTagBody(body);
     switch (a.kind) {
       case 'config': {
-        this.audio = { ...this.baseAudio(a.soundFlags), codec: a.codec, config: a.config };
+        this.soundFlags = a.soundFlags;
+        this.audio = this.audioTrack(a.codec, a.config);
         return { kind: 'track', track: this.audio };
       }
       case 'frame': {
         let newTrack: TrackInfo | undefined;
         if (!this.audio || this.audio.codec !== a.codec) {
-          newTrack = this.audio = { ...this.baseAudio(a.soundFlags), codec: a.codec, config: undefined };
+          this.soundFlags = a.soundFlags;
+          newTrack = this.audio = this.audioTrack(a.codec, undefined);
         }
         const dts = this.unwrap(timestamp);
         return { kind: 'packet', packet: { trackId: FLV_AUDIO_TRACK_ID, dts, pts: dts, key: true, data: a.data }, newTrack };
@@ -123,44 +130,43 @@ export class FlvTagDemuxer {
     }
   }
 
-  private baseVideo(): TrackInfo {
+  private videoTrack(codec: CodecName, config: Uint8Array | undefined): TrackInfo {
     const m = this.metadata;
     return {
       id: FLV_VIDEO_TRACK_ID,
       kind: 'video',
-      codec: 'h264',
+      codec,
       timescale: FLV_TIMESCALE,
+      config,
       width: positive(m?.width),
       height: positive(m?.height),
       frameRate: positive(m?.framerate),
       bitrate: kbps(m?.videodatarate),
+      ...trackFieldsFromConfig(codec, config),
     };
   }
 
-  private baseAudio(soundFlags: number | undefined): TrackInfo {
+  private audioTrack(codec: CodecName, config: Uint8Array | undefined): TrackInfo {
     const m = this.metadata;
-    const stereo = typeof m?.stereo === 'boolean' ? m.stereo : soundFlags === undefined ? undefined : (soundFlags & 1) === 1;
+    const flags = this.soundFlags;
+    const stereo = typeof m?.stereo === 'boolean' ? m.stereo : flags === undefined ? undefined : (flags & 1) === 1;
     return {
       id: FLV_AUDIO_TRACK_ID,
       kind: 'audio',
-      codec: 'aac',
+      codec,
       timescale: FLV_TIMESCALE,
+      config,
       sampleRate: positive(m?.audiosamplerate),
       channels: stereo === undefined ? undefined : stereo ? 2 : 1,
       bitrate: kbps(m?.audiodatarate),
+      ...trackFieldsFromConfig(codec, config),
     };
   }
 
   private applyMetadata(props: Amf0Object): void {
     this.metadata = props;
-    if (this.video) {
-      const b = this.baseVideo();
-      this.video = { ...this.video, width: b.width ?? this.video.width, height: b.height ?? this.video.height, frameRate: b.frameRate ?? this.video.frameRate, bitrate: b.bitrate ?? this.video.bitrate };
-    }
-    if (this.audio) {
-      const b = this.baseAudio(undefined);
-      this.audio = { ...this.audio, sampleRate: b.sampleRate ?? this.audio.sampleRate, channels: b.channels ?? this.audio.channels, bitrate: b.bitrate ?? this.audio.bitrate };
-    }
+    if (this.video) this.video = this.videoTrack(this.video.codec, this.video.config);
+    if (this.audio) this.audio = this.audioTrack(this.audio.codec, this.audio.config);
   }
 }
 
