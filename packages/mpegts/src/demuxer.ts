@@ -305,13 +305,13 @@ export class TsDemuxer {
       return; // joined mid-PES, or after a loss: wait for the next unit start
     }
     const n = end - p;
+    if (st.length + n > this.maxPesSize) {
+      st.active = false;
+      this.stats.pesErrors++;
+      this.problem(new TsDemuxError('too-large', `PES on PID ${pid} exceeds ${this.maxPesSize} bytes`, pid));
+      return;
+    }
     if (st.length + n > st.buf.length) {
-      if (st.length + n > this.maxPesSize) {
-        st.active = false;
-        this.stats.pesErrors++;
-        this.problem(new TsDemuxError('too-large', `PES on PID ${pid} exceeds ${this.maxPesSize} bytes`, pid));
-        return;
-      }
       const grown = new Uint8Array(Math.min(this.maxPesSize, Math.max(st.length + n, st.buf.length * 2)));
       grown.set(st.buf.subarray(0, st.length));
       st.buf = grown;

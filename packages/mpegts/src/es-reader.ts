@@ -6,6 +6,7 @@
 import type { MediaPacket, TrackInfo } from '@sluice/media';
 import {
   annexBToLengthPrefixed,
+  buildAvcConfigFromNalUnits,
   audioSpecificConfigFromAdts,
   buildOpusHead,
   findStartCode,
@@ -18,7 +19,6 @@ import {
   H265NalUnitType,
 } from '@sluice/media';
 import { TsDemuxError } from './errors.js';
-import { buildAvcConfigurationRecord } from './avc-record.js';
 import { mpegAudioFrameInfo } from './mpeg-audio-header.js';
 import { opusPacketSamples } from './opus-duration.js';
 
@@ -87,7 +87,11 @@ export class VideoEsReader implements EsReader {
   private learnConfig(): void {
     if (this.track.codec === 'h264') {
       if (this.sps && this.pps) {
-        this.track.config = buildAvcConfigurationRecord(this.sps, this.pps);
+        try {
+          this.track.config = buildAvcConfigFromNalUnits([this.sps, this.pps]);
+        } catch {
+          // an SPS that does not parse: the track goes on without a configuration record
+        }
         this.ready = true;
       }
     } else if (this.key) {

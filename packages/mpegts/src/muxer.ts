@@ -14,7 +14,7 @@
  */
 import type { MediaPacket, TrackInfo } from '@sluice/media';
 import { rescaleTimestamp, TS_TIMESCALE } from '@sluice/media';
-import { PAT_PID, PCR_EXTENSION_FACTOR, TICKS_PER_MS, TS_PACKET_SIZE } from './constants.js';
+import { PAT_PID, PCR_EXTENSION_FACTOR, TICKS_PER_MS, TIMESTAMP_WRAP, TS_PACKET_SIZE } from './constants.js';
 import { TsMuxError } from './errors.js';
 import { esFormatFor, type EsFormat } from './es-format.js';
 import { MAX_PES_HEADER_SIZE, writePesHeader } from './pes-header.js';
@@ -247,8 +247,11 @@ export class TsMuxer {
     this.lastPsiAt = this.clock;
   }
 
+  /** The PCR (27 MHz, in [0, 2^33 × 300)) for stream time `at`: pcrDelay behind, wrapped. */
   private pcrValue(at: number): number {
-    return (at - this.pcrDelay) * PCR_EXTENSION_FACTOR;
+    const wrap = TIMESTAMP_WRAP * PCR_EXTENSION_FACTOR;
+    const v = ((at - this.pcrDelay) * PCR_EXTENSION_FACTOR) % wrap;
+    return v < 0 ? v + wrap : v;
   }
 
   private writePcrOnly(at: number): void {

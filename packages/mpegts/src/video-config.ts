@@ -1,8 +1,10 @@
 /**
- * Parameter sets and NAL length size of an AVCDecoderConfigurationRecord or an
- * HEVCDecoderConfigurationRecord (ISO/IEC 14496-15 §5.3.3, §8.3.3), as the muxer needs them.
+ * Parameter sets and NAL length size of an AVCDecoderConfigurationRecord (parsed by
+ * @sluice/media) or an HEVCDecoderConfigurationRecord (ISO/IEC 14496-15 §8.3.3; read here
+ * until @sluice/media has an hvcC parser), as the muxer needs them.
  */
 import type { NalLengthSize } from '@sluice/media';
+import { parseAvcDecoderConfig } from '@sluice/media';
 import { TsMuxError } from './errors.js';
 
 /** What the muxer takes from a video configuration record. */
@@ -30,17 +32,12 @@ export function parameterSetsOf(codec: 'h264' | 'h265', record: Uint8Array): Vid
     p += len;
   };
   if (codec === 'h264') {
-    // configurationVersion, AVCProfileIndication, profile_compatibility, AVCLevelIndication,
-    // reserved(6) lengthSizeMinusOne(2), reserved(3) numOfSequenceParameterSets(5)
-    if (record.length < 7 || record[0] !== 1) throw new TsMuxError('h264 configuration record is not an AVCDecoderConfigurationRecord');
-    const lengthSize = lengthSizeOf(record[4]! & 0x03);
-    const sps = record[5]! & 0x1f;
-    p = 6;
-    for (let i = 0; i < sps; i++) take();
-    if (p >= record.length) throw new TsMuxError('h264 configuration record truncated before numOfPictureParameterSets');
-    const pps = record[p++]!;
-    for (let i = 0; i < pps; i++) take();
-    return { lengthSize, nalUnits };
+    try {
+      const avc = parseAvcDecoderConfig(record);
+      return { lengthSize: avc.lengthSize, nalUnits: [...avc.sps, ...avc.pps] };
+    } catch (error) {
+      throw new TsMuxError(`h264 configuration record: ${(error as Error).message}`);
+    }
   }
   // 22 bytes of profile/level/format fields, lengthSizeMinusOne in the low bits of byte 21, numOfArrays at 22
   if (record.length < 23 || record[0] !== 1) throw new TsMuxError('h265 configuration record is not an HEVCDecoderConfigurationRecord');
