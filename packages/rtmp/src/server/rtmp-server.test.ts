@@ -4,7 +4,7 @@ import { describeWithPeers, fixturePath, listFixtures, runCommand, startProcess,
 import { RtmpServer } from './rtmp-server.js';
 import type { RtmpIngestSession, PublishInfo } from './rtmp-ingest-session.js';
 import { splitTcUrl } from './rtmp-ingest-session.js';
-import { comparable, expectedPackets, ofKind } from '../test-support/fixtures.js';
+import { comparable, demuxFixture, expectedPackets, ofKind } from '../test-support/fixtures.js';
 
 interface Received {
   info: PublishInfo;
@@ -14,6 +14,9 @@ interface Received {
   closed: boolean;
   session: RtmpIngestSession;
 }
+
+/** A plain Uint8Array view (socket data arrives as Buffer). */
+const plain = (b: Uint8Array): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.length);
 
 function record(server: RtmpServer): Received[] {
   const out: Received[] = [];
@@ -85,4 +88,56 @@ describeWithPeers(['ffmpeg', 'ffprobe'], 'RtmpServer ingest from ffmpeg', () => 
     await first.stop();
     await waitFor(() => firstSession[0]!.closed, 5000, 'first closes');
   });
+});
+
+describeWithPeers(['gstreamer'], 'RtmpServer ingest from GStreamer rtmp2sink', () => {
+  let server: RtmpServer;
+  let port: number;
+  let received: Received[];
+  beforeAll(async () => {
+    server = new RtmpServer();
+    port = await server.listen(0);
+    received = record(server);
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  const parsers: Record<string, string> = { h264: 'h264parse', aac: 'aacparse', mp3: 'mpegaudioparse' };
+  for (const [i, name] of listFixtures('flv').entries()) {
+    it(`receives the packets of ${name} (flvdemux ! flvmux ! rtmp2sink)`, async () => {
+      const { tracks, packets } = demuxFixture(name);
+      const stream = `g${i}`;
+      const branches = tracks.map((t) => `d.${t.kind} ! queue ! ${parsers[t.codec]} ! m.`).join(' ');
+      const pipeline = `filesrc location=${fixturePath(name)} ! flvdemux name=d flvmux name=m streamable=true ! rtmp2sink sync=false location=rtmp://127.0.0.1:${port}/live/${stream} ${branches}`;
+      const r = await runCommand('gst-launch-1.0', ['-q', ...pipeline.split(' ')], 30_000);
+      expect(r.code, r.stderr).toBe(0);
+      await waitFor(() => received.some((x) => x.info.name === stream && x.closed), 5000, 'session close');
+      const got = received.find((x) => x.info.name === stream)!;
+      expect(got.tracks.map((t) => t.codec)).toEqual(tracks.map((t) => t.codec));
+      for (const t of got.tracks) {
+        if (t.codec === 'mp3') continue;
+        // h264parse rewrites avcC without the High-profile extension bytes; the rest is the fixture's
+        const want = plain(tracks.find((x) => x.kind === t.kind)!.config!);
+        expect(plain(t.config!)).toEqual(want.subarray(0, t.config!.length));
+        expect(t.config!.length).toBeGreaterThanOrEqual(want.length - 4);
+      }
+      // GStreamer's flvmux restarts the clock at the first presentation time and clamps
+      // what falls before it to 0; payloads, order, and key flags are the fixture's.
+      for (const kind of ['video', 'audio'] as const) {
+        const trackId = tracks.find((t) => t.kind === kind)?.id;
+        const want = packets.filter((p) => p.trackId === trackId);
+        const have = got.packets.filter((p) => got.tracks.find((t) => t.id === p.trackId)?.kind === kind);
+        expect(have.length, kind).toBe(want.length);
+        if (want.length === 0) continue;
+        const shift = want[want.length - 1]!.pts - have[have.length - 1]!.pts;
+        for (const [k, p] of have.entries()) {
+          const w = want[k]!;
+          expect(plain(p.data), `${kind} #${k} payload`).toEqual(plain(w.data));
+          expect(p.key, `${kind} #${k} key`).toBe(w.key);
+          expect(Math.abs(p.pts - Math.max(0, w.pts - shift)), `${kind} #${k} pts`).toBeLessThanOrEqual(1);
+        }
+      }
+    });
+  }
 });
