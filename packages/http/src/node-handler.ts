@@ -184,12 +184,14 @@ async function writeResponse(res: ServerResponse, response: Response): Promise<v
     res.end();
     return;
   }
+  // hold one chunk back so the last one goes out with end(): a one-chunk body is one write
   const reader = response.body.getReader();
+  let pending: Uint8Array | undefined;
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
-    if (!res.write(value)) await new Promise((resolve) => res.once('drain', resolve));
+    if (pending !== undefined && !res.write(pending)) await new Promise((resolve) => res.once('drain', resolve));
+    pending = value;
   }
-  res.end();
+  res.end(pending);
 }
-
