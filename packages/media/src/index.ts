@@ -17,3 +17,4 @@ export * from './codec/hevc.js';
 export * from './track-config.js';
 export * from './codec/sync-frame-splitter.js';
 export * from './codec/mp3.js';
+export * from './codec/codec-string.js';
