@@ -8,7 +8,8 @@ export function renderPushRecord(session: PushSession, now: number, offsetMinute
   const def = session.definition;
   const sentBytes = session.sentBytes;
   const sentTime = session.sentTime(now);
-  const fmt = (ms: number): string => (offsetMinutes === undefined ? formatPushTime(ms) : formatPushTime(ms, offsetMinutes));
+  const fmt = (ms: number): string => (ms === 0 ? epochText(offsetMinutes) : offsetMinutes === undefined ? formatPushTime(ms) : formatPushTime(ms, offsetMinutes));
+  session.createdText ??= fmt(def.createdTime);
   const stream: PushRecord['stream'] = {
     name: def.stream.name,
     tracks: session.selection !== undefined ? session.selection.tracks.map((t) => t.id) : [...(def.stream.tracks ?? [])],
@@ -28,7 +29,7 @@ export function renderPushRecord(session: PushSession, now: number, offsetMinute
     sentTime,
     totalsentBytes: session.completedBytes + sentBytes,
     totalsentTime: session.completedTime + sentTime,
-    createdTime: fmt(def.createdTime),
+    createdTime: session.createdText,
     startTime: fmt(session.startTime),
     finishTime: fmt(session.finishTime),
     isConfig: def.isConfig === true,
@@ -39,4 +40,15 @@ export function renderPushRecord(session: PushSession, now: number, offsetMinute
   if (reconnectIn !== undefined) record.reconnectIn = reconnectIn;
   if (session.selection !== undefined && session.selection.skipped.length > 0) record.skippedTracks = session.selection.skipped.map((s) => ({ ...s }));
   return record;
+}
+
+/** "Never happened" renders the same for every push: format it once per offset. */
+const epochTexts = new Map<number | undefined, string>();
+function epochText(offsetMinutes: number | undefined): string {
+  let text = epochTexts.get(offsetMinutes);
+  if (text === undefined) {
+    text = offsetMinutes === undefined ? formatPushTime(0) : formatPushTime(0, offsetMinutes);
+    epochTexts.set(offsetMinutes, text);
+  }
+  return text;
 }

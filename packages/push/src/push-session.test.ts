@@ -161,7 +161,7 @@ describe('PushSession: track selection', () => {
 
 describe('PushSession: failures and backoff', () => {
   it('goes to error on a refused connection and retries after 500, 1000, 2000, 4000, 5000, 5000 ms', async () => {
-    const { registry, source, rtmp, clock } = makeRegistry();
+    const { registry, source, rtmp, clock, statesOf } = makeRegistry();
     rtmp.behaviour = 'reject';
     source.publish('live', AV);
     registry.startPush(rtmpPush('p'));
@@ -178,6 +178,7 @@ describe('PushSession: failures and backoff', () => {
     expect(delays).toEqual([500, 1000, 2000, 4000, 5000, 5000]);
     expect(registry.getPush('p')?.sequence).toBe(7); // the first attempt and six retries, all refused
     expect(rtmp.sinks).toHaveLength(7);
+    expect(statesOf('p').slice(0, 6)).toEqual(['ready', 'connecting', 'error', 'connecting', 'error', 'connecting']);
   });
 
   it('keeps every delay within ±20 % jitter', async () => {

@@ -51,6 +51,8 @@ export class PushSession implements StreamSubscriber {
   private frozenTime = 0;
   startTime = 0;
   finishTime = 0;
+  /** createdTime as rendered (set on first render; the creation time never changes). */
+  createdText: string | undefined;
   /** Tracks of the live source stream, undefined while it is not live. */
   private liveTracks: readonly TrackInfo[] | undefined;
   selection: TrackSelection | undefined;
