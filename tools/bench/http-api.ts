@@ -5,7 +5,7 @@
  * node:http handler on this machine). The server runs in a child process; the load
  * comes from this process over keep-alive connections on 127.0.0.1.
  *
- * Usage: node --import tsx tools/bench/http-api.ts [--seconds 5] [--connections 16]
+ * Usage: node --import tsx tools/bench/http-api.ts [--seconds 3] [--rounds 3] [--connections 16]
  * Prints a Markdown table and one JSON line per scenario.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -45,6 +45,13 @@ function serve(mode: string): void {
     const handler = createApiHandler({ push, catalogue, accessToken: 'bench-token', version: 'bench', crossDomains: ['*'] });
     listener = createNodeHandler(mode === 'api-fetch' ? (r) => handler(r) : handler, { prefix: '/media-api' });
   }
+  const inner = listener;
+  // GET /__cpu: the server process's CPU time so far (µs), so the client can report CPU per request
+  listener = (req, res) => {
+    if (req.url !== '/__cpu') return inner?.(req, res);
+    const { user, system } = process.cpuUsage();
+    res.end(String(user + system));
+  };
   const server = createServer({ keepAliveTimeout: 60_000 }, listener);
   server.listen(0, '127.0.0.1', () => process.stdout.write(`PORT ${(server.address() as AddressInfo).port}\n`));
   // exit normally on kill, so that --cpu-prof (BENCH_SERVER_NODE_ARGS) can write its profile
@@ -82,27 +89,54 @@ const scenarios: Scenario[] = [
 ];
 
 async function main(): Promise<void> {
-  const seconds = option('--seconds', 5);
+  const seconds = option('--seconds', 3);
+  const rounds = option('--rounds', 3);
   const connections = option('--connections', 16);
-  console.log(`node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${connections} keep-alive connections, ${seconds} s per scenario (+1 s warm-up)\n`);
-  console.log('| scenario | units/s | requests/s | p50 ms | p99 ms | response MB/s | errors |');
-  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
-  const results: unknown[] = [];
-  for (const scenario of scenarios) {
-    const child = spawn(process.execPath, [...(process.env['BENCH_SERVER_NODE_ARGS']?.split(' ').filter(Boolean) ?? []), '--import', 'tsx', fileURLToPath(import.meta.url), '--serve', scenario.server], { stdio: ['ignore', 'pipe', 'inherit'] });
-    try {
-      const port = await portOf(child);
-      await run(port, scenario, connections, 1); // warm-up
-      const r = await run(port, scenario, connections, seconds);
-      const row = { scenario: scenario.name, unitsPerSecond: Math.round(r.units / r.seconds), requestsPerSecond: Math.round(r.requests / r.seconds), p50Ms: r.p50, p99Ms: r.p99, mbPerSecond: +(r.bytes / r.seconds / 1e6).toFixed(1), errors: r.errors };
-      results.push(row);
-      console.log(`| ${row.scenario} | ${row.unitsPerSecond} | ${row.requestsPerSecond} | ${row.p50Ms.toFixed(2)} | ${row.p99Ms.toFixed(2)} | ${row.mbPerSecond} | ${row.errors} |`);
-    } finally {
-      child.kill();
+  console.log(`node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${connections} keep-alive connections, ${rounds} rounds × ${seconds} s per scenario, scenarios interleaved; medians of the rounds\n`);
+  const kinds = [...new Set(scenarios.map((s) => s.server))];
+  const children = new Map<string, ChildProcess>();
+  const ports = new Map<string, number>();
+  try {
+    for (const kind of kinds) {
+      const child = spawn(process.execPath, [...(process.env['BENCH_SERVER_NODE_ARGS']?.split(' ').filter(Boolean) ?? []), '--import', 'tsx', fileURLToPath(import.meta.url), '--serve', kind], { stdio: ['ignore', 'pipe', 'inherit'] });
+      children.set(kind, child);
+      ports.set(kind, await portOf(child));
     }
+    for (const scenario of scenarios) await run(ports.get(scenario.server) as number, scenario, connections, 1, -1); // warm-up
+    const perScenario = new Map<Scenario, Awaited<ReturnType<typeof run>>[]>();
+    for (let round = 0; round < rounds; round++) {
+      for (const scenario of scenarios) {
+        const r = await run(ports.get(scenario.server) as number, scenario, connections, seconds, round);
+        perScenario.set(scenario, [...(perScenario.get(scenario) ?? []), r]);
+      }
+    }
+    console.log('| scenario | units/s | requests/s | server CPU µs/unit | p50 ms | p99 ms | response MB/s | errors |');
+    console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+    const rows: unknown[] = [];
+    for (const scenario of scenarios) {
+      const all = perScenario.get(scenario) ?? [];
+      const median = [...all].sort((a, b) => a.units / a.seconds - b.units / b.seconds)[Math.floor(all.length / 2)];
+      if (median === undefined) continue;
+      const cpu = [...all.map((r) => r.cpuMicros / Math.max(1, r.units))].sort((a, b) => a - b)[Math.floor(all.length / 2)] ?? 0;
+      const row = {
+        scenario: scenario.name,
+        unitsPerSecond: Math.round(median.units / median.seconds),
+        requestsPerSecond: Math.round(median.requests / median.seconds),
+        serverCpuMicrosPerUnit: Math.round(cpu),
+        p50Ms: +median.p50.toFixed(2),
+        p99Ms: +median.p99.toFixed(2),
+        mbPerSecond: +(median.bytes / median.seconds / 1e6).toFixed(1),
+        errors: all.reduce((n, r) => n + r.errors, 0),
+        rounds: all.map((r) => Math.round(r.units / r.seconds)),
+      };
+      rows.push(row);
+      console.log(`| ${row.scenario} | ${row.unitsPerSecond} | ${row.requestsPerSecond} | ${row.serverCpuMicrosPerUnit} | ${row.p50Ms} | ${row.p99Ms} | ${row.mbPerSecond} | ${row.errors} |`);
+    }
+    console.log('');
+    for (const row of rows) console.log(JSON.stringify(row));
+  } finally {
+    for (const child of children.values()) child.kill();
   }
-  console.log('');
-  for (const r of results) console.log(JSON.stringify(r));
 }
 
 function portOf(child: ChildProcess): Promise<number> {
@@ -118,19 +152,20 @@ function portOf(child: ChildProcess): Promise<number> {
 }
 
 /** Drives `connections` workers for `seconds`; each unit is the scenario's calls in order. */
-async function run(port: number, scenario: Scenario, connections: number, seconds: number) {
+async function run(port: number, scenario: Scenario, connections: number, seconds: number, round: number) {
   const agent = new Agent({ keepAlive: true, maxSockets: connections });
   const latencies: number[] = [];
   let units = 0;
   let requests = 0;
   let bytes = 0;
   let errors = 0;
+  const cpuBefore = await serverCpu(agent, port);
   const start = performance.now();
   const deadline = start + seconds * 1000;
   const worker = async (w: number): Promise<void> => {
     for (let i = 0; performance.now() < deadline; i++) {
       const unitStart = performance.now();
-      for (const call of scenario.calls(w, i)) {
+      for (const call of scenario.calls(w, round * 1e7 + i)) {
         const { status, length } = await send(agent, port, call);
         requests++;
         bytes += length;
@@ -142,13 +177,20 @@ async function run(port: number, scenario: Scenario, connections: number, second
   };
   await Promise.all(Array.from({ length: connections }, (_, w) => worker(w)));
   const elapsed = (performance.now() - start) / 1000;
+  const cpuMicros = (await serverCpu(agent, port)) - cpuBefore;
   agent.destroy();
   latencies.sort((a, b) => a - b);
   const pick = (q: number): number => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
-  return { units, requests, bytes, errors, seconds: elapsed, p50: pick(0.5), p99: pick(0.99) };
+  return { units, requests, bytes, errors, seconds: elapsed, cpuMicros, p50: pick(0.5), p99: pick(0.99) };
 }
 
-function send(agent: Agent, port: number, call: Call): Promise<{ status: number; length: number }> {
+/** CPU time (µs) the server process has used so far. */
+async function serverCpu(agent: Agent, port: number): Promise<number> {
+  const { body } = await send(agent, port, { method: 'GET', path: '/__cpu' }, true);
+  return Number(body);
+}
+
+function send(agent: Agent, port: number, call: Call, keepBody = false): Promise<{ status: number; length: number; body: string }> {
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> = { authorization: AUTH };
     if (call.body !== undefined) {
@@ -157,8 +199,12 @@ function send(agent: Agent, port: number, call: Call): Promise<{ status: number;
     }
     const req = request({ host: '127.0.0.1', port, method: call.method, path: call.path, agent, headers }, (res) => {
       let length = 0;
-      res.on('data', (chunk: Buffer) => (length += chunk.byteLength));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, length }));
+      let body = '';
+      res.on('data', (chunk: Buffer) => {
+        length += chunk.byteLength;
+        if (keepBody) body += chunk.toString();
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, length, body }));
       res.on('error', reject);
     });
     req.on('error', reject);
