@@ -18,3 +18,4 @@ export * from './track-config.js';
 export * from './codec/sync-frame-splitter.js';
 export * from './codec/mp3.js';
 export * from './codec/codec-string.js';
+export * from './codec/opus-ts.js';

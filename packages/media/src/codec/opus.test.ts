@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { readExpectedPackets, readFixture, listFixtures } from '@sluice/test-support';
+import { describeWithPeers, fixturePath, listFixtures, readExpectedPackets, readFixture, runCommand } from '@sluice/test-support';
 import { MalformedCodecData } from './errors.js';
+import { opusHeadFromTsChannelConfig, tsChannelConfigOfOpusHead } from './opus-ts.js';
 import {
   buildOpusHead,
   isOpusControlHeader,
@@ -10,6 +11,8 @@ import {
   parseOpusHead,
   writeOpusControlHeader,
 } from './opus.js';
+
+const fixture = listFixtures('ts').find((f) => f === 'opus.ts');
 
 // OpusHead as libopus/ffmpeg writes it for stereo 48 kHz: version 1, 2 channels, pre-skip 312
 const stereoHead = [0x4f, 0x70, 0x75, 0x73, 0x48, 0x65, 0x61, 0x64, 0x01, 0x02, 0x38, 0x01, 0x80, 0xbb, 0x00, 0x00, 0x00, 0x00, 0x00];
@@ -86,7 +89,6 @@ describe('Opus control header (MPEG-TS)', () => {
     expect(() => parseOpusControlHeader(new Uint8Array([0x7f, 0xc0, 1]))).toThrow(/prefix/);
   });
 
-  const fixture = listFixtures('ts').find((f) => f === 'opus.ts');
   it.skipIf(fixture === undefined)('finds in the ffmpeg-made opus.ts fixture exactly the packets ffprobe lists', () => {
     const ts = readFixture('opus.ts');
     const expected = readExpectedPackets('opus.ts').packets.map((p) => Number(p.size));
@@ -130,3 +132,37 @@ function pesPayloadOfFirstAudioPid(ts: Uint8Array): Uint8Array {
   }
   return out;
 }
+
+describe('Opus channel_config_code (MPEG-TS)', () => {
+  it('maps codes to OpusHeads and back', () => {
+    expect(opusHeadFromTsChannelConfig(2)).toEqual({ version: 1, channelCount: 2, preSkip: 0, inputSampleRate: 48000, outputGain: 0, mappingFamily: 0 });
+    const six = opusHeadFromTsChannelConfig(6, 312);
+    expect(six).toMatchObject({ channelCount: 6, mappingFamily: 1, streamCount: 4, coupledCount: 2, preSkip: 312 });
+    expect([...(six?.channelMapping ?? [])]).toEqual([0, 4, 1, 2, 3, 5]);
+    for (let code = 1; code <= 8; code++) expect(tsChannelConfigOfOpusHead(opusHeadFromTsChannelConfig(code) as NonNullable<ReturnType<typeof opusHeadFromTsChannelConfig>>)).toBe(code);
+    expect(opusHeadFromTsChannelConfig(0)).toMatchObject({ channelCount: 2, mappingFamily: 255 });
+    expect(opusHeadFromTsChannelConfig(0x80)).toBeUndefined();
+    expect(tsChannelConfigOfOpusHead({ ...(opusHeadFromTsChannelConfig(6) as NonNullable<ReturnType<typeof opusHeadFromTsChannelConfig>>), channelMapping: new Uint8Array([0, 1, 2, 3, 4, 5]) })).toBeUndefined();
+  });
+
+  it('gives for stereo the OpusHead ffmpeg derives from a TS stream', () => {
+    // `ffprobe -show_data test-fixtures/opus.ts` prints this extradata (ffmpeg's TS demuxer)
+    expect([...buildOpusHead(opusHeadFromTsChannelConfig(2) as NonNullable<ReturnType<typeof opusHeadFromTsChannelConfig>>)]).toEqual([
+      0x4f, 0x70, 0x75, 0x73, 0x48, 0x65, 0x61, 0x64, 0x01, 0x02, 0x00, 0x00, 0x80, 0xbb, 0x00, 0x00, 0x00, 0x00, 0x00,
+    ]);
+  });
+});
+
+describeWithPeers(['ffprobe'], 'OpusHead interop with ffprobe', () => {
+  it.skipIf(fixture === undefined)('the OpusHead for channel_config_code 2 equals the extradata ffmpeg derives from opus.ts', async () => {
+    const r = await runCommand('ffprobe', ['-v', 'error', '-show_streams', '-show_data', '-of', 'json', fixturePath('opus.ts')]);
+    const extradata = (JSON.parse(r.stdout) as { streams: Array<{ extradata?: string }> }).streams[0]?.extradata ?? '';
+    const bytes = extradata
+      .split('\n')
+      .map((line) => /^[0-9a-f]{8}: ((?:[0-9a-f]{2,4} ?)+)/.exec(line)?.[1] ?? '')
+      .join('')
+      .replace(/ /g, '');
+    const head = parseOpusHead(new Uint8Array(Buffer.from(bytes, 'hex')));
+    expect(head).toEqual(opusHeadFromTsChannelConfig(2));
+  });
+});
