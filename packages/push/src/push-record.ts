@@ -9,7 +9,8 @@ export function renderPushRecord(session: PushSession, now: number, offsetMinute
   const sentBytes = session.sentBytes;
   const sentTime = session.sentTime(now);
   const fmt = (ms: number): string => (ms === 0 ? epochText(offsetMinutes) : offsetMinutes === undefined ? formatPushTime(ms) : formatPushTime(ms, offsetMinutes));
-  session.createdText ??= fmt(def.createdTime);
+  // Flattened once (a template literal builds a rope of many small strings): ~50 bytes kept per push.
+  session.createdText ??= flat(fmt(def.createdTime));
   const stream: PushRecord['stream'] = {
     name: def.stream.name,
     tracks: session.selection !== undefined ? session.selection.tracks.map((t) => t.id) : [...(def.stream.tracks ?? [])],
@@ -47,8 +48,13 @@ const epochTexts = new Map<number | undefined, string>();
 function epochText(offsetMinutes: number | undefined): string {
   let text = epochTexts.get(offsetMinutes);
   if (text === undefined) {
-    text = offsetMinutes === undefined ? formatPushTime(0) : formatPushTime(0, offsetMinutes);
+    text = flat(offsetMinutes === undefined ? formatPushTime(0) : formatPushTime(0, offsetMinutes));
     epochTexts.set(offsetMinutes, text);
   }
   return text;
+}
+
+/** A flat copy of a string built by concatenation (JSON round trip allocates one sequential string). */
+function flat(text: string): string {
+  return JSON.parse(JSON.stringify(text)) as string;
 }
