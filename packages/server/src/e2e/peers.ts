@@ -4,6 +4,7 @@
  * to an ffmpeg receiver.
  */
 import { createSocket, type Socket } from 'node:dgram';
+import { appendFileSync } from 'node:fs';
 import { fixturePath, startProcess, type PeerProcess } from '@sluice/test-support';
 
 /** Starts `ffmpeg -re -stream_loop -1 -i FIXTURE -c copy -f flv URL` (a live encoder publishing over RTMP). */
@@ -13,7 +14,44 @@ export function startFfmpegPublisher(url: string, fixture = 'h264-baseline-aac.f
 
 /** Starts ffmpeg receiving MPEG-TS on udp://127.0.0.1:PORT and copying it into `file`. */
 export function startFfmpegUdpReceiver(port: number, file: string): PeerProcess {
-  return startProcess('ffmpeg', ['-nostdin', '-v', 'error', '-y', '-i', `udp://127.0.0.1:${port}?fifo_size=1000000&overrun_nonfatal=1`, '-c', 'copy', '-f', 'mpegts', file]);
+  // timeout: no datagram for 3 s ends the input, so ffmpeg finishes the file by itself.
+  // pes_payload_size 0: one audio frame per PES as received; ffmpeg's default packing
+  // re-derives in-between audio timestamps from the frame duration, and its own null
+  // muxer then reports them as non-monotonic when the file is decoded.
+  return startProcess('ffmpeg', [
+    '-nostdin', '-v', 'error', '-y',
+    '-i', `udp://127.0.0.1:${port}?timeout=3000000&fifo_size=1000000&overrun_nonfatal=1`,
+    '-c', 'copy', '-f', 'mpegts', '-pes_payload_size', '0', file,
+  ]);
+}
+
+/**
+ * Resolves once something receives on udp://127.0.0.1:port: sends TS null packets
+ * (PID 0x1FFF, which every TS demuxer drops) from a connected socket until the kernel
+ * stops answering "port unreachable".
+ */
+export async function waitForUdpListener(port: number, timeoutMs = 10_000): Promise<void> {
+  const socket = createSocket('udp4');
+  const nullPacket = new Uint8Array(188);
+  nullPacket.set([0x47, 0x1f, 0xff, 0x10]);
+  let refused = false;
+  socket.on('error', () => {
+    refused = true;
+  });
+  await new Promise<void>((resolve) => socket.connect(port, '127.0.0.1', () => resolve()));
+  const deadline = Date.now() + timeoutMs;
+  let quiet = 0;
+  try {
+    while (quiet < 3) {
+      if (Date.now() > deadline) throw new Error(`nothing receives on udp://127.0.0.1:${port} after ${timeoutMs} ms`);
+      refused = false;
+      socket.send(nullPacket);
+      await new Promise((r) => setTimeout(r, 50));
+      quiet = refused ? 0 : quiet + 1;
+    }
+  } finally {
+    socket.close();
+  }
 }
 
 /** A JSON answer of the REST API. */
@@ -49,6 +87,7 @@ export async function startUdpRelay(forwardPort: number): Promise<UdpRelay> {
   socket.on('message', (msg) => {
     count++;
     sizes.set(msg.length, (sizes.get(msg.length) ?? 0) + 1);
+    if (process.env['SLUICE_E2E_RELAY_DUMP']) appendFileSync(process.env['SLUICE_E2E_RELAY_DUMP'], msg);
     socket.send(msg, forwardPort, '127.0.0.1');
   });
   await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
@@ -58,4 +97,13 @@ export async function startUdpRelay(forwardPort: number): Promise<UdpRelay> {
     datagrams: () => count,
     close: () => new Promise((resolve) => socket.close(() => resolve())),
   };
+}
+
+/** Stops an ffmpeg politely (SIGINT: it finishes its output file), SIGKILL after `graceMs`. */
+export async function stopFfmpeg(p: PeerProcess, graceMs = 5000): Promise<void> {
+  if (p.child.exitCode !== null || p.child.signalCode !== null) return;
+  p.child.kill('SIGINT');
+  const timer = setTimeout(() => p.child.kill('SIGKILL'), graceMs);
+  await p.exited;
+  clearTimeout(timer);
 }

@@ -6,6 +6,9 @@ import type { PushProtocol, PushSinkFactory } from '@sluice/push';
 import type { StreamHub } from '../hub/stream-hub.js';
 import type { VirtualHostTable } from '../hub/virtual-host-table.js';
 import type { Logger } from '../log/logger.js';
+import { createMpegtsSinkFactory } from '../sinks/mpegts-sink-factory.js';
+import { createRtmpSinkFactory } from '../sinks/rtmp-sink-factory.js';
+import { createRtmpIngest } from './rtmp-ingest.js';
 
 /** What an ingest gets to work with. */
 export interface IngestContext {
@@ -24,13 +27,10 @@ export interface IngestService {
 
 /** The built-in sink factories. */
 export function defaultSinkFactories(): Partial<Record<PushProtocol, PushSinkFactory>> {
-  return {};
+  return { rtmp: createRtmpSinkFactory(), mpegts: createMpegtsSinkFactory() };
 }
 
 /** The built-in RTMP ingest. */
-export function defaultIngest(_context: IngestContext): IngestService {
-  return {
-    listen: async (_host, port) => port,
-    close: async () => undefined,
-  };
+export function defaultIngest(context: IngestContext): IngestService {
+  return createRtmpIngest(context);
 }

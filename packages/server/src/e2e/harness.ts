@@ -1,0 +1,116 @@
+/**
+ * End-to-end harness: a Sluice server in this process on 127.0.0.1 with free ports,
+ * configured by a Server.xml written to a temp folder (optionally with a StreamMap),
+ * and helpers to watch pushes through the REST API and the server's events.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { PushRecord, PushState, PushStateChange } from '@sluice/push';
+import { waitFor } from '@sluice/test-support';
+import { createLogger } from '../log/logger.js';
+import { createSluiceServer, type SluiceServer } from '../sluice-server.js';
+import { callApi } from './peers.js';
+
+export const TOKEN = 'e2e-token';
+
+/** Server.xml for tests: vhost `default`, app `app` with Push (and an optional StreamMap file). */
+export function testServerXml(streamMapPath?: string): string {
+  const streamMap = streamMapPath === undefined ? '' : `<StreamMap><Enable>true</Enable><Path>${streamMapPath}</Path></StreamMap>`;
+  return `<?xml version="1.0"?>
+<Server version="8">
+  <Bind>
+    <Managers><API><Port>0</Port></API></Managers>
+    <Providers><RTMP><Port>0</Port></RTMP></Providers>
+  </Bind>
+  <Managers><API><AccessToken>${TOKEN}</AccessToken><CrossDomains><Url>*</Url></CrossDomains></API></Managers>
+  <VirtualHosts>
+    <VirtualHost>
+      <Name>default</Name>
+      <Host><Names><Name>*</Name></Names></Host>
+      <Applications>
+        <Application>
+          <Name>app</Name>
+          <Providers><RTMP/></Providers>
+          <Publishers><Push><ConnectionTimeout>3000</ConnectionTimeout><SendTimeout>2000</SendTimeout>${streamMap}</Push></Publishers>
+        </Application>
+      </Applications>
+    </VirtualHost>
+  </VirtualHosts>
+</Server>
+`;
+}
+
+/** Writes Server.xml (and push-map.xml when `streamMapXml` is given) to a fresh temp folder. */
+export function writeTestConfig(streamMapXml?: string): { dir: string; file: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'sluice-e2e-'));
+  if (streamMapXml !== undefined) writeFileSync(join(dir, 'push-map.xml'), streamMapXml);
+  const file = join(dir, 'Server.xml');
+  writeFileSync(file, testServerXml(streamMapXml === undefined ? undefined : 'push-map.xml'));
+  return { dir, file };
+}
+
+/** A running in-process server with its ports and a log of push state changes. */
+export interface TestServer {
+  server: SluiceServer;
+  apiPort: number;
+  rtmpPort: number;
+  /** Every push state change seen, in order. */
+  changes: PushStateChange[];
+  /** `rtmp://127.0.0.1:PORT/app/NAME`. */
+  ingestUrl: (name: string) => string;
+  api: <T = unknown>(method: 'GET' | 'POST', path: string, body?: unknown) => ReturnType<typeof callApi<T>>;
+  /** The push record through `POST :pushes` (undefined when absent). */
+  push: (id: string) => Promise<PushRecord | undefined>;
+  /** States a push went through (from the change events). */
+  statesOf: (id: string) => PushState[];
+  waitForState: (id: string, state: PushState, timeoutMs?: number) => Promise<PushRecord>;
+  close: () => Promise<void>;
+}
+
+/** Starts a server on 127.0.0.1 with free ports and a fast retry policy. */
+export async function startTestServer(options: { streamMapXml?: string; dataDir?: string; logs?: boolean } = {}): Promise<TestServer> {
+  const { file } = writeTestConfig(options.streamMapXml);
+  const server = createSluiceServer({
+    configFile: file,
+    host: '127.0.0.1',
+    dataDir: options.dataDir,
+    retry: { initialDelayMs: 200, maxDelayMs: 1000 },
+    logger: options.logs === true || process.env['SLUICE_E2E_LOGS'] === '1' ? createLogger({ level: 'debug' }) : undefined,
+  });
+  const changes: PushStateChange[] = [];
+  server.events.on('pushChange', (c) => changes.push(c));
+  const { apiPort, rtmpPort } = await server.listen();
+  const api = <T = unknown>(method: 'GET' | 'POST', path: string, body?: unknown) => callApi<T>(apiPort as number, TOKEN, method, path, body);
+  const push = async (id: string): Promise<PushRecord | undefined> => {
+    const answer = await api<PushRecord[]>('POST', '/v1/vhosts/default/apps/app:pushes', { id });
+    return answer.body?.response?.[0];
+  };
+  return {
+    server,
+    apiPort: apiPort as number,
+    rtmpPort,
+    changes,
+    ingestUrl: (name) => `rtmp://127.0.0.1:${rtmpPort}/app/${name}`,
+    api,
+    push,
+    statesOf: (id) => changes.filter((c) => c.id === id).map((c) => c.to),
+    waitForState: async (id, state, timeoutMs = 10_000) => {
+      let record: PushRecord | undefined;
+      await waitFor(
+        async () => {
+          record = await push(id);
+          return record?.state === state;
+        },
+        timeoutMs,
+        `push ${id} in state ${state} (states seen: ${changes.filter((c) => c.id === id).map((c) => c.to).join(' ')})`,
+        50,
+      );
+      return record as PushRecord;
+    },
+    close: () => server.close(),
+  };
+}
+
+/** Sleeps. */
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

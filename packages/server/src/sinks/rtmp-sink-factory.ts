@@ -1,0 +1,32 @@
+/** Push sinks for `rtmp` (rtmp:// and rtmps://), over @sluice/rtmp's RtmpPublisher. */
+import type { PushSink, PushSinkFactory, PushTarget } from '@sluice/push';
+import { checkRtmpUrl, rtmpCannotCarry, RtmpPublisher } from '@sluice/rtmp';
+
+/** Options of the rtmp sink factory. */
+export interface RtmpSinkFactoryOptions {
+  /** rtmps: verify the destination's certificate (default true). */
+  rejectUnauthorized?: boolean | undefined;
+  /** rtmps: extra trusted CA certificates (PEM). */
+  ca?: string | Buffer | Array<string | Buffer> | undefined;
+  /** Outgoing chunk size (default: the publisher's, 4096). */
+  chunkSize?: number | undefined;
+}
+
+/** Creates the `rtmp` PushSinkFactory: one RtmpPublisher per push session (one video and one audio track). */
+export function createRtmpSinkFactory(options: RtmpSinkFactoryOptions = {}): PushSinkFactory {
+  return {
+    cannotCarry: rtmpCannotCarry,
+    checkUrl: (url) => (/^rtmps?:\/\//i.test(url) ? checkRtmpUrl(url) : 'the url must start with rtmp:// or rtmps://'),
+    maxTracksPerKind: { video: 1, audio: 1, data: 0 },
+    create: (target: PushTarget): PushSink =>
+      new RtmpPublisher({
+        url: target.url,
+        streamKey: target.streamKey,
+        connectionTimeoutMs: target.connectionTimeoutMs,
+        sendTimeoutMs: target.sendTimeoutMs,
+        ...(options.chunkSize !== undefined ? { chunkSize: options.chunkSize } : {}),
+        ...(options.rejectUnauthorized !== undefined ? { rejectUnauthorized: options.rejectUnauthorized } : {}),
+        ...(options.ca !== undefined ? { ca: options.ca } : {}),
+      }),
+  };
+}
