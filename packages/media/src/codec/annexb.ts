@@ -165,19 +165,31 @@ export function writeAnnexBNalUnit(nal: Uint8Array, dest: Uint8Array, offset: nu
 
 /**
  * Converts length-prefixed `src` to Annex B (4-byte start codes) into `dest` at `offset`
- * without allocating; `dest` needs {@link annexBSizeOf} bytes there. Returns bytes written.
+ * in one pass without allocating; `dest` needs {@link annexBSizeOf} bytes there (else a
+ * RangeError, possibly after a partial write). Returns bytes written.
  */
 export function writeAnnexB(src: Uint8Array, lengthSize: NalLengthSize, dest: Uint8Array, offset: number): number {
   checkLengthSize(lengthSize, 'writeAnnexB');
-  const need = annexBSizeOf(src, lengthSize);
-  if (!Number.isInteger(offset) || offset < 0 || offset + need > dest.length) {
-    throw new RangeError(`writeAnnexB: ${need} bytes do not fit at offset ${offset} of ${dest.length}`);
+  if (!Number.isInteger(offset) || offset < 0 || offset > dest.length) throw new RangeError(`writeAnnexB: offset ${offset} outside 0..${dest.length}`);
+  let pos = 0;
+  let out = offset;
+  while (pos < src.length) {
+    if (pos + lengthSize > src.length) throw truncatedLength(pos, src.length);
+    const size = readLength(src, pos, lengthSize);
+    pos += lengthSize;
+    if (size > src.length - pos) throw pastEnd(size, pos, src.length);
+    if (size > 0) {
+      if (out + START_CODE_SIZE + size > dest.length) throw new RangeError(`writeAnnexB: output does not fit in ${dest.length - offset} bytes at offset ${offset}`);
+      dest[out] = 0;
+      dest[out + 1] = 0;
+      dest[out + 2] = 0;
+      dest[out + 3] = 1;
+      dest.set(src.subarray(pos, pos + size), out + START_CODE_SIZE);
+      out += START_CODE_SIZE + size;
+    }
+    pos += size;
   }
-  let pos = offset;
-  forEachNalUnit(src, lengthSize, (nal) => {
-    pos += writeAnnexBNalUnit(nal, dest, pos);
-  });
-  return pos - offset;
+  return out - offset;
 }
 
 /** Converts length-prefixed NAL units to a new Annex B buffer (4-byte start codes). */
@@ -205,33 +217,40 @@ export function lengthPrefixedSizeOf(src: Uint8Array, lengthSize: NalLengthSize)
 }
 
 /**
- * Converts Annex B `src` to length-prefixed NAL units into `dest` at `offset` without
- * allocating; `dest` needs {@link lengthPrefixedSizeOf} bytes there. Returns bytes written.
- * `dest` must not overlap `src`.
+ * Converts Annex B `src` to length-prefixed NAL units into `dest` at `offset` in one pass
+ * without allocating; `dest` needs {@link lengthPrefixedSizeOf} bytes there (else a
+ * RangeError, possibly after a partial write). `dest` must not overlap `src`. Returns
+ * bytes written.
  */
 export function writeLengthPrefixed(src: Uint8Array, lengthSize: NalLengthSize, dest: Uint8Array, offset: number): number {
-  const need = lengthPrefixedSizeOf(src, lengthSize);
-  if (!Number.isInteger(offset) || offset < 0 || offset + need > dest.length) {
-    throw new RangeError(`writeLengthPrefixed: ${need} bytes do not fit at offset ${offset} of ${dest.length}`);
-  }
-  let pos = offset;
-  forEachAnnexBNalUnit(src, (nal) => {
-    const n = nal.length;
-    if (lengthSize === 4) {
-      dest[pos] = n >>> 24;
-      dest[pos + 1] = (n >>> 16) & 0xff;
-      dest[pos + 2] = (n >>> 8) & 0xff;
-      dest[pos + 3] = n & 0xff;
-    } else if (lengthSize === 2) {
-      dest[pos] = n >>> 8;
-      dest[pos + 1] = n & 0xff;
-    } else {
-      dest[pos] = n;
+  checkLengthSize(lengthSize, 'writeLengthPrefixed');
+  if (!Number.isInteger(offset) || offset < 0 || offset > dest.length) throw new RangeError(`writeLengthPrefixed: offset ${offset} outside 0..${dest.length}`);
+  let out = offset;
+  let start = firstNalStart(src);
+  while (start >= 0) {
+    const next = findStartCode(src, start);
+    const end = nalEnd(src, start, next);
+    const n = end - start;
+    if (n > 0) {
+      if (lengthSize < 4 && n >= 2 ** (8 * lengthSize)) checkNalFits(src.subarray(start, end), lengthSize);
+      if (out + lengthSize + n > dest.length) throw new RangeError(`writeLengthPrefixed: output does not fit in ${dest.length - offset} bytes at offset ${offset}`);
+      if (lengthSize === 4) {
+        dest[out] = n >>> 24;
+        dest[out + 1] = (n >>> 16) & 0xff;
+        dest[out + 2] = (n >>> 8) & 0xff;
+        dest[out + 3] = n & 0xff;
+      } else if (lengthSize === 2) {
+        dest[out] = n >>> 8;
+        dest[out + 1] = n & 0xff;
+      } else {
+        dest[out] = n;
+      }
+      dest.set(src.subarray(start, end), out + lengthSize);
+      out += lengthSize + n;
     }
-    dest.set(nal, pos + lengthSize);
-    pos += lengthSize + n;
-  });
-  return pos - offset;
+    start = next < 0 ? -1 : next + 3;
+  }
+  return out - offset;
 }
 
 /** Converts Annex B data to a new length-prefixed buffer. */
