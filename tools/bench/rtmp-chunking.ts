@@ -1,0 +1,145 @@
+/**
+ * RTMP chunking and fan-out benchmark (@sluice/rtmp), with peers measured in the same run.
+ *
+ * 1. Chunking throughput: every packet of a 5 Mb/s FLV (FlvTagMuxer tag headers +
+ *    ChunkStreamWriter.encodeParts at chunk size 4096), in memory.
+ * 2. One destination: RtmpPublisher pushing the first SINGLE_S seconds to nginx-rtmp as fast as
+ *    it accepts, beside `ffmpeg -t SINGLE_S -i FILE -c copy -f flv rtmp://...` doing the same
+ *    (CPU seconds per media second; ffmpeg's under /usr/bin/time, includes its demuxing).
+ * 3. Fan-out: the first FANOUT_S seconds written to N=100 RtmpPublishers connected to nginx-rtmp,
+ *    (a) chunked once (RtmpFanoutCache + sendCached) and (b) chunked per destination
+ *    (send), as fast as all destinations accept; our process's CPU time per destination.
+ *
+ * Usage: node --import tsx tools/bench/rtmp-chunking.ts [FILE.flv]
+ * (default bench-out/bench-300s-5mbps.flv from tools/make-fixtures.sh bench).
+ */
+import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { FlvReader, FlvTagDemuxer, FlvTagMuxer, FlvTagType } from '@sluice/media';
+import type { MediaPacket, TrackInfo } from '@sluice/media';
+import { ChunkStreamWriter, RtmpFanoutCache, RtmpPublisher, publishAll } from '@sluice/rtmp';
+import { runCommand, startNginxRtmp, removeNginxDir } from '@sluice/test-support';
+
+const file = process.argv[2] ?? 'bench-out/bench-300s-5mbps.flv';
+const N = Number(process.env['FANOUT'] ?? 100);
+const SINGLE_S = Number(process.env['SINGLE_S'] ?? 60);
+const FANOUT_S = Number(process.env['FANOUT_S'] ?? 10);
+
+function load(): { tracks: TrackInfo[]; packets: MediaPacket[]; duration: number } {
+  const reader = new FlvReader();
+  const demuxer = new FlvTagDemuxer();
+  const packets: MediaPacket[] = [];
+  for (const tag of reader.push(new Uint8Array(readFileSync(file)))) {
+    const e = demuxer.demux(tag.type, tag.timestamp, tag.data);
+    if (e.kind === 'packet') packets.push(e.packet);
+  }
+  reader.end();
+  const duration = (packets[packets.length - 1]!.dts - packets[0]!.dts) / 1000;
+  return { tracks: demuxer.tracks, packets, duration };
+}
+
+function cpuSeconds(since: NodeJS.CpuUsage): number {
+  const u = process.cpuUsage(since);
+  return (u.user + u.system) / 1e6;
+}
+
+const { tracks, packets, duration } = load();
+const head = (s: number): MediaPacket[] => packets.filter((p) => p.dts - packets[0]!.dts < s * 1000);
+const results: Record<string, unknown> = { file, duration, packets: packets.length, node: process.version };
+
+// 1. chunking throughput
+{
+  const muxer = new FlvTagMuxer(tracks);
+  let best = Infinity;
+  let bytes = 0;
+  for (let run = 0; run < 5; run++) {
+    const w = new ChunkStreamWriter();
+    w.setChunkSize(4096);
+    bytes = 0;
+    const t = performance.now();
+    for (const p of packets) {
+      const tag = muxer.packetTag(p)!;
+      bytes += w.encodeParts(tag.type === FlvTagType.Video ? 6 : 4, tag.type, tag.timestamp, 1, tag.header, tag.data).length;
+    }
+    best = Math.min(best, (performance.now() - t) / 1000);
+  }
+  results['chunking'] = { seconds: best, MBps: bytes / 1e6 / best, realtimeX: duration / best, outBytes: bytes };
+}
+
+const nginx = await startNginxRtmp({ record: false });
+try {
+  // 2. one destination: us vs ffmpeg
+  {
+    const part = head(SINGLE_S);
+    const media = (part[part.length - 1]!.dts - part[0]!.dts) / 1000;
+    const cpu0 = process.cpuUsage();
+    const t = performance.now();
+    const p = new RtmpPublisher({ url: nginx.url(), streamKey: 'single' });
+    await p.open(tracks);
+    await publishAll(p, part);
+    const sent = p.bytesSent;
+    await p.close();
+    const wall = (performance.now() - t) / 1000;
+    const ours = { wall, cpu: cpuSeconds(cpu0), media, MBps: sent / 1e6 / wall };
+    const r = await runCommand('/usr/bin/time', ['-f', '%e %U %S', 'ffmpeg', '-nostdin', '-v', 'error', '-t', String(SINGLE_S), '-i', file, '-c', 'copy', '-f', 'flv', `${nginx.url()}/ffmpeg`], 120_000);
+    const [fw, fu, fs] = r.stderr.trim().split('\n').pop()!.split(' ').map(Number);
+    results['single'] = { sluice: ours, ffmpeg: { wall: fw, cpu: (fu ?? 0) + (fs ?? 0), media, MBps: (sent / 1e6) / (fw ?? 1) } };
+  }
+
+  // 3. fan-out to N destinations
+  const part = head(FANOUT_S);
+  const media = (part[part.length - 1]!.dts - part[0]!.dts) / 1000;
+  for (const mode of ['chunk-once', 'per-destination'] as const) {
+    const pubs = await Promise.all(
+      Array.from({ length: N }, async (_, i) => {
+        const p = new RtmpPublisher({ url: nginx.url(), streamKey: `${mode}-${i}`, connectionTimeoutMs: 20_000, sendTimeoutMs: 20_000 });
+        await p.open(tracks);
+        return p;
+      }),
+    );
+    const cache = new RtmpFanoutCache(tracks, 4096);
+    const base = part[0]!.dts;
+    let blocked = 0;
+    const drained = (): Promise<void> =>
+      new Promise((resolve) => {
+        const check = (): void => {
+          if (pubs.every((p) => p.bufferedBytes < 1 << 20)) resolve();
+          else setTimeout(check, 1);
+        };
+        check();
+      });
+    const cpu0 = process.cpuUsage();
+    const t = performance.now();
+    let shared = 0;
+    for (const packet of part) {
+      let full = false;
+      if (mode === 'chunk-once') {
+        const m = cache.add(packet)!;
+        for (const p of pubs) {
+          if (!p.sendCached(m, m.timestamp - base)) full = true;
+        }
+        if (m.bytes !== null) shared++;
+      } else {
+        const q = { ...packet, dts: packet.dts - base, pts: packet.pts - base };
+        for (const p of pubs) if (!p.send(q)) full = true;
+      }
+      if (full) {
+        blocked++;
+        await drained();
+      }
+    }
+    await new Promise<void>((resolve) => {
+      const check = (): void => (pubs.every((p) => p.bufferedBytes === 0) ? resolve() : void setTimeout(check, 2));
+      check();
+    });
+    const wall = (performance.now() - t) / 1000;
+    const cpu = cpuSeconds(cpu0);
+    const sent = pubs.reduce((n, p) => n + p.bytesSent, 0);
+    await Promise.all(pubs.map((p) => p.close()));
+    results[`fanout-${mode}`] = { destinations: N, media, wall, cpu, cpuPerDestinationPerMediaSecond: cpu / N / media, MBps: sent / 1e6 / wall, blocked, sharedFraction: mode === 'chunk-once' ? shared / part.length : 0 };
+  }
+} finally {
+  await nginx.stop();
+  removeNginxDir(nginx);
+}
+console.log(JSON.stringify(results, null, 2));
