@@ -402,6 +402,22 @@ describe('PushSession: isolation and back-pressure', () => {
     expect(changes.at(-1)?.error).toBeInstanceOf(PushSendStalled);
   });
 
+  it('resumes a sink that emptied its buffer without signalling drain', async () => {
+    const { registry, source, rtmp, clock } = makeRegistry();
+    source.publish('live', AV);
+    registry.startPush(rtmpPush('p'));
+    await settle();
+    const sink = rtmp.last;
+    sink.reading = false;
+    sink.bufferLimit = 1000;
+    source.send('live', video(0, true, 5000));
+    source.send('live', video(40, false, 10)); // queued
+    sink.bufferedBytes = 0; // written out, but no drain event
+    clock.advance(2000);
+    expect(registry.getPush('p')?.state).toBe('pushing');
+    expect(sink.packets.map((p) => p.size)).toEqual([5000, 10]);
+  });
+
   it('never lets a throwing sink reach the source', async () => {
     const { registry, source, rtmp } = makeRegistry();
     source.publish('live', AV);

@@ -169,6 +169,11 @@ export class SessionSender {
     this.stallTimer = undefined;
     if (this.closed || this.writable || this.sink === undefined) return;
     const buffered = this.sink.bufferedBytes;
+    if (buffered === 0) {
+      // Everything was written but no drain was signalled: carry on as if it had been.
+      this.drained();
+      return;
+    }
     if (buffered < this.stallBufferedBytes) {
       this.armStallTimer();
       return;
