@@ -1,0 +1,171 @@
+/**
+ * TcpTsSender: MPEG-TS over a TCP client connection (`tcp://host:port`, as
+ * `ffmpeg -f mpegts tcp://host:port` sends it), with backpressure: send() returns the
+ * socket's write() result and onDrain fires on 'drain'. Failures are typed: connect
+ * refused or timed out (open() rejects), a socket error or a peer close after open
+ * (onError, once), and a send stall: nothing handed to the kernel for `sendTimeoutMs`
+ * while data waits (onError with TsSenderError('timeout'); the socket is destroyed).
+ */
+import { connect, type NetConnectOpts, type Socket } from 'node:net';
+import { TsSenderError } from './errors.js';
+import type { TsSender } from './sender.js';
+import { parseTsUrl, type TsDestination } from './ts-url.js';
+
+/** Options of a TcpTsSender. */
+export interface TcpTsSenderOptions {
+  /** open() fails after this long. Default 5000 ms. */
+  connectTimeoutMs?: number;
+  /** A queue that drains nothing for this long fails the connection. Default 2000 ms. */
+  sendTimeoutMs?: number;
+  /** Disable Nagle's algorithm. Default true (live). */
+  noDelay?: boolean;
+  /** Writable high water mark of the socket. Default 1 MiB. */
+  highWaterMark?: number;
+}
+
+function checkMs(name: string, v: number): number {
+  if (!Number.isInteger(v) || v < 1 || v > 600_000) throw new TsSenderError('url', `${name} must be an integer in 1..600000, got ${v}`);
+  return v;
+}
+
+/** Sends MPEG-TS packets on a TCP connection. */
+export class TcpTsSender implements TsSender {
+  readonly destination: TsDestination;
+  private readonly connectTimeoutMs: number;
+  private readonly sendTimeoutMs: number;
+  private readonly noDelay: boolean;
+  private readonly highWaterMark: number;
+  private socket: Socket | undefined;
+  private failed = false;
+  private closing = false;
+  private stallTimer: NodeJS.Timeout | undefined;
+  private stallMark = 0;
+  private lastBytesSent = 0;
+  private readonly drainListeners: Array<() => void> = [];
+  private readonly errorListeners: Array<(error: Error) => void> = [];
+
+  /** Parses `url` (tcp://host:port); throws TsSenderError('url') when invalid. */
+  constructor(url: string, options: TcpTsSenderOptions = {}) {
+    const dest = parseTsUrl(url);
+    if (dest.protocol !== 'tcp') throw new TsSenderError('url', `Invalid URL [${url}]: TcpTsSender needs tcp://`);
+    this.destination = dest;
+    this.connectTimeoutMs = checkMs('connectTimeoutMs', options.connectTimeoutMs ?? 5000);
+    this.sendTimeoutMs = checkMs('sendTimeoutMs', options.sendTimeoutMs ?? 2000);
+    this.noDelay = options.noDelay ?? true;
+    this.highWaterMark = options.highWaterMark ?? 1024 * 1024;
+  }
+
+  /** Bytes handed to the kernel. */
+  get bytesSent(): number {
+    const s = this.socket;
+    if (s !== undefined && !s.destroyed) {
+      const n = s.bytesWritten - s.writableLength;
+      if (Number.isFinite(n) && n > this.lastBytesSent) this.lastBytesSent = n;
+    }
+    return this.lastBytesSent;
+  }
+
+  get bufferedBytes(): number {
+    return this.socket?.writableLength ?? 0;
+  }
+
+  onDrain(listener: () => void): void {
+    this.drainListeners.push(listener);
+  }
+
+  onError(listener: (error: Error) => void): void {
+    this.errorListeners.push(listener);
+  }
+
+  /** Connects; rejects with TsSenderError('connect') or ('timeout'), after which open() may be called again. */
+  open(): Promise<void> {
+    if (this.socket) return Promise.reject(new TsSenderError('connect', 'already open'));
+    const { host, port } = this.destination;
+    const where = `tcp://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    return new Promise<void>((resolve, reject) => {
+      // highWaterMark goes through net.Socket to its Duplex (not in @types/node's NetConnectOpts)
+      const socket = connect({ host, port, noDelay: this.noDelay, writableHighWaterMark: this.highWaterMark } as NetConnectOpts);
+      this.socket = socket;
+      const timer = setTimeout(() => {
+        socket.destroy();
+        this.socket = undefined;
+        reject(new TsSenderError('timeout', `${where}: connection timed out after ${this.connectTimeoutMs} ms`));
+      }, this.connectTimeoutMs);
+      socket.once('error', (error) => {
+        clearTimeout(timer);
+        socket.destroy();
+        this.socket = undefined;
+        reject(new TsSenderError('connect', `${where}: ${error.message}`, { cause: error }));
+      });
+      socket.once('connect', () => {
+        clearTimeout(timer);
+        socket.removeAllListeners('error');
+        socket.on('error', (error) => this.fail(new TsSenderError('send', `${where}: ${error.message}`, { cause: error })));
+        socket.on('close', () => {
+          if (!this.closing) this.fail(new TsSenderError('closed', `${where}: connection closed by the peer`));
+        });
+        socket.on('end', () => socket.end());
+        socket.on('drain', () => {
+          this.stopStallTimer();
+          for (const l of this.drainListeners) l();
+        });
+        resolve();
+      });
+    });
+  }
+
+  send(chunk: Uint8Array): boolean {
+    const s = this.socket;
+    if (s === undefined || this.failed || this.closing) return false;
+    const ok = s.write(chunk);
+    if (!ok) this.startStallTimer();
+    return ok;
+  }
+
+  /** Ends the connection after queued data (destroyed after 2 s). Never rejects. */
+  async close(): Promise<void> {
+    const s = this.socket;
+    if (s === undefined || this.closing) return;
+    void this.bytesSent; // remember the count before the socket goes away
+    this.closing = true;
+    this.stopStallTimer();
+    if (s.destroyed) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => s.destroy(), 2000);
+      s.once('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      s.end();
+    });
+  }
+
+  private startStallTimer(): void {
+    if (this.stallTimer !== undefined) return;
+    this.stallMark = this.bytesSent;
+    this.stallTimer = setInterval(() => {
+      const now = this.bytesSent;
+      if (now > this.stallMark) {
+        this.stallMark = now; // some progress: keep waiting
+        return;
+      }
+      const { host, port } = this.destination;
+      this.fail(new TsSenderError('timeout', `tcp://${host}:${port}: nothing sent for ${this.sendTimeoutMs} ms with ${this.bufferedBytes} bytes queued`));
+      this.socket?.destroy();
+    }, this.sendTimeoutMs);
+    this.stallTimer.unref();
+  }
+
+  private stopStallTimer(): void {
+    if (this.stallTimer !== undefined) clearInterval(this.stallTimer);
+    this.stallTimer = undefined;
+  }
+
+  private fail(error: TsSenderError): void {
+    if (this.failed) return;
+    void this.bytesSent;
+    this.failed = true;
+    this.stopStallTimer();
+    for (const l of this.errorListeners) l(error);
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * TsPushSink: a TsMuxer feeding a UdpTsSender or TcpTsSender, in the shape of
+ * @sluice/push's PushSink (open / send / bytesSent / bufferedBytes / onDrain / onError /
+ * close), so the server can hand it to the push registry as is. It does not import
+ * @sluice/push: the shapes match structurally.
+ */
+import type { MediaPacket, TrackInfo } from '@sluice/media';
+import { TsMuxError, TsSenderError } from './errors.js';
+import { TsMuxer } from './muxer.js';
+import type { TsMuxerOptions } from './muxer-options.js';
+import type { TsSender } from './sender.js';
+import { TcpTsSender } from './tcp-sender.js';
+import { UdpTsSender } from './udp-sender.js';
+import { parseTsUrl } from './ts-url.js';
+
+/** Where a TsPushSink sends, and its timeouts (PushTarget's fields). */
+export interface TsPushTarget {
+  /** udp://host:port[?pkt_size=N&ttl=N] or tcp://host:port */
+  url: string;
+  /** tcp: connect timeout. Default 5000. */
+  connectionTimeoutMs?: number;
+  /** tcp: a queue that drains nothing for this long fails. Default 2000. */
+  sendTimeoutMs?: number;
+}
+
+/** Creates the sender for a udp:// or tcp:// URL. Throws TsSenderError('url'). */
+export function createTsSender(target: TsPushTarget): TsSender {
+  const dest = parseTsUrl(target.url);
+  if (dest.protocol === 'udp') return new UdpTsSender(target.url);
+  return new TcpTsSender(target.url, { connectTimeoutMs: target.connectionTimeoutMs ?? 5000, sendTimeoutMs: target.sendTimeoutMs ?? 2000 });
+}
+
+/** A push sink that muxes packets to MPEG-TS and sends them over UDP or TCP. */
+export class TsPushSink {
+  private sender: TsSender | undefined;
+  private muxer: TsMuxer | undefined;
+  private full = false;
+  private failed = false;
+  private readonly drainListeners: Array<() => void> = [];
+  private readonly errorListeners: Array<(error: Error) => void> = [];
+  /** Packets the muxer refused (malformed payload); they are skipped, the session goes on. */
+  droppedPackets = 0;
+  /** The last refusal, for diagnostics. */
+  lastDropReason: string | undefined;
+
+  /** `muxerOptions` tune the muxer (onData and output are the sink's own). Throws TsSenderError('url') for a bad URL. */
+  constructor(
+    private readonly target: TsPushTarget,
+    private readonly muxerOptions: Omit<TsMuxerOptions, 'onData' | 'output'> = {},
+  ) {
+    parseTsUrl(target.url);
+  }
+
+  /** Connects and prepares the muxer for `tracks`. Rejects with TsSenderError or TsMuxError. */
+  async open(tracks: readonly TrackInfo[]): Promise<void> {
+    if (this.sender) throw new TsSenderError('connect', 'already open');
+    const muxer = new TsMuxer(tracks, {
+      ...this.muxerOptions,
+      output: 'owned',
+      onData: (chunk) => {
+        if (!this.sender!.send(chunk)) this.full = true;
+      },
+    });
+    const sender = createTsSender(this.target);
+    sender.onDrain(() => {
+      this.full = false;
+      for (const l of this.drainListeners) l();
+    });
+    sender.onError((error) => {
+      // UDP keeps going after an unreachable report; anything else ends the session
+      if (error instanceof TsSenderError && error.code === 'unreachable') return;
+      if (this.failed) return;
+      this.failed = true;
+      for (const l of this.errorListeners) l(error);
+    });
+    this.sender = sender;
+    await sender.open();
+    this.muxer = muxer;
+  }
+
+  /** Muxes and queues one packet; false when the socket's queue is full. Never throws. */
+  send(packet: MediaPacket): boolean {
+    const muxer = this.muxer;
+    if (muxer === undefined || this.failed) return false;
+    try {
+      muxer.write(packet);
+    } catch (error) {
+      if (!(error instanceof TsMuxError)) throw error;
+      this.droppedPackets++;
+      this.lastDropReason = error.message;
+    }
+    return !this.full;
+  }
+
+  get bytesSent(): number {
+    return this.sender?.bytesSent ?? 0;
+  }
+
+  get bufferedBytes(): number {
+    return this.sender?.bufferedBytes ?? 0;
+  }
+
+  onDrain(listener: () => void): void {
+    this.drainListeners.push(listener);
+  }
+
+  onError(listener: (error: Error) => void): void {
+    this.errorListeners.push(listener);
+  }
+
+  /** Flushes the muxer and closes the connection. Never rejects. */
+  async close(): Promise<void> {
+    try {
+      this.muxer?.end();
+    } catch {
+      // nothing more to send
+    }
+    this.muxer = undefined;
+    await this.sender?.close();
+  }
+}
