@@ -127,7 +127,7 @@ describe('Express embedding', () => {
     app.get('/health', (_req, res) => {
       res.send('ok');
     });
-    app.use('/media-api', createNodeHandler(handler) as unknown as express.RequestHandler);
+    app.use('/media-api', createNodeHandler(handler));
     const base = await listen(createServer(app));
     await converse(base);
     expect(await (await fetch(`${base}/health`)).text()).toBe('ok');
@@ -138,7 +138,7 @@ describe('Express embedding', () => {
     const app = express();
     app.use(express.json());
     const mounted: NodeRequestHandler = createNodeHandler(handler, { prefix: '/media-api' });
-    app.use(mounted as unknown as express.RequestHandler);
+    app.use(mounted);
     app.use((_req, res) => {
       res.status(418).send('not the api');
     });

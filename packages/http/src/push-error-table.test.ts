@@ -1,0 +1,51 @@
+/** Every typed push error maps to the contract's status and message through the one table. */
+import {
+  DuplicatePushId,
+  InvalidPushUrl,
+  MissingPushParameter,
+  PushNotFound,
+  UnknownTrackId,
+  UnsupportedProtocol,
+  type PushService,
+} from '@sluice/push';
+import { describe, expect, it } from 'vitest';
+import { apiErrorFromPushError, PUSH_ERROR_STATUS } from './push-error-table.js';
+import { createApiFixture } from './test-support/api-fixture.js';
+
+const cases: Array<[Error, number, string]> = [
+  [new DuplicatePushId('myId'), 400, 'Duplicate ID already exists [myId] (400)'],
+  [new UnsupportedProtocol('hls'), 400, 'Unsupported protocol [hls] (400)'],
+  [new InvalidPushUrl('rtmp:/x', 'rtmp', 'no host'), 400, 'Invalid URL [rtmp:/x] for protocol [rtmp] (400)'],
+  [new UnknownTrackId(7, 'name'), 400, 'Unknown track id [7] in stream [name] (400)'],
+  [new MissingPushParameter(['stream.name', 'url']), 400, 'There is no required parameter [stream.name, url] (400)'],
+  [new PushNotFound('x'), 404, 'There is no push information related to the ID [x] (404)'],
+];
+
+describe('push error table', () => {
+  it('covers every typed error of @sluice/push', () => {
+    expect(PUSH_ERROR_STATUS.map(([type]) => type.name).sort()).toEqual(cases.map(([e]) => e.constructor.name).sort());
+    expect(apiErrorFromPushError(new Error('other'))).toBeNull();
+    expect(apiErrorFromPushError('not an error')).toBeNull();
+  });
+
+  it.each(cases)('%s → %i %s', async (error, status, message) => {
+    const failing: PushService = {
+      startPush: () => {
+        throw error;
+      },
+      stopPush: () => {
+        throw error;
+      },
+      listPushes: () => {
+        throw error;
+      },
+    };
+    const api = createApiFixture({ push: failing });
+    const body = { stream: { name: 's' }, protocol: 'rtmp', url: 'rtmp://h/a', streamKey: '', id: 'i' };
+    for (const action of ['startPush', 'stopPush', 'pushes']) {
+      const result = await api.call('POST', `/v1/vhosts/default/apps/app:${action}`, { body });
+      expect(result.status).toBe(status);
+      expect(result.text).toBe(JSON.stringify({ statusCode: status, message }));
+    }
+  });
+});
