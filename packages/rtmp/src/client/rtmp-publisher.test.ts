@@ -41,6 +41,27 @@ describe('parseRtmpUrl', () => {
   });
 });
 
+/** @sluice/push's PushSink, restated (rtmp must not import push). */
+interface PushSinkShape {
+  open(tracks: readonly TrackInfo[]): Promise<void>;
+  send(packet: MediaPacket): boolean;
+  readonly bytesSent: number;
+  readonly bufferedBytes: number;
+  onDrain(listener: () => void): void;
+  onError(listener: (error: Error) => void): void;
+  close(): Promise<void>;
+}
+
+describe('RtmpPublisher shape', () => {
+  it('fits PushSink as is, and closes without opening', async () => {
+    const sink: PushSinkShape = new RtmpPublisher({ url: 'rtmp://127.0.0.1/app', streamKey: 'k' });
+    expect([sink.bytesSent, sink.bufferedBytes]).toEqual([0, 0]);
+    expect(sink.send({ trackId: 0, dts: 0, pts: 0, key: true, data: new Uint8Array(1) })).toBe(false);
+    await sink.close();
+    expect(() => new RtmpPublisher({ url: 'rtmp://h/app', streamKey: 'k', sendTimeoutMs: 0 })).toThrow('sendTimeoutMs must be a positive integer, got 0');
+  });
+});
+
 describe('RtmpPublisher -> RtmpServer (our own two ends)', () => {
   let server: RtmpServer;
   let port: number;

@@ -70,6 +70,8 @@ export class RtmpPublisher {
   readonly endpoint: RtmpEndpoint;
   /** Message stream id the server gave us (createStream), 0 before. */
   messageStreamId = 0;
+  /** The tracks being sent (first video, first audio of those given to open()); packets of other tracks are ignored. */
+  tracks: readonly TrackInfo[] = [];
   /** FourCCs the server announced in its connect _result. */
   serverFourCcs: ReadonlySet<string> = new Set();
   private readonly options: RtmpPublisherOptions;
@@ -130,13 +132,15 @@ export class RtmpPublisher {
   }
 
   /**
-   * Connects, publishes, and sends metadata and sequence headers for `tracks` (one
-   * video and one audio track at most). Rejects with RtmpConnectError,
+   * Connects, publishes, and sends metadata and sequence headers for `tracks` (RTMP
+   * carries one video and one audio track: further tracks of a kind are ignored).
+   * Rejects with RtmpConnectError,
    * RtmpTimeoutError, RtmpPublishRejected or RtmpUnsupportedCodec.
    */
   async open(tracks: readonly TrackInfo[]): Promise<void> {
     if (this.state !== 'idle') throw new Error('RtmpPublisher.open() may be called once');
-    this.checkTracks(tracks);
+    tracks = this.checkTracks(tracks);
+    this.tracks = tracks;
     this.state = 'opening';
     const timer = setTimeout(() => this.fail(new RtmpTimeoutError('connect', this.connectionTimeoutMs)), this.connectionTimeoutMs);
     try {
@@ -246,15 +250,16 @@ export class RtmpPublisher {
     return this.closedPromise;
   }
 
-  private checkTracks(tracks: readonly TrackInfo[]): void {
-    const kinds = new Set<string>();
+  /** Picks the tracks to send: the first video and first audio track; throws RtmpUnsupportedCodec for codecs RTMP cannot carry. */
+  private checkTracks(tracks: readonly TrackInfo[]): TrackInfo[] {
+    if (tracks.length === 0) throw new RangeError('RtmpPublisher.open() needs at least one track');
+    const chosen: TrackInfo[] = [];
     for (const track of tracks) {
       const reason = rtmpCannotCarry(track);
       if (reason !== null) throw new RtmpUnsupportedCodec(track.codec, reason);
-      if (kinds.has(track.kind)) throw new RtmpUnsupportedCodec(track.codec, `RTMP carries one ${track.kind} track (got several)`);
-      kinds.add(track.kind);
+      if (!chosen.some((t) => t.kind === track.kind)) chosen.push(track);
     }
-    if (tracks.length === 0) throw new RangeError('RtmpPublisher.open() needs at least one track');
+    return chosen;
   }
 
   private connectSocket(): Promise<void> {

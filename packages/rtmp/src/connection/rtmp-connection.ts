@@ -9,7 +9,7 @@ import type { Socket } from 'node:net';
 import { ChunkStreamReader } from '../chunk/chunk-stream-reader.js';
 import type { ChunkStreamReaderOptions } from '../chunk/chunk-stream-reader.js';
 import { ChunkStreamWriter } from '../chunk/chunk-stream-writer.js';
-import { acknowledgementMessage, parseUserControl, readControlValue, UserControlEvent, userControlMessage } from '../chunk/protocol-control.js';
+import { acknowledgementMessage, parseUserControl, readControlValue, UserControlEvent, userControlMessage, windowAckSizeMessage } from '../chunk/protocol-control.js';
 import { ClientHandshake } from '../handshake/client-handshake.js';
 import { ServerHandshake } from '../handshake/server-handshake.js';
 import type { HandshakeStep } from '../handshake/server-handshake.js';
@@ -42,6 +42,8 @@ export class RtmpConnection {
   /** Peer's Window Acknowledgement Size (0 = none announced). */
   private ackWindow = 0;
   private lastAck = 0;
+  /** Last Window Acknowledgement Size we sent (answering Set Peer Bandwidth). */
+  sentWindow = 0;
   private readonly handshake: ClientHandshake | ServerHandshake;
   private ready = false;
   private closed = false;
@@ -129,6 +131,15 @@ export class RtmpConnection {
         return;
       case MessageType.Acknowledgement:
         return;
+      case MessageType.SetPeerBandwidth: {
+        // answer with a Window Acknowledgement Size when the window differs from the last we sent
+        const size = readControlValue(message);
+        if (size !== this.sentWindow) {
+          this.sentWindow = size;
+          this.send(ChunkStreamId.Control, windowAckSizeMessage(size));
+        }
+        return;
+      }
       case MessageType.UserControl: {
         const event = parseUserControl(message);
         if (event.event === UserControlEvent.PingRequest) this.send(ChunkStreamId.Control, userControlMessage(UserControlEvent.PingResponse, event.value));

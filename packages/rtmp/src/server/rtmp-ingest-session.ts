@@ -201,6 +201,7 @@ export class RtmpIngestSession extends EventEmitter<RtmpIngestSessionEvents> {
     this.app = parsed.app !== '' ? parsed.app : (appField.split('/')[0] ?? '').split('?')[0] ?? '';
     const c = this.connection;
     c.send(ChunkStreamId.Control, windowAckSizeMessage(WINDOW));
+    c.sentWindow = WINDOW;
     c.send(ChunkStreamId.Control, setPeerBandwidthMessage(WINDOW, 2));
     c.write(c.writer.setChunkSize(this.chunkSize));
     const enhanced = announcedFourCcs(props).size > 0;
