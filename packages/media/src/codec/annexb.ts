@@ -27,7 +27,7 @@ export function findStartCode(data: Uint8Array, from: number): number {
   for (let i = from; i < last; i++) {
     const b2 = data[i + 2] as number;
     if (b2 > 1) {
-      // no start code can begin at i, i+1 or i+2
+      // no start code can begin at i, i+1 or i+2 (measured faster than indexOf(1))
       i += 2;
       continue;
     }
@@ -143,9 +143,15 @@ function pastEnd(size: number, pos: number, total: number): MalformedCodecData {
 export function annexBSizeOf(src: Uint8Array, lengthSize: NalLengthSize): number {
   checkLengthSize(lengthSize, 'annexBSizeOf');
   let total = 0;
-  forEachNalUnit(src, lengthSize, (nal) => {
-    total += START_CODE_SIZE + nal.length;
-  });
+  let pos = 0;
+  while (pos < src.length) {
+    if (pos + lengthSize > src.length) throw truncatedLength(pos, src.length);
+    const size = readLength(src, pos, lengthSize);
+    pos += lengthSize;
+    if (size > src.length - pos) throw pastEnd(size, pos, src.length);
+    if (size > 0) total += START_CODE_SIZE + size;
+    pos += size;
+  }
   return total;
 }
 
@@ -209,10 +215,16 @@ function checkNalFits(nal: Uint8Array, lengthSize: number): void {
 export function lengthPrefixedSizeOf(src: Uint8Array, lengthSize: NalLengthSize): number {
   checkLengthSize(lengthSize, 'lengthPrefixedSizeOf');
   let total = 0;
-  forEachAnnexBNalUnit(src, (nal) => {
-    checkNalFits(nal, lengthSize);
-    total += lengthSize + nal.length;
-  });
+  let start = firstNalStart(src);
+  while (start >= 0) {
+    const next = findStartCode(src, start);
+    const end = nalEnd(src, start, next);
+    if (end > start) {
+      if (lengthSize < 4 && end - start >= 2 ** (8 * lengthSize)) checkNalFits(src.subarray(start, end), lengthSize);
+      total += lengthSize + end - start;
+    }
+    start = next < 0 ? -1 : next + 3;
+  }
   return total;
 }
 
