@@ -1,6 +1,7 @@
 /**
  * Bad input: 1,000 generated malformed bodies (wrong types, deep nesting, huge
- * strings, invalid UTF-8, prototype-pollution keys) each get a 4xx envelope and
+ * strings, invalid UTF-8, prototype-pollution keys and prototype member names as
+ * protocol) each get a 4xx envelope and
  * leave the registry (and Object.prototype) unchanged.
  */
 import fc from 'fast-check';
@@ -91,6 +92,11 @@ const pollution = fc
     return request('startPush', `{"${key}":{"${key}":${fields}},"stream":{"name":""}}`);
   });
 
+/** Protocol names that are members of Object.prototype (a plain-object lookup would find them). */
+const prototypeProtocols = fc
+  .constantFrom('constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf', '__defineGetter__', 'isPrototypeOf', 'CONSTRUCTOR', ' __proto__ ')
+  .map((protocol) => request('startPush', JSON.stringify({ ...valid, id: undefined, protocol })));
+
 /** Not JSON at all, or JSON that is not an object, for every action. */
 const notJson = fc
   .record({ text: fc.oneof(fc.string({ maxLength: 200 }), fc.constantFrom('{', '{"id":}', '[1,2', 'nul', '{"a":1,}', "{'id':'x'}")), action: fc.constantFrom<BadRequest['action']>('startPush', 'stopPush', 'pushes') })
@@ -114,7 +120,7 @@ const wrongContentType = fc
   .record({ type: fc.constantFrom('text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/xml'), text: fc.constantFrom('id=1', '<push/>', '--x--', 'a b c') })
   .map(({ type, text }) => request('startPush', text, type));
 
-const malformed = fc.oneof(wrongType, deepNesting, hugeStrings, invalidUtf8, pollution, notJson, wrongIds, wrongContentType);
+const malformed = fc.oneof(wrongType, deepNesting, hugeStrings, invalidUtf8, pollution, prototypeProtocols, notJson, wrongIds, wrongContentType);
 
 /** What a client defined of each push (live counters move on their own). */
 function definitions(api: ApiFixture): string {

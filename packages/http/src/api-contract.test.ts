@@ -86,6 +86,9 @@ describe('startPush', () => {
   it('maps the push errors: unsupported protocol, invalid URL, unknown track id, duplicate id', async () => {
     const api = createApiFixture();
     expectEnvelope(await api.call('POST', `${APP}:startPush`, { body: { ...seedRtmp, protocol: 'hls' } }), 400, 'Unsupported protocol [hls] (400)');
+    for (const protocol of ['constructor', '__proto__', 'toString', ' hasOwnProperty ', 'valueOf']) {
+      expectEnvelope(await api.call('POST', `${APP}:startPush`, { body: { ...seedRtmp, protocol } }), 400, `Unsupported protocol [${protocol.trim()}] (400)`);
+    }
     expectEnvelope(await api.call('POST', `${APP}:startPush`, { body: { ...seedRtmp, url: 'udp://1.2.3.4:5' } }), 400, 'Invalid URL [udp://1.2.3.4:5] for protocol [rtmp] (400)');
     expectEnvelope(await api.call('POST', `${APP}:startPush`, { body: { ...seedRtmp, stream: { name: 'stream', tracks: [101, 7] } } }), 400, 'Unknown track id [7] in stream [stream] (400)');
     expectEnvelope(await api.call('POST', `${APP}:startPush`, { body: seedRtmp }), 200, 'OK');

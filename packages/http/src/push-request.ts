@@ -44,6 +44,12 @@ export function parseStartPushBody(body: unknown, vhost: string, app: string): S
   // streamKey is required for rtmp (it may be empty when the key is in the url path)
   if (streamKey === undefined && protocol !== undefined && protocol.trim().toLowerCase() === 'rtmp') missing.push('streamKey');
   if (missing.length > 0) throw missingParameters(missing);
+  // Names of Object.prototype members are never protocols: refuse them here so that no
+  // service looks them up in a plain object (`sinks['constructor']`).
+  const protocolName = (protocol as string).trim();
+  if (Object.hasOwn(Object.prototype, protocolName.toLowerCase()) || protocolName.toLowerCase() === '__proto__') {
+    throw new ApiError(400, `Unsupported protocol [${protocolName}]`);
+  }
 
   const input: StartPushInput = {
     vhost,
