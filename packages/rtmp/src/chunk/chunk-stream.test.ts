@@ -98,6 +98,25 @@ describe('ChunkStreamWriter + ChunkStreamReader', () => {
     void a3;
   });
 
+  it('reads type-3 new messages as nginx-rtmp and ffmpeg write them (delta 0 after type 0, delta repeated after type 1/2)', () => {
+    const h = (fmt: 0 | 1 | 2 | 3, field: number, len = 2) => encodeChunks(6, { fmt, timestampField: field, extended: field >= 0xffffff, typeId: 9, streamId: 1 }, new Uint8Array(len), 128);
+    const { reader, got } = collect();
+    reader.push(concat([h(0, 100), h(3, 0), h(1, 40), h(3, 0), h(2, 0x1000000), h(3, 0x1000000)]));
+    expect(got.map((m) => m.timestamp)).toEqual([100, 100, 140, 180, 180 + 0x1000000, 180 + 2 * 0x1000000]);
+  });
+
+  it('accepts the largest chunk size, 2^31-1', () => {
+    const w = new ChunkStreamWriter();
+    const announce = w.setChunkSize(0x7fffffff);
+    const big = bytes(300_000);
+    const m = w.encode(6, { typeId: 9, timestamp: 5, streamId: 1, payload: big });
+    expect(m.length).toBe(12 + 300_000);
+    const { reader, got } = collect();
+    reader.push(concat([announce, m]));
+    expect(reader.chunkSize).toBe(0x7fffffff);
+    expect(got[0]!.payload).toEqual(big);
+  });
+
   it('emits single-chunk messages as views of the pushed buffer (no copy)', () => {
     const w = new ChunkStreamWriter();
     const data = w.encode(6, { typeId: 9, timestamp: 1, streamId: 1, payload: bytes(64) });
