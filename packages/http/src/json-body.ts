@@ -15,7 +15,9 @@ export async function readBodyBytes(stream: ReadableStream<Uint8Array> | null, l
   let total = 0;
   try {
     for (;;) {
-      const { done, value } = await reader.read();
+      const { done, value } = await reader.read().catch(() => {
+        throw bodyLost();
+      });
       if (done) break;
       total += value.byteLength;
       if (total > limit) {
@@ -35,6 +37,11 @@ export async function readBodyBytes(stream: ReadableStream<Uint8Array> | null, l
     offset += chunk.byteLength;
   }
   return bytes;
+}
+
+/** The error for a body the client stopped sending (aborted, reset): answered 400 if anyone still listens. */
+export function bodyLost(): ApiError {
+  return new ApiError(400, 'Request body was not completely received');
 }
 
 /** The 413 error for a body over `limit` bytes. */

@@ -5,6 +5,7 @@
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
+import { waitFor } from '@sluice/test-support';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HttpApiConfigError } from './errors.js';
 import { createNodeHandler, type NodeRequestHandler } from './node-handler.js';
@@ -111,6 +112,25 @@ describe('node:http embedding', () => {
     expect(status.status).toBe(413);
     expect(status.connection).toBe('close');
     expect(status.body).toBe('{"statusCode":413,"message":"Request body is larger than the limit of 1024 bytes (413)"}');
+    expect(push.listPushes()).toEqual([]);
+  });
+
+  it('treats a client that leaves mid-body as no server error and changes nothing', async () => {
+    const errors: unknown[] = [];
+    const { handler, push } = createApiFixture({ onError: (error) => errors.push(error) });
+    let finished = 0;
+    const server = createServer((req, res) => {
+      res.on('close', () => finished++);
+      createNodeHandler(handler)(req, res);
+    });
+    const base = await listen(server);
+    const req = httpRequest(new URL(`${base}/v1/vhosts/default/apps/app:startPush`), { method: 'POST', headers: { authorization: AUTHORIZATION, 'transfer-encoding': 'chunked' } });
+    req.on('error', () => undefined);
+    req.write('{"id":"half","stream":{"name":"stream"},');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    req.destroy();
+    await waitFor(() => finished === 1, 5000, 'the server to see the request end');
+    expect(errors).toEqual([]);
     expect(push.listPushes()).toEqual([]);
   });
 

@@ -9,7 +9,7 @@ import { API_PROCESSOR, type ApiHandler, type ProcessorCarrier } from './api-han
 import type { ApiRequestParts } from './api-request-processor.js';
 import { errorResult, type ApiResult } from './envelope.js';
 import { HttpApiConfigError } from './errors.js';
-import { tooLarge } from './json-body.js';
+import { bodyLost, tooLarge } from './json-body.js';
 
 /** Options of createNodeHandler. */
 export interface NodeHandlerOptions {
@@ -111,13 +111,14 @@ export function readNodeBody(req: MiddlewareRequest, limit: number): Promise<Uin
       cleanup();
       resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, total));
     };
-    const onError = (error: Error): void => {
+    // the client went away: nobody will read the answer, and it is not a server error
+    const onError = (): void => {
       cleanup();
-      reject(error);
+      reject(bodyLost());
     };
     const onClose = (): void => {
       cleanup();
-      reject(new Error('request closed before its body was read'));
+      reject(bodyLost());
     };
     req.on('data', onData);
     req.on('end', onEnd);
