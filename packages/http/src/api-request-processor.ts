@@ -46,13 +46,11 @@ const PREFLIGHT_HEADERS = {
 
 /** Answers API requests. */
 export class ApiRequestProcessor {
-  readonly maxBodyBytes: number;
   private readonly auth: BasicTokenAuth;
   private readonly cors: CorsPolicy;
   private openApiBody: string | null = null;
 
   constructor(private readonly settings: ApiProcessorSettings) {
-    this.maxBodyBytes = settings.maxBodyBytes;
     this.auth = new BasicTokenAuth(settings.accessToken, settings.realm);
     this.cors = new CorsPolicy(settings.crossDomains);
   }

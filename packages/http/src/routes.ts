@@ -60,13 +60,13 @@ export function matchRoute(method: string, rawPath: string): RouteMatch | null {
   const segments = rawPath.split('/');
   // segments[0] is '' (the path starts with '/'); then 'v1'
   if (segments[0] !== '' || segments[1] !== 'v1') return null;
-  const decoded: string[] = [];
+  const rest: string[] = [];
   for (let i = 2; i < segments.length; i++) {
     const segment = segments[i] ?? '';
     if (segment === '') return null;
-    decoded.push(segment);
+    rest.push(segment);
   }
-  const action = resolveAction(decoded);
+  const action = resolveAction(rest);
   if (action === null) return null;
   const route = ROUTES.find((r) => r.method === method && r.action === action.action);
   if (route === undefined) return null;
