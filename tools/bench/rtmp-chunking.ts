@@ -17,7 +17,7 @@ import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { FlvReader, FlvTagDemuxer, FlvTagMuxer, FlvTagType } from '@sluice/media';
 import type { MediaPacket, TrackInfo } from '@sluice/media';
-import { ChunkStreamWriter, RtmpFanoutCache, RtmpPublisher, publishAll } from '@sluice/rtmp';
+import { ChunkStreamWriter, RtmpFanoutCache, RtmpPublisher, RtmpServer, publishAll } from '@sluice/rtmp';
 import { runCommand, startNginxRtmp, removeNginxDir } from '@sluice/test-support';
 
 const file = process.argv[2] ?? 'bench-out/bench-300s-5mbps.flv';
@@ -36,6 +36,12 @@ function load(): { tracks: TrackInfo[]; packets: MediaPacket[]; duration: number
   reader.end();
   const duration = (packets[packets.length - 1]!.dts - packets[0]!.dts) / 1000;
   return { tracks: demuxer.tracks, packets, duration };
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
+function procCpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
 }
 
 function cpuSeconds(since: NodeJS.CpuUsage): number {
@@ -108,6 +114,8 @@ try {
         };
         check();
       });
+    const nginxPid = nginx.process().child.pid!;
+    const nginxCpu0 = procCpuSeconds(nginxPid);
     const cpu0 = process.cpuUsage();
     const t = performance.now();
     let shared = 0;
@@ -134,9 +142,47 @@ try {
     });
     const wall = (performance.now() - t) / 1000;
     const cpu = cpuSeconds(cpu0);
+    const nginxCpu = procCpuSeconds(nginxPid) - nginxCpu0;
     const sent = pubs.reduce((n, p) => n + p.bytesSent, 0);
     await Promise.all(pubs.map((p) => p.close()));
-    results[`fanout-${mode}`] = { destinations: N, media, wall, cpu, cpuPerDestinationPerMediaSecond: cpu / N / media, MBps: sent / 1e6 / wall, blocked, sharedFraction: mode === 'chunk-once' ? shared / part.length : 0 };
+    results[`fanout-${mode}`] = { destinations: N, media, wall, cpu, cpuPerDestinationPerMediaSecond: cpu / N / media, MBps: sent / 1e6 / wall, blocked, sharedFraction: mode === 'chunk-once' ? shared / part.length : 0, nginxReceivingCpu: nginxCpu };
+  }
+
+  // 4. real time: ffmpeg -re publishes into our RtmpServer; each packet is chunked once and written to N destinations
+  {
+    const server = new RtmpServer();
+    const port = await server.listen(0);
+    const pubs = await Promise.all(
+      Array.from({ length: N }, async (_, i) => {
+        const p = new RtmpPublisher({ url: nginx.url(), streamKey: `live-${i}`, connectionTimeoutMs: 20_000 });
+        await p.open(tracks);
+        return p;
+      }),
+    );
+    const cache = new RtmpFanoutCache(tracks, 4096);
+    let base: number | undefined;
+    let ingestPackets = 0;
+    server.on('publish', (session) =>
+      session.on('packet', (packet) => {
+        ingestPackets++;
+        const m = cache.add(packet);
+        if (m === undefined) return;
+        base ??= m.timestamp;
+        for (const p of pubs) p.sendCached(m, m.timestamp - base);
+      }),
+    );
+    const nginxPid = nginx.process().child.pid!;
+    const nginxCpu0 = procCpuSeconds(nginxPid);
+    const cpu0 = process.cpuUsage();
+    const t = performance.now();
+    const r = await runCommand('/usr/bin/time', ['-f', '%e %U %S', 'ffmpeg', '-nostdin', '-v', 'error', '-re', '-t', String(FANOUT_S), '-i', file, '-c', 'copy', '-f', 'flv', `rtmp://127.0.0.1:${port}/live/in`], 120_000);
+    const wall = (performance.now() - t) / 1000;
+    const cpu = cpuSeconds(cpu0);
+    const nginxCpu = procCpuSeconds(nginxPid) - nginxCpu0;
+    const [, fu, fs] = r.stderr.trim().split('\n').pop()!.split(' ').map(Number);
+    await Promise.all(pubs.map((p) => p.close()));
+    await server.close();
+    results['realtime-ingest-fanout'] = { destinations: N, wall, ingestPackets, cpu, cpuPercentOfOneCore: (100 * cpu) / wall, perDestinationPercent: (100 * cpu) / wall / N, ffmpegPublisherCpu: (fu ?? 0) + (fs ?? 0), nginxReceivingCpu: nginxCpu, nginxPercentOfOneCore: (100 * nginxCpu) / wall };
   }
 } finally {
   await nginx.stop();
