@@ -5,6 +5,7 @@ import { settle } from './test-support/fake-clock.js';
 import type { OpenBehaviour } from './test-support/fake-sink.js';
 import { AUDIO, OPUS, VIDEO, audio, video } from './test-support/media.js';
 import { makeRegistry, rtmpPush, type RegistryFixture } from './test-support/registry-fixture.js';
+import type { PushStateChange } from './push-registry.js';
 import type { PushRecord } from './types.js';
 
 const STREAMS = ['s0', 's1'] as const;
@@ -19,7 +20,9 @@ type Op =
   | { t: 'behaviour'; b: OpenBehaviour }
   | { t: 'holdClose'; hold: boolean }
   | { t: 'sink'; idx: number; action: 'fail' | 'finishOpen' | 'refuseOpen' | 'stall' | 'drain' | 'finishClose' }
-  | { t: 'advance'; ms: number };
+  | { t: 'advance'; ms: number }
+  /** A change listener stops push `id` on its next transition to `to` (re-entrant stop). */
+  | { t: 'stopOnNext'; id: number; to: 'ready' | 'connecting' | 'pushing' | 'error' };
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ t: fc.constant('start' as const), id: fc.nat(5), stream: fc.nat(1), tracks: fc.boolean() }),
@@ -31,6 +34,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ t: fc.constant('holdClose' as const), hold: fc.boolean() }),
   fc.record({ t: fc.constant('sink' as const), idx: fc.nat(30), action: fc.constantFrom('fail', 'finishOpen', 'refuseOpen', 'stall', 'drain', 'finishClose') }),
   // fast-check favours small integers: also pick the delays that matter (backoff steps, timeouts).
+  fc.record({ t: fc.constant('stopOnNext' as const), id: fc.nat(5), to: fc.constantFrom<'ready' | 'connecting' | 'pushing' | 'error'>('ready', 'connecting', 'pushing', 'error') }),
   fc.record({ t: fc.constant('advance' as const), ms: fc.oneof(fc.constantFrom(1, 400, 600, 1200, 2000, 2400, 5000, 6000, 10_000), fc.integer({ min: 0, max: 12_000 })) }),
 );
 
@@ -102,9 +106,11 @@ async function runProperty(parameters: fc.Parameters<[Op[], number]>): Promise<S
             const id = `p${op.id}`;
             const stream = STREAMS[op.stream] as string;
             try {
-              f.registry.startPush(rtmpPush(id, stream, { stream: { name: stream, ...(op.tracks ? { tracks: [100] } : {}) } }));
-              live.add(id);
+              const record = f.registry.startPush(rtmpPush(id, stream, { stream: { name: stream, ...(op.tracks ? { tracks: [100] } : {}) } }));
               stopped.delete(id);
+              // A listener may have stopped it while it was being created.
+              if (record.state === 'stopping' || record.state === 'stopped') stopped.add(id);
+              else live.add(id);
             } catch (e) {
               expect((e as Error).name).toMatch(/^(DuplicatePushId|UnknownTrackId)$/);
             }
@@ -162,9 +168,23 @@ async function runProperty(parameters: fc.Parameters<[Op[], number]>): Promise<S
           case 'advance':
             f.clock.advance(op.ms);
             break;
+          case 'stopOnNext': {
+            const id = `p${op.id}`;
+            const listener = (c: PushStateChange): void => {
+              if (c.id !== id || c.to !== op.to) return;
+              f.registry.off('change', listener);
+              f.registry.stopPush(id);
+              if (live.delete(id)) stopped.add(id);
+            };
+            f.registry.on('change', listener);
+            break;
+          }
         }
         await settle();
         checkInvariants(f, live, stopped, lastSequence);
+        // The store holds exactly the pushes that were started and not stopped.
+        await f.registry.flush();
+        expect((await f.registry.store.load()).map((p) => p.id).sort()).toEqual([...live].sort());
       }
       // Teardown always completes: stop everything, let close() or the teardown timeout finish.
       for (const r of f.registry.listPushes()) f.registry.stopPush(r.id);

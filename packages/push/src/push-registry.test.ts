@@ -201,6 +201,32 @@ describe('PushRegistry: events', () => {
     expect(seen.map((c) => c.to)).toEqual(['ready', 'stopping', 'stopped']);
   });
 
+  it('lets a listener stop a push from inside a change event without leaking the hub subscription', async () => {
+    const { registry, source, clock } = makeRegistry();
+    source.publish('live', AV);
+    registry.on('change', (c) => {
+      if (c.to === 'connecting') registry.stopPush(c.id);
+    });
+    registry.startPush(rtmpPush('a'));
+    await settle();
+    expect(registry.size).toBe(0);
+    expect(source.subscriberCount('live')).toBe(0);
+    // Same from a retry: the resubscription happens inside the timer.
+    const { registry: r2, source: s2, rtmp: f2, clock: c2 } = makeRegistry();
+    s2.publish('live', AV);
+    f2.behaviour = 'reject';
+    r2.startPush(rtmpPush('b'));
+    await settle();
+    r2.on('change', (c) => {
+      if (c.from === 'error' && c.to === 'connecting') r2.stopPush(c.id);
+    });
+    c2.advance(500);
+    await settle();
+    expect(r2.size).toBe(0);
+    expect(s2.subscriberCount('live')).toBe(0);
+    expect(clock.pending + c2.pending).toBe(0);
+  });
+
   it('survives a throwing listener', async () => {
     const { registry, source } = makeRegistry();
     source.publish('live', AV);

@@ -148,9 +148,9 @@ export class PushRegistry extends EventEmitter<PushRegistryEvents> implements Pu
   /** Creates a push (contract, startPush). Throws MissingPushParameter, DuplicatePushId, UnsupportedProtocol, InvalidPushUrl or UnknownTrackId. */
   startPush(input: StartPushInput): PushRecord {
     const definition = this.normalise(input);
-    this.add(definition);
+    // Persist first: a change listener may stop the push while it is being added, and its delete must come after.
     if (definition.isConfig !== true) this.track(this.store.put(definition));
-    return this.render(this.sessions.get(definition.id) as PushSession);
+    return this.render(this.add(definition));
   }
 
   /** Stops a push; its record as it is now (`stopping`, or `stopped` when nothing had to close). Throws PushNotFound. */
@@ -235,7 +235,8 @@ export class PushRegistry extends EventEmitter<PushRegistryEvents> implements Pu
     return this.sessions;
   }
 
-  private add(definition: StoredPush): void {
+  /** Creates and starts the session of a definition (a listener of its creation may already stop it). */
+  private add(definition: StoredPush): PushSession {
     const factory = this.sinks[definition.protocol] as PushSinkFactory;
     const override = this.timeoutsFor?.({ vhost: definition.vhost, app: definition.app }) ?? {};
     const timeouts: SessionTimeouts = {
@@ -246,7 +247,8 @@ export class PushRegistry extends EventEmitter<PushRegistryEvents> implements Pu
     const session = new PushSession(definition, factory, timeouts, this.ctx);
     this.sessions.set(definition.id, session);
     this.reportChange(session, null, undefined);
-    session.begin();
+    if (!session.isStopping) session.begin();
+    return session;
   }
 
   /** Validates and normalises a startPush request into a definition (contract, startPush rules). */

@@ -79,7 +79,14 @@ export class PushSession implements StreamSubscriber {
 
   /** Subscribes to the source; if it is live the session connects in this same turn. */
   begin(): void {
-    this.unsubscribe = this.ctx.source.subscribe(this.streamRef(), this);
+    this.subscribe();
+  }
+
+  /** Subscribes to the source; a push stopped during the call (by an event listener) unsubscribes at once. */
+  private subscribe(): void {
+    const unsubscribe = this.ctx.source.subscribe(this.streamRef(), this);
+    if (this.isStopping) unsubscribe();
+    else this.unsubscribe = unsubscribe;
   }
 
   /** Bytes sent by the current (or, once stopped, the last) session. */
@@ -237,9 +244,11 @@ export class PushSession implements StreamSubscriber {
     if (this.isStopping) return;
     if (this.liveTracks !== undefined) {
       const starts = this.streamStarts;
-      this.unsubscribe?.();
-      this.unsubscribe = this.ctx.source.subscribe(this.streamRef(), this);
-      if (this.streamStarts !== starts) return; // onStreamStart connected (or reported nothing to push)
+      const previous = this.unsubscribe;
+      this.unsubscribe = undefined;
+      previous?.();
+      this.subscribe();
+      if (this.streamStarts !== starts || this.isStopping) return; // onStreamStart connected (or reported nothing to push)
       this.liveTracks = undefined;
     }
     this.setState('ready', undefined);
