@@ -6,6 +6,7 @@
  *   2. mpegts push → udp://, received by ffmpeg, decodes cleanly; datagrams are 1316 bytes
  *   3. track selection: video-only and audio-only pushes give single-track outputs
  *   7. a push reserved before its stream exists starts when it is published; a StreamMap entry pushes automatically
+ *   8. garbage on the RTMP port and 1,000 malformed API calls while a push runs: it keeps going, its output decodes
  */
 import { basename, join } from 'node:path';
 import { mkdtempSync } from 'node:fs';
@@ -22,13 +23,14 @@ import {
   type PeerProcess,
 } from '@sluice/test-support';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { sleep, startTestServer, type TestServer } from './harness.js';
+import { attackRtmpPort, malformedApiCall } from './garbage.js';
+import { sleep, startTestServer, TOKEN, type TestServer } from './harness.js';
 import { startFfmpegPublisher, startFfmpegUdpReceiver, startUdpRelay, stopFfmpeg, waitForUdpListener, type UdpRelay } from './peers.js';
 
 const PUSH_MS = 5000;
 const APP = '/v1/vhosts/default/apps/app';
 
-describeWithPeers(['ffmpeg', 'ffprobe', 'nginx-rtmp'], 'e2e: pushes from the RTMP ingest (scenarios 1, 2, 3, 7)', () => {
+describeWithPeers(['ffmpeg', 'ffprobe', 'nginx-rtmp'], 'e2e: pushes from the RTMP ingest (scenarios 1, 2, 3, 7, 8)', () => {
   let nginx: NginxRtmp;
   let t: TestServer;
   const publishers: PeerProcess[] = [];
@@ -88,10 +90,15 @@ describeWithPeers(['ffmpeg', 'ffprobe', 'nginx-rtmp'], 'e2e: pushes from the RTM
     await waitForUdpListener(udpPort);
     const relay = await startUdpRelay(udpPort);
 
-    await start({ id: 'full', stream: { name: 'cam' }, protocol: 'rtmp', url: nginx.url('live'), streamKey: 'full' });
-    await start({ id: 'udp', stream: { name: 'cam' }, protocol: 'mpegts', url: `udp://127.0.0.1:${relay.port}` });
-    await start({ id: 'vonly', stream: { name: 'cam', tracks: [videoId] }, protocol: 'rtmp', url: nginx.url('live'), streamKey: 'vonly' });
-    await start({ id: 'aonly', stream: { name: 'cam', tracks: [audioId] }, protocol: 'rtmp', url: nginx.url('live'), streamKey: 'aonly' });
+    // reserved before 'cam2' is published: every push starts at its first keyframe, so the
+    // recording's duration can be compared with the time pushed (no GOP backlog at the start).
+    // Track ids are stable per ingest: those of 'cam' are those of 'cam2'.
+    await start({ id: 'full', stream: { name: 'cam2' }, protocol: 'rtmp', url: nginx.url('live'), streamKey: 'full' });
+    await start({ id: 'udp', stream: { name: 'cam2' }, protocol: 'mpegts', url: `udp://127.0.0.1:${relay.port}` });
+    await start({ id: 'vonly', stream: { name: 'cam2', tracks: [videoId] }, protocol: 'rtmp', url: nginx.url('live'), streamKey: 'vonly' });
+    await start({ id: 'aonly', stream: { name: 'cam2', tracks: [audioId] }, protocol: 'rtmp', url: nginx.url('live'), streamKey: 'aonly' });
+    publishers.push(startFfmpegPublisher(t.ingestUrl('cam2')));
+    for (const id of ['full', 'udp', 'vonly', 'aonly']) await t.waitForState(id, 'pushing', 15_000);
 
     const samples: PushRecord[] = [];
     const until = Date.now() + PUSH_MS;
@@ -179,5 +186,36 @@ describeWithPeers(['ffmpeg', 'ffprobe', 'nginx-rtmp'], 'e2e: pushes from the RTM
       expect(probe.streams.map((s) => s.codec_name).sort()).toEqual(['aac', 'h264']);
       expect(await ffmpegDecodeErrors(files[0]!)).toBe('');
     }
+  });
+
+  it('8. garbage on the RTMP port and 1,000 malformed API calls while a push runs: the push keeps going, its output decodes', async () => {
+    await start({ id: 'sturdy', stream: { name: 'cam' }, protocol: 'rtmp', url: nginx.url('live'), streamKey: 'sturdy' });
+    await t.waitForState('sturdy', 'pushing');
+    const before = (await t.push('sturdy')) as PushRecord;
+    const statuses = new Map<number, number>();
+    const api = (async () => {
+      let next = 0;
+      const worker = async (): Promise<void> => {
+        while (next < 1000) {
+          const status = await malformedApiCall(t.apiPort, TOKEN, next++);
+          statuses.set(status, (statuses.get(status) ?? 0) + 1);
+        }
+      };
+      await Promise.all(Array.from({ length: 16 }, worker));
+    })();
+    await Promise.all([attackRtmpPort(t.rtmpPort), api]);
+    expect([...statuses.keys()].every((s) => s >= 400 && s < 500), `statuses ${JSON.stringify([...statuses])}`).toBe(true);
+    expect([...statuses.values()].reduce((a, b) => a + b, 0)).toBe(1000);
+    await sleep(1000);
+    const after = (await t.push('sturdy')) as PushRecord;
+    expect(after.state).toBe('pushing');
+    expect(after.sequence).toBe(before.sequence);
+    expect(after.sentBytes).toBeGreaterThan(before.sentBytes);
+    expect(t.server.hub.stream({ vhost: 'default', app: 'app', name: 'cam' })).toBeDefined();
+    await stop('sturdy');
+    const files = recordingsOf('sturdy');
+    expect(files).toHaveLength(1);
+    expect((await ffprobe(files[0]!)).streams.map((s) => s.codec_name).sort()).toEqual(['aac', 'h264']);
+    expect(await ffmpegDecodeErrors(files[0]!)).toBe('');
   });
 });
