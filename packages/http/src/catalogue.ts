@@ -53,3 +53,34 @@ export interface StreamCatalogue {
   /** One live stream with its tracks; undefined when it is not live (or vhost/app unknown). */
   stream(vhost: string, app: string, name: string): MaybePromise<CatalogueStream | undefined>;
 }
+
+/** The track fields of @sluice/media's TrackInfo that the catalogue shows (structural: http does not import media). */
+export interface TrackInfoLike {
+  id: number;
+  kind: 'video' | 'audio' | 'data';
+  codec: string;
+  name?: string | undefined;
+  width?: number | undefined;
+  height?: number | undefined;
+  frameRate?: number | undefined;
+  bitrate?: number | undefined;
+  sampleRate?: number | undefined;
+  channels?: number | undefined;
+}
+
+/** Converts a TrackInfo into the catalogue's track shape (video: size/framerate; audio: samplerate/channels). */
+export function catalogueTrackFromTrackInfo(track: TrackInfoLike): CatalogueTrack {
+  const out: CatalogueTrack = { id: track.id, type: track.kind, codec: track.codec };
+  if (track.name !== undefined) out.name = track.name;
+  if (track.kind === 'video') {
+    if (track.width !== undefined) out.width = track.width;
+    if (track.height !== undefined) out.height = track.height;
+    if (track.frameRate !== undefined) out.framerate = track.frameRate;
+  }
+  if (track.kind === 'audio') {
+    if (track.sampleRate !== undefined) out.samplerate = track.sampleRate;
+    if (track.channels !== undefined) out.channels = track.channels;
+  }
+  if (track.bitrate !== undefined) out.bitrate = track.bitrate;
+  return out;
+}
