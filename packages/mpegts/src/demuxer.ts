@@ -19,6 +19,7 @@ import { SectionAssembler, findDescriptor, isCurrentSection, parsePat, parsePmt,
 import { emptyStreamStats, type TsStreamStats } from './stream-stats.js';
 import { TimestampUnwrapper, readPcrField, timestampDelta } from './timestamp.js';
 import { TsPacketReader } from './ts-packet-reader.js';
+import { allocateBytes, plainView } from './alloc.js';
 
 /** Callbacks and limits of a TsDemuxer. */
 export interface TsDemuxerOptions {
@@ -112,7 +113,7 @@ export class TsDemuxer {
 
   /** Feeds the next bytes of the stream (any chunking). Strict mode: throws the first TsDemuxError met. */
   push(chunk: Uint8Array): void {
-    this.reader.push(chunk);
+    this.reader.push(plainView(chunk));
     this.raise();
   }
 
@@ -300,7 +301,7 @@ export class TsDemuxer {
       // PES_packet_length (bytes 4..5 of the PES header) when it is in this packet
       const declared = end - p >= 6 ? (b[p + 4]! << 8) | b[p + 5]! : 0;
       st.expected = declared > 0 ? declared + 6 : 0;
-      if (!st.reuse) st.buf = new Uint8Array(st.expected > 0 ? st.expected : 4096);
+      if (!st.reuse) st.buf = allocateBytes(st.expected > 0 ? st.expected : 4096);
     } else if (!st.active) {
       return; // joined mid-PES, or after a loss: wait for the next unit start
     }
@@ -312,7 +313,7 @@ export class TsDemuxer {
       return;
     }
     if (st.length + n > st.buf.length) {
-      const grown = new Uint8Array(Math.min(this.maxPesSize, Math.max(st.length + n, st.buf.length * 2)));
+      const grown = allocateBytes(Math.min(this.maxPesSize, Math.max(st.length + n, st.buf.length * 2)));
       grown.set(st.buf.subarray(0, st.length));
       st.buf = grown;
     }

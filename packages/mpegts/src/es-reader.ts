@@ -5,11 +5,9 @@
  */
 import type { MediaPacket, TrackInfo } from '@sluice/media';
 import {
-  annexBToLengthPrefixed,
   buildAvcConfigFromNalUnits,
   audioSpecificConfigFromAdts,
   buildOpusHead,
-  findStartCode,
   forEachAnnexBNalUnit,
   H264NalUnitType,
   isH265IrapType,
@@ -19,8 +17,11 @@ import {
   H265NalUnitType,
 } from '@sluice/media';
 import { TsDemuxError } from './errors.js';
+import { allocateBytes } from './alloc.js';
 import { mpegAudioFrameInfo } from './mpeg-audio-header.js';
 import { opusPacketSamples } from './opus-duration.js';
+
+const EMPTY = new Uint8Array(0);
 
 /** Receives one demuxed packet. */
 export type PacketSink = (packet: MediaPacket) => void;
@@ -38,50 +39,64 @@ export interface EsReader {
   read(payload: Uint8Array, pts: number, dts: number, randomAccess: boolean, emit: PacketSink): void;
 }
 
-/** H.264 / H.265: drops the leading AUD, converts to 4-byte length prefixes, finds keyframes and parameter sets. */
+/** H.264 / H.265: drops access unit delimiters, converts to 4-byte length prefixes, finds keyframes and parameter sets. */
 export class VideoEsReader implements EsReader {
   ready = false;
   private key = false;
   private sps: Uint8Array | undefined;
   private pps: Uint8Array | undefined;
-  private readonly scan = (nal: Uint8Array): void => {
-    if (this.track.codec === 'h264') {
+  /** NAL units of the access unit being read (views), reused. */
+  private readonly nals: Uint8Array[] = [];
+  private nalCount = 0;
+  private nalBytes = 0;
+  private readonly h264: boolean;
+  // one pass over the Annex B data: collect the NAL units, note keyframes and parameter sets
+  private readonly collect = (nal: Uint8Array): void => {
+    if (this.h264) {
       const t = nal[0]! & 0x1f;
+      if (t === H264NalUnitType.Aud) return; // MPEG-TS framing: left out of the model
       if (t === H264NalUnitType.IdrSlice) this.key = true;
       else if (t === H264NalUnitType.Sps) this.sps ??= nal.slice();
       else if (t === H264NalUnitType.Pps) this.pps ??= nal.slice();
     } else {
       const t = (nal[0]! >> 1) & 0x3f;
+      if (t === H265NalUnitType.Aud) return;
       if (isH265IrapType(t)) this.key = true;
     }
+    this.nals[this.nalCount++] = nal;
+    this.nalBytes += 4 + nal.length;
   };
 
-  constructor(readonly track: TrackInfo) {}
+  constructor(readonly track: TrackInfo) {
+    this.h264 = track.codec === 'h264';
+  }
 
-  read(payload: Uint8Array, pts: number, dts: number, randomAccess: boolean, emit: PacketSink): void {
-    let data = payload;
-    // the access unit delimiter is MPEG-TS framing: leave it out of the model
-    const audType = this.track.codec === 'h264' ? H264NalUnitType.Aud : H265NalUnitType.Aud;
-    const first = findStartCode(data, 0);
-    if (first >= 0 && first <= 1) {
-      const header = data[first + 3];
-      const t = header === undefined ? -1 : this.track.codec === 'h264' ? header & 0x1f : (header >> 1) & 0x3f;
-      if (t === audType) {
-        const next = findStartCode(data, first + 3);
-        data = next < 0 ? data.subarray(data.length) : data.subarray(next > 0 && data[next - 1] === 0 ? next - 1 : next);
-      }
-    }
-    if (data.length === 0) return;
+  read(payload: Uint8Array, pts: number, dts: number, _ra: boolean, emit: PacketSink): void {
     this.key = false;
-    let avcc: Uint8Array;
+    this.nalCount = 0;
+    this.nalBytes = 0;
     try {
-      forEachAnnexBNalUnit(data, this.scan);
-      avcc = annexBToLengthPrefixed(data, 4);
+      forEachAnnexBNalUnit(payload, this.collect);
     } catch (error) {
       throw new TsDemuxError('es', `${this.track.codec} access unit at pts ${pts}: ${(error as Error).message}`, this.track.id);
     }
+    if (this.nalCount === 0) return;
+    // 4-byte NAL unit lengths (the model's AVCC framing)
+    const avcc = allocateBytes(this.nalBytes);
+    let o = 0;
+    for (let i = 0; i < this.nalCount; i++) {
+      const nal = this.nals[i]!;
+      const n = nal.length;
+      avcc[o] = n >>> 24;
+      avcc[o + 1] = (n >>> 16) & 0xff;
+      avcc[o + 2] = (n >>> 8) & 0xff;
+      avcc[o + 3] = n & 0xff;
+      avcc.set(nal, o + 4);
+      o += 4 + n;
+    }
+    this.nals.fill(EMPTY, 0, this.nalCount);
     if (!this.ready) this.learnConfig();
-    emit({ trackId: this.track.id, pts, dts, key: this.key || (randomAccess && this.track.codec !== 'h264'), data: avcc });
+    emit({ trackId: this.track.id, pts, dts, key: this.key, data: avcc });
   }
 
   private learnConfig(): void {

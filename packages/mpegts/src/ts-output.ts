@@ -8,6 +8,8 @@
  * a chunk is valid only until the callback returns (copy it, or write it synchronously).
  */
 
+import { allocateBytes } from './alloc.js';
+
 /** Receives muxed output: `chunk` is whole 188-byte packets; `randomAccess` is true when it starts with PAT, PMT and a keyframe. */
 export type TsDataListener = (chunk: Uint8Array, randomAccess: boolean) => void;
 
@@ -31,7 +33,7 @@ export class TsOutput {
     private readonly slabSize: number,
     private readonly listener: TsDataListener,
   ) {
-    this.buf = new Uint8Array(slabSize);
+    this.buf = allocateBytes(slabSize);
   }
 
   /** Makes `bytes` contiguous bytes writable at `pos` (may emit what is pending first). */
@@ -40,9 +42,9 @@ export class TsOutput {
     this.emit();
     if (this.mode === 'transient') {
       this.pos = this.start = 0;
-      if (this.buf.length < bytes) this.buf = new Uint8Array(Math.max(bytes, this.buf.length * 2));
+      if (this.buf.length < bytes) this.buf = allocateBytes(Math.max(bytes, this.buf.length * 2));
     } else {
-      this.buf = new Uint8Array(Math.max(bytes, this.slabSize));
+      this.buf = allocateBytes(Math.max(bytes, this.slabSize));
       this.pos = this.start = 0;
     }
   }

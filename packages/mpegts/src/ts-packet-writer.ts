@@ -114,8 +114,7 @@ export function writePesPackets(out: TsOutput, state: PidState, pes: Uint8Array,
         }
       }
     }
-    // element copy: a subarray() per packet would allocate
-    for (let i = 0; i < payload; i++) b[q + i] = pes[src + i]!;
+    b.set(pes.subarray(src, src + payload), q);
     src += payload;
     p += TS_PACKET_SIZE;
     first = false;

@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# MPEG-TS remux benchmark: Sluice (FlvReader/TsDemuxer → TsMuxer → file) beside
+# `ffmpeg -c copy -f mpegts` on the same inputs in the same run: FLV → TS and TS → TS.
+# Sluice runs as plain node on built output (tsc -b, then the bench script transpiled by
+# esbuild, no bundling). Each tool runs RUNS times (default 5), interleaved, under
+# /usr/bin/time -v; median wall time and largest peak RSS are reported as Markdown.
+#
+# Usage: tools/bench/run-ts-remux.sh [BASE]   (default bench-out/bench-300s-5mbps: uses
+#        BASE.flv and BASE.ts, generated with tools/make-fixtures.sh bench if missing)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$root"
+base=${1:-bench-out/bench-300s-5mbps}
+runs=${RUNS:-5}
+[ -f "$base.flv" ] && [ -f "$base.ts" ] || tools/make-fixtures.sh bench "$base.flv"
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+
+# build: packages to dist, the bench script to plain JS resolving @sluice/* to dist
+pnpm exec tsc -b packages/mpegts/tsconfig.json
+js=bench-out/js
+mkdir -p "$js/node_modules/@sluice"
+ln -sfn "$root/packages/media" "$js/node_modules/@sluice/media"
+ln -sfn "$root/packages/mpegts" "$js/node_modules/@sluice/mpegts"
+node_modules/.bin/esbuild tools/bench/ts-remux.ts --format=esm --platform=node --log-level=warning --outfile="$js/ts-remux.mjs"
+
+# Runs a command under /usr/bin/time -v; prints "wall_seconds peak_rss_kb [json]".
+measure() {
+  local log
+  log=$(mktemp)
+  /usr/bin/time -v "$@" >"$log.out" 2>"$log" || { cat "$log" "$log.out" >&2; exit 1; }
+  local wall rss
+  wall=$(awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; print s }' "$log")
+  rss=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$log")
+  echo "$wall $rss $(grep -h '"MBps"' "$log.out" || true)"
+  rm -f "$log" "$log.out"
+}
+median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+max() { sort -n | tail -1; }
+
+declare -A WALL RSS INNER CPU
+tools=(ffmpeg-flv sluice-flv ffmpeg-ts sluice-ts node-startup)
+for ((i = 1; i <= runs; i++)); do
+  for t in "${tools[@]}"; do
+    case $t in
+      ffmpeg-flv) line=$(measure ffmpeg -nostdin -v error -y -i "$base.flv" -c copy -f mpegts "$out/ff.ts") ;;
+      sluice-flv) line=$(measure node "$js/ts-remux.mjs" "$base.flv" "$out/sl.ts") ;;
+      ffmpeg-ts) line=$(measure ffmpeg -nostdin -v error -y -i "$base.ts" -c copy -f mpegts "$out/ff.ts") ;;
+      sluice-ts) line=$(measure node "$js/ts-remux.mjs" "$base.ts" "$out/sl.ts") ;;
+      node-startup) line=$(measure node -e 0) ;;
+    esac
+    read -r wall rss json <<<"$line"
+    WALL[$t]+="$wall "
+    RSS[$t]+="$rss "
+    if [ -n "${json:-}" ]; then
+      INNER[$t]+="$(sed -E 's/.*"seconds":([0-9.]+).*/\1/' <<<"$json") "
+      CPU[$t]+="$(sed -E 's/.*"cpuSeconds":([0-9.]+).*/\1/' <<<"$json") "
+    fi
+    echo "run $i $t: wall ${wall}s rss ${rss}kB ${json:-}" >&2
+    json=
+  done
+done
+
+size_of() { case $1 in *flv) stat -c %s "$base.flv" ;; *ts) stat -c %s "$base.ts" ;; *) echo 0 ;; esac; }
+mbps() { awk -v b="$1" -v s="$2" 'BEGIN { printf "%.0f", b / 1e6 / s }'; }
+echo
+echo "Inputs: \`$base.flv\` ($(stat -c %s "$base.flv") bytes) and \`$base.ts\` ($(stat -c %s "$base.ts") bytes), $(ffprobe -v error -show_entries format=duration -of csv=p=0 "$base.flv") s; $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg); node $(node --version); $(ffmpeg -version | head -1 | cut -d' ' -f1-3). $runs runs each, interleaved; median wall time, largest peak RSS."
+echo
+echo "| tool | command | wall time (s) | MB/s (wall) | in-process wall / CPU (s) | peak RSS (MB) |"
+echo "|---|---|---|---|---|---|"
+for t in "${tools[@]}"; do
+  w=$(tr ' ' '\n' <<<"${WALL[$t]}" | grep . | median)
+  r=$(tr ' ' '\n' <<<"${RSS[$t]}" | grep . | max)
+  rmb=$(awk -v k="$r" 'BEGIN { printf "%.0f", k / 1024 }')
+  case $t in
+    ffmpeg-flv) cmd="ffmpeg -i x.flv -c copy -f mpegts out.ts" ;;
+    sluice-flv) cmd="node ts-remux.mjs x.flv out.ts" ;;
+    ffmpeg-ts) cmd="ffmpeg -i x.ts -c copy -f mpegts out.ts" ;;
+    sluice-ts) cmd="node ts-remux.mjs x.ts out.ts" ;;
+    node-startup) cmd="node -e 0 (startup only, for reference)" ;;
+  esac
+  if [ "$t" = node-startup ]; then
+    echo "| $t | \`$cmd\` | $w | – | – | $rmb |"
+    continue
+  fi
+  bytes=$(size_of "$t")
+  inner="–"
+  if [ -n "${INNER[$t]:-}" ]; then
+    inner="$(tr ' ' '\n' <<<"${INNER[$t]}" | grep . | median) / $(tr ' ' '\n' <<<"${CPU[$t]}" | grep . | median)"
+  fi
+  echo "| $t | \`$cmd\` | $w | $(mbps "$bytes" "$w") | $inner | $rmb |"
+done

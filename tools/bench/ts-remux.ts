@@ -1,0 +1,94 @@
+/**
+ * MPEG-TS remux throughput: reads an FLV (FlvReader + FlvTagDemuxer) or a TS (TsDemuxer)
+ * in 1 MiB reads, muxes every packet with TsMuxer and writes the TS to OUT, then
+ * prints one JSON line with bytes in/out, wall and CPU time in-process, MB/s and peak RSS.
+ *
+ * Usage: node --import tsx tools/bench/ts-remux.ts IN.flv|IN.ts OUT.ts
+ */
+import { closeSync, openSync, readSync, statSync, writevSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { FlvReader, FlvTagDemuxer, type MediaPacket, type TrackInfo } from '@sluice/media';
+import { TsDemuxer, TsMuxer } from '@sluice/mpegts';
+
+const [input, output] = process.argv.slice(2);
+if (!input || !output) {
+  console.error('usage: ts-remux.ts IN.flv|IN.ts OUT.ts');
+  process.exit(2);
+}
+const chunkSize = 1 << 20;
+const size = statSync(input).size;
+const inFd = openSync(input, 'r');
+const outFd = openSync(output, 'w');
+let outBytes = 0;
+let packets = 0;
+let muxer: TsMuxer | undefined;
+
+// 'owned' output in 1 MiB slabs: chunks are kept and written out with one writev per ~1 MiB
+const pending: Uint8Array[] = [];
+let pendingBytes = 0;
+const flushOut = (): void => {
+  if (pendingBytes === 0) return;
+  outBytes += writevSync(outFd, pending);
+  pending.length = 0;
+  pendingBytes = 0;
+};
+const startMuxer = (tracks: readonly TrackInfo[]): TsMuxer =>
+  new TsMuxer(tracks, {
+    slabSize: 188 * 5577,
+    onData: (chunk) => {
+      pending.push(chunk);
+      pendingBytes += chunk.length;
+      if (pendingBytes >= 1 << 20) flushOut();
+    },
+  });
+const write = (p: MediaPacket): void => {
+  packets++;
+  muxer!.write(p);
+};
+
+const start = performance.now();
+const cpuStart = process.cpuUsage();
+if (input.endsWith('.flv')) {
+  const reader = new FlvReader();
+  const demuxer = new FlvTagDemuxer();
+  for (;;) {
+    const chunk = Buffer.allocUnsafeSlow(chunkSize);
+    const n = readSync(inFd, chunk, 0, chunkSize, null);
+    if (n === 0) break;
+    for (const tag of reader.push(n === chunkSize ? chunk : chunk.subarray(0, n))) {
+      const ev = demuxer.demux(tag.type, tag.timestamp, tag.data);
+      if (ev.kind !== 'packet') continue;
+      muxer ??= startMuxer(demuxer.tracks);
+      write(ev.packet);
+    }
+  }
+  reader.end();
+} else {
+  const demuxer = new TsDemuxer({ onTracks: (tracks) => (muxer ??= startMuxer(tracks)), onPacket: write });
+  for (;;) {
+    const chunk = Buffer.allocUnsafeSlow(chunkSize);
+    const n = readSync(inFd, chunk, 0, chunkSize, null);
+    if (n === 0) break;
+    demuxer.push(n === chunkSize ? chunk : chunk.subarray(0, n));
+  }
+  demuxer.end();
+}
+muxer?.end();
+flushOut();
+const seconds = (performance.now() - start) / 1000;
+const cpu = process.cpuUsage(cpuStart);
+closeSync(inFd);
+closeSync(outFd);
+console.log(
+  JSON.stringify({
+    tool: `sluice ${input.endsWith('.flv') ? 'FLV' : 'TS'} → TS`,
+    input,
+    bytes: size,
+    outBytes,
+    packets,
+    seconds: Number(seconds.toFixed(3)),
+    cpuSeconds: Number(((cpu.user + cpu.system) / 1e6).toFixed(3)),
+    MBps: Number((size / 1e6 / seconds).toFixed(1)),
+    peakRssMB: Number((process.resourceUsage().maxRSS / 1024).toFixed(1)),
+  }),
+);
