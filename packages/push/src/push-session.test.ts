@@ -418,6 +418,21 @@ describe('PushSession: isolation and back-pressure', () => {
     expect(sink.packets.map((p) => p.size)).toEqual([5000, 10]);
   });
 
+  it('handles a sink that reports an error from inside send()', async () => {
+    const { registry, source, rtmp, clock } = makeRegistry();
+    source.publish('live', AV);
+    registry.startPush(rtmpPush('p'));
+    await settle();
+    const sink = rtmp.last;
+    sink.send = () => {
+      sink.fail('Broken pipe');
+      return false;
+    };
+    source.send('live', video(0, true));
+    expect(registry.getPush('p')).toMatchObject({ state: 'error', lastError: 'Broken pipe', reconnectIn: 500 });
+    expect(clock.dueIn()).toEqual([500]); // only the retry: no send-stall watchdog left behind
+  });
+
   it('never lets a throwing sink reach the source', async () => {
     const { registry, source, rtmp } = makeRegistry();
     source.publish('live', AV);

@@ -187,7 +187,12 @@ export class PushSession implements StreamSubscriber {
     this.sink = sink;
     sink.onError((error) => this.fail(error, epoch));
     sink.onDrain(() => {
-      if (epoch === this.epoch) this.sender?.drained();
+      if (epoch !== this.epoch) return;
+      try {
+        this.sender?.drained();
+      } catch (error) {
+        this.fail(error as Error, epoch);
+      }
     });
     this.connectTimer = this.ctx.clock.setTimeout(() => {
       this.connectTimer = undefined;

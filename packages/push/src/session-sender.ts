@@ -155,6 +155,7 @@ export class SessionSender {
   }
 
   private blocked(): void {
+    if (this.closed) return; // the sink failed inside send() and the session already ended
     this.writable = false;
     if (this.stallTimer === undefined) this.armStallTimer();
   }
