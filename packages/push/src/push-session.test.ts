@@ -247,6 +247,29 @@ describe('PushSession: failures and backoff', () => {
     expect(r?.lastError).toBeUndefined();
   });
 
+  it('with retry.maxDelayMs 1000, pushes again within 1.2 s of a destination returning after any outage', async () => {
+    for (const outageMs of [700, 3500, 12_000]) {
+      const { registry, source, rtmp, clock } = makeRegistry({ retry: { maxDelayMs: 1000 }, random: () => 0.999_999 });
+      source.publish('live', AV);
+      registry.startPush(rtmpPush('p'));
+      await settle();
+      rtmp.behaviour = 'reject';
+      rtmp.last.fail(); // the destination goes away at t0
+      const t0 = clock.now();
+      while (clock.now() - t0 < outageMs) {
+        clock.advance(50);
+        await settle();
+      }
+      rtmp.behaviour = 'resolve'; // ...and is back
+      const back = clock.now();
+      while (registry.getPush('p')?.state !== 'pushing') {
+        clock.advance(10);
+        await settle();
+      }
+      expect(clock.now() - back).toBeLessThanOrEqual(1200);
+    }
+  });
+
   it('fails a connection that does not open within the connection timeout', async () => {
     const { registry, source, rtmp, clock, changes } = makeRegistry({ timeoutsFor: () => ({ connectionTimeoutMs: 3000 }) });
     rtmp.behaviour = 'hang';
