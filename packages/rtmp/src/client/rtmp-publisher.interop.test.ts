@@ -77,6 +77,16 @@ describeWithPeers(['nginx-rtmp', 'ffprobe'], 'RtmpPublisher -> nginx-rtmp (recor
     await nginx.restart();
   });
 
+  it('publishes with the Flash-style digest handshake too', async () => {
+    const fixture = fixtures.find((f) => f.startsWith('h264'))!;
+    await publishFixture(nginx.url(), 'digest', fixture, { handshake: 'digest' });
+    await nginx.stop();
+    const file = nginx.recordings().find((f) => f.includes('/digest-'));
+    expect(file).toBeDefined();
+    checkRecording(await ffprobe(file!), fixture);
+    await nginx.restart();
+  });
+
   it('refuses H.265 to a server that did not announce Enhanced RTMP, with a typed error', async () => {
     const publisher = new RtmpPublisher({ url: nginx.url(), streamKey: 'hevc' });
     const err = await publisher.open([{ id: 0, kind: 'video', codec: 'h265', timescale: 1000, config: new Uint8Array(30) }]).catch((e: unknown) => e);

@@ -45,6 +45,8 @@ export interface RtmpPublisherOptions {
   ca?: string | Buffer | Array<string | Buffer>;
   /** 'announced' (default): E-RTMP codecs only when the server announced them; 'always': send them regardless. */
   enhancedRtmp?: 'announced' | 'always';
+  /** Handshake form: 'simple' (default) or 'digest' for servers that require the Flash-style one. */
+  handshake?: 'simple' | 'digest';
   /** flashVer sent in connect (default 'FMLE/3.0 (compatible; Sluice)'). */
   flashVer?: string;
 }
@@ -282,7 +284,7 @@ export class RtmpPublisher {
           onMessage: (m) => this.onMessage(m),
           onClose: (e) => this.onConnectionClose(e),
         },
-        { role: 'client' },
+        { role: 'client', handshake: this.options.handshake ?? 'simple' },
       );
       socket.on('drain', () => {
         for (const l of this.drainListeners) l();

@@ -30,6 +30,10 @@ export interface RtmpConnectionHandlers {
 /** Options of an RtmpConnection. */
 export interface RtmpConnectionOptions {
   role: 'client' | 'server';
+  /** Client role: 'simple' (default) or 'digest' (Flash-style) handshake. */
+  handshake?: 'simple' | 'digest';
+  /** Close the connection when nothing arrives for this long, ms (0 = never; default 0). */
+  idleTimeoutMs?: number;
   reader?: ChunkStreamReaderOptions;
 }
 
@@ -54,7 +58,10 @@ export class RtmpConnection {
     options: RtmpConnectionOptions,
   ) {
     this.reader = new ChunkStreamReader((m, csid) => this.dispatch(m, csid), options.reader);
-    this.handshake = options.role === 'client' ? new ClientHandshake() : new ServerHandshake();
+    this.handshake = options.role === 'client' ? new ClientHandshake(options.handshake) : new ServerHandshake();
+    if (options.idleTimeoutMs !== undefined && options.idleTimeoutMs > 0) {
+      socket.setTimeout(options.idleTimeoutMs, () => this.close(new RtmpProtocolError(`nothing received for ${options.idleTimeoutMs} ms`)));
+    }
     socket.on('data', (data: Buffer) => this.receive(data));
     socket.on('error', (e: Error) => this.close(e));
     socket.on('close', () => this.close(undefined));

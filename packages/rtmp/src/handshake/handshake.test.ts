@@ -41,6 +41,17 @@ describe('RTMP handshake', () => {
     }
   });
 
+  it('a digest client and our server agree on the digest handshake', () => {
+    const client = new ClientHandshake('digest');
+    const server = new ServerHandshake();
+    const s = server.push(client.start());
+    expect(server.kind).toBe('digest');
+    const c = client.push(s.send!);
+    expect(c.send!.length).toBe(HANDSHAKE_SIZE);
+    expect(c.send!).not.toEqual(s.send!.subarray(1, 1 + HANDSHAKE_SIZE)); // signed C2, not an echo
+    expect(server.push(c.send!).done).toBe(true);
+  });
+
   it('rejects versions other than 3', () => {
     expect(() => new ServerHandshake().push(Uint8Array.of(6))).toThrow(RtmpProtocolError);
     expect(() => new ClientHandshake().push(Uint8Array.of(9))).toThrow(/version 9/);

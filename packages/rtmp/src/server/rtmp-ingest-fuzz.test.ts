@@ -165,3 +165,26 @@ describe('RtmpIngestSession under random and mutated input', () => {
     );
   });
 });
+
+describe('RtmpServer limits', () => {
+  it('closes a connection that goes silent (idle timeout) and one that never publishes (publish timeout)', async () => {
+    const server = new RtmpServer({ idleTimeoutMs: 200, publishTimeoutMs: 400 });
+    const port = await server.listen(0);
+    const closes: Array<string | undefined> = [];
+    server.on('session', (s) => s.on('close', (e) => closes.push(e?.message)));
+    const silent = connect(port, '127.0.0.1');
+    silent.on('error', () => undefined);
+    // keeps sending one handshake byte at a time, slower than the publish timeout allows
+    const chatty = connect(port, '127.0.0.1');
+    chatty.on('error', () => undefined);
+    const c1 = new ClientHandshake().start();
+    let i = 0;
+    const timer = setInterval(() => chatty.write(c1.subarray(i, ++i)), 50);
+    await waitFor(() => closes.length === 2, 5000, 'both closed');
+    clearInterval(timer);
+    expect(closes.sort()).toEqual(['no publish within the publish timeout', 'nothing received for 200 ms']);
+    silent.destroy();
+    chatty.destroy();
+    await server.close();
+  });
+});

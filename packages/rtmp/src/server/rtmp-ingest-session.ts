@@ -60,6 +60,8 @@ export interface RtmpIngestSessionOptions {
   reader?: ChunkStreamReaderOptions;
   /** Largest command/data message accepted, bytes (default 64 KiB). */
   maxCommandLength?: number;
+  /** Close a session that sends nothing for this long, ms (default 30000; 0 = never). */
+  idleTimeoutMs?: number;
   /** FourCCs announced to E-RTMP clients (default hvc1, av01, vp09, avc1, Opus, mp4a, .mp3). */
   fourCcList?: readonly string[];
 }
@@ -113,7 +115,7 @@ export class RtmpIngestSession extends EventEmitter<RtmpIngestSessionEvents> {
         onMessage: (m) => this.onMessage(m),
         onClose: (e) => this.onClose(e),
       },
-      { role: 'server', reader: options.reader },
+      { role: 'server', reader: options.reader, idleTimeoutMs: options.idleTimeoutMs ?? 30_000 },
     );
   }
 

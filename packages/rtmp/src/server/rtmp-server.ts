@@ -12,6 +12,7 @@ import type { Server, Socket } from 'node:net';
 import { RtmpIngestSession } from './rtmp-ingest-session.js';
 import type { PublishDecision, PublishInfo, RtmpIngestSessionOptions } from './rtmp-ingest-session.js';
 import { StatusCode } from '../command/status.js';
+import { RtmpProtocolError } from '../errors.js';
 
 /** Options of an RtmpServer. */
 export interface RtmpServerOptions extends RtmpIngestSessionOptions {
@@ -92,7 +93,7 @@ export class RtmpServer extends EventEmitter<RtmpServerEvents> {
     );
     this.sessions.add(session);
     const timer = setTimeout(() => {
-      if (session.publishInfo === undefined) session.close(new Error('no publish within the publish timeout'));
+      if (session.publishInfo === undefined) session.close(new RtmpProtocolError('no publish within the publish timeout'));
     }, this.options.publishTimeoutMs ?? 30_000);
     timer.unref();
     session.on('publish', (info) => {
