@@ -34,6 +34,8 @@ describe('parseRtmpUrl', () => {
     expect(checkRtmpUrl('rtmp://h/')).toMatch(/no stream key|no application/);
     expect(() => parseRtmpUrl('rtmp://h/app', '')).toThrow(/no stream key/);
     expect(checkRtmpUrl('rtmp://h/app')).toBeNull();
+    expect(checkRtmpUrl('rtmp://h/app', '')).toMatch(/no stream key/);
+    expect(checkRtmpUrl('rtmp://h/app/key', '')).toBeNull();
   });
   it('knows which codecs RTMP carries', () => {
     expect(rtmpCannotCarry({ id: 0, kind: 'video', codec: 'h265', timescale: 1000 })).toBeNull();

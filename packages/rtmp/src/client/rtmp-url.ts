@@ -59,10 +59,13 @@ export function parseRtmpUrl(url: string, streamKey = ''): RtmpEndpoint {
   return { secure, host, port, app, tcUrl: `${scheme}://${authority}/${app}`, streamName };
 }
 
-/** Null when `url` can be published to (given a stream key), else the reason. */
-export function checkRtmpUrl(url: string): string | null {
+/**
+ * Null when `url` can be published to with `streamKey`, else the reason. Without a key
+ * argument a key is assumed to come separately; pass '' to require it in the url path.
+ */
+export function checkRtmpUrl(url: string, streamKey = 'key'): string | null {
   try {
-    parseRtmpUrl(url, 'key');
+    parseRtmpUrl(url, streamKey);
     return null;
   } catch (e) {
     return (e as Error).message;
