@@ -17,6 +17,10 @@ describe('parseCliArgs', () => {
     });
   });
 
+  it('ignores a bare -- separator', () => {
+    expect(parseCliArgs(['--', '--log-json']).logJson).toBe(true);
+  });
+
   it('refuses unknown options, missing values and bad levels', () => {
     expect(() => parseCliArgs(['--port', '1'])).toThrow(new CliUsageError('unknown option "--port" (see --help)'));
     expect(() => parseCliArgs(['--config'])).toThrow('--config needs a value');

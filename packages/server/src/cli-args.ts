@@ -49,6 +49,8 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
       return next;
     };
     switch (name) {
+      case '--':
+        break; // `pnpm start -- --config x` passes the separator through
       case '--config':
         options.configFile = value();
         break;
