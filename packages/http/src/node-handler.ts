@@ -101,7 +101,9 @@ export function readNodeBody(req: MiddlewareRequest, limit: number): Promise<Uin
       total += chunk.byteLength;
       if (total > limit) {
         cleanup();
-        req.pause();
+        // keep discarding what still arrives while the 413 goes out (Connection: close): a
+        // socket closed with unread data sends RST, which can destroy the answer at the client
+        req.resume();
         reject(tooLarge(limit));
         return;
       }
