@@ -4,6 +4,9 @@ export { VirtualHostTable } from './hub/virtual-host-table.js';
 export { ServerCatalogue, catalogueTrack } from './hub/server-catalogue.js';
 export { createLogger, silentLogger, isLogLevel, LOG_LEVELS, type Logger, type LogLevel, type LogFields, type LoggerOptions } from './log/logger.js';
 export { startStreamMapPusher, streamMapPushId, streamMapPushInput } from './wiring/stream-map-pusher.js';
+export { createRtmpSinkFactory, type RtmpSinkFactoryOptions } from './sinks/rtmp-sink-factory.js';
+export { createMpegtsSinkFactory } from './sinks/mpegts-sink-factory.js';
+export { createRtmpIngest } from './wiring/rtmp-ingest.js';
 export { defaultIngest, defaultSinkFactories, type IngestContext, type IngestService } from './wiring/protocols.js';
 export {
   createSluiceServer,

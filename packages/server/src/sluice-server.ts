@@ -25,6 +25,7 @@ import { StreamHub, type LiveStreamInfo } from './hub/stream-hub.js';
 import { VirtualHostTable } from './hub/virtual-host-table.js';
 import { silentLogger, type Logger } from './log/logger.js';
 import { DEFAULT_CONFIG_FILE, packageVersion } from './package-root.js';
+import type { RtmpSinkFactoryOptions } from './sinks/rtmp-sink-factory.js';
 import { startStreamMapPusher } from './wiring/stream-map-pusher.js';
 import { defaultIngest, defaultSinkFactories, type IngestContext, type IngestService } from './wiring/protocols.js';
 
@@ -51,6 +52,8 @@ export interface SluiceServerOptions {
   logger?: Logger | undefined;
   /** Backoff between push attempts. */
   retry?: Partial<RetryPolicy> | undefined;
+  /** rtmps:// destinations: certificate checks (default: verified against the system CAs). */
+  rtmps?: RtmpSinkFactoryOptions | undefined;
   /** Sink factories per protocol (default: the built-in rtmp and mpegts ones). */
   sinks?: Partial<Record<PushProtocol, PushSinkFactory>> | undefined;
   /** The ingest (default: the built-in RTMP ingest). */
@@ -117,7 +120,7 @@ export function createSluiceServer(options: SluiceServerOptions = {}): SluiceSer
   }
   const registry = new PushRegistry({
     source: hub,
-    sinks: options.sinks ?? defaultSinkFactories(),
+    sinks: options.sinks ?? defaultSinkFactories(options.rtmps),
     store,
     retry: options.retry,
     timeoutsFor: ({ vhost, app }) => {

@@ -7,7 +7,7 @@ import type { StreamHub } from '../hub/stream-hub.js';
 import type { VirtualHostTable } from '../hub/virtual-host-table.js';
 import type { Logger } from '../log/logger.js';
 import { createMpegtsSinkFactory } from '../sinks/mpegts-sink-factory.js';
-import { createRtmpSinkFactory } from '../sinks/rtmp-sink-factory.js';
+import { createRtmpSinkFactory, type RtmpSinkFactoryOptions } from '../sinks/rtmp-sink-factory.js';
 import { createRtmpIngest } from './rtmp-ingest.js';
 
 /** What an ingest gets to work with. */
@@ -25,9 +25,9 @@ export interface IngestService {
   close(): Promise<void>;
 }
 
-/** The built-in sink factories. */
-export function defaultSinkFactories(): Partial<Record<PushProtocol, PushSinkFactory>> {
-  return { rtmp: createRtmpSinkFactory(), mpegts: createMpegtsSinkFactory() };
+/** The built-in sink factories; `rtmp` options apply to rtmps:// certificate checks. */
+export function defaultSinkFactories(rtmp: RtmpSinkFactoryOptions = {}): Partial<Record<PushProtocol, PushSinkFactory>> {
+  return { rtmp: createRtmpSinkFactory(rtmp), mpegts: createMpegtsSinkFactory() };
 }
 
 /** The built-in RTMP ingest. */
