@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { connect } from 'node:net';
-import { encodeAmf0Values } from '@sluice/media';
+import { encodeAmf0Values, writeFlvTagHeader } from '@sluice/media';
 import type { Amf0Value } from '@sluice/media';
 import { waitFor } from '@sluice/test-support';
 import { RtmpServer } from './rtmp-server.js';
@@ -101,6 +101,38 @@ describe('RtmpIngestSession under random and mutated input', () => {
   }
 
   const valid = validClientStream();
+
+  it('accepts media in aggregate messages (type 22)', async () => {
+    const w = new ChunkStreamWriter();
+    const parts: Uint8Array[] = [];
+    const cmd = (streamId: number, ...values: Amf0Value[]) => parts.push(w.encode(streamId === 0 ? 3 : 5, { typeId: 20, timestamp: 0, streamId, payload: encodeAmf0Values(values) }));
+    cmd(0, 'connect', 1, { app: 'live', tcUrl: 'rtmp://127.0.0.1/live' });
+    cmd(0, 'createStream', 2, null);
+    cmd(1, 'publish', 0, null, 'agg', 'live');
+    const { packets, tracks } = demuxFixture('audio-only.flv');
+    const tags = [Uint8Array.of(0xaf, 0, ...tracks[0]!.config!), ...packets.slice(0, 10).map((p) => Uint8Array.of(0xaf, 1, ...p.data))];
+    const times = [0, ...packets.slice(0, 10).map((p) => p.dts)];
+    // an aggregate whose sub-tags carry timestamps 5000 + t; the message itself is at 1000
+    const agg = new Uint8Array(tags.reduce((n, t) => n + 15 + t.length, 0));
+    let o = 0;
+    for (const [k, t] of tags.entries()) {
+      writeFlvTagHeader(agg, o, 8, t.length, 5000 + times[k]!);
+      agg.set(t, o + 11);
+      new DataView(agg.buffer).setUint32(o + 11 + t.length, 11 + t.length);
+      o += 15 + t.length;
+    }
+    parts.push(w.encode(4, { typeId: 22, timestamp: 1000, streamId: 1, payload: agg }));
+    const got: number[] = [];
+    server.once('publish', (s) => s.on('packet', (p) => got.push(p.dts)));
+    const all = new Uint8Array(parts.reduce((n, x) => n + x.length, 0));
+    let q = 0;
+    for (const x of parts) {
+      all.set(x, q);
+      q += x.length;
+    }
+    await feed(all, 1000);
+    expect(got).toEqual(packets.slice(0, 10).map((p) => 1000 + p.dts));
+  });
 
   it('a valid stream publishes (sanity check for the mutations below)', async () => {
     let packets = 0;

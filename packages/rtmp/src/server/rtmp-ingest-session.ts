@@ -24,6 +24,7 @@ import { ChunkStreamId, MessageType } from '../message.js';
 import type { RtmpMessage } from '../message.js';
 import { RtmpProtocolError } from '../errors.js';
 import { IngestTracks } from './ingest-tracks.js';
+import { forEachAggregatePart } from './aggregate-message.js';
 
 /** What a publisher asked for. */
 export interface PublishInfo {
@@ -149,8 +150,16 @@ export class RtmpIngestSession extends EventEmitter<RtmpIngestSessionEvents> {
       case MessageType.Audio:
         if (this.tracks !== undefined && message.streamId === this.publishStreamId) this.tracks.onMessage(message.typeId, message.timestamp, message.payload);
         return;
+      case MessageType.Aggregate: {
+        const tracks = this.tracks;
+        if (tracks === undefined || message.streamId !== this.publishStreamId) return;
+        forEachAggregatePart(message.payload, message.timestamp, (type, timestamp, body) => {
+          if (type === MessageType.Audio || type === MessageType.Video || type === MessageType.DataAmf0) tracks.onMessage(type, timestamp, body);
+        });
+        return;
+      }
       default:
-        return; // Set Peer Bandwidth, user control, aggregate, shared objects: nothing to do for a publisher
+        return; // Set Peer Bandwidth, user control, shared objects: nothing to do for a publisher
     }
   }
 
