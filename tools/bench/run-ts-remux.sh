@@ -23,6 +23,13 @@ mkdir -p "$js/node_modules/@sluice"
 ln -sfn "$root/packages/media" "$js/node_modules/@sluice/media"
 ln -sfn "$root/packages/mpegts" "$js/node_modules/@sluice/mpegts"
 node_modules/.bin/esbuild tools/bench/ts-remux.ts --format=esm --platform=node --log-level=warning --outfile="$js/ts-remux.mjs"
+tools=(ffmpeg-flv sluice-flv ffmpeg-ts sluice-ts node-startup)
+# mediabunny's MPEG-TS output (root dev dependency), when installed
+if [ -d node_modules/mediabunny ]; then
+  ln -sfn "$root/node_modules/mediabunny" "$js/node_modules/mediabunny"
+  node_modules/.bin/esbuild tools/bench/ts-remux-mediabunny.ts --format=esm --platform=node --log-level=warning --outfile="$js/ts-remux-mediabunny.mjs"
+  tools+=(mediabunny-flv mediabunny-ts)
+fi
 
 # Runs a command under /usr/bin/time -v; prints "wall_seconds peak_rss_kb [json]".
 measure() {
@@ -39,7 +46,6 @@ median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 max() { sort -n | tail -1; }
 
 declare -A WALL RSS INNER CPU
-tools=(ffmpeg-flv sluice-flv ffmpeg-ts sluice-ts node-startup)
 for ((i = 1; i <= runs; i++)); do
   for t in "${tools[@]}"; do
     case $t in
@@ -48,6 +54,8 @@ for ((i = 1; i <= runs; i++)); do
       ffmpeg-ts) line=$(measure ffmpeg -nostdin -v error -y -i "$base.ts" -c copy -f mpegts "$out/ff.ts") ;;
       sluice-ts) line=$(measure node "$js/ts-remux.mjs" "$base.ts" "$out/sl.ts") ;;
       node-startup) line=$(measure node -e 0) ;;
+      mediabunny-flv) line=$(measure node "$js/ts-remux-mediabunny.mjs" "$base.flv" "$out/mb.ts") ;;
+      mediabunny-ts) line=$(measure node "$js/ts-remux-mediabunny.mjs" "$base.ts" "$out/mb.ts") ;;
     esac
     read -r wall rss json <<<"$line"
     WALL[$t]+="$wall "
@@ -61,7 +69,7 @@ for ((i = 1; i <= runs; i++)); do
   done
 done
 
-size_of() { case $1 in *flv) stat -c %s "$base.flv" ;; *ts) stat -c %s "$base.ts" ;; *) echo 0 ;; esac; }
+size_of() { case $1 in *-flv) stat -c %s "$base.flv" ;; *-ts) stat -c %s "$base.ts" ;; *) echo 0 ;; esac; }
 mbps() { awk -v b="$1" -v s="$2" 'BEGIN { printf "%.0f", b / 1e6 / s }'; }
 echo
 echo "Inputs: \`$base.flv\` ($(stat -c %s "$base.flv") bytes) and \`$base.ts\` ($(stat -c %s "$base.ts") bytes), $(ffprobe -v error -show_entries format=duration -of csv=p=0 "$base.flv") s; $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg); node $(node --version); $(ffmpeg -version | head -1 | cut -d' ' -f1-3). $runs runs each, interleaved; median wall time, largest peak RSS."
@@ -78,6 +86,8 @@ for t in "${tools[@]}"; do
     ffmpeg-ts) cmd="ffmpeg -i x.ts -c copy -f mpegts out.ts" ;;
     sluice-ts) cmd="node ts-remux.mjs x.ts out.ts" ;;
     node-startup) cmd="node -e 0 (startup only, for reference)" ;;
+    mediabunny-flv) cmd="node ts-remux-mediabunny.mjs x.flv out.ts (Sluice FLV reader → mediabunny MpegTsOutputFormat)" ;;
+    mediabunny-ts) cmd="node ts-remux-mediabunny.mjs x.ts out.ts (mediabunny MPEG_TS input → Conversion → MpegTsOutputFormat)" ;;
   esac
   if [ "$t" = node-startup ]; then
     echo "| $t | \`$cmd\` | $w | – | – | $rmb |"

@@ -19,3 +19,5 @@ export { UdpTsSender, type UdpTsSenderOptions } from './udp-sender.js';
 export { TcpTsSender, type TcpTsSenderOptions } from './tcp-sender.js';
 export { parseTsUrl, checkTsUrl, isMulticastAddress, DEFAULT_UDP_PACKET_SIZE, type TsDestination } from './ts-url.js';
 export { TsPushSink, createTsSender, type TsPushTarget } from './ts-sink.js';
+export { TsFanOut, type TsFanOutOptions, type TsChunkReceiver } from './fan-out.js';
+export { analyzeTransportStream, type TsAnalysis, type TsAnalysisLimits } from './analyzer.js';
