@@ -70,6 +70,9 @@ describe('PushRegistry: startPush', () => {
     const { registry, source } = makeRegistry();
     expect(() => registry.startPush(rtmpPush('x', 'live', { protocol: 'hls' }))).toThrow(UnsupportedProtocol);
     expect(() => registry.startPush(rtmpPush('x', 'live', { protocol: 'hls' }))).toThrow('Unsupported protocol [hls]');
+    for (const inherited of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+      expect(() => registry.startPush(rtmpPush('x', 'live', { protocol: inherited }))).toThrow(new UnsupportedProtocol(inherited));
+    }
     expect(() => registry.startPush(rtmpPush('x', 'live', { url: 'udp://h:1' }))).toThrow('Invalid URL [udp://h:1] for protocol [rtmp]');
     expect(() => registry.startPush(rtmpPush('x', 'live', { url: 'udp://h:1' }))).toThrow(InvalidPushUrl);
     registry.startPush(rtmpPush('x'));

@@ -270,7 +270,8 @@ export class PushRegistry extends EventEmitter<PushRegistryEvents> implements Pu
       throw new DuplicatePushId(id);
     }
     const key = protocol.toLowerCase();
-    const factory = this.sinks[key];
+    // Own properties only: a protocol named `constructor` or `__proto__` is unsupported, not Object's.
+    const factory = Object.hasOwn(this.sinks, key) ? this.sinks[key] : undefined;
     if (factory === undefined) throw new UnsupportedProtocol(protocol);
     const urlProblem = factory.checkUrl(url);
     if (urlProblem !== null) throw new InvalidPushUrl(url, key, urlProblem);
