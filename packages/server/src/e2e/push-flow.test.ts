@@ -64,6 +64,15 @@ describeWithPeers(['ffmpeg', 'ffprobe', 'nginx-rtmp'], 'e2e: pushes from the RTM
     await nginx?.stop();
   });
 
+  it('the ingest refuses a second publisher of a live name and an unknown application; the live stream goes on', async () => {
+    const duplicate = startFfmpegPublisher(t.ingestUrl('cam'));
+    const unknownApp = startFfmpegPublisher(`rtmp://127.0.0.1:${t.rtmpPort}/nope/cam`);
+    const codes = await Promise.all([duplicate.exited, unknownApp.exited].map((p) => Promise.race([p, sleep(15_000).then(() => 'still running')])));
+    expect(codes.every((c) => c !== 0 && c !== 'still running'), `ffmpeg exits: ${codes.join(', ')}`).toBe(true);
+    expect(t.server.hub.stream({ vhost: 'default', app: 'app', name: 'cam' })).toBeDefined();
+    expect(t.server.hub.liveStreams().map((s) => s.ref.app)).not.toContain('nope');
+  });
+
   // Scenarios 1-3 run at the same time on the same source stream.
   let full: { samples: PushRecord[]; last: PushRecord };
   let udp: { relay: UdpRelay; file: string; last: PushRecord };
