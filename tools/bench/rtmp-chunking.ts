@@ -3,6 +3,8 @@
  *
  * 1. Chunking throughput: every packet of a 5 Mb/s FLV (FlvTagMuxer tag headers +
  *    ChunkStreamWriter.encodeParts at chunk size 4096), in memory.
+ * 1b. Ingest parsing: the same stream chunked (4096 and 128) read back by ChunkStreamReader
+ *    (+ IngestTracks) in 64 KiB pieces.
  * 2. One destination: RtmpPublisher pushing the first SINGLE_S seconds to nginx-rtmp as fast as
  *    it accepts, beside `ffmpeg -t SINGLE_S -i FILE -c copy -f flv rtmp://...` doing the same
  *    (CPU seconds per media second; ffmpeg's under /usr/bin/time, includes its demuxing).
@@ -17,7 +19,7 @@ import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { FlvReader, FlvTagDemuxer, FlvTagMuxer, FlvTagType } from '@sluice/media';
 import type { MediaPacket, TrackInfo } from '@sluice/media';
-import { ChunkStreamWriter, RtmpFanoutCache, RtmpPublisher, RtmpServer, publishAll } from '@sluice/rtmp';
+import { ChunkStreamReader, ChunkStreamWriter, IngestTracks, RtmpFanoutCache, RtmpPublisher, RtmpServer, publishAll } from '@sluice/rtmp';
 import { runCommand, startNginxRtmp, removeNginxDir } from '@sluice/test-support';
 
 const file = process.argv[2] ?? 'bench-out/bench-300s-5mbps.flv';
@@ -70,6 +72,44 @@ const results: Record<string, unknown> = { file, duration, packets: packets.leng
     best = Math.min(best, (performance.now() - t) / 1000);
   }
   results['chunking'] = { seconds: best, MBps: bytes / 1e6 / best, realtimeX: duration / best, outBytes: bytes };
+}
+
+// 1b. ingest parsing: the chunked stream (chunk size 4096 and 128) read back by ChunkStreamReader
+// in 64 KiB socket-like pieces (fresh buffers), alone and with IngestTracks (FlvTagDemuxer).
+for (const size of [4096, 128]) {
+  const muxer = new FlvTagMuxer(tracks);
+  const w = new ChunkStreamWriter();
+  const pieces: Uint8Array[] = [w.setChunkSize(size)];
+  for (const p of packets) {
+    const tag = muxer.packetTag(p)!;
+    pieces.push(w.encodeParts(tag.type === FlvTagType.Video ? 6 : 4, tag.type, tag.timestamp, 1, tag.header, tag.data));
+  }
+  const total = pieces.reduce((n, x) => n + x.length, 0);
+  const stream = new Uint8Array(total);
+  let o = 0;
+  for (const x of pieces) {
+    stream.set(x, o);
+    o += x.length;
+  }
+  const reads: Uint8Array[] = [];
+  for (let k = 0; k < total; k += 65536) reads.push(stream.slice(k, k + 65536));
+  const row: Record<string, number> = {};
+  for (const withTracks of [false, true, false, true]) {
+    let best = Infinity;
+    let count = 0;
+    for (let run = 0; run < 3; run++) {
+      count = 0;
+      const ingest = new IngestTracks({ tracks: () => undefined, packet: () => void count++, metadata: () => undefined });
+      const reader = new ChunkStreamReader((m) => (withTracks ? ingest.onMessage(m.typeId, m.timestamp, m.payload) : void count++));
+      const t = performance.now();
+      for (const r of reads) reader.push(r);
+      best = Math.min(best, (performance.now() - t) / 1000);
+    }
+    const key = withTracks ? 'readerPlusTracksMBps' : 'readerMBps';
+    row[key] = Math.max(row[key] ?? 0, total / 1e6 / best);
+    row[withTracks ? 'packets' : 'messages'] = count;
+  }
+  results[`ingest-parse-chunk${size}`] = row;
 }
 
 const nginx = await startNginxRtmp({ record: false });
