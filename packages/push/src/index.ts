@@ -9,3 +9,4 @@ export { MemoryPushStore, parseStoredPush, type PushStore, type StoredPush } fro
 export { FilePushStore, type FilePushStoreOptions } from './file-push-store.js';
 export { PushRegistry, type PushRegistryEvents, type PushRegistryOptions, type PushStateChange, type RestoreResult } from './push-registry.js';
 export type { SessionTimeouts } from './push-session.js';
+export * from './tcp-probe.js';

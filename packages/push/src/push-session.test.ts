@@ -270,6 +270,71 @@ describe('PushSession: failures and backoff', () => {
     }
   });
 
+  it('with a reachability probe and default retry, pushes again within 0.4 s of an unreachable destination returning', async () => {
+    for (const outageMs of [700, 3500, 12_000, 30_000]) {
+      const { registry, source, rtmp, clock } = makeRegistry({ random: () => 0.999_999 });
+      rtmp.reachable = true;
+      source.publish('live', AV);
+      registry.startPush(rtmpPush('p'));
+      await settle();
+      rtmp.behaviour = 'reject';
+      rtmp.reachable = false;
+      rtmp.last.fail(); // the destination goes away at t0
+      const t0 = clock.now();
+      while (clock.now() - t0 < outageMs) {
+        clock.advance(50);
+        await settle();
+      }
+      rtmp.behaviour = 'resolve';
+      rtmp.reachable = true; // ...and is back
+      const back = clock.now();
+      while (registry.getPush('p')?.state !== 'pushing') {
+        clock.advance(10);
+        await settle();
+      }
+      expect(clock.now() - back).toBeLessThanOrEqual(400);
+      // probes are spaced by the interval, never a busy loop
+      expect(rtmp.probes).toBeLessThanOrEqual(Math.ceil(outageMs / 250) + 10);
+    }
+  });
+
+  it('keeps the plain backoff when the destination answers probes but refuses the push', async () => {
+    const { registry, source, rtmp, clock } = makeRegistry({ random: () => 0.5 });
+    rtmp.reachable = true;
+    rtmp.behaviour = 'reject';
+    source.publish('live', AV);
+    registry.startPush(rtmpPush('p'));
+    await settle();
+    expect(registry.getPush('p')).toMatchObject({ state: 'error', reconnectIn: 500 });
+    const sinksBefore = rtmp.sinks.length;
+    clock.advance(499);
+    await settle();
+    expect(rtmp.sinks.length).toBe(sinksBefore); // no early reconnect
+    expect(rtmp.probes).toBe(1); // one probe at the failure, none after it answered
+    clock.advance(1);
+    await settle();
+    expect(rtmp.sinks.length).toBe(sinksBefore + 1);
+    expect(registry.getPush('p')).toMatchObject({ state: 'error', reconnectIn: 1000 });
+  });
+
+  it('cancels probes when the push is stopped during the backoff', async () => {
+    const { registry, source, rtmp, clock } = makeRegistry();
+    rtmp.reachable = false;
+    rtmp.behaviour = 'reject';
+    source.publish('live', AV);
+    registry.startPush(rtmpPush('p'));
+    await settle();
+    expect(registry.getPush('p')?.state).toBe('error');
+    registry.stopPush('p');
+    await settle();
+    const probes = rtmp.probes;
+    rtmp.reachable = true;
+    clock.advance(10_000);
+    await settle();
+    expect(rtmp.probes).toBe(probes);
+    expect(registry.getPush('p')).toBeUndefined();
+  });
+
   it('fails a connection that does not open within the connection timeout', async () => {
     const { registry, source, rtmp, clock, changes } = makeRegistry({ timeoutsFor: () => ({ connectionTimeoutMs: 3000 }) });
     rtmp.behaviour = 'hang';

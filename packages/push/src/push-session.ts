@@ -3,7 +3,8 @@
  * stream (`ready`), opens a sink (`connecting`), sends (`pushing`), fails over to
  * `error` with exponential backoff, returns to `ready` when the source ends, and
  * tears down through `stopping` → `stopped`. Event-driven: no polling; the only timers
- * are the connection timeout, the retry backoff and the send-stall watchdog.
+ * are the connection timeout, the retry backoff (with its reachability probes) and the
+ * send-stall watchdog.
  */
 import type { MediaPacket, TrackInfo } from '@sluice/media';
 import type { Clock, TimerHandle } from './clock.js';
@@ -65,6 +66,9 @@ export class PushSession implements StreamSubscriber {
   private connectTimer: TimerHandle | undefined;
   private retryTimer: TimerHandle | undefined;
   private retryDueAt = 0;
+  /** Bumped whenever a backoff ends: answers of older reachability probes are ignored. */
+  private backoffEpoch = 0;
+  private probeTimer: TimerHandle | undefined;
   /** Consecutive failed sessions (the backoff exponent). */
   private attempt = 0;
   private unsubscribe: (() => void) | undefined;
@@ -241,11 +245,52 @@ export class PushSession implements StreamSubscriber {
     this.retryTimer = this.ctx.clock.setTimeout(() => this.retry(), delay);
     this.lastError = error.message;
     this.setState('error', error);
+    if (this.retryTimer !== undefined) this.probeDuringBackoff();
+  }
+
+  /**
+   * Probes the destination during the backoff. If it is reachable right after the
+   * failure (it answers but refused us), the backoff runs its course. If it is not, it
+   * is probed every retry.probeIntervalMs and the push reconnects as soon as it is
+   * back, so media flows again within a fraction of a second of the destination's return.
+   */
+  private probeDuringBackoff(): void {
+    const interval = this.ctx.retry.probeIntervalMs;
+    if (this.factory.probe === undefined || interval <= 0) return;
+    const epoch = this.backoffEpoch;
+    const current = (): boolean => epoch === this.backoffEpoch && this.retryTimer !== undefined && !this.isStopping;
+    const probeOnce = (first: boolean): void => {
+      this.probeTimer = undefined;
+      let answer: Promise<boolean>;
+      try {
+        answer = (this.factory.probe as (target: PushTarget) => Promise<boolean>).call(this.factory, this.target());
+      } catch {
+        answer = Promise.resolve(false);
+      }
+      answer.then(
+        (reachable) => settled(reachable, first),
+        () => settled(false, first),
+      );
+    };
+    const settled = (reachable: boolean, first: boolean): void => {
+      if (!current()) return;
+      if (reachable) {
+        if (!first) {
+          this.clearRetry();
+          this.retry();
+        }
+        return; // reachable at the failure itself: the destination refused us, keep the backoff
+      }
+      if (this.retryDueAt - this.ctx.clock.now() <= interval) return; // the backoff ends first anyway
+      this.probeTimer = this.ctx.clock.setTimeout(() => probeOnce(false), interval);
+    };
+    probeOnce(true);
   }
 
   /** The backoff elapsed: reconnect if the source is live (resubscribing replays its current GOP). */
   private retry(): void {
     this.retryTimer = undefined;
+    this.endProbes();
     if (this.isStopping) return;
     if (this.liveTracks !== undefined) {
       const starts = this.streamStarts;
@@ -350,6 +395,14 @@ export class PushSession implements StreamSubscriber {
   private clearRetry(): void {
     if (this.retryTimer !== undefined) this.ctx.clock.clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
+    this.endProbes();
+  }
+
+  /** Cancels reachability probes of the current backoff. */
+  private endProbes(): void {
+    this.backoffEpoch++;
+    if (this.probeTimer !== undefined) this.ctx.clock.clearTimeout(this.probeTimer);
+    this.probeTimer = undefined;
   }
 
   private clearConnectTimer(): void {

@@ -12,6 +12,12 @@ export interface RetryPolicy {
   jitter: number;
   /** A session that pushed at least this long resets the backoff to initialDelayMs. Default 10000 ms. */
   resetAfterMs: number;
+  /**
+   * While backing off from a destination that was unreachable, probe it this often
+   * (when its sink factory has `probe`) and reconnect as soon as it answers. 0 disables.
+   * Default 250 ms.
+   */
+  probeIntervalMs: number;
 }
 
 /** The contract's defaults: 500 ms doubling to 5 s, ±20 % jitter, reset after 10 s of pushing. */
@@ -21,6 +27,7 @@ export const DEFAULT_RETRY_POLICY: Readonly<RetryPolicy> = Object.freeze({
   multiplier: 2,
   jitter: 0.2,
   resetAfterMs: 10_000,
+  probeIntervalMs: 250,
 });
 
 /** Fills in defaults and validates a partial policy; throws RangeError naming the bad field. */
@@ -34,6 +41,7 @@ export function resolveRetryPolicy(partial: Partial<RetryPolicy> = {}): RetryPol
   check('multiplier', Number.isFinite(policy.multiplier) && policy.multiplier >= 1);
   check('jitter', Number.isFinite(policy.jitter) && policy.jitter >= 0 && policy.jitter < 1);
   check('resetAfterMs', Number.isFinite(policy.resetAfterMs) && policy.resetAfterMs >= 0);
+  check('probeIntervalMs', Number.isFinite(policy.probeIntervalMs) && policy.probeIntervalMs >= 0);
   return policy;
 }
 

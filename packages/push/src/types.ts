@@ -170,4 +170,11 @@ export interface PushSinkFactory {
   maxTracksPerKind?: Partial<Record<TrackKind, number>>;
   /** Creates the sink of one session; may throw a typed error (the session then fails and retries). */
   create(target: PushTarget): PushSink;
+  /**
+   * Optional cheap reachability check (e.g. a TCP connect to the destination's port),
+   * used while a push backs off after a failure: when the destination was unreachable at
+   * the failure and a probe later finds it back, the push reconnects at once instead of
+   * waiting out the backoff. Resolves true when reachable; never rejects.
+   */
+  probe?(target: PushTarget): Promise<boolean>;
 }

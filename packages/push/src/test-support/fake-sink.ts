@@ -128,6 +128,10 @@ export class FakeSinkFactory implements PushSinkFactory {
   uncarriable = new Set<string>(['opus']);
   throwOnCreate = false;
   maxTracksPerKind?: { video?: number; audio?: number };
+  /** When set, the factory has a reachability probe that answers this (see PushSinkFactory.probe). */
+  reachable: boolean | undefined;
+  /** Number of probes made. */
+  probes = 0;
 
   constructor(private readonly schemes: readonly string[] = ['rtmp', 'rtmps']) {}
 
@@ -137,6 +141,14 @@ export class FakeSinkFactory implements PushSinkFactory {
 
   checkUrl(url: string): string | null {
     return this.schemes.some((s) => url.startsWith(`${s}://`) && url.length > s.length + 3) ? null : `scheme must be ${this.schemes.join(' or ')}`;
+  }
+
+  get probe(): ((target: PushTarget) => Promise<boolean>) | undefined {
+    if (this.reachable === undefined) return undefined;
+    return () => {
+      this.probes++;
+      return Promise.resolve(this.reachable === true);
+    };
   }
 
   create(target: PushTarget): FakeSink {
