@@ -395,7 +395,7 @@ function readerFor(s: PmtEntry): EsReader | undefined {
       if (reg !== undefined && reg.length >= 4 && reg[0] === 0x4f && reg[1] === 0x70 && reg[2] === 0x75 && reg[3] === 0x73) {
         const ext = findDescriptor(s.descriptors, DescriptorTag.dvbExtension);
         const code = ext !== undefined && ext.length >= 2 && ext[0] === 0x80 ? ext[1]! : 2;
-        return new OpusEsReader({ ...base, kind: 'audio', codec: 'opus' }, code >= 1 && code <= 8 ? code : 2);
+        return new OpusEsReader({ ...base, kind: 'audio', codec: 'opus' }, code);
       }
       return undefined;
     }

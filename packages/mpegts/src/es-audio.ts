@@ -1,6 +1,6 @@
 /** AAC (ADTS), MP3 and Opus elementary streams in MPEG-TS. */
 import type { MediaPacket, TrackInfo, AdtsConfig } from '@sluice/media';
-import { writeAdtsHeader, ADTS_HEADER_SIZE, isAdtsHeader, writeOpusControlHeader, opusControlHeaderSize, parseOpusHead } from '@sluice/media';
+import { writeAdtsHeader, ADTS_HEADER_SIZE, isAdtsHeader, writeOpusControlHeader, opusControlHeaderSize, parseOpusHead, tsChannelConfigOfOpusHead } from '@sluice/media';
 import { TsMuxError } from './errors.js';
 import { StreamId, StreamType, DescriptorTag } from './constants.js';
 import type { EsFormat } from './es-format.js';
@@ -75,19 +75,17 @@ export class OpusAudioFormat implements EsFormat {
   readonly packable = false;
 
   constructor(track: TrackInfo) {
-    let channels = track.channels ?? 2;
-    let family = 0;
+    let code = Math.min(track.channels ?? 2, 2);
     if (track.config) {
+      let head;
       try {
-        const head = parseOpusHead(track.config);
-        channels = head.channelCount;
-        family = head.mappingFamily;
+        head = parseOpusHead(track.config);
       } catch (error) {
         throw new TsMuxError(`track ${track.id}: bad OpusHead: ${(error as Error).message}`);
       }
+      // channel_config_code 1..8 (mapping family 0, or 1 in Vorbis order); 0xFF: none describes it
+      code = tsChannelConfigOfOpusHead(head) ?? 0xff;
     }
-    // channel_config_code: 1..2 for mapping family 0, 1..8 for the Vorbis order of family 1, else 0xFF
-    const code = (family === 0 && channels <= 2) || (family === 1 && channels <= 8) ? channels : 0xff;
     this.descriptors = new Uint8Array([
       // registration_descriptor: format_identifier 'Opus'
       DescriptorTag.registration, 4, 0x4f, 0x70, 0x75, 0x73,

@@ -6,19 +6,22 @@
 import type { MediaPacket, TrackInfo } from '@sluice/media';
 import {
   buildAvcConfigFromNalUnits,
+  buildHevcConfigFromNalUnits,
   audioSpecificConfigFromAdts,
   buildOpusHead,
   forEachAnnexBNalUnit,
   H264NalUnitType,
   isH265IrapType,
   parseAdtsHeader,
+  isMpegAudioHeader,
+  parseMpegAudioHeader,
+  opusHeadFromTsChannelConfig,
   isAdtsHeader,
   parseOpusControlHeader,
   H265NalUnitType,
 } from '@sluice/media';
 import { TsDemuxError } from './errors.js';
 import { allocateBytes } from './alloc.js';
-import { mpegAudioFrameInfo } from './mpeg-audio-header.js';
 import { opusPacketSamples } from './opus-duration.js';
 
 const EMPTY = new Uint8Array(0);
@@ -45,6 +48,7 @@ export class VideoEsReader implements EsReader {
   private key = false;
   private sps: Uint8Array | undefined;
   private pps: Uint8Array | undefined;
+  private vps: Uint8Array | undefined;
   /** NAL units of the access unit being read (views), reused. */
   private readonly nals: Uint8Array[] = [];
   private nalCount = 0;
@@ -62,6 +66,9 @@ export class VideoEsReader implements EsReader {
       const t = (nal[0]! >> 1) & 0x3f;
       if (t === H265NalUnitType.Aud) return;
       if (isH265IrapType(t)) this.key = true;
+      else if (t === H265NalUnitType.Vps) this.vps ??= nal.slice();
+      else if (t === H265NalUnitType.Sps) this.sps ??= nal.slice();
+      else if (t === H265NalUnitType.Pps) this.pps ??= nal.slice();
     }
     this.nals[this.nalCount++] = nal;
     this.nalBytes += 4 + nal.length;
@@ -99,20 +106,16 @@ export class VideoEsReader implements EsReader {
     emit({ trackId: this.track.id, pts, dts, key: this.key, data: avcc });
   }
 
+  /** Builds the track's avcC / hvcC from the first parameter sets seen. */
   private learnConfig(): void {
-    if (this.track.codec === 'h264') {
-      if (this.sps && this.pps) {
-        try {
-          this.track.config = buildAvcConfigFromNalUnits([this.sps, this.pps]);
-        } catch {
-          // an SPS that does not parse: the track goes on without a configuration record
-        }
-        this.ready = true;
-      }
-    } else if (this.key) {
-      // H.265 parameter sets travel in-band; the configuration record is not built here
-      this.ready = true;
+    const h264 = this.h264;
+    if (!this.sps || !this.pps || (!h264 && !this.vps)) return;
+    try {
+      this.track.config = h264 ? buildAvcConfigFromNalUnits([this.sps, this.pps]) : buildHevcConfigFromNalUnits([this.vps!, this.sps, this.pps]);
+    } catch {
+      // parameter sets that do not parse: the track goes on without a configuration record
     }
+    this.ready = true;
   }
 }
 
@@ -155,8 +158,8 @@ export class MpegAudioEsReader implements EsReader {
     let p = 0;
     let samples = 0;
     while (p + 4 <= payload.length) {
-      const info = mpegAudioFrameInfo(payload, p);
-      if (info === undefined) throw new TsDemuxError('es', `no MPEG audio frame at byte ${p} of a ${payload.length}-byte PES`, this.track.id);
+      if (!isMpegAudioHeader(payload, p)) throw new TsDemuxError('es', `no MPEG audio frame at byte ${p} of a ${payload.length}-byte PES`, this.track.id);
+      const info = parseMpegAudioHeader(payload, p);
       const end = Math.min(payload.length, p + info.frameLength);
       if (!this.ready) {
         this.track.sampleRate = info.sampleRate;
@@ -165,7 +168,7 @@ export class MpegAudioEsReader implements EsReader {
       }
       const offset = Math.round((samples * 90000) / info.sampleRate);
       emit({ trackId: this.track.id, pts: pts + offset, dts: dts + offset, key: true, data: payload.subarray(p, end) });
-      samples += info.samples;
+      samples += info.samplesPerFrame;
       p = end;
     }
   }
@@ -174,13 +177,15 @@ export class MpegAudioEsReader implements EsReader {
 /** Opus: control header + packet, one packet per access unit. */
 export class OpusEsReader implements EsReader {
   ready = true;
+  /** `channelConfigCode`: channel_config_code of the PMT's Opus descriptor (0..8; others give stereo). */
   constructor(
     readonly track: TrackInfo,
-    channels: number,
+    channelConfigCode: number,
   ) {
-    track.channels = channels;
+    const head = opusHeadFromTsChannelConfig(channelConfigCode) ?? opusHeadFromTsChannelConfig(2)!;
+    track.channels = head.channelCount;
     track.sampleRate = 48000;
-    if (channels <= 2) track.config = buildOpusHead({ version: 1, channelCount: channels, preSkip: 0, inputSampleRate: 48000, outputGain: 0, mappingFamily: 0 });
+    track.config = buildOpusHead(head);
   }
 
   read(payload: Uint8Array, pts: number, dts: number, _ra: boolean, emit: PacketSink): void {

@@ -41,6 +41,8 @@ describeWithPeers(['ffmpeg', 'ffprobe'], 'TsMuxer on every fixture', () => {
       const back = readTs(bytes, { strict: true, chunkSize: 1013 });
       expect(back.errors).toEqual([]);
       expect(back.tracks.map((t) => t.codec)).toEqual(source.tracks.map((t) => t.codec));
+      // configuration learnt from the stream (avcC, hvcC, AudioSpecificConfig, OpusHead; none for MP3)
+      for (const t of back.tracks) if (t.codec !== 'mp3') expect(t.config, `${t.codec} config`).toBeDefined();
       source.tracks.forEach((track, i) => {
         const scale = 90000 / track.timescale;
         const want = source.packets.filter((p) => p.trackId === track.id);

@@ -16,6 +16,13 @@ export interface TsMuxerOptions {
   output?: TsOutputMode;
   /** Bytes per output slab (multiple of 188). Default 262448 (1396 packets). */
   slabSize?: number;
+  /**
+   * Supplies output memory: called for each new slab ('owned') or for the one reused
+   * buffer ('transient', again only if a packet needs more). Lets a caller hand out
+   * buffers from its own pool. Must return a Uint8Array of at least `bytes` bytes.
+   * Default: fresh memory (not zero-filled under Node).
+   */
+  allocate?: ((bytes: number) => Uint8Array) | undefined;
   /** transport_stream_id of the PAT. Default 1. */
   transportStreamId?: number;
   /** program_number. Default 1. */
@@ -37,7 +44,7 @@ export interface TsMuxerOptions {
 }
 
 /** Options with defaults applied. */
-export type ResolvedTsMuxerOptions = Required<TsMuxerOptions>;
+export type ResolvedTsMuxerOptions = Required<Omit<TsMuxerOptions, 'allocate'>> & Pick<TsMuxerOptions, 'allocate'>;
 
 function checkInt(name: string, value: number, min: number, max: number): number {
   if (!Number.isInteger(value) || value < min || value > max) throw new TsMuxError(`${name} must be an integer in ${min}..${max}, got ${value}`);
@@ -54,8 +61,10 @@ export function resolveMuxerOptions(options: TsMuxerOptions): ResolvedTsMuxerOpt
   const pcrDelayMs = checkInt('pcrDelayMs', options.pcrDelayMs ?? 100, 0, 5000);
   const audioPesMaxDelayMs = checkInt('audioPesMaxDelayMs', options.audioPesMaxDelayMs ?? 0, 0, 1000);
   if (audioPesMaxDelayMs > pcrDelayMs) throw new TsMuxError(`audioPesMaxDelayMs (${audioPesMaxDelayMs}) must not exceed pcrDelayMs (${pcrDelayMs})`);
+  if (options.allocate !== undefined && typeof options.allocate !== 'function') throw new TsMuxError('allocate must be a function');
   return {
     onData: options.onData,
+    allocate: options.allocate,
     output,
     slabSize,
     transportStreamId: checkInt('transportStreamId', options.transportStreamId ?? 1, 0, 0xffff),

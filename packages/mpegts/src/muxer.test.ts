@@ -104,6 +104,20 @@ describe('TsMuxer output structure', () => {
     }
   });
 
+  it('writes into caller-provided buffers', () => {
+    const given: Uint8Array[] = [];
+    const { bytes: out } = muxToBytes(source, {
+      slabSize: 188 * 100,
+      allocate: (n) => {
+        const b = new Uint8Array(n);
+        given.push(b);
+        return b;
+      },
+    });
+    expect(given.length).toBeGreaterThan(1);
+    expect(Buffer.from(out).equals(Buffer.from(bytes))).toBe(true);
+  });
+
   it("'transient' output gives the same bytes", () => {
     expect(Buffer.from(muxToBytes(source, { output: 'transient', slabSize: 188 * 10 }).bytes).equals(Buffer.from(bytes))).toBe(true);
   });

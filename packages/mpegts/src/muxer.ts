@@ -134,7 +134,7 @@ export class TsMuxer {
     this.pcrDelay = o.pcrDelayMs * TICKS_PER_MS;
     this.maxJump = o.maxTimestampJumpMs * TICKS_PER_MS;
     this.audioDelay = o.audioPesMaxDelayMs * TICKS_PER_MS;
-    this.out = new TsOutput(o.output, o.slabSize, o.onData);
+    this.out = new TsOutput(o.output, o.slabSize, o.onData, o.allocate);
   }
 
   /**

@@ -32,8 +32,15 @@ export class TsOutput {
     private readonly mode: TsOutputMode,
     private readonly slabSize: number,
     private readonly listener: TsDataListener,
+    private readonly allocate: (bytes: number) => Uint8Array = allocateBytes,
   ) {
-    this.buf = allocateBytes(slabSize);
+    this.buf = this.newBuffer(slabSize);
+  }
+
+  private newBuffer(bytes: number): Uint8Array {
+    const buf = this.allocate(bytes);
+    if (!(buf instanceof Uint8Array) || buf.length < bytes) throw new RangeError(`the output allocator must return a Uint8Array of at least ${bytes} bytes`);
+    return buf;
   }
 
   /** Makes `bytes` contiguous bytes writable at `pos` (may emit what is pending first). */
@@ -42,9 +49,9 @@ export class TsOutput {
     this.emit();
     if (this.mode === 'transient') {
       this.pos = this.start = 0;
-      if (this.buf.length < bytes) this.buf = allocateBytes(Math.max(bytes, this.buf.length * 2));
+      if (this.buf.length < bytes) this.buf = this.newBuffer(Math.max(bytes, this.buf.length * 2));
     } else {
-      this.buf = allocateBytes(Math.max(bytes, this.slabSize));
+      this.buf = this.newBuffer(Math.max(bytes, this.slabSize));
       this.pos = this.start = 0;
     }
   }
