@@ -243,4 +243,31 @@ describe('ChunkedMessageCache (chunk once, write to N connections)', () => {
     other.encodeCached(m0, 0, 1);
     expect(other.encodeCached(m1, 40, 1)).not.toBe(m1.bytes);
   });
+
+  it('property: any join point and any dropped messages decode to exactly the session\'s own messages', () => {
+    const msg = fc.record({ csid: fc.constantFrom(4, 6), dt: fc.oneof(fc.integer({ min: 0, max: 50 }), fc.constant(0x1000000)), len: fc.integer({ min: 0, max: 300 }), typeId: fc.constantFrom(8, 9) });
+    fc.assert(
+      fc.property(fc.array(msg, { minLength: 1, maxLength: 40 }), fc.nat(), fc.array(fc.boolean(), { maxLength: 40 }), fc.constantFrom(64, 128, 4096), (msgs, joinSeed, drops, chunkSize) => {
+        const cache = new ChunkedMessageCache(chunkSize);
+        const writer = new ChunkStreamWriter();
+        const out: Uint8Array[] = [writer.setChunkSize(chunkSize)];
+        const join = joinSeed % msgs.length;
+        let ts = 0;
+        let base: number | undefined;
+        const expected: Array<[number, number, number]> = [];
+        for (const [i, m] of msgs.entries()) {
+          ts += m.dt;
+          const cached = cache.add(m.csid, m.typeId, ts, bytes(m.len, i), Uint8Array.of(i & 0xff));
+          if (i < join || drops[i] === true) continue;
+          base ??= ts;
+          out.push(writer.encodeCached(cached, ts - base, 1));
+          expected.push([m.csid, ts - base, m.len + 1]);
+        }
+        const { reader, got } = collect();
+        reader.push(concat(out));
+        expect(got.map((g) => [g.csid, g.timestamp, g.payload.length])).toEqual(expected);
+      }),
+      { numRuns: 500 },
+    );
+  });
 });

@@ -68,6 +68,12 @@ describeWithPeers(['ffmpeg', 'ffprobe'], 'RtmpServer ingest from ffmpeg', () => 
       const expected = expectedPackets(name);
       const ours = comparable(got.packets, got.tracks);
       for (const kind of ['video', 'audio']) expect(ofKind(ours, kind), kind).toEqual(ofKind(expected, kind));
+      const fixture = demuxFixture(name);
+      for (const kind of ['video', 'audio']) {
+        const mine = got.packets.filter((p) => got.tracks.find((t) => t.id === p.trackId)?.kind === kind);
+        const theirs = fixture.packets.filter((p) => fixture.tracks.find((t) => t.id === p.trackId)?.kind === kind);
+        mine.forEach((p, k) => expect(plain(p.data), `${kind} #${k} payload`).toEqual(plain(theirs[k]!.data)));
+      }
       for (const t of got.tracks) if (t.codec !== 'mp3') expect(t.config?.length, `${t.codec} config`).toBeGreaterThan(0);
       expect(server.publisherOf('live', stream)).toBeUndefined();
     });
