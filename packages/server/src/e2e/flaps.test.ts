@@ -65,6 +65,8 @@ describeWithPeers(['ffmpeg', 'ffprobe', 'nginx-rtmp'], 'e2e: destination and sou
       await nginx.restart();
       await waitFor(() => count('flap', 'pushing') >= round + 1, 10_000, `push pushing again (round ${round})`);
       await waitFor(async () => ((await t.push('flap'))?.sentBytes ?? 0) > 30_000, 10_000, `media flows (round ${round})`);
+      // nginx's record_unique names files by the second: keep sessions in different seconds
+      await sleep(1200);
     }
     const record = await stop('flap');
     // every error ended a session; failed reconnects while nginx was down end one each too
