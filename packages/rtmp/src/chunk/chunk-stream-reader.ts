@@ -65,6 +65,8 @@ export class ChunkStreamReader {
   private currentCsid = 0;
   private chunkRemaining = 0;
   private stopped = false;
+  /** Message stream id of the last type 0 header (default for chunk streams opened with type 1). */
+  private lastStreamId = 0;
 
   /**
    * @param onMessage called for every complete message except Set Chunk Size and Abort
@@ -159,7 +161,8 @@ export class ChunkStreamReader {
     if (state === undefined) {
       if (fmt >= 2) throw new RtmpProtocolError(`chunk stream ${csid} starts with a type ${fmt} header (no previous message header)`);
       if (this.streams.size >= this.maxChunkStreams) throw new RtmpProtocolError(`more than ${this.maxChunkStreams} chunk streams open`);
-      state = { timestamp: 0, delta: 0, length: 0, typeId: 0, streamId: 0, extended: false, known: false, buffer: null, received: 0 };
+      // a chunk stream opened with a type 1 header inherits the last type 0 header's message stream id
+      state = { timestamp: 0, delta: 0, length: 0, typeId: 0, streamId: this.lastStreamId, extended: false, known: false, buffer: null, received: 0 };
       this.streams.set(csid, state);
     }
     if (fmt !== 3 && continuing) this.dropPartial(state); // a new header abandons an unfinished message
@@ -171,6 +174,7 @@ export class ChunkStreamReader {
       if (fmt === 0) {
         // message stream id: 4 bytes little-endian
         state.streamId = ((buf[p + 7] ?? 0) | ((buf[p + 8] ?? 0) << 8) | ((buf[p + 9] ?? 0) << 16)) + (buf[p + 10] ?? 0) * 0x1000000;
+        this.lastStreamId = state.streamId;
       }
     } else if (!state.known) {
       throw new RtmpProtocolError(`chunk stream ${csid}: type ${fmt} header before any message length is known`);

@@ -105,6 +105,17 @@ describe('ChunkStreamWriter + ChunkStreamReader', () => {
     expect(got.map((m) => m.timestamp)).toEqual([100, 100, 140, 180, 180 + 0x1000000, 180 + 2 * 0x1000000]);
   });
 
+  it('gives a chunk stream opened with a type 1 header the last type 0 message stream id', () => {
+    const a = encodeChunks(5, { fmt: 0, timestampField: 0, extended: false, typeId: 20, streamId: 1 }, new Uint8Array(3), 128);
+    const b = encodeChunks(6, { fmt: 1, timestampField: 40, extended: false, typeId: 9, streamId: 0 }, new Uint8Array(3), 128);
+    const { reader, got } = collect();
+    reader.push(concat([a, b]));
+    expect(got.map((m) => [m.csid, m.streamId, m.timestamp])).toEqual([
+      [5, 1, 0],
+      [6, 1, 40],
+    ]);
+  });
+
   it('accepts the largest chunk size, 2^31-1', () => {
     const w = new ChunkStreamWriter();
     const announce = w.setChunkSize(0x7fffffff);
