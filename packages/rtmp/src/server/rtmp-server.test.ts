@@ -1,6 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MediaPacket, TrackInfo } from '@sluice/media';
-import { describeWithPeers, fixturePath, listFixtures, runCommand, startProcess, waitFor } from '@sluice/test-support';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createServer as createTlsServer } from 'node:tls';
+import { describeWithPeers, fixturePath, listFixtures, makeSelfSignedCert, runCommand, startProcess, waitFor } from '@sluice/test-support';
 import { RtmpServer } from './rtmp-server.js';
 import type { RtmpIngestSession, PublishInfo } from './rtmp-ingest-session.js';
 import { splitTcUrl } from './rtmp-ingest-session.js';
@@ -78,6 +82,22 @@ describeWithPeers(['ffmpeg', 'ffprobe'], 'RtmpServer ingest from ffmpeg', () => 
       expect(server.publisherOf('live', stream)).toBeUndefined();
     });
   }
+
+  it('runs sessions on TLS sockets too (RTMPS ingest via server.accept)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-rtmps-'));
+    const { certFile, keyFile } = await makeSelfSignedCert(dir);
+    const tlsServer = createTlsServer({ cert: readFileSync(certFile), key: readFileSync(keyFile) }, (socket) => server.accept(socket));
+    await new Promise<void>((r) => tlsServer.listen(0, '127.0.0.1', () => r()));
+    const tlsPort = (tlsServer.address() as { port: number }).port;
+    const name = listFixtures('flv').find((f) => f.startsWith('h264'))!;
+    const r = await runCommand('ffmpeg', ['-nostdin', '-v', 'error', '-i', fixturePath(name), '-c', 'copy', '-f', 'flv', '-tls_verify', '0', `rtmps://127.0.0.1:${tlsPort}/live/tls`], 30_000);
+    expect(r.code, r.stderr).toBe(0);
+    await waitFor(() => received.some((x) => x.info.name === 'tls' && x.closed), 5000, 'tls session close');
+    const got = received.find((x) => x.info.name === 'tls')!;
+    expect(got.packets.length).toBe(expectedPackets(name).length);
+    await new Promise((res) => tlsServer.close(res));
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   it('rejects a second publisher of the same name with NetStream.Publish.BadName and keeps the first', async () => {
     const name = fixtures.find((f) => f.startsWith('h264'))!;
