@@ -22,8 +22,8 @@ export class AacAudioFormat implements EsFormat {
     this.adts = adtsConfigOf(track.config, track.id);
   }
 
-  maxSize(packet: MediaPacket): number {
-    return packet.data.length + ADTS_HEADER_SIZE;
+  size(packet: MediaPacket): number {
+    return isAdtsHeader(packet.data, 0) ? packet.data.length : packet.data.length + ADTS_HEADER_SIZE;
   }
 
   write(packet: MediaPacket, dest: Uint8Array, offset: number): number {
@@ -52,7 +52,7 @@ export class Mp3AudioFormat implements EsFormat {
     this.streamType = track.sampleRate !== undefined && track.sampleRate < 32000 ? StreamType.mpeg2Audio : StreamType.mpeg1Audio;
   }
 
-  maxSize(packet: MediaPacket): number {
+  size(packet: MediaPacket): number {
     return packet.data.length;
   }
 
@@ -94,7 +94,7 @@ export class OpusAudioFormat implements EsFormat {
     ]);
   }
 
-  maxSize(packet: MediaPacket): number {
+  size(packet: MediaPacket): number {
     return opusControlHeaderSize(packet.data.length) + packet.data.length;
   }
 

@@ -18,8 +18,12 @@ export interface EsFormat {
   readonly isVideo: boolean;
   /** True when consecutive frames may share one PES (AAC, MP3). */
   readonly packable: boolean;
-  /** Upper bound of the bytes write() produces for `packet`. */
-  maxSize(packet: MediaPacket): number;
+  /**
+   * Exact number of bytes write() produces for `packet`. Call it right before write()
+   * with the same packet (video formats scan the access unit here). Throws TsMuxError
+   * for a malformed payload.
+   */
+  size(packet: MediaPacket): number;
   /** Writes the PES payload bytes of `packet` at `dest[offset]`; returns bytes written. */
   write(packet: MediaPacket, dest: Uint8Array, offset: number): number;
 }
@@ -33,7 +37,7 @@ export class RawFormat implements EsFormat {
     readonly descriptors: Uint8Array,
     readonly packable: boolean,
   ) {}
-  maxSize(packet: MediaPacket): number {
+  size(packet: MediaPacket): number {
     return packet.data.length;
   }
   write(packet: MediaPacket, dest: Uint8Array, offset: number): number {

@@ -26,12 +26,19 @@ abstract class AnnexBVideoFormat implements EsFormat {
   // state of the NAL scan / copy (fields, not closures: no allocation per packet)
   private hasAud = false;
   private hasParameterSets = false;
+  /** Bytes of the scanned access unit's NAL units in Annex B (4-byte start codes), its AUD left out. */
+  private annexBBytes = 0;
+  private insertSets = false;
   private dest: Uint8Array = NO_DESCRIPTORS;
   private pos = 0;
   private readonly scanNal = (nal: Uint8Array): void => {
     const t = this.nalType(nal);
-    if (t === this.audType) this.hasAud = true;
-    else if (this.isParameterSet(t)) this.hasParameterSets = true;
+    if (t === this.audType) {
+      this.hasAud = true;
+      return;
+    }
+    if (this.isParameterSet(t)) this.hasParameterSets = true;
+    this.annexBBytes += 4 + nal.length;
   };
   private readonly copyNal = (nal: Uint8Array): void => {
     this.pos += writeAnnexBNalUnit(nal, this.dest, this.pos);
@@ -60,26 +67,30 @@ abstract class AnnexBVideoFormat implements EsFormat {
   protected abstract nalType(nal: Uint8Array): number;
   protected abstract isParameterSet(type: number): boolean;
 
-  maxSize(packet: MediaPacket): number {
-    // 4-byte lengths become 4-byte start codes: same size; shorter lengths grow by at most 3 per NAL
-    const growth = this.lengthSize === 4 ? 0 : Math.ceil(packet.data.length / (this.lengthSize + 1)) * (4 - this.lengthSize);
-    return packet.data.length + growth + this.aud.length + this.parameterSets.length;
-  }
-
-  write(packet: MediaPacket, dest: Uint8Array, offset: number): number {
+  size(packet: MediaPacket): number {
     this.hasAud = false;
     this.hasParameterSets = false;
+    this.annexBBytes = 0;
     try {
       forEachNalUnit(packet.data, this.lengthSize, this.scanNal);
-      this.dest = dest;
-      this.pos = offset;
-      // access_unit_delimiter first (ours, or the access unit's own, moved to the front)
-      dest.set(this.aud, this.pos);
-      this.pos += this.aud.length;
-      if (packet.key && !this.hasParameterSets) {
-        dest.set(this.parameterSets, this.pos);
-        this.pos += this.parameterSets.length;
-      }
+    } catch (error) {
+      throw new TsMuxError(`track ${packet.trackId}: malformed access unit at dts ${packet.dts}: ${(error as Error).message}`);
+    }
+    this.insertSets = packet.key && !this.hasParameterSets;
+    return this.aud.length + (this.insertSets ? this.parameterSets.length : 0) + this.annexBBytes;
+  }
+
+  /** Writes the access unit scanned by size(): our AUD, parameter sets when due, the NAL units (their AUD left out). */
+  write(packet: MediaPacket, dest: Uint8Array, offset: number): number {
+    this.dest = dest;
+    this.pos = offset;
+    dest.set(this.aud, this.pos);
+    this.pos += this.aud.length;
+    if (this.insertSets) {
+      dest.set(this.parameterSets, this.pos);
+      this.pos += this.parameterSets.length;
+    }
+    try {
       forEachNalUnit(packet.data, this.lengthSize, this.hasAud ? this.copyNalAfterAud : this.copyNal);
     } catch (error) {
       throw new TsMuxError(`track ${packet.trackId}: malformed access unit at dts ${packet.dts}: ${(error as Error).message}`);

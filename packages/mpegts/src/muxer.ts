@@ -73,7 +73,6 @@ export class TsMuxer {
   private readonly patState = new PidState(PAT_PID);
   private readonly pmtState: PidState;
   private readonly pcrState: PidState;
-  private scratch = new Uint8Array(256 * 1024);
   private readonly flags: PesPacketFlags = { pcr: -1, randomAccess: false, discontinuity: false };
   private readonly pcrInterval: number;
   private readonly psiInterval: number;
@@ -153,7 +152,7 @@ export class TsMuxer {
     const dts = ts === TS_TIMESCALE ? rawDts : rescaleTimestamp(rawDts, ts, TS_TIMESCALE);
     const pts = ts === TS_TIMESCALE ? rawPts : rescaleTimestamp(rawPts, ts, TS_TIMESCALE);
     const format = track.format;
-    const size = format.maxSize(packet);
+    const size = format.size(packet);
     if (size > MAX_PES_SIZE) throw new TsMuxError(`track ${packet.trackId}: packet of ${packet.data.length} bytes is too large`);
 
     this.checkJump(track, dts);
@@ -164,13 +163,8 @@ export class TsMuxer {
     if (Number.isNaN(this.startDts)) this.startDts = dts;
     this.advance(this.trackClock(), keyframe);
 
-    if (format.packable && this.audioDelay > 0) {
-      this.gather(track, packet, pts, dts, size);
-    } else {
-      const buf = this.scratchFor(MAX_PES_HEADER_SIZE + size);
-      const len = format.write(packet, buf, MAX_PES_HEADER_SIZE);
-      this.writePes(track, buf, len, pts, dts, keyframe);
-    }
+    if (format.packable && this.audioDelay > 0) this.gather(track, packet, pts, dts, size);
+    else this.writePacketPes(track, packet, size, pts, dts, keyframe);
     this.out.emit();
   }
 
@@ -260,13 +254,12 @@ export class TsMuxer {
     this.lastPcrAt = at;
   }
 
-  /** Writes one PES (header at buf[MAX_PES_HEADER_SIZE - headerSize], payload from MAX_PES_HEADER_SIZE). */
-  private writePes(track: MuxTrack, buf: Uint8Array, payloadLength: number, pts: number, dts: number, randomAccess: boolean): void {
-    const headerSize = pts !== dts ? 19 : 14;
-    const start = MAX_PES_HEADER_SIZE - headerSize;
-    writePesHeader(buf.subarray(start), track.format.streamId, pts, dts, payloadLength, track.format.isVideo);
-    const total = headerSize + payloadLength;
-    this.out.ensure((packetsForPes(total, 8) + 1) * TS_PACKET_SIZE);
+  /**
+   * Settles the first packet's flags of a PES of `track`: the PCR due (on this PID, or
+   * first as a PCR-only packet on the PCR PID), the discontinuity after a jump, the
+   * random access flag. Returns the adaptation field bytes the first packet needs.
+   */
+  private firstPacketFlags(track: MuxTrack, randomAccess: boolean): number {
     const flags = this.flags;
     if (flags.pcr >= 0) {
       if (track.state !== this.pcrState) {
@@ -280,9 +273,48 @@ export class TsMuxer {
       }
     }
     flags.randomAccess = randomAccess;
-    writePesPackets(this.out, track.state, buf, start, start + total, flags);
-    flags.pcr = -1;
-    flags.discontinuity = false;
+    const hasPcr = flags.pcr >= 0;
+    // the same rule as writePesPackets: adaptation_field_length + flags (+ PCR)
+    return flags.discontinuity || track.state.first || hasPcr || randomAccess ? 2 + (hasPcr ? 6 : 0) : 0;
+  }
+
+  private clearFlags(): void {
+    this.flags.pcr = -1;
+    this.flags.discontinuity = false;
+    this.flags.randomAccess = false;
+  }
+
+  /**
+   * Writes one packet's PES straight into the output: the PES (header + payload) is laid
+   * out at the end of the space its transport packets will take, then the packets are
+   * written forward over it — one copy of the payload, no scratch buffer.
+   */
+  private writePacketPes(track: MuxTrack, packet: MediaPacket, size: number, pts: number, dts: number, randomAccess: boolean): void {
+    const af = this.firstPacketFlags(track, randomAccess);
+    const headerSize = pts !== dts ? 19 : 14;
+    const total = headerSize + size;
+    const room = packetsForPes(total, af) * TS_PACKET_SIZE;
+    const out = this.out;
+    out.ensure(room);
+    const buf = out.buf;
+    const start = out.pos + room - total;
+    const written = track.format.write(packet, buf, start + headerSize);
+    if (written !== size) throw new TsMuxError(`track ${packet.trackId}: payload of ${written} bytes, ${size} announced`);
+    writePesHeader(buf, start, track.format.streamId, pts, dts, size, track.format.isVideo);
+    writePesPackets(out, track.state, buf, start, start + total, this.flags);
+    this.clearFlags();
+  }
+
+  /** Writes a PES whose payload is in `buf` from MAX_PES_HEADER_SIZE (gathered audio). */
+  private writeBufferPes(track: MuxTrack, buf: Uint8Array, payloadLength: number, pts: number, dts: number): void {
+    const af = this.firstPacketFlags(track, false);
+    const headerSize = pts !== dts ? 19 : 14;
+    const start = MAX_PES_HEADER_SIZE - headerSize;
+    writePesHeader(buf, start, track.format.streamId, pts, dts, payloadLength, track.format.isVideo);
+    const total = headerSize + payloadLength;
+    this.out.ensure(packetsForPes(total, af) * TS_PACKET_SIZE);
+    writePesPackets(this.out, track.state, buf, start, start + total, this.flags);
+    this.clearFlags();
   }
 
   /** Adds an audio frame to the track's pending PES, writing the pending one first when it is old or full. */
@@ -312,17 +344,12 @@ export class TsMuxer {
     track.pendingLength = 0;
     const savedPcr = this.flags.pcr;
     this.flags.pcr = -1;
-    this.writePes(track, track.pending, len, track.pendingPts, track.pendingDts, false);
+    this.writeBufferPes(track, track.pending, len, track.pendingPts, track.pendingDts);
     this.flags.pcr = savedPcr;
   }
 
   private flushAllAudio(): void {
     if (this.audioDelay === 0) return;
     for (const t of this.trackList) this.flushAudio(t);
-  }
-
-  private scratchFor(size: number): Uint8Array {
-    if (this.scratch.length < size) this.scratch = new Uint8Array(Math.max(size, 2 * this.scratch.length));
-    return this.scratch;
   }
 }

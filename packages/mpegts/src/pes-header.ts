@@ -5,32 +5,32 @@ import { writeTimestampField, readTimestampField } from './timestamp.js';
 export const MAX_PES_HEADER_SIZE = 19;
 
 /**
- * Writes a PES header at `buf[0]` for a payload of `payloadLength` bytes and returns its
+ * Writes a PES header at `buf[offset]` for a payload of `payloadLength` bytes and returns its
  * size (14 with PTS only, 19 with DTS). PES_packet_length is 0 ("unbounded") when
  * `unbounded` (video) or when the packet would exceed 65535 bytes. DTS is written only
  * when it differs from PTS.
  */
-export function writePesHeader(buf: Uint8Array, streamId: number, pts: number, dts: number, payloadLength: number, unbounded: boolean): number {
+export function writePesHeader(buf: Uint8Array, offset: number, streamId: number, pts: number, dts: number, payloadLength: number, unbounded: boolean): number {
   const withDts = dts !== pts;
   const headerDataLength = withDts ? 10 : 5;
   // packet_start_code_prefix
-  buf[0] = 0x00;
-  buf[1] = 0x00;
-  buf[2] = 0x01;
-  buf[3] = streamId;
+  buf[offset] = 0x00;
+  buf[offset + 1] = 0x00;
+  buf[offset + 2] = 0x01;
+  buf[offset + 3] = streamId;
   // PES_packet_length: bytes after this field
   const pesLength = 3 + headerDataLength + payloadLength;
   const lengthField = unbounded || pesLength > 0xffff ? 0 : pesLength;
-  buf[4] = lengthField >> 8;
-  buf[5] = lengthField & 0xff;
+  buf[offset + 4] = lengthField >> 8;
+  buf[offset + 5] = lengthField & 0xff;
   // '10', PES_scrambling_control=00, PES_priority=0, data_alignment_indicator=1, copyright=0, original_or_copy=0
-  buf[6] = 0x84;
+  buf[offset + 6] = 0x84;
   // PTS_DTS_flags ('10' PTS only / '11' both), ESCR, ES_rate, DSM_trick_mode, additional_copy_info, PES_CRC, PES_extension = 0
-  buf[7] = withDts ? 0xc0 : 0x80;
-  buf[8] = headerDataLength; // PES_header_data_length
+  buf[offset + 7] = withDts ? 0xc0 : 0x80;
+  buf[offset + 8] = headerDataLength; // PES_header_data_length
   // PTS with prefix '0011' when DTS follows, '0010' otherwise
-  writeTimestampField(buf, 9, withDts ? 0x3 : 0x2, pts);
-  if (withDts) writeTimestampField(buf, 14, 0x1, dts); // DTS with prefix '0001'
+  writeTimestampField(buf, offset + 9, withDts ? 0x3 : 0x2, pts);
+  if (withDts) writeTimestampField(buf, offset + 14, 0x1, dts); // DTS with prefix '0001'
   return 9 + headerDataLength;
 }
 

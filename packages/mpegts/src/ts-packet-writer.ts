@@ -72,7 +72,9 @@ export interface PesPacketFlags {
  * packet has payload_unit_start_indicator=1 and, when needed, an adaptation field with
  * discontinuity_indicator, random_access_indicator and PCR; the last packet is padded
  * with adaptation-field stuffing (0xFF bytes inside the adaptation field, never in the
- * payload). The caller has ensured enough room in `out`.
+ * payload). The caller has ensured enough room in `out`. `pes` may be `out.buf` itself
+ * when the PES lies at the end of the reserved space (see TsMuxer): packets are then
+ * written forward over it, each copy reading ahead of where it writes.
  */
 export function writePesPackets(out: TsOutput, state: PidState, pes: Uint8Array, start: number, end: number, flags: PesPacketFlags): void {
   const b = out.buf;
@@ -114,7 +116,9 @@ export function writePesPackets(out: TsOutput, state: PidState, pes: Uint8Array,
         }
       }
     }
-    b.set(pes.subarray(src, src + payload), q);
+    // in place (the PES was laid out at the end of the reserved space): a memmove, no view
+    if (pes === b) b.copyWithin(q, src, src + payload);
+    else b.set(pes.subarray(src, src + payload), q);
     src += payload;
     p += TS_PACKET_SIZE;
     first = false;

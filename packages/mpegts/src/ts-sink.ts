@@ -38,7 +38,7 @@ export class TsPushSink {
   private failed = false;
   private readonly drainListeners: Array<() => void> = [];
   private readonly errorListeners: Array<(error: Error) => void> = [];
-  /** Packets the muxer refused (malformed payload); they are skipped, the session goes on. */
+  /** Packets the muxer refused (malformed payload, unknown track); they are skipped, the session goes on. */
   droppedPackets = 0;
   /** The last refusal, for diagnostics. */
   lastDropReason: string | undefined;
@@ -85,9 +85,9 @@ export class TsPushSink {
     try {
       muxer.write(packet);
     } catch (error) {
-      if (!(error instanceof TsMuxError)) throw error;
+      // a packet the muxer refuses (TsMuxError: malformed payload, unknown track) is skipped
       this.droppedPackets++;
-      this.lastDropReason = error.message;
+      this.lastDropReason = error instanceof TsMuxError ? error.message : String(error);
     }
     return !this.full;
   }
