@@ -26,6 +26,7 @@ import { RtmpConnectError, RtmpConnectionClosed, RtmpPublishRejected, RtmpTimeou
 import { parseRtmpUrl } from './rtmp-url.js';
 import type { RtmpEndpoint } from './rtmp-url.js';
 import { enhancedFourCcOf, rtmpCannotCarry } from './track-support.js';
+import { SendWatchdog } from './send-watchdog.js';
 
 /** Options of an RtmpPublisher (field names match @sluice/push's PushTarget). */
 export interface RtmpPublisherOptions {
@@ -90,7 +91,7 @@ export class RtmpPublisher {
   private readyPending: Pending | undefined;
   private readonly drainListeners: Array<() => void> = [];
   private readonly errorListeners: Array<(error: Error) => void> = [];
-  private watchdog: ReturnType<typeof setTimeout> | undefined;
+  private readonly watchdog: SendWatchdog;
   private failure: Error | undefined;
   private closedPromise: Promise<void> | undefined;
 
@@ -101,6 +102,12 @@ export class RtmpPublisher {
     this.connectionTimeoutMs = positiveInt(options.connectionTimeoutMs ?? 5000, 'connectionTimeoutMs');
     this.sendTimeoutMs = positiveInt(options.sendTimeoutMs ?? 2000, 'sendTimeoutMs');
     this.outChunkSize = positiveInt(options.chunkSize ?? DEFAULT_OUT_CHUNK_SIZE, 'chunkSize');
+    this.watchdog = new SendWatchdog(
+      this.sendTimeoutMs,
+      () => this.bytesSent - this.bufferedBytes,
+      () => (this.state === 'open' ? this.bufferedBytes : 0),
+      () => this.fail(new RtmpTimeoutError('send', this.sendTimeoutMs)),
+    );
   }
 
   /** Bytes written to the socket so far (protocol overhead included). */
@@ -357,30 +364,8 @@ export class RtmpPublisher {
 
   private writeMedia(bytes: Uint8Array): boolean {
     const ok = (this.connection as RtmpConnection).write(bytes);
-    if (!ok) this.armWatchdog();
+    if (!ok) this.watchdog.arm();
     return ok;
-  }
-
-  /** While data is buffered, fails the session when nothing at all drains for sendTimeoutMs. */
-  private armWatchdog(): void {
-    if (this.watchdog !== undefined) return;
-    let flushed = this.flushedBytes();
-    const tick = (): void => {
-      this.watchdog = undefined;
-      if (this.state !== 'open' || this.bufferedBytes === 0) return;
-      const now = this.flushedBytes();
-      if (now === flushed) {
-        this.fail(new RtmpTimeoutError('send', this.sendTimeoutMs));
-        return;
-      }
-      flushed = now;
-      this.watchdog = setTimeout(tick, this.sendTimeoutMs);
-    };
-    this.watchdog = setTimeout(tick, this.sendTimeoutMs);
-  }
-
-  private flushedBytes(): number {
-    return this.bytesSent - this.bufferedBytes;
   }
 
   private onConnectionClose(error: Error | undefined): void {
@@ -412,8 +397,7 @@ export class RtmpPublisher {
   private shutdown(error: Error | undefined): void {
     if (this.state === 'closed') return;
     this.state = 'closed';
-    if (this.watchdog !== undefined) clearTimeout(this.watchdog);
-    this.watchdog = undefined;
+    this.watchdog.stop();
     this.rejectPending(error ?? new RtmpConnectionClosed('RtmpPublisher closed'));
     this.connection?.close(error);
     if (this.connection === undefined) this.socket?.destroy();
