@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeWithPeers, ffprobe, freeTcpPort, listFixtures, removeNginxDir, startNginxRtmp, startProcess, type NginxRtmp, type ProbeResult } from '@sluice/test-support';
 import { RtmpPublisher } from './rtmp-publisher.js';
+import { RtmpFanoutCache } from './rtmp-fanout-cache.js';
 import { publishAll } from './publish-all.js';
 import { RtmpUnsupportedCodec } from '../errors.js';
 import { demuxFixture, expectedPackets, ofKind, type ComparablePacket } from '../test-support/fixtures.js';
@@ -74,6 +75,52 @@ describeWithPeers(['nginx-rtmp', 'ffprobe'], 'RtmpPublisher -> nginx-rtmp (recor
     const file = nginx.recordings().find((f) => f.includes('/tls-'));
     expect(file).toBeDefined();
     checkRecording(await ffprobe(file!), fixture);
+    await nginx.restart();
+  });
+
+  it('fan-out: chunk-once bytes shared by publishers that joined at different keyframes are recorded intact', async () => {
+    const fixture = 'h264-high-aac.flv';
+    const { tracks, packets } = demuxFixture(fixture);
+    const keyframes = packets.map((p, i) => (p.trackId === 0 && p.key ? i : -1)).filter((i) => i >= 0);
+    const joins = [0, keyframes[1] ?? 0, keyframes[2] ?? keyframes[1] ?? 0];
+    const pubs = await Promise.all(
+      joins.map(async (_, i) => {
+        const p = new RtmpPublisher({ url: nginx.url(), streamKey: `fan${i}` });
+        await p.open(tracks);
+        return p;
+      }),
+    );
+    const cache = new RtmpFanoutCache(tracks, pubs[0]!.chunkSize);
+    const bases: Array<number | undefined> = joins.map(() => undefined);
+    for (const [k, packet] of packets.entries()) {
+      const m = cache.add(packet)!;
+      for (const [i, p] of pubs.entries()) {
+        if (k < joins[i]!) continue;
+        bases[i] ??= m.timestamp;
+        p.sendCached(m, m.timestamp - bases[i]!);
+      }
+    }
+    await Promise.all(pubs.map((p) => p.close()));
+    await nginx.stop();
+    for (const [i, join] of joins.entries()) {
+      const file = nginx.recordings().find((f) => f.includes(`/fan${i}-`));
+      expect(file).toBeDefined();
+      const probe = await ffprobe(file!);
+      const want = packets.slice(join);
+      const t0 = want[0]!.dts;
+      for (const [trackId, kind] of [
+        [0, 'video'],
+        [1, 'audio'],
+      ] as const) {
+        const w = want.filter((p) => p.trackId === trackId);
+        const h = probe.packets.filter((p) => p.codec_type === kind);
+        expect(h.length, `fan${i} ${kind} count`).toBe(w.length);
+        h.forEach((p, k) => {
+          expect(Math.abs(Number(p.dts) - (w[k]!.dts - t0)), `fan${i} ${kind} #${k} dts`).toBeLessThanOrEqual(1);
+          expect(Number(p.size)).toBe(w[k]!.data.length);
+        });
+      }
+    }
     await nginx.restart();
   });
 
