@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # MPEG-TS remux benchmark: Sluice (FlvReader/TsDemuxer → TsMuxer → file) beside
 # `ffmpeg -c copy -f mpegts` on the same inputs in the same run: FLV → TS and TS → TS.
-# Sluice runs as plain node on built output (tsc -b, then the bench script transpiled by
-# esbuild, no bundling). Each tool runs RUNS times (default 5), interleaved, under
+# Sluice runs as plain node on built output: the bench script bundled by esbuild with the
+# @sluice/media and @sluice/mpegts sources (one file, as an application would ship; no
+# tsx at run time). Each tool runs RUNS times (default 5), interleaved, under
 # /usr/bin/time -v; median wall time and largest peak RSS are reported as Markdown.
 #
 # Usage: tools/bench/run-ts-remux.sh [BASE]   (default bench-out/bench-300s-5mbps: uses
@@ -16,18 +17,14 @@ runs=${RUNS:-5}
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
-# build: packages to dist, the bench script to plain JS resolving @sluice/* to dist
-pnpm exec tsc -b packages/mpegts/tsconfig.json
+# build: one ESM bundle per bench script (@sluice/* resolved through tsconfig paths)
 js=bench-out/js
-mkdir -p "$js/node_modules/@sluice"
-ln -sfn "$root/packages/media" "$js/node_modules/@sluice/media"
-ln -sfn "$root/packages/mpegts" "$js/node_modules/@sluice/mpegts"
-node_modules/.bin/esbuild tools/bench/ts-remux.ts --format=esm --platform=node --log-level=warning --outfile="$js/ts-remux.mjs"
+mkdir -p "$js"
+node_modules/.bin/esbuild tools/bench/ts-remux.ts --bundle --format=esm --platform=node --log-level=warning --outfile="$js/ts-remux.mjs"
 tools=(ffmpeg-flv sluice-flv ffmpeg-ts sluice-ts node-startup)
 # mediabunny's MPEG-TS output (root dev dependency), when installed
 if [ -d node_modules/mediabunny ]; then
-  ln -sfn "$root/node_modules/mediabunny" "$js/node_modules/mediabunny"
-  node_modules/.bin/esbuild tools/bench/ts-remux-mediabunny.ts --format=esm --platform=node --log-level=warning --outfile="$js/ts-remux-mediabunny.mjs"
+  node_modules/.bin/esbuild tools/bench/ts-remux-mediabunny.ts --bundle --format=esm --platform=node --log-level=warning --outfile="$js/ts-remux-mediabunny.mjs"
   tools+=(mediabunny-flv mediabunny-ts)
 fi
 
@@ -45,7 +42,7 @@ measure() {
 median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 max() { sort -n | tail -1; }
 
-declare -A WALL RSS INNER CPU
+declare -A WALL RSS INNER CPU START
 for ((i = 1; i <= runs; i++)); do
   for t in "${tools[@]}"; do
     case $t in
@@ -63,6 +60,7 @@ for ((i = 1; i <= runs; i++)); do
     if [ -n "${json:-}" ]; then
       INNER[$t]+="$(sed -E 's/.*"seconds":([0-9.]+).*/\1/' <<<"$json") "
       CPU[$t]+="$(sed -E 's/.*"cpuSeconds":([0-9.]+).*/\1/' <<<"$json") "
+      if grep -q startupSeconds <<<"$json"; then START[$t]+="$(sed -E 's/.*"startupSeconds":([0-9.]+).*/\1/' <<<"$json") "; fi
     fi
     echo "run $i $t: wall ${wall}s rss ${rss}kB ${json:-}" >&2
     json=
@@ -74,8 +72,8 @@ mbps() { awk -v b="$1" -v s="$2" 'BEGIN { printf "%.0f", b / 1e6 / s }'; }
 echo
 echo "Inputs: \`$base.flv\` ($(stat -c %s "$base.flv") bytes) and \`$base.ts\` ($(stat -c %s "$base.ts") bytes), $(ffprobe -v error -show_entries format=duration -of csv=p=0 "$base.flv") s; $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg); node $(node --version); $(ffmpeg -version | head -1 | cut -d' ' -f1-3). $runs runs each, interleaved; median wall time, largest peak RSS."
 echo
-echo "| tool | command | wall time (s) | MB/s (wall) | in-process wall / CPU (s) | peak RSS (MB) |"
-echo "|---|---|---|---|---|---|"
+echo "| tool | command | wall time (s) | MB/s (wall) | in-process wall / CPU (s) | start-up (s) | peak RSS (MB) |"
+echo "|---|---|---|---|---|---|---|"
 for t in "${tools[@]}"; do
   w=$(tr ' ' '\n' <<<"${WALL[$t]}" | grep . | median)
   r=$(tr ' ' '\n' <<<"${RSS[$t]}" | grep . | max)
@@ -90,7 +88,7 @@ for t in "${tools[@]}"; do
     mediabunny-ts) cmd="node ts-remux-mediabunny.mjs x.ts out.ts (mediabunny MPEG_TS input → Conversion → MpegTsOutputFormat)" ;;
   esac
   if [ "$t" = node-startup ]; then
-    echo "| $t | \`$cmd\` | $w | – | – | $rmb |"
+    echo "| $t | \`$cmd\` | $w | – | – | $w | $rmb |"
     continue
   fi
   bytes=$(size_of "$t")
@@ -98,5 +96,7 @@ for t in "${tools[@]}"; do
   if [ -n "${INNER[$t]:-}" ]; then
     inner="$(tr ' ' '\n' <<<"${INNER[$t]}" | grep . | median) / $(tr ' ' '\n' <<<"${CPU[$t]}" | grep . | median)"
   fi
-  echo "| $t | \`$cmd\` | $w | $(mbps "$bytes" "$w") | $inner | $rmb |"
+  st="–"
+  if [ -n "${START[$t]:-}" ]; then st=$(tr ' ' '\n' <<<"${START[$t]}" | grep . | median); fi
+  echo "| $t | \`$cmd\` | $w | $(mbps "$bytes" "$w") | $inner | $st | $rmb |"
 done

@@ -87,6 +87,7 @@ console.log(
     bytes: size,
     outBytes: statSync(output).size,
     packets,
+    startupSeconds: Number((start / 1000).toFixed(3)),
     seconds: Number(seconds.toFixed(3)),
     cpuSeconds: Number(((cpu.user + cpu.system) / 1e6).toFixed(3)),
     MBps: Number((size / 1e6 / seconds).toFixed(1)),
