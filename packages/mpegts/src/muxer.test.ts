@@ -144,6 +144,17 @@ describe('TsMuxer timestamps', () => {
     });
   }
 
+  it('muxes a stream that has run for 3 days: timestamps modulo 2^33, still monotonic when demuxed', () => {
+    const offset = 3 * 86_400_000;
+    const source = shifted(flv(), offset);
+    const back = readTs(muxToBytes(source).bytes, { strict: true });
+    expect(back.errors).toEqual([]);
+    const want = source.packets.filter((p) => p.trackId === 0).map((p) => p.dts * 90);
+    const got = back.packets.filter((p) => p.trackId === 0x100).map((p) => p.dts);
+    expect(got.map((g, i) => (want[i]! - g) % 2 ** 33)).toEqual(want.map(() => 0));
+    expect(back.stats.maxPcrGapMs).toBeLessThanOrEqual(40);
+  });
+
   it('marks a timestamp jump with discontinuity_indicator and restarts the PCR', () => {
     const source = flv();
     const packets = source.packets.map((p, i) => (i >= source.packets.length / 2 ? { ...p, dts: p.dts + 60_000, pts: p.pts + 60_000 } : p));
