@@ -67,6 +67,9 @@ export class TsDemuxer {
   private readonly lastCc = new Int8Array(8192).fill(-1);
   private readonly sections = new Map<number, SectionAssembler>();
   private readonly es = new Map<number, EsPid>();
+  /** Per-PID lookups for the packet path (the maps above are for iteration). */
+  private readonly sectionByPid: Array<SectionAssembler | undefined> = new Array<SectionAssembler | undefined>(8192).fill(undefined);
+  private readonly esByPid: Array<EsPid | undefined> = new Array<EsPid | undefined>(8192).fill(undefined);
   private pmtPid = -1;
   private programNumber = -1;
   private pmtVersion = -1;
@@ -103,7 +106,7 @@ export class TsDemuxer {
         this.problem(new TsDemuxError('sync', `skipped ${skipped} bytes to regain sync at byte ${at}`, undefined, at));
       },
     );
-    this.sections.set(PAT_PID, new SectionAssembler(PAT_PID, (b, l) => this.onPat(b, l)));
+    this.setSection(PAT_PID, new SectionAssembler(PAT_PID, (b, l) => this.onPat(b, l)));
   }
 
   /** The tracks announced so far. */
@@ -189,7 +192,7 @@ export class TsDemuxer {
     }
     if (!hasPayload || p >= o + TS_PACKET_SIZE) return;
     const end = o + TS_PACKET_SIZE;
-    const section = this.sections.get(pid);
+    const section = this.sectionByPid[pid];
     if (section !== undefined) {
       try {
         section.push(b, p, end, unitStart);
@@ -198,8 +201,14 @@ export class TsDemuxer {
       }
       return;
     }
-    const es = this.es.get(pid);
+    const es = this.esByPid[pid];
     if (es !== undefined) this.onEsPayload(pid, es, b, p, end, unitStart, randomAccess);
+  }
+
+  private setSection(pid: number, assembler: SectionAssembler | undefined): void {
+    if (assembler === undefined) this.sections.delete(pid);
+    else this.sections.set(pid, assembler);
+    this.sectionByPid[pid] = assembler;
   }
 
   private sectionError(error: unknown): void {
@@ -256,12 +265,12 @@ export class TsDemuxer {
     this.patPending = true;
     const program = this.wantedProgram === undefined ? programs[0] : programs.find((p) => p.programNumber === this.wantedProgram);
     if (program === undefined || program.pmtPid === this.pmtPid) return;
-    if (this.pmtPid >= 0) this.sections.delete(this.pmtPid);
+    if (this.pmtPid >= 0) this.setSection(this.pmtPid, undefined);
     this.pmtPid = program.pmtPid;
     this.programNumber = program.programNumber;
     this.pmtVersion = -1;
     const pid = program.pmtPid;
-    this.sections.set(pid, new SectionAssembler(pid, (b, l) => this.onPmt(b, l, pid)));
+    this.setSection(pid, new SectionAssembler(pid, (b, l) => this.onPmt(b, l, pid)));
   }
 
   private onPmt(buf: Uint8Array, length: number, pid: number): void {
@@ -277,6 +286,7 @@ export class TsDemuxer {
 
   private setUpStreams(streams: PmtEntry[]): void {
     for (const [pid, st] of this.es) if (st.active) this.finishPes(pid, st);
+    for (const pid of this.es.keys()) this.esByPid[pid] = undefined;
     this.es.clear();
     this.tracks = [];
     this.announced = false;
@@ -287,7 +297,9 @@ export class TsDemuxer {
       if (reader === undefined) continue;
       this.tracks.push(reader.track);
       const video = reader.track.kind === 'video';
-      this.es.set(s.pid, { reader, buf: new Uint8Array(video ? 65536 : 0), length: 0, expected: 0, active: false, randomAccess: false, reuse: video, pcrAtStart: -1 });
+      const st: EsPid = { reader, buf: new Uint8Array(video ? 65536 : 0), length: 0, expected: 0, active: false, randomAccess: false, reuse: video, pcrAtStart: -1 };
+      this.es.set(s.pid, st);
+      this.esByPid[s.pid] = st;
     }
   }
 
