@@ -23,18 +23,29 @@ let outBytes = 0;
 let packets = 0;
 let muxer: TsMuxer | undefined;
 
-// 'owned' output in 1 MiB slabs: chunks are kept and written out with one writev per ~1 MiB
+// 'owned' output in ~1 MiB slabs from our own pool: chunks are kept and written out with
+// one writev per ~1 MiB; after that every slab but the one being filled is reused.
+const SLAB = 188 * 5577;
 const pending: Uint8Array[] = [];
 let pendingBytes = 0;
+const freeSlabs: Uint8Array[] = [];
+const usedSlabs: Uint8Array[] = [];
 const flushOut = (): void => {
   if (pendingBytes === 0) return;
   outBytes += writevSync(outFd, pending);
   pending.length = 0;
   pendingBytes = 0;
+  while (usedSlabs.length > 1) freeSlabs.push(usedSlabs.shift()!);
+};
+const allocate = (bytes: number): Uint8Array => {
+  const slab = bytes <= SLAB ? (freeSlabs.pop() ?? new Uint8Array(SLAB)) : new Uint8Array(bytes);
+  usedSlabs.push(slab);
+  return slab;
 };
 const startMuxer = (tracks: readonly TrackInfo[]): TsMuxer =>
   new TsMuxer(tracks, {
-    slabSize: 188 * 5577,
+    slabSize: SLAB,
+    allocate,
     onData: (chunk) => {
       pending.push(chunk);
       pendingBytes += chunk.length;
@@ -52,6 +63,7 @@ if (input.endsWith('.flv')) {
   const reader = new FlvReader();
   const demuxer = new FlvTagDemuxer();
   for (;;) {
+    // a fresh buffer per read: FlvReader and the packets keep views of it
     const chunk = Buffer.allocUnsafeSlow(chunkSize);
     const n = readSync(inFd, chunk, 0, chunkSize, null);
     if (n === 0) break;
@@ -65,8 +77,9 @@ if (input.endsWith('.flv')) {
   reader.end();
 } else {
   const demuxer = new TsDemuxer({ onTracks: (tracks) => (muxer ??= startMuxer(tracks)), onPacket: write });
+  // TsDemuxer copies what it keeps: one read buffer serves every read
+  const chunk = Buffer.allocUnsafeSlow(chunkSize);
   for (;;) {
-    const chunk = Buffer.allocUnsafeSlow(chunkSize);
     const n = readSync(inFd, chunk, 0, chunkSize, null);
     if (n === 0) break;
     demuxer.push(n === chunkSize ? chunk : chunk.subarray(0, n));
