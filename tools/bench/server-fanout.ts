@@ -1,0 +1,101 @@
+/**
+ * Server fan-out benchmark: one RTMP ingest relayed to N RTMP destinations, Sluice
+ * (the `sluice` CLI with N pushes) beside ffmpeg doing the same relay (`-listen 1`, `-c copy`,
+ * tee muxer with N FLV/RTMP outputs), in the same run, on the same source (ffmpeg -re -c copy of the 5 Mb/s
+ * benchmark FLV). Measures the relay process's CPU time (/proc/PID/stat utime+stime)
+ * and RSS over a window after a warm-up. One JSON line per relay.
+ *
+ * Usage: node --import tsx tools/bench/server-fanout.ts [--pushes N] [--seconds S] [--file F.flv]
+ * Needs ffmpeg and nginx with the RTMP module (the destination, recording); the server is
+ * run from dist (pnpm build first).
+ */
+import { readFileSync, writeFileSync, mkdtempSync, existsSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { freeTcpPort, removeNginxDir, startNginxRtmp, startProcess, waitForTcpPort, type PeerProcess } from '@sluice/test-support';
+
+const arg = (name: string, fallback: string): string => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
+};
+const pushes = Number(arg('pushes', '10'));
+const seconds = Number(arg('seconds', '20'));
+const file = arg('file', 'bench-out/bench-300s-5mbps.flv');
+const warmupMs = 5000;
+if (!existsSync(file)) throw new Error(`${file} is missing: tools/make-fixtures.sh bench ${file}`);
+
+const TICKS = 100; // USER_HZ
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / TICKS; // utime, stime (fields 14, 15)
+}
+function rssMb(pid: number): number {
+  const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+async function measure(name: string, pid: number, publish: string, check: () => Promise<string>): Promise<void> {
+  const source = startProcess('ffmpeg', ['-nostdin', '-v', 'error', '-re', '-i', file, '-c', 'copy', '-f', 'flv', publish]);
+  await new Promise((r) => setTimeout(r, warmupMs));
+  const cpu0 = cpuSeconds(pid);
+  const t0 = performance.now();
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  const cpu = cpuSeconds(pid) - cpu0;
+  const wall = (performance.now() - t0) / 1000;
+  const status = await check();
+  console.log(JSON.stringify({ relay: name, pushes, seconds: Number(wall.toFixed(2)), cpuSeconds: Number(cpu.toFixed(2)), cpuPercent: Number(((100 * cpu) / wall).toFixed(1)), rssMb: Number(rssMb(pid).toFixed(0)), status }));
+  await stop(source);
+}
+
+async function stop(p: PeerProcess): Promise<void> {
+  if (p.child.exitCode === null && p.child.signalCode === null) {
+    p.child.kill('SIGINT');
+    const timer = setTimeout(() => p.child.kill('SIGKILL'), 5000);
+    await p.exited;
+    clearTimeout(timer);
+  }
+}
+
+const destination = await startNginxRtmp({ apps: ['live'], record: true });
+/** Destination recordings of names starting with `prefix` larger than 1 MB. */
+const received = (prefix: string): number => destination.recordings().filter((f) => basename(f).startsWith(prefix) && statSync(f).size > 1e6).length;
+try {
+  // ffmpeg as the relay: listens for the publisher, tee-muxes the same packets to N RTMP outputs
+  const relayPort = await freeTcpPort();
+  const tee = Array.from({ length: pushes }, (_, i) => `[f=flv:onfail=ignore]${destination.url('live')}/f${i}`).join('|');
+  const relay = startProcess('ffmpeg', ['-nostdin', '-v', 'error', '-listen', '1', '-i', `rtmp://127.0.0.1:${relayPort}/in/src`, '-map', '0', '-c', 'copy', '-f', 'tee', tee]);
+  await new Promise((r) => setTimeout(r, 1500)); // (a test connection would be its one client)
+  await measure('ffmpeg -listen 1 ... -c copy -f tee', relay.child.pid as number, `rtmp://127.0.0.1:${relayPort}/in/src`, async () => (relay.child.exitCode === null ? `${received('f')}/${pushes} destinations received > 1 MB` : `exited ${relay.child.exitCode}: ${relay.stderr()}`));
+  await stop(relay);
+
+  // Sluice as the relay: the built CLI, N pushes through the REST API
+  const dir = mkdtempSync(join(tmpdir(), 'sluice-bench-'));
+  const config = join(dir, 'Server.xml');
+  writeFileSync(
+    config,
+    readFileSync('packages/server/conf/Server.xml', 'utf8'),
+  );
+  const apiPort = await freeTcpPort();
+  const rtmpPort = await freeTcpPort();
+  const sluice = startProcess(process.execPath, ['packages/server/dist/cli.js', '--config', config, '--data-dir', join(dir, 'data'), '--log-level', 'warn'], {
+    env: { ...process.env, SLUICE_API_PORT: String(apiPort), SLUICE_RTMP_PORT: String(rtmpPort) },
+  });
+  await waitForTcpPort(apiPort, 20_000);
+  const auth = { authorization: `Basic ${Buffer.from('ome-access-token').toString('base64')}` };
+  const api = 'http://127.0.0.1:' + apiPort + '/v1/vhosts/default/apps/app';
+  for (let i = 0; i < pushes; i++) {
+    const res = await fetch(`${api}:startPush`, { method: 'POST', headers: auth, body: JSON.stringify({ id: `p${i}`, stream: { name: 'src' }, protocol: 'rtmp', url: destination.url('live'), streamKey: `s${i}` }) });
+    if (res.status !== 200) throw new Error(`startPush: ${res.status} ${await res.text()}`);
+  }
+  await measure('sluice', sluice.child.pid as number, `rtmp://127.0.0.1:${rtmpPort}/app/src`, async () => {
+    const res = await fetch(`${api}:pushes`, { method: 'POST', headers: auth });
+    const list = ((await res.json()) as { response: Array<{ state: string; totalsentBytes: number }> }).response;
+    const pushing = list.filter((p) => p.state === 'pushing').length;
+    const mb = list.reduce((n, p) => n + p.totalsentBytes, 0) / 1e6;
+    return `${pushing}/${list.length} pushing, ${mb.toFixed(0)} MB sent, ${received('s')}/${pushes} destinations received > 1 MB`;
+  });
+  await stop(sluice);
+} finally {
+  await destination.stop();
+  removeNginxDir(destination);
+}
