@@ -8,14 +8,15 @@
  * a PES hit by a continuity error is dropped, a bad section is ignored. In strict mode
  * the first problem is thrown from push()/end() (the demuxer stays usable).
  * Memory is bounded: sections ≤ 4 KiB, PES ≤ `maxPesSize`, held packets ≤ 1000.
+ * The demuxer copies what it keeps: a pushed chunk may be reused once push() returns.
  */
 import type { MediaPacket, TrackInfo } from '@sluice/media';
-import { TS_TIMESCALE } from '@sluice/media';
-import { PAT_PID, PCR_EXTENSION_FACTOR, TS_PACKET_SIZE, StreamType, DescriptorTag, TIMESTAMP_WRAP } from './constants.js';
+import { PAT_PID, PCR_EXTENSION_FACTOR, TS_PACKET_SIZE, TIMESTAMP_WRAP } from './constants.js';
 import { TsDemuxError } from './errors.js';
-import { AacEsReader, MpegAudioEsReader, OpaqueEsReader, OpusEsReader, VideoEsReader, type EsReader, type PacketSink } from './es-reader.js';
+import type { EsReader, PacketSink } from './es-reader.js';
+import { readerForStream } from './es-reader-for-stream.js';
 import { parsePesHeader, type ParsedPesHeader } from './pes-header.js';
-import { SectionAssembler, findDescriptor, isCurrentSection, parsePat, parsePmt, type PmtEntry } from './psi-reader.js';
+import { SectionAssembler, isCurrentSection, parsePat, parsePmt, type PmtEntry } from './psi-reader.js';
 import { emptyStreamStats, type TsStreamStats } from './stream-stats.js';
 import { TimestampUnwrapper, readPcrField, timestampDelta } from './timestamp.js';
 import { TsPacketReader } from './ts-packet-reader.js';
@@ -293,7 +294,7 @@ export class TsDemuxer {
     this.held = [];
     for (const s of streams) {
       if (this.sections.has(s.pid)) continue;
-      const reader = readerFor(s);
+      const reader = readerForStream(s);
       if (reader === undefined) continue;
       this.tracks.push(reader.track);
       const video = reader.track.kind === 'video';
@@ -384,34 +385,5 @@ export class TsDemuxer {
     const held = this.held;
     this.held = [];
     for (const p of held) this.onPacketCb(p);
-  }
-}
-
-/** The reader of a PMT entry, or undefined for stream types Sluice does not carry. */
-function readerFor(s: PmtEntry): EsReader | undefined {
-  const base = { id: s.pid, timescale: TS_TIMESCALE };
-  switch (s.streamType) {
-    case StreamType.h264:
-      return new VideoEsReader({ ...base, kind: 'video', codec: 'h264' });
-    case StreamType.h265:
-      return new VideoEsReader({ ...base, kind: 'video', codec: 'h265' });
-    case StreamType.aacAdts:
-      return new AacEsReader({ ...base, kind: 'audio', codec: 'aac' });
-    case StreamType.mpeg1Audio:
-    case StreamType.mpeg2Audio:
-      return new MpegAudioEsReader({ ...base, kind: 'audio', codec: 'mp3' });
-    case StreamType.metadataPes:
-      return new OpaqueEsReader({ ...base, kind: 'data', codec: 'id3' });
-    case StreamType.privatePes: {
-      const reg = findDescriptor(s.descriptors, DescriptorTag.registration);
-      if (reg !== undefined && reg.length >= 4 && reg[0] === 0x4f && reg[1] === 0x70 && reg[2] === 0x75 && reg[3] === 0x73) {
-        const ext = findDescriptor(s.descriptors, DescriptorTag.dvbExtension);
-        const code = ext !== undefined && ext.length >= 2 && ext[0] === 0x80 ? ext[1]! : 2;
-        return new OpusEsReader({ ...base, kind: 'audio', codec: 'opus' }, code);
-      }
-      return undefined;
-    }
-    default:
-      return undefined;
   }
 }
