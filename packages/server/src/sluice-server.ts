@@ -175,7 +175,8 @@ export function createSluiceServer(options: SluiceServerOptions = {}): SluiceSer
   let closing: Promise<void> | undefined;
 
   const listenApi = async (): Promise<number> => {
-    const server = createServer(nodeHandler);
+    // bounded waits for slow or idle clients: the API is small requests and small answers
+    const server = createServer({ requestTimeout: 30_000, headersTimeout: 15_000, keepAliveTimeout: 5_000 }, nodeHandler);
     server.on('connection', (socket) => log.debug('API connection', { remote: `${socket.remoteAddress}:${socket.remotePort}` }));
     apiServer = server;
     await new Promise<void>((resolve, reject) => {

@@ -8,8 +8,8 @@ import { appendFileSync } from 'node:fs';
 import { fixturePath, startProcess, type PeerProcess } from '@sluice/test-support';
 
 /** Starts `ffmpeg -re -stream_loop -1 -i FIXTURE -c copy -f flv URL` (a live encoder publishing over RTMP). */
-export function startFfmpegPublisher(url: string, fixture = 'h264-baseline-aac.flv'): PeerProcess {
-  return startProcess('ffmpeg', ['-nostdin', '-v', 'error', '-re', '-stream_loop', '-1', '-i', fixturePath(fixture), '-c', 'copy', '-f', 'flv', url]);
+export function startFfmpegPublisher(url: string, fixture = 'h264-baseline-aac.flv', outputOptions: string[] = []): PeerProcess {
+  return startProcess('ffmpeg', ['-nostdin', '-v', 'error', '-re', '-stream_loop', '-1', '-i', fixturePath(fixture), '-c', 'copy', '-f', 'flv', ...outputOptions, url]);
 }
 
 /** Starts ffmpeg receiving MPEG-TS on udp://127.0.0.1:PORT and copying it into `file`. */
