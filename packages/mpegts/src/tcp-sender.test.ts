@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { describeWithPeers, freeTcpPort, readFixture, startProcess, waitFor } from '@sluice/test-support';
@@ -35,6 +36,15 @@ async function server(paused = false): Promise<{ port: number; received: () => n
 
 const chunk = new Uint8Array(188 * 350).fill(0x47);
 
+const hasPython = (() => {
+  try {
+    execFileSync('python3', ['-c', '0']);
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
 describe('TcpTsSender', () => {
   it('sends bytes and counts them', async () => {
     const srv = await server();
@@ -56,6 +66,30 @@ describe('TcpTsSender', () => {
     expect(error).toBeInstanceOf(TsSenderError);
     expect((error as TsSenderError).code).toBe('connect');
     expect((error as TsSenderError).message).toBe(`tcp://127.0.0.1:${port}: connect ECONNREFUSED 127.0.0.1:${port}`);
+  });
+
+  it.skipIf(!hasPython)('rejects with TsSenderError timeout when the connection is not completed in connectTimeoutMs', async () => {
+    // a listener that never accepts, with a full backlog: further SYNs go unanswered
+    const py = startProcess('python3', ['-c', 'import socket,time\ns=socket.socket()\ns.bind(("127.0.0.1",0))\ns.listen(0)\nprint(s.getsockname()[1],flush=True)\ntime.sleep(30)']);
+    cleanups.push(async () => void (await py.stop()));
+    await waitFor(() => py.stdout().trim() !== '', 10_000, 'python listener');
+    const port = Number(py.stdout().trim());
+    const senders: TcpTsSender[] = [];
+    cleanups.push(async () => {
+      for (const s of senders) await s.close();
+    });
+    let error: unknown;
+    for (let i = 0; i < 5 && error === undefined; i++) {
+      const s = new TcpTsSender(`tcp://127.0.0.1:${port}`, { connectTimeoutMs: 300 });
+      senders.push(s);
+      error = await s.open().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    }
+    expect(error).toBeInstanceOf(TsSenderError);
+    expect((error as TsSenderError).code).toBe('timeout');
+    expect((error as TsSenderError).message).toBe(`tcp://127.0.0.1:${port}: connection timed out after 300 ms`);
   });
 
   it('applies backpressure: send() returns false, onDrain fires when the peer reads', async () => {
