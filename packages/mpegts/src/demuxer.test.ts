@@ -97,6 +97,18 @@ describe('TsDemuxer', () => {
     expect(errors).toContain('too-large');
   });
 
+  it('announces new tracks when the stream set changes (a restarted upstream muxer, same PMT version)', () => {
+    const audioOnly = muxToBytes(readFlv(readFixture('audio-only.flv'))).bytes;
+    const announced: string[][] = [];
+    let packets = 0;
+    const d = new TsDemuxer({ onTracks: (t) => announced.push(t.map((x) => x.codec)), onPacket: () => packets++ });
+    d.push(audioOnly);
+    d.push(muxed);
+    d.end();
+    expect(announced).toEqual([['aac'], ['h264', 'aac']]);
+    expect(packets).toBeGreaterThan(reference.packets.length);
+  });
+
   it('validates its options', () => {
     expect(() => new TsDemuxer({} as never)).toThrow('onTracks must be a function');
     expect(() => new TsDemuxer({ onTracks: () => undefined, onPacket: () => undefined, maxPesSize: 10 })).toThrow('maxPesSize must be an integer in 1024..268435456, got 10');

@@ -74,6 +74,8 @@ export class TsDemuxer {
   private pmtPid = -1;
   private programNumber = -1;
   private pmtVersion = -1;
+  /** stream_type:PID list of the current PMT: a new stream set with the same version still counts as a change. */
+  private pmtStreams = '';
   private pcrPid = -1;
   private tracks: TrackInfo[] = [];
   private announced = false;
@@ -270,6 +272,7 @@ export class TsDemuxer {
     this.pmtPid = program.pmtPid;
     this.programNumber = program.programNumber;
     this.pmtVersion = -1;
+    this.pmtStreams = '';
     const pid = program.pmtPid;
     this.setSection(pid, new SectionAssembler(pid, (b, l) => this.onPmt(b, l, pid)));
   }
@@ -279,8 +282,10 @@ export class TsDemuxer {
     if (!isCurrentSection(buf) || pmt.programNumber !== this.programNumber) return;
     this.stats.pmtCount++;
     this.pmtPending = true;
-    if (pmt.version === this.pmtVersion) return;
+    const streams = pmt.streams.map((e) => `${e.streamType}:${e.pid}`).join(',');
+    if (pmt.version === this.pmtVersion && streams === this.pmtStreams) return;
     this.pmtVersion = pmt.version;
+    this.pmtStreams = streams;
     this.pcrPid = pmt.pcrPid;
     this.setUpStreams(pmt.streams);
   }
