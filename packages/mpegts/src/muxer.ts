@@ -161,7 +161,7 @@ export class TsMuxer {
     if (!(dts <= track.lastDts)) track.lastDts = dts;
     if (!(dts <= this.maxDts)) this.maxDts = dts;
     if (Number.isNaN(this.startDts)) this.startDts = dts;
-    this.advance(this.trackClock(), keyframe);
+    this.advance(this.trackClock(), keyframe, track.state === this.pcrState);
 
     if (format.packable && this.audioDelay > 0) this.gather(track, packet, pts, dts, size);
     else this.writePacketPes(track, packet, size, pts, dts, keyframe);
@@ -212,9 +212,11 @@ export class TsMuxer {
    * Moves stream time to `dts` (never backwards), writing the PCR-only packets and
    * PAT/PMT repetitions that fall due on the way, then PAT/PMT for this packet when due
    * (always for a keyframe). Leaves `flags.pcr` set when this packet's PES must carry
-   * (or be preceded by) a PCR.
+   * (or be preceded by) a PCR: after pcrInterval on the PCR PID (the PCR rides in the
+   * PES), after 1.5 × pcrInterval on other PIDs (a PCR-only packet; the catch-up above
+   * still bounds every gap by 2 × pcrInterval).
    */
-  private advance(dts: number, keyframe: boolean): void {
+  private advance(dts: number, keyframe: boolean, onPcrPid: boolean): void {
     const target = Number.isNaN(this.clock) || dts > this.clock ? dts : this.clock;
     if (!Number.isNaN(this.lastPcrAt)) {
       // PCR-only packets (and due PSI) every pcrInterval while the gap exceeds 2 × pcrInterval
@@ -228,7 +230,7 @@ export class TsMuxer {
     this.clock = target;
     const psiDue = keyframe || Number.isNaN(this.lastPsiAt) || target - this.lastPsiAt >= this.psiInterval;
     if (psiDue) this.writePsi(keyframe);
-    const pcrDue = psiDue || Number.isNaN(this.lastPcrAt) || target - this.lastPcrAt >= this.pcrInterval;
+    const pcrDue = psiDue || Number.isNaN(this.lastPcrAt) || target - this.lastPcrAt >= (onPcrPid ? this.pcrInterval : 1.5 * this.pcrInterval);
     this.flags.pcr = pcrDue ? target : -1;
   }
 
