@@ -1,6 +1,8 @@
+import { createSocket } from 'node:dgram';
 import { describe, expect, it } from 'vitest';
-import { readFixture } from '@sluice/test-support';
-import { TsFanOut, TsMuxer, analyzeTransportStream } from './index.js';
+import { describeWithPeers, freeUdpPort, readFixture, startProcess } from '@sluice/test-support';
+import { TsFanOut, TsMuxer, UdpTsSender, analyzeTransportStream } from './index.js';
+import { waitForUdpListener } from './test-support/live.js';
 import { interleave, readFlv, readTs } from './test-support/media-source.js';
 
 function concat(chunks: Uint8Array[]): Uint8Array {
@@ -69,5 +71,45 @@ describe('analyzeTransportStream', () => {
     const a = analyzeTransportStream(readFixture('h264-high-aac.ts'));
     expect(a.stats.continuityErrors).toBe(0);
     expect(a.violations.some((v) => v.startsWith('PCR gap'))).toBe(true);
+  });
+});
+
+describeWithPeers(['ffmpeg'], 'TsFanOut over UDP', () => {
+  it('an ffmpeg receiver joining mid-stream decodes cleanly from the current GOP', async () => {
+    const source = readFlv(readFixture('h264-high-aac.flv'));
+    const packets = interleave(source);
+    const sink = createSocket('udp4');
+    await new Promise<void>((r) => sink.bind(0, '127.0.0.1', r));
+    const first = new UdpTsSender(`udp://127.0.0.1:${sink.address().port}`);
+    await first.open();
+    const fanOut = new TsFanOut();
+    fanOut.subscribe((c) => void first.send(c));
+    const muxer = new TsMuxer(source.tracks, { onData: fanOut.write });
+
+    const port = await freeUdpPort();
+    const ffmpeg = startProcess('ffmpeg', ['-nostdin', '-v', 'error', '-i', `udp://127.0.0.1:${port}?timeout=2000000`, '-map', '0:v', '-f', 'framecrc', '-']);
+    const late = new UdpTsSender(`udp://127.0.0.1:${port}`);
+    const joinAt = Math.floor(packets.length / 2) + 5;
+    const start = Date.now();
+    for (let i = 0; i < packets.length; i++) {
+      const p = packets[i]!;
+      const wait = start + p.dts / 2 - Date.now(); // FLV milliseconds, twice real time
+      if (wait > 2) await new Promise((r) => setTimeout(r, wait));
+      if (i === joinAt) {
+        await waitForUdpListener(port);
+        await late.open();
+        fanOut.subscribe((c) => void late.send(c));
+      }
+      muxer.write(p);
+    }
+    muxer.end();
+    await late.close();
+    await first.close();
+    await new Promise<void>((r) => sink.close(() => r()));
+    await ffmpeg.exited;
+    const keyIndex = packets.slice(0, joinAt).map((p, i) => (p.trackId === 0 && p.key ? i : -1)).filter((i) => i >= 0).at(-1)!;
+    const frames = ffmpeg.stdout().split('\n').filter((l) => l.startsWith('0,')).length;
+    expect(frames).toBe(packets.slice(keyIndex).filter((p) => p.trackId === 0).length);
+    expect(ffmpeg.stderr().split('\n').filter((l) => l.trim() !== '' && !l.includes('Input/output error') && !l.includes('Last message repeated'))).toEqual([]);
   });
 });
