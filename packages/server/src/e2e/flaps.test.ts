@@ -44,7 +44,8 @@ describeWithPeers(['ffmpeg', 'ffprobe', 'nginx-rtmp'], 'e2e: destination and sou
 
   beforeAll(async () => {
     nginx = await startNginxRtmp({ apps: ['live'] });
-    t = await startTestServer();
+    // The contract's retry defaults (500 ms doubling to 5 s): fast recovery comes from the reachability probes.
+    t = await startTestServer({ contractRetryDefaults: true });
   });
 
   afterAll(async () => {
@@ -59,15 +60,22 @@ describeWithPeers(['ffmpeg', 'ffprobe', 'nginx-rtmp'], 'e2e: destination and sou
     await start({ id: 'flap', stream: { name: 'dest' }, protocol: 'rtmp', url: nginx.url('live'), streamKey: 'flap' });
     await t.waitForState('flap', 'pushing');
     await sleep(1200);
+    const outagesMs = [300, 3500, 6000]; // 3.5 s: an nginx restart; 6 s: past the 5 s backoff ceiling
+    const recoveryMs: number[] = [];
     for (let round = 1; round <= 3; round++) {
       await nginx.stop();
       await waitFor(() => count('flap', 'error') >= round, 10_000, `push in error (round ${round})`);
-      await nginx.restart();
-      await waitFor(() => count('flap', 'pushing') >= round + 1, 10_000, `push pushing again (round ${round})`);
+      await sleep(outagesMs[round - 1] ?? 0);
+      await nginx.restart(); // resolves once nginx accepts connections
+      const back = Date.now();
+      await waitFor(() => count('flap', 'pushing') >= round + 1, 10_000, `push pushing again (round ${round})`, 10);
+      recoveryMs.push(Date.now() - back);
       await waitFor(async () => ((await t.push('flap'))?.sentBytes ?? 0) > 30_000, 10_000, `media flows (round ${round})`);
       // nginx's record_unique names files by the second: keep sessions in different seconds
       await sleep(1200);
     }
+    // media flows again within about a second of the destination coming back, whatever the outage
+    for (const ms of recoveryMs) expect(ms, `recovery times ${recoveryMs.join(', ')} ms`).toBeLessThanOrEqual(1000);
     const record = await stop('flap');
     // every error ended a session; failed reconnects while nginx was down end one each too
     expect(record.sequence).toBeGreaterThanOrEqual(3);

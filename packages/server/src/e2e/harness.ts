@@ -68,14 +68,16 @@ export interface TestServer {
   close: () => Promise<void>;
 }
 
-/** Starts a server on 127.0.0.1 with free ports and a fast retry policy. */
-export async function startTestServer(options: { streamMapXml?: string; dataDir?: string; logs?: boolean; rtmpsCa?: string } = {}): Promise<TestServer> {
+/** Starts a server on 127.0.0.1 with free ports and a fast retry policy (or the contract's defaults). */
+export async function startTestServer(
+  options: { streamMapXml?: string; dataDir?: string; logs?: boolean; rtmpsCa?: string; contractRetryDefaults?: boolean } = {},
+): Promise<TestServer> {
   const { file } = writeTestConfig(options.streamMapXml);
   const server = createSluiceServer({
     configFile: file,
     host: '127.0.0.1',
     dataDir: options.dataDir,
-    retry: { initialDelayMs: 200, maxDelayMs: 1000 },
+    retry: options.contractRetryDefaults === true ? undefined : { initialDelayMs: 200, maxDelayMs: 1000 },
     rtmps: options.rtmpsCa === undefined ? undefined : { ca: options.rtmpsCa },
     logger: options.logs === true || process.env['SLUICE_E2E_LOGS'] === '1' ? createLogger({ level: 'debug' }) : undefined,
   });

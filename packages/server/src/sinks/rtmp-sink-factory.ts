@@ -1,6 +1,6 @@
 /** Push sinks for `rtmp` (rtmp:// and rtmps://), over @sluice/rtmp's RtmpPublisher. */
-import type { PushSink, PushSinkFactory, PushTarget } from '@sluice/push';
-import { checkRtmpUrl, rtmpCannotCarry, RtmpPublisher } from '@sluice/rtmp';
+import { probeTcp, type PushSink, type PushSinkFactory, type PushTarget } from '@sluice/push';
+import { checkRtmpUrl, parseRtmpUrl, rtmpCannotCarry, RtmpPublisher } from '@sluice/rtmp';
 
 /** Options of the rtmp sink factory. */
 export interface RtmpSinkFactoryOptions {
@@ -18,6 +18,15 @@ export function createRtmpSinkFactory(options: RtmpSinkFactoryOptions = {}): Pus
     cannotCarry: rtmpCannotCarry,
     checkUrl: (url) => (/^rtmps?:\/\//i.test(url) ? checkRtmpUrl(url) : 'the url must start with rtmp:// or rtmps://'),
     maxTracksPerKind: { video: 1, audio: 1, data: 0 },
+    // While backing off, a bare TCP connect tells when the destination is back.
+    probe: (target: PushTarget) => {
+      try {
+        const { host, port } = parseRtmpUrl(target.url, target.streamKey);
+        return probeTcp(host, port, Math.min(target.connectionTimeoutMs, 1000));
+      } catch {
+        return Promise.resolve(false);
+      }
+    },
     create: (target: PushTarget): PushSink =>
       new RtmpPublisher({
         url: target.url,
