@@ -24,4 +24,5 @@ export * from './client/rtmp-url.js';
 export * from './client/track-support.js';
 export * from './client/rtmp-publisher.js';
 export * from './client/rtmp-fanout-cache.js';
+export * from './client/payload-chunk-cache.js';
 export * from './client/publish-all.js';

@@ -17,6 +17,7 @@ import type { Amf0Value, MediaPacket, TrackInfo } from '@sluice/media';
 import { RtmpConnection } from '../connection/rtmp-connection.js';
 import { DEFAULT_OUT_CHUNK_SIZE } from '../chunk/chunk-stream-writer.js';
 import type { ChunkedMessage } from '../chunk/chunked-message-cache.js';
+import type { PayloadChunkCache, PreviousChunkMessage } from './payload-chunk-cache.js';
 import { decodeCommand, encodeCommand } from '../command/command-message.js';
 import { announcedFourCcs, enhancedConnectFields } from '../command/enhanced-rtmp.js';
 import { readStatus, StatusCode } from '../command/status.js';
@@ -50,6 +51,12 @@ export interface RtmpPublisherOptions {
   handshake?: 'simple' | 'digest';
   /** flashVer sent in connect (default 'FMLE/3.0 (compatible; Sluice)'). */
   flashVer?: string;
+  /**
+   * Fan-out: media messages are chunked once per payload view in this cache and the
+   * same bytes written by every publisher sharing it (used when its chunkSize equals
+   * this publisher's; see PayloadChunkCache).
+   */
+  sharedChunks?: PayloadChunkCache;
 }
 
 type State = 'idle' | 'opening' | 'open' | 'closed';
@@ -92,6 +99,9 @@ export class RtmpPublisher {
   private readonly drainListeners: Array<() => void> = [];
   private readonly errorListeners: Array<(error: Error) => void> = [];
   private readonly watchdog: SendWatchdog;
+  private readonly sharedChunks: PayloadChunkCache | undefined;
+  /** Previous media message per chunk stream (video, audio), as the writer last encoded it. */
+  private readonly previousMedia = new Map<number, PreviousChunkMessage>();
   private failure: Error | undefined;
   private closedPromise: Promise<void> | undefined;
 
@@ -102,6 +112,7 @@ export class RtmpPublisher {
     this.connectionTimeoutMs = positiveInt(options.connectionTimeoutMs ?? 5000, 'connectionTimeoutMs');
     this.sendTimeoutMs = positiveInt(options.sendTimeoutMs ?? 2000, 'sendTimeoutMs');
     this.outChunkSize = positiveInt(options.chunkSize ?? DEFAULT_OUT_CHUNK_SIZE, 'chunkSize');
+    this.sharedChunks = options.sharedChunks?.chunkSize === this.outChunkSize ? options.sharedChunks : undefined;
     this.watchdog = new SendWatchdog(
       this.sendTimeoutMs,
       () => this.bytesSent - this.bufferedBytes,
@@ -207,8 +218,12 @@ export class RtmpPublisher {
       const tag = (this.muxer as FlvTagMuxer).packetTag(packet);
       if (tag === undefined) return true;
       const csid = tag.type === FlvTagType.Video ? ChunkStreamId.Video : ChunkStreamId.Audio;
+      const timestamp = Math.max(0, tag.timestamp);
+      const shared = this.sharedChunks;
+      if (shared !== undefined) return this.sendShared(shared, csid, tag.type, timestamp, tag.header, tag.data);
       const connection = this.connection as RtmpConnection;
-      return this.writeMedia(connection.writer.encodeParts(csid, tag.type, Math.max(0, tag.timestamp), this.messageStreamId, tag.header, tag.data));
+      this.rememberMedia(csid, timestamp, tag.header.length + tag.data.length, tag.type);
+      return this.writeMedia(connection.writer.encodeParts(csid, tag.type, timestamp, this.messageStreamId, tag.header, tag.data));
     } catch (e) {
       this.fail(e instanceof Error ? e : new Error(String(e)));
       return false;
@@ -224,6 +239,7 @@ export class RtmpPublisher {
     if (this.state !== 'open') return false;
     try {
       const connection = this.connection as RtmpConnection;
+      this.rememberMedia(message.chunkStreamId, Math.max(0, timestamp), message.length, message.typeId);
       return this.writeMedia(connection.writer.encodeCached(message, Math.max(0, timestamp), this.messageStreamId));
     } catch (e) {
       this.fail(e instanceof Error ? e : new Error(String(e)));
@@ -333,7 +349,38 @@ export class RtmpPublisher {
     for (const tag of muxer.sequenceHeaderTags(0)) {
       const csid = tag.type === FlvTagType.Video ? ChunkStreamId.Video : ChunkStreamId.Audio;
       connection.write(connection.writer.encodeParts(csid, tag.type, 0, this.messageStreamId, tag.header, tag.data));
+      this.rememberMedia(csid, 0, tag.header.length + tag.data.length, tag.type);
     }
+  }
+
+  /**
+   * Writes a media message through the shared cache: the bytes another publisher
+   * chunked for this payload when they decode identically here, else this publisher's
+   * own encoding. The first publisher to send a payload chunks it for all.
+   */
+  private sendShared(cache: PayloadChunkCache, csid: number, typeId: number, timestamp: number, head: Uint8Array, payload: Uint8Array): boolean {
+    const writer = (this.connection as RtmpConnection).writer;
+    const previous = this.previousMedia.get(csid);
+    let message = cache.get(payload);
+    if (message === undefined || (message.bytes === null && previous !== undefined)) message = cache.chunk(csid, typeId, timestamp, head, payload, previous);
+    this.rememberMedia(csid, timestamp, head.length + payload.length, typeId);
+    if (message.typeId !== typeId || !sameBytes(message.head, head)) {
+      return this.writeMedia(writer.encodeParts(csid, typeId, timestamp, this.messageStreamId, head, payload));
+    }
+    const bytes = writer.encodeCached(message, timestamp, this.messageStreamId);
+    if (bytes === message.bytes) cache.sharedWrites++;
+    return this.writeMedia(bytes);
+  }
+
+  private rememberMedia(csid: number, timestamp: number, length: number, typeId: number): void {
+    const previous = this.previousMedia.get(csid);
+    if (previous === undefined) {
+      this.previousMedia.set(csid, { timestamp, length, typeId });
+      return;
+    }
+    previous.timestamp = timestamp;
+    previous.length = length;
+    previous.typeId = typeId;
   }
 
   private onMessage(message: RtmpMessage): void {
@@ -402,6 +449,14 @@ export class RtmpPublisher {
     this.connection?.close(error);
     if (this.connection === undefined) this.socket?.destroy();
   }
+}
+
+/** Byte equality of two short arrays (FLV tag-body headers). */
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function positiveInt(value: number, name: string): number {

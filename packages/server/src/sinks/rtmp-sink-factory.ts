@@ -1,6 +1,14 @@
-/** Push sinks for `rtmp` (rtmp:// and rtmps://), over @sluice/rtmp's RtmpPublisher. */
+/**
+ * Push sinks for `rtmp` (rtmp:// and rtmps://), over @sluice/rtmp's RtmpPublisher.
+ *
+ * Fan-out: all publishers of a factory share one PayloadChunkCache. Pushes of the same
+ * stream are handed the hub's payload view of each packet, so the first push to send a
+ * packet chunks it and the others write the same bytes (each at its own rebased
+ * timestamp, checked against its own chunk-stream state). Entries live only as long as
+ * the payload views (hub GOP, push queues): memory does not grow with the stream.
+ */
 import { probeTcp, type PushSink, type PushSinkFactory, type PushTarget } from '@sluice/push';
-import { checkRtmpUrl, parseRtmpUrl, rtmpCannotCarry, RtmpPublisher } from '@sluice/rtmp';
+import { checkRtmpUrl, DEFAULT_OUT_CHUNK_SIZE, parseRtmpUrl, PayloadChunkCache, rtmpCannotCarry, RtmpPublisher } from '@sluice/rtmp';
 
 /** Options of the rtmp sink factory. */
 export interface RtmpSinkFactoryOptions {
@@ -10,10 +18,15 @@ export interface RtmpSinkFactoryOptions {
   ca?: string | Buffer | Array<string | Buffer> | undefined;
   /** Outgoing chunk size (default: the publisher's, 4096). */
   chunkSize?: number | undefined;
+  /** Chunk each media message once for all pushes of a stream (default true); false: each push chunks its own. */
+  shareChunks?: boolean | undefined;
+  /** The cache shared by this factory's publishers (default: a new one); exposed for tests and benchmarks. */
+  sharedChunks?: PayloadChunkCache | undefined;
 }
 
 /** Creates the `rtmp` PushSinkFactory: one RtmpPublisher per push session (one video and one audio track). */
 export function createRtmpSinkFactory(options: RtmpSinkFactoryOptions = {}): PushSinkFactory {
+  const sharedChunks = options.shareChunks === false ? undefined : (options.sharedChunks ?? new PayloadChunkCache(options.chunkSize ?? DEFAULT_OUT_CHUNK_SIZE));
   return {
     cannotCarry: rtmpCannotCarry,
     checkUrl: (url) => (/^rtmps?:\/\//i.test(url) ? checkRtmpUrl(url) : 'the url must start with rtmp:// or rtmps://'),
@@ -36,6 +49,7 @@ export function createRtmpSinkFactory(options: RtmpSinkFactoryOptions = {}): Pus
         ...(options.chunkSize !== undefined ? { chunkSize: options.chunkSize } : {}),
         ...(options.rejectUnauthorized !== undefined ? { rejectUnauthorized: options.rejectUnauthorized } : {}),
         ...(options.ca !== undefined ? { ca: options.ca } : {}),
+        ...(sharedChunks !== undefined ? { sharedChunks } : {}),
       }),
   };
 }

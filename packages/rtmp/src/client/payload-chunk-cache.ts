@@ -1,0 +1,76 @@
+/**
+ * PayloadChunkCache: fan-out keyed by payload identity, for publishers that each see
+ * the stream on their own (rebased) timeline, e.g. one RtmpPublisher per push session.
+ *
+ * Every publisher of a stream is handed the same payload view per packet (the stream
+ * hub's). The first publisher to send a packet chunks it once, with a type 1/2 header
+ * whose timestamp delta is taken from its own previous message on that chunk stream
+ * (deltas do not depend on where a session started), and stores the result under the
+ * payload view; every other publisher writes those bytes through
+ * ChunkStreamWriter.encodeCached(), which checks them against its own chunk-stream
+ * state and encodes the message itself when they would not decode identically there
+ * (its first message per chunk stream, a packet it skipped, another chunk size).
+ *
+ * Memory: a WeakMap, so an entry lives only as long as its payload view does (the
+ * hub's current GOP and the push queues, which are bounded): nothing grows with the
+ * length of a stream.
+ *
+ *   const cache = new PayloadChunkCache(4096);
+ *   new RtmpPublisher({ url, streamKey, chunkSize: 4096, sharedChunks: cache }); // one per destination
+ */
+import { encodeChunks } from '../chunk/chunk-encoding.js';
+import { DEFAULT_OUT_CHUNK_SIZE } from '../chunk/chunk-stream-writer.js';
+import type { ChunkedMessage } from '../chunk/chunked-message-cache.js';
+import { MAX_CHUNK_SIZE } from '../chunk/protocol-control.js';
+
+const TWO_32 = 0x1_0000_0000;
+
+/** The sender's previous message on a chunk stream (what a type 1/2 header is relative to). */
+export interface PreviousChunkMessage {
+  /** Unwrapped timestamp, ms. */
+  timestamp: number;
+  /** Message length (head + payload). */
+  length: number;
+  typeId: number;
+}
+
+/** Messages chunked once per payload view, shared by the publishers of one chunk size. */
+export class PayloadChunkCache {
+  /** Messages chunked into shared bytes so far (one per payload, normally). */
+  chunked = 0;
+  /** Writes of shared bytes (counted by the publishers). */
+  sharedWrites = 0;
+  private readonly messages = new WeakMap<Uint8Array, ChunkedMessage>();
+
+  /** @param chunkSize the outgoing chunk size of the publishers that share this cache. */
+  constructor(readonly chunkSize: number = DEFAULT_OUT_CHUNK_SIZE) {
+    if (!Number.isInteger(chunkSize) || chunkSize < 1 || chunkSize > MAX_CHUNK_SIZE) throw new RangeError(`chunk size must be an integer in [1, ${MAX_CHUNK_SIZE}], got ${chunkSize}`);
+  }
+
+  /** The message chunked for this payload view, if any. */
+  get(payload: Uint8Array): ChunkedMessage | undefined {
+    return this.messages.get(payload);
+  }
+
+  /**
+   * Chunks the message `head ++ payload` relative to `previous` (the sender's previous
+   * message on `chunkStreamId`) and stores it under `payload`. Without a usable previous
+   * message (none, or a backwards or ≥ 2^32 ms step) the entry has `bytes: null`.
+   */
+  chunk(chunkStreamId: number, typeId: number, timestamp: number, head: Uint8Array, payload: Uint8Array, previous: PreviousChunkMessage | undefined): ChunkedMessage {
+    const length = head.length + payload.length;
+    let delta = -1;
+    let fmt: 1 | 2 = 1;
+    let bytes: Uint8Array | null = null;
+    if (previous !== undefined && timestamp >= previous.timestamp && timestamp - previous.timestamp < TWO_32) {
+      delta = timestamp - previous.timestamp;
+      fmt = previous.length === length && previous.typeId === typeId ? 2 : 1;
+      // fmt 1: timestamp delta, message length, type id; fmt 2: timestamp delta only (no message stream id in either)
+      bytes = encodeChunks(chunkStreamId, { fmt, timestampField: delta, extended: delta >= 0xffffff, typeId, streamId: 0 }, payload, this.chunkSize, head);
+      this.chunked++;
+    }
+    const message: ChunkedMessage = { chunkStreamId, typeId, timestamp, delta, fmt, chunkSize: this.chunkSize, length, head, payload, bytes };
+    this.messages.set(payload, message);
+    return message;
+  }
+}
