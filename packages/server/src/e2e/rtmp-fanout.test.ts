@@ -8,7 +8,7 @@
 import { basename } from 'node:path';
 import { PayloadChunkCache } from '@sluice/rtmp';
 import { describeWithPeers, ffmpegDecodeErrors, ffprobe, startNginxRtmp, waitFor, type NginxRtmp, type PeerProcess } from '@sluice/test-support';
-import { afterAll, beforeAll, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, expect, it, vi, type MockInstance } from 'vitest';
 import { sleep, startTestServer, type TestServer } from './harness.js';
 import { startFfmpegPublisher, stopFfmpeg } from './peers.js';
 
@@ -19,7 +19,7 @@ describeWithPeers(['ffmpeg', 'ffprobe', 'nginx-rtmp'], 'e2e: RTMP pushes of one 
   let flapping: NginxRtmp;
   let t: TestServer;
   let publisher: PeerProcess | undefined;
-  const chunk = vi.spyOn(PayloadChunkCache.prototype, 'chunk');
+  let chunk: MockInstance<PayloadChunkCache['chunk']>;
 
   const recordingsOf = (nginx: NginxRtmp, key: string): string[] => nginx.recordings().filter((f) => basename(f).startsWith(`${key}-`));
   const start = async (id: string, nginx: NginxRtmp): Promise<void> => {
@@ -32,12 +32,13 @@ describeWithPeers(['ffmpeg', 'ffprobe', 'nginx-rtmp'], 'e2e: RTMP pushes of one 
   };
 
   beforeAll(async () => {
+    chunk = vi.spyOn(PayloadChunkCache.prototype, 'chunk');
     [stable, flapping] = await Promise.all([startNginxRtmp({ apps: ['live'] }), startNginxRtmp({ apps: ['live'] })]);
     t = await startTestServer();
   });
 
   afterAll(async () => {
-    chunk.mockRestore();
+    chunk?.mockRestore();
     if (publisher !== undefined) await stopFfmpeg(publisher);
     await t?.close();
     await Promise.all([stable?.stop(), flapping?.stop()]);
