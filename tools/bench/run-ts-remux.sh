@@ -17,14 +17,15 @@ runs=${RUNS:-5}
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
-# build: one ESM bundle per bench script (@sluice/* resolved through tsconfig paths)
+# build: one ESM bundle per bench script; --tsconfig makes every file (the packages' own
+# sources too) resolve @sluice/* to src through the root paths, never to a stale dist/
 js=bench-out/js
 mkdir -p "$js"
-node_modules/.bin/esbuild tools/bench/ts-remux.ts --bundle --format=esm --platform=node --log-level=warning --outfile="$js/ts-remux.mjs"
+node_modules/.bin/esbuild tools/bench/ts-remux.ts --bundle --format=esm --platform=node --log-level=warning --tsconfig=tsconfig.json --outfile="$js/ts-remux.mjs"
 tools=(ffmpeg-flv sluice-flv ffmpeg-ts sluice-ts node-startup)
 # mediabunny's MPEG-TS output (root dev dependency), when installed
 if [ -d node_modules/mediabunny ]; then
-  node_modules/.bin/esbuild tools/bench/ts-remux-mediabunny.ts --bundle --format=esm --platform=node --log-level=warning --outfile="$js/ts-remux-mediabunny.mjs"
+  node_modules/.bin/esbuild tools/bench/ts-remux-mediabunny.ts --bundle --format=esm --platform=node --log-level=warning --tsconfig=tsconfig.json --outfile="$js/ts-remux-mediabunny.mjs"
   tools+=(mediabunny-flv mediabunny-ts)
 fi
 

@@ -40,6 +40,34 @@ describe('Annex B NAL units', () => {
     expect(findStartCode(new Uint8Array([0, 0, 2, 0, 0]), 0)).toBe(-1);
   });
 
+  it('findStartCode gives the same answer on short and long inputs (JS loop and native search), Buffer or not', () => {
+    // a reference: the first i >= from with data[i..i+3) = 00 00 01
+    const reference = (data: Uint8Array, from: number): number => {
+      for (let i = Math.max(0, from); i + 2 < data.length; i++) if (data[i] === 0 && data[i + 1] === 0 && data[i + 2] === 1) return i;
+      return -1;
+    };
+    // bytes biased to 0, 1, 3 (emulation prevention: 00 00 03 01 is no start code)
+    const byte = fc.oneof(fc.constantFrom(0, 0, 1, 3), fc.integer({ min: 0, max: 255 }));
+    fc.assert(
+      fc.property(fc.array(byte, { maxLength: 400 }), fc.nat(420), (bytes, from) => {
+        const data = new Uint8Array(bytes);
+        expect(findStartCode(data, from)).toBe(reference(data, from));
+        // a view into a larger buffer, and a Node Buffer
+        const padded = new Uint8Array(bytes.length + 10).fill(1);
+        padded.set(data, 5);
+        expect(findStartCode(padded.subarray(5, 5 + bytes.length), from)).toBe(reference(data, from));
+        expect(findStartCode(Buffer.from(data), from)).toBe(reference(data, from));
+      }),
+      { numRuns: 500 },
+    );
+    const long = new Uint8Array(1000).fill(0xff);
+    long.set([0, 0, 3, 1], 100); // emulation-prevented, not a start code
+    long.set([0, 0, 1], 700);
+    expect(findStartCode(long, 0)).toBe(700);
+    expect(findStartCode(long, 701)).toBe(-1);
+    expect(findStartCode(long, 998)).toBe(-1);
+  });
+
   it('rejects data that does not start with a start code', () => {
     expect(() => [...annexBNalUnits(new Uint8Array([0x65, 0, 0, 1, 0x41]))]).toThrow(MalformedCodecData);
     expect(() => forEachAnnexBNalUnit(new Uint8Array([1, 2, 3]), () => undefined)).toThrow(/does not start with a start code/);
