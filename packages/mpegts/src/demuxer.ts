@@ -9,6 +9,14 @@
  * the first problem is thrown from push()/end() (the demuxer stays usable).
  * Memory is bounded: sections ≤ 4 KiB, PES ≤ `maxPesSize`, held packets ≤ 1000.
  * The demuxer copies what it keeps: a pushed chunk may be reused once push() returns.
+ *
+ * Video (the first video PID) is assembled in a slab that is never rewritten below what
+ * was handed out: its access units are converted to AVCC in place there and emitted as
+ * views of the slab (no copy, no allocation per access unit); a full slab is replaced by
+ * a new one. Two ways in: push(chunk) copies each TS payload into the PES being
+ * assembled; or the caller reads straight into inputBuffer() (which lies in the slab,
+ * after the PES being assembled) and calls commit(): the video payloads are then moved
+ * down inside the slab, one memmove per packet and no view allocated.
  */
 import type { MediaPacket, TrackInfo } from '@sluice/media';
 import { PAT_PID, PCR_EXTENSION_FACTOR, TS_PACKET_SIZE, TIMESTAMP_WRAP } from './constants.js';
@@ -36,12 +44,23 @@ export interface TsDemuxerOptions {
   programNumber?: number;
   /** Largest PES accepted, bytes. Default 8 MiB. */
   maxPesSize?: number;
+  /**
+   * Who owns a packet's `data`. 'owned' (default): the receiver, for good. 'transient':
+   * video data is valid only until onPacket returns (the demuxer reuses its memory), for
+   * receivers that copy at once, such as TsMuxer.write: no fresh memory per access unit.
+   * Audio and data packets are owned in both modes.
+   */
+  packetData?: 'owned' | 'transient';
 }
 
 interface EsPid {
   reader: EsReader;
   /** Reused for video (the reader copies), fresh per PES for audio (packets are views of it). */
   buf: Uint8Array;
+  /** True for the PID whose PES is assembled in the input slab (buf is the slab). */
+  inSlab: boolean;
+  /** Offset of the PES in buf (0 except in the slab). */
+  start: number;
   length: number;
   /** Expected total PES size from PES_packet_length, 0 when unbounded. */
   expected: number;
@@ -54,6 +73,20 @@ interface EsPid {
 
 const MAX_HELD_PACKETS = 1000;
 
+/**
+ * Bytes kept free between the end of the in-slab PES and the read region. The packet
+ * reader completes a packet split across reads in its own carry (at most 3 packets), and
+ * the payloads of those packets are appended to the PES before the read region is
+ * scanned: they must land in front of it.
+ */
+const INPUT_MARGIN = 3 * TS_PACKET_SIZE;
+
+/** Largest inputBuffer() request. */
+const MAX_INPUT_REQUEST = 16 * 1024 * 1024;
+
+/** Smallest slab: with push() it only holds video access units (views of it are handed out). */
+const MIN_SLAB_SIZE = 256 * 1024;
+
 /** Incremental MPEG-TS demuxer. */
 export class TsDemuxer {
   /** Counters and timing figures so far (the analyzer reads these). */
@@ -61,6 +94,7 @@ export class TsDemuxer {
   private readonly reader: TsPacketReader;
   private readonly strict: boolean;
   private readonly maxPesSize: number;
+  private readonly transient: boolean;
   private readonly onTracksCb: (tracks: readonly TrackInfo[]) => void;
   private readonly onPacketCb: (packet: MediaPacket) => void;
   private readonly onErrorCb: ((error: TsDemuxError) => void) | undefined;
@@ -89,6 +123,14 @@ export class TsDemuxer {
   private lastPmtPcr = -1;
   private firstError: TsDemuxError | undefined;
   private readonly emit: PacketSink = (packet) => this.deliver(packet);
+  /** Input slab: handed-out access units below slabFloor, the PES being assembled, INPUT_MARGIN, the read region. */
+  private slab: Uint8Array = new Uint8Array(0);
+  /** Bytes of the slab below this offset may be held by receivers (views): never written again. */
+  private slabFloor = 0;
+  /** The EsPid assembled in the slab (the first video PID), if any. */
+  private slabPes: EsPid | undefined;
+  /** Start of the read region handed out by inputBuffer(), -1 when none is outstanding. */
+  private inputStart = -1;
 
   constructor(options: TsDemuxerOptions) {
     if (typeof options?.onTracks !== 'function') throw new TypeError('onTracks must be a function');
@@ -97,6 +139,9 @@ export class TsDemuxer {
     if (!Number.isInteger(maxPesSize) || maxPesSize < 1024 || maxPesSize > 256 * 1024 * 1024) throw new RangeError(`maxPesSize must be an integer in 1024..268435456, got ${maxPesSize}`);
     this.maxPesSize = maxPesSize;
     this.strict = options.strict ?? false;
+    const packetData = options.packetData ?? 'owned';
+    if (packetData !== 'owned' && packetData !== 'transient') throw new TypeError(`packetData must be 'owned' or 'transient', got ${String(packetData)}`);
+    this.transient = packetData === 'transient';
     this.onTracksCb = options.onTracks;
     this.onPacketCb = options.onPacket;
     this.onErrorCb = options.onError;
@@ -119,12 +164,61 @@ export class TsDemuxer {
 
   /** Feeds the next bytes of the stream (any chunking). Strict mode: throws the first TsDemuxError met. */
   push(chunk: Uint8Array): void {
+    this.inputStart = -1;
     this.reader.push(plainView(chunk));
     this.raise();
   }
 
+  /**
+   * Zero-copy input: a buffer of at least `minBytes` (default 65536; 188..16777216) to
+   * fill with the next bytes of the stream, e.g. `readSync(fd, buf)`, then hand over with
+   * commit(). The buffer belongs to the demuxer: it is valid until the next call.
+   */
+  inputBuffer(minBytes = 65536): Uint8Array {
+    if (!Number.isInteger(minBytes) || minBytes < TS_PACKET_SIZE || minBytes > MAX_INPUT_REQUEST) {
+      throw new RangeError(`minBytes must be an integer in ${TS_PACKET_SIZE}..${MAX_INPUT_REQUEST}, got ${minBytes}`);
+    }
+    const st = this.slabPes;
+    const active = st !== undefined && st.active;
+    let from = (active ? st.start + st.length : this.slabFloor) + INPUT_MARGIN;
+    if (this.slab.length - from < minBytes) {
+      // a new slab (one allocation per few reads, none per packet): room for 4 requests
+      const used = active ? st.length : 0;
+      this.newSlab(Math.max(MIN_SLAB_SIZE, used + INPUT_MARGIN + 4 * minBytes));
+      from = used + INPUT_MARGIN;
+    }
+    this.inputStart = from;
+    return this.slab.subarray(from);
+  }
+
+  /** Demuxes the first `bytes` bytes written into the last inputBuffer(). Strict mode: throws the first TsDemuxError met. */
+  commit(bytes: number): void {
+    const start = this.inputStart;
+    if (start < 0) throw new Error('commit() needs an inputBuffer() first (push() and end() discard it)');
+    if (!Number.isInteger(bytes) || bytes < 0 || bytes > this.slab.length - start) {
+      throw new RangeError(`bytes must be an integer in 0..${this.slab.length - start}, got ${bytes}`);
+    }
+    this.inputStart = -1;
+    this.reader.push(this.slab, start, start + bytes);
+    this.raise();
+  }
+
+  /** Replaces the slab (the old one stays with the views handed out), moving the PES being assembled to its start. */
+  private newSlab(size: number): void {
+    const slab = allocateBytes(size);
+    const st = this.slabPes;
+    if (st !== undefined) {
+      if (st.active) slab.set(this.slab.subarray(st.start, st.start + st.length));
+      st.buf = slab;
+      st.start = 0;
+    }
+    this.slab = slab;
+    this.slabFloor = 0;
+  }
+
   /** End of stream: completes pending PES packets and announces tracks still held back. */
   end(): void {
+    this.inputStart = -1;
     this.reader.end();
     for (const [pid, st] of this.es) if (st.active) this.finishPes(pid, st);
     if (!this.announced && this.tracks.length > 0) this.announce();
@@ -297,13 +391,17 @@ export class TsDemuxer {
     this.tracks = [];
     this.announced = false;
     this.held = [];
+    this.slabPes = undefined;
     for (const s of streams) {
       if (this.sections.has(s.pid)) continue;
       const reader = readerForStream(s);
       if (reader === undefined) continue;
       this.tracks.push(reader.track);
       const video = reader.track.kind === 'video';
-      const st: EsPid = { reader, buf: new Uint8Array(video ? 65536 : 0), length: 0, expected: 0, active: false, randomAccess: false, reuse: video, pcrAtStart: -1 };
+      const inSlab = video && this.slabPes === undefined && reader.readInPlace !== undefined;
+      const buf = inSlab ? this.slab : new Uint8Array(video ? 65536 : 0);
+      const st: EsPid = { reader, buf, inSlab, start: inSlab ? this.slabFloor : 0, length: 0, expected: 0, active: false, randomAccess: false, reuse: video, pcrAtStart: -1 };
+      if (inSlab) this.slabPes = st;
       this.es.set(s.pid, st);
       this.esByPid[s.pid] = st;
     }
@@ -313,6 +411,7 @@ export class TsDemuxer {
     if (unitStart) {
       if (st.active) this.finishPes(pid, st);
       st.active = true;
+      st.start = st.inSlab ? this.slabFloor : 0;
       st.length = 0;
       st.randomAccess = randomAccess;
       st.pcrAtStart = this.lastPcr;
@@ -330,12 +429,20 @@ export class TsDemuxer {
       this.problem(new TsDemuxError('too-large', `PES on PID ${pid} exceeds ${this.maxPesSize} bytes`, pid));
       return;
     }
-    if (st.length + n > st.buf.length) {
-      const grown = allocateBytes(Math.min(this.maxPesSize, Math.max(st.length + n, st.buf.length * 2)));
-      grown.set(st.buf.subarray(0, st.length));
-      st.buf = grown;
+    const at = st.start + st.length;
+    if (at + n > st.buf.length) {
+      if (st.inSlab) {
+        this.newSlab(Math.max(MIN_SLAB_SIZE, 2 * (st.length + n)));
+      } else {
+        const grown = allocateBytes(Math.min(this.maxPesSize, Math.max(st.length + n, st.buf.length * 2)));
+        grown.set(st.buf.subarray(0, st.length));
+        st.buf = grown;
+      }
     }
-    st.buf.set(b.subarray(p, end), st.length);
+    // from the input slab into the PES being assembled there: a memmove (the PES never
+    // overtakes the read position, see INPUT_MARGIN) without a view; else a copy
+    if (b === st.buf) st.buf.copyWithin(st.start + st.length, p, end);
+    else st.buf.set(b.subarray(p, end), st.start + st.length);
     st.length += n;
     if (st.expected > 0 && st.length >= st.expected) this.finishPes(pid, st);
   }
@@ -344,7 +451,7 @@ export class TsDemuxer {
     st.active = false;
     const h = this.pes;
     const length = st.expected > 0 ? Math.min(st.length, st.expected) : st.length;
-    if (!parsePesHeader(st.buf, length, h)) {
+    if (!parsePesHeader(st.buf, length, h, st.start)) {
       this.stats.pesErrors++;
       this.problem(new TsDemuxError('pes', `malformed PES header on PID ${pid}`, pid));
       return;
@@ -364,9 +471,17 @@ export class TsDemuxer {
     if (st.pcrAtStart >= 0 && timestampDelta(Math.floor(st.pcrAtStart / PCR_EXTENSION_FACTOR), dts33) < 0) this.stats.pcrAheadOfDts++;
     const dts = this.unwrapper.unwrap(dts33);
     const pts = dts + timestampDelta(dts33, h.pts);
-    const payload = st.buf.subarray(h.payloadOffset, length);
     try {
-      st.reader.read(payload, pts, dts, st.randomAccess, this.emit);
+      if (st.inSlab) {
+        // the PES's bytes are never rewritten (views of them are handed out): the floor moves past them
+        const pesStart = st.start;
+        this.slabFloor = pesStart + st.length;
+        st.reader.readInPlace!(st.buf, pesStart, pesStart + h.payloadOffset, pesStart + length, pts, dts, this.emit);
+        // transient: once delivered (not held until the tracks are announced), the bytes are free again
+        if (this.transient && this.announced && st.buf === this.slab) this.slabFloor = pesStart;
+      } else {
+        st.reader.read(st.buf.subarray(h.payloadOffset, length), pts, dts, st.randomAccess, this.emit);
+      }
     } catch (error) {
       if (!(error instanceof TsDemuxError)) throw error;
       this.stats.esErrors++;

@@ -9,7 +9,6 @@ import {
   buildHevcConfigFromNalUnits,
   audioSpecificConfigFromAdts,
   buildOpusHead,
-  forEachAnnexBNalUnit,
   H264NalUnitType,
   isH265IrapType,
   parseAdtsHeader,
@@ -23,8 +22,7 @@ import {
 import { TsDemuxError } from './errors.js';
 import { allocateBytes } from './alloc.js';
 import { opusPacketSamples } from './opus-duration.js';
-
-const EMPTY = new Uint8Array(0);
+import { AnnexBLayout } from './annexb-layout.js';
 
 /** Receives one demuxed packet. */
 export type PacketSink = (packet: MediaPacket) => void;
@@ -40,6 +38,11 @@ export interface EsReader {
    * after emitting what was valid.
    */
   read(payload: Uint8Array, pts: number, dts: number, randomAccess: boolean, emit: PacketSink): void;
+  /**
+   * Optional: reads the payload `buf[start, end)` of memory the demuxer never rewrites,
+   * emitting views of it; bytes from `floor` (≤ start) on may be rewritten by the reader.
+   */
+  readInPlace?(buf: Uint8Array, floor: number, start: number, end: number, pts: number, dts: number, emit: PacketSink): void;
 }
 
 /** H.264 / H.265: drops access unit delimiters, converts to 4-byte length prefixes, finds keyframes and parameter sets. */
@@ -49,61 +52,76 @@ export class VideoEsReader implements EsReader {
   private sps: Uint8Array | undefined;
   private pps: Uint8Array | undefined;
   private vps: Uint8Array | undefined;
-  /** NAL units of the access unit being read (views), reused. */
-  private readonly nals: Uint8Array[] = [];
-  private nalCount = 0;
-  private nalBytes = 0;
+  /** NAL units of the access unit being read (offsets, reused). */
+  private readonly layout = new AnnexBLayout();
   private readonly h264: boolean;
-  // one pass over the Annex B data: collect the NAL units, note keyframes and parameter sets
-  private readonly collect = (nal: Uint8Array): void => {
-    if (this.h264) {
-      const t = nal[0]! & 0x1f;
-      if (t === H264NalUnitType.Aud) return; // MPEG-TS framing: left out of the model
-      if (t === H264NalUnitType.IdrSlice) this.key = true;
-      else if (t === H264NalUnitType.Sps) this.sps ??= nal.slice();
-      else if (t === H264NalUnitType.Pps) this.pps ??= nal.slice();
-    } else {
-      const t = (nal[0]! >> 1) & 0x3f;
-      if (t === H265NalUnitType.Aud) return;
-      if (isH265IrapType(t)) this.key = true;
-      else if (t === H265NalUnitType.Vps) this.vps ??= nal.slice();
-      else if (t === H265NalUnitType.Sps) this.sps ??= nal.slice();
-      else if (t === H265NalUnitType.Pps) this.pps ??= nal.slice();
-    }
-    this.nals[this.nalCount++] = nal;
-    this.nalBytes += 4 + nal.length;
-  };
 
   constructor(readonly track: TrackInfo) {
     this.h264 = track.codec === 'h264';
   }
 
   read(payload: Uint8Array, pts: number, dts: number, _ra: boolean, emit: PacketSink): void {
-    this.key = false;
-    this.nalCount = 0;
-    this.nalBytes = 0;
-    try {
-      forEachAnnexBNalUnit(payload, this.collect);
-    } catch (error) {
-      throw new TsDemuxError('es', `${this.track.codec} access unit at pts ${pts}: ${(error as Error).message}`, this.track.id);
-    }
-    if (this.nalCount === 0) return;
+    if (!this.scan(payload, 0, payload.length, pts)) return;
     // 4-byte NAL unit lengths (the model's AVCC framing)
-    const avcc = allocateBytes(this.nalBytes);
-    let o = 0;
-    for (let i = 0; i < this.nalCount; i++) {
-      const nal = this.nals[i]!;
-      const n = nal.length;
-      avcc[o] = n >>> 24;
-      avcc[o + 1] = (n >>> 16) & 0xff;
-      avcc[o + 2] = (n >>> 8) & 0xff;
-      avcc[o + 3] = n & 0xff;
-      avcc.set(nal, o + 4);
-      o += 4 + n;
+    const avcc = allocateBytes(this.layout.avccSize());
+    this.layout.copyTo(payload, avcc, 0);
+    this.deliver(avcc, pts, dts, emit);
+  }
+
+  /**
+   * Like read() for the payload `buf[start, end)` of memory that is never rewritten: the
+   * access unit is converted to AVCC in place (bytes from `floor` on, the PES header
+   * included, may be overwritten) and emitted as a view of `buf`; copied only when the
+   * 3-byte start codes need more room than there is.
+   */
+  readInPlace(buf: Uint8Array, floor: number, start: number, end: number, pts: number, dts: number, emit: PacketSink): void {
+    if (!this.scan(buf, start, end, pts)) return;
+    const layout = this.layout;
+    const at = layout.convertInPlace(buf, floor);
+    if (at >= 0) {
+      this.deliver(buf.subarray(at, layout.ends[layout.count - 1]), pts, dts, emit);
+      return;
     }
-    this.nals.fill(EMPTY, 0, this.nalCount);
+    const avcc = allocateBytes(layout.avccSize());
+    layout.copyTo(buf, avcc, 0);
+    this.deliver(avcc, pts, dts, emit);
+  }
+
+  /** Finds the NAL units of buf[start, end), keeps all but AUDs, notes keyframes and parameter sets; false when none is left. */
+  private scan(buf: Uint8Array, start: number, end: number, pts: number): boolean {
+    const layout = this.layout;
+    const bad = layout.scan(buf, start, end);
+    if (bad >= 0) {
+      const message = `annexb: data does not start with a start code (byte ${bad - start} is 0x${buf[bad]!.toString(16)})`;
+      throw new TsDemuxError('es', `${this.track.codec} access unit at pts ${pts}: ${message}`, this.track.id);
+    }
+    this.key = false;
+    let kept = 0;
+    for (let i = 0; i < layout.count; i++) {
+      const s = layout.starts[i]!;
+      if (this.h264) {
+        const t = buf[s]! & 0x1f;
+        if (t === H264NalUnitType.Aud) continue; // MPEG-TS framing: left out of the model
+        if (t === H264NalUnitType.IdrSlice) this.key = true;
+        else if (t === H264NalUnitType.Sps) this.sps ??= buf.slice(s, layout.ends[i]);
+        else if (t === H264NalUnitType.Pps) this.pps ??= buf.slice(s, layout.ends[i]);
+      } else {
+        const t = (buf[s]! >> 1) & 0x3f;
+        if (t === H265NalUnitType.Aud) continue;
+        if (isH265IrapType(t)) this.key = true;
+        else if (t === H265NalUnitType.Vps) this.vps ??= buf.slice(s, layout.ends[i]);
+        else if (t === H265NalUnitType.Sps) this.sps ??= buf.slice(s, layout.ends[i]);
+        else if (t === H265NalUnitType.Pps) this.pps ??= buf.slice(s, layout.ends[i]);
+      }
+      layout.keep(i, kept++);
+    }
+    layout.count = kept;
+    return kept > 0;
+  }
+
+  private deliver(data: Uint8Array, pts: number, dts: number, emit: PacketSink): void {
     if (!this.ready) this.learnConfig();
-    emit({ trackId: this.track.id, pts, dts, key: this.key, data: avcc });
+    emit({ trackId: this.track.id, pts, dts, key: this.key, data });
   }
 
   /** Builds the track's avcC / hvcC from the first parameter sets seen. */

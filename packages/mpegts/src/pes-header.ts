@@ -48,15 +48,17 @@ export interface ParsedPesHeader {
 }
 
 /**
- * Parses a PES header at `buf[0..length)` into `out`; returns false when the bytes are not
- * a valid PES header (bad start code, marker bits, or header longer than the data).
+ * Parses a PES header at `buf[offset, offset + length)` into `out`; returns false when the
+ * bytes are not a valid PES header (bad start code, marker bits, or header longer than the data).
  * Stream ids without the optional header (padding, private_stream_2...) give pts -1 and payloadOffset 6.
+ * `payloadOffset` is counted from `offset`.
  */
-export function parsePesHeader(buf: Uint8Array, length: number, out: ParsedPesHeader): boolean {
-  if (length < 6 || buf[0] !== 0 || buf[1] !== 0 || buf[2] !== 1) return false;
-  const streamId = buf[3]!;
+export function parsePesHeader(buf: Uint8Array, length: number, out: ParsedPesHeader, offset = 0): boolean {
+  const o = offset;
+  if (length < 6 || buf[o] !== 0 || buf[o + 1] !== 0 || buf[o + 2] !== 1) return false;
+  const streamId = buf[o + 3]!;
   out.streamId = streamId;
-  out.packetLength = (buf[4]! << 8) | buf[5]!;
+  out.packetLength = (buf[o + 4]! << 8) | buf[o + 5]!;
   out.pts = -1;
   out.dts = -1;
   // program_stream_map, padding_stream, private_stream_2, ECM, EMM, directory, DSMCC, H.222.1 type E
@@ -64,14 +66,14 @@ export function parsePesHeader(buf: Uint8Array, length: number, out: ParsedPesHe
     out.payloadOffset = 6;
     return true;
   }
-  if (length < 9 || (buf[6]! & 0xc0) !== 0x80) return false;
-  const flags = buf[7]! >> 6;
-  const headerDataLength = buf[8]!;
+  if (length < 9 || (buf[o + 6]! & 0xc0) !== 0x80) return false;
+  const flags = buf[o + 7]! >> 6;
+  const headerDataLength = buf[o + 8]!;
   if (9 + headerDataLength > length) return false;
   if (flags === 2 || flags === 3) {
     if (headerDataLength < (flags === 3 ? 10 : 5)) return false;
-    out.pts = readTimestampField(buf, 9);
-    out.dts = flags === 3 ? readTimestampField(buf, 14) : -1;
+    out.pts = readTimestampField(buf, o + 9);
+    out.dts = flags === 3 ? readTimestampField(buf, o + 14) : -1;
   } else if (flags === 1) {
     return false; // PTS_DTS_flags '01' is forbidden
   }

@@ -34,14 +34,17 @@ export class TsPacketReader {
     return this.carryLength;
   }
 
-  /** Feeds the next bytes. */
-  push(chunk: Uint8Array): void {
-    let pos = 0;
+  /** Feeds the next bytes: `chunk[start, end)` (default the whole chunk); packets are handed out with offsets into `chunk`. */
+  push(chunk: Uint8Array, start = 0, end = chunk.length): void {
+    if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end > chunk.length || start > end) {
+      throw new RangeError(`push: range ${start}..${end} outside 0..${chunk.length}`);
+    }
+    let pos = start;
     if (this.carryLength > 0) {
       // complete the held bytes with the start of the chunk
       const held = this.carryLength;
-      const take = Math.min(this.carry.length - held, chunk.length);
-      this.carry.set(chunk.subarray(0, take), held);
+      const take = Math.min(this.carry.length - held, end - start);
+      this.carry.set(chunk.subarray(start, start + take), held);
       const total = held + take;
       this.bufBase = this.base;
       const used = this.scan(this.carry, 0, total, false);
@@ -52,16 +55,16 @@ export class TsPacketReader {
         this.base += used;
         return;
       }
-      pos = used - held;
+      pos = start + used - held;
       this.base += held;
       this.carryLength = 0;
     }
-    // this.base is the stream offset of chunk[0]
-    this.bufBase = this.base;
-    const end = this.scan(chunk, pos, chunk.length, false);
-    this.carry.set(chunk.subarray(end), 0);
-    this.carryLength = chunk.length - end;
-    this.base += end;
+    // this.base is the stream offset of chunk[start]
+    this.bufBase = this.base - start;
+    const stop = this.scan(chunk, pos, end, false);
+    this.carry.set(chunk.subarray(stop, end), 0);
+    this.carryLength = end - stop;
+    this.base += stop - start;
   }
 
   /** End of stream: held bytes are dropped (reported as skipped); returns how many. */
