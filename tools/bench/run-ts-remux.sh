@@ -21,8 +21,9 @@ trap 'rm -rf "$out"' EXIT
 # sources too) resolve @sluice/* to src through the root paths, never to a stale dist/
 js=bench-out/js
 mkdir -p "$js"
-node_modules/.bin/esbuild tools/bench/ts-remux.ts --bundle --format=esm --platform=node --log-level=warning --tsconfig=tsconfig.json --outfile="$js/ts-remux.mjs"
-tools=(ffmpeg-flv sluice-flv ffmpeg-ts sluice-ts node-startup)
+# Sluice's bench as CommonJS: Node starts it without loading its ESM loader (~8 ms)
+node_modules/.bin/esbuild tools/bench/ts-remux.ts --bundle --format=cjs --platform=node --log-level=warning --tsconfig=tsconfig.json --outfile="$js/ts-remux.cjs"
+tools=(ffmpeg-flv sluice-flv ffmpeg-ts sluice-ts sluice-ts-owned node-startup)
 # mediabunny's MPEG-TS output (root dev dependency), when installed
 if [ -d node_modules/mediabunny ]; then
   node_modules/.bin/esbuild tools/bench/ts-remux-mediabunny.ts --bundle --format=esm --platform=node --log-level=warning --tsconfig=tsconfig.json --outfile="$js/ts-remux-mediabunny.mjs"
@@ -43,17 +44,26 @@ measure() {
 median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 max() { sort -n | tail -1; }
 
+# Node without NODE_EXTRA_CA_CERTS: when this machine's environment sets it, every Node
+# process parses that CA bundle before running anything (~50 ms); no bench uses TLS.
+nodejs=(env -u NODE_EXTRA_CA_CERTS node)
+
 declare -A WALL RSS INNER CPU START
 for ((i = 1; i <= runs; i++)); do
   for t in "${tools[@]}"; do
+    # every tool writes a new file: truncating the last run's 200 MB (ext4 frees its blocks,
+    # and flushes the rewritten file on close) would be timed as part of the next tool
+    rm -f "$out"/*.ts
+    sync -f "$out" 2>/dev/null || true
     case $t in
       ffmpeg-flv) line=$(measure ffmpeg -nostdin -v error -y -i "$base.flv" -c copy -f mpegts "$out/ff.ts") ;;
-      sluice-flv) line=$(measure node "$js/ts-remux.mjs" "$base.flv" "$out/sl.ts") ;;
+      sluice-flv) line=$(measure "${nodejs[@]}" "$js/ts-remux.cjs" "$base.flv" "$out/sl.ts") ;;
       ffmpeg-ts) line=$(measure ffmpeg -nostdin -v error -y -i "$base.ts" -c copy -f mpegts "$out/ff.ts") ;;
-      sluice-ts) line=$(measure node "$js/ts-remux.mjs" "$base.ts" "$out/sl.ts") ;;
-      node-startup) line=$(measure node -e 0) ;;
-      mediabunny-flv) line=$(measure node "$js/ts-remux-mediabunny.mjs" "$base.flv" "$out/mb.ts") ;;
-      mediabunny-ts) line=$(measure node "$js/ts-remux-mediabunny.mjs" "$base.ts" "$out/mb.ts") ;;
+      sluice-ts) line=$(measure "${nodejs[@]}" "$js/ts-remux.cjs" "$base.ts" "$out/sl.ts") ;;
+      sluice-ts-owned) line=$(measure env SLUICE_PACKET_DATA=owned "${nodejs[@]}" "$js/ts-remux.cjs" "$base.ts" "$out/sl.ts") ;;
+      node-startup) line=$(measure "${nodejs[@]}" -e 0) ;;
+      mediabunny-flv) line=$(measure "${nodejs[@]}" "$js/ts-remux-mediabunny.mjs" "$base.flv" "$out/mb.ts") ;;
+      mediabunny-ts) line=$(measure "${nodejs[@]}" "$js/ts-remux-mediabunny.mjs" "$base.ts" "$out/mb.ts") ;;
     esac
     read -r wall rss json <<<"$line"
     WALL[$t]+="$wall "
@@ -68,7 +78,7 @@ for ((i = 1; i <= runs; i++)); do
   done
 done
 
-size_of() { case $1 in *-flv) stat -c %s "$base.flv" ;; *-ts) stat -c %s "$base.ts" ;; *) echo 0 ;; esac; }
+size_of() { case $1 in *-flv) stat -c %s "$base.flv" ;; *-ts | *-ts-owned) stat -c %s "$base.ts" ;; *) echo 0 ;; esac; }
 mbps() { awk -v b="$1" -v s="$2" 'BEGIN { printf "%.0f", b / 1e6 / s }'; }
 echo
 echo "Inputs: \`$base.flv\` ($(stat -c %s "$base.flv") bytes) and \`$base.ts\` ($(stat -c %s "$base.ts") bytes), $(ffprobe -v error -show_entries format=duration -of csv=p=0 "$base.flv") s; $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg); node $(node --version); $(ffmpeg -version | head -1 | cut -d' ' -f1-3). $runs runs each, interleaved; median wall time, largest peak RSS."
@@ -81,9 +91,10 @@ for t in "${tools[@]}"; do
   rmb=$(awk -v k="$r" 'BEGIN { printf "%.0f", k / 1024 }')
   case $t in
     ffmpeg-flv) cmd="ffmpeg -i x.flv -c copy -f mpegts out.ts" ;;
-    sluice-flv) cmd="node ts-remux.mjs x.flv out.ts" ;;
+    sluice-flv) cmd="node ts-remux.cjs x.flv out.ts" ;;
     ffmpeg-ts) cmd="ffmpeg -i x.ts -c copy -f mpegts out.ts" ;;
-    sluice-ts) cmd="node ts-remux.mjs x.ts out.ts" ;;
+    sluice-ts) cmd="node ts-remux.cjs x.ts out.ts" ;;
+    sluice-ts-owned) cmd="SLUICE_PACKET_DATA=owned node ts-remux.cjs x.ts out.ts (demuxer packetData 'owned')" ;;
     node-startup) cmd="node -e 0 (startup only, for reference)" ;;
     mediabunny-flv) cmd="node ts-remux-mediabunny.mjs x.flv out.ts (Sluice FLV reader → mediabunny MpegTsOutputFormat)" ;;
     mediabunny-ts) cmd="node ts-remux-mediabunny.mjs x.ts out.ts (mediabunny MPEG_TS input → Conversion → MpegTsOutputFormat)" ;;
