@@ -101,6 +101,36 @@ describe('TsDemuxer inputBuffer()/commit()', () => {
     expect(got).toEqual(viaPush(bytes));
   });
 
+  it('a lost and a duplicated video packet read in place: the same packets and counts as push()', () => {
+    const [, bytes] = inputs[0]!;
+    // video (PID 0x100) payload-only packets, the ones the in-place short cut takes
+    const video: number[] = [];
+    for (let o = 0; o < bytes.length; o += 188) if ((((bytes[o + 1]! & 0x1f) << 8) | bytes[o + 2]!) === 0x100 && (bytes[o + 1]! & 0x40) === 0 && (bytes[o + 3]! & 0x30) === 0x10) video.push(o);
+    const lost = video[40]!;
+    const dup = video[120]!;
+    const edited = Buffer.concat([bytes.subarray(0, lost), bytes.subarray(lost + 188, dup), bytes.subarray(dup, dup + 188), bytes.subarray(dup)]);
+    const run = (commit: boolean): { got: string[]; continuityErrors: number; pesErrors: number } => {
+      const got: string[] = [];
+      const d = new TsDemuxer({ onTracks: () => undefined, onPacket: (p) => got.push(line(p)) });
+      for (let o = 0; o < edited.length; o += 5000) {
+        const piece = edited.subarray(o, o + 5000);
+        if (commit) {
+          d.inputBuffer(8192).set(piece);
+          d.commit(piece.length);
+        } else {
+          d.push(piece);
+        }
+      }
+      d.end();
+      return { got, continuityErrors: d.stats.continuityErrors, pesErrors: d.stats.pesErrors };
+    };
+    const pushed = run(false);
+    expect(pushed.continuityErrors).toBe(1);
+    expect(pushed.pesErrors).toBe(1);
+    expect(pushed.got.length).toBe(viaPush(bytes).length - 1);
+    expect(run(true)).toEqual(pushed);
+  });
+
   it('regains sync after garbage read in place', () => {
     const [, bytes] = inputs[2]!;
     const garbage = new Uint8Array(1000).map((_, i) => (i * 37) & 0xff);

@@ -19,7 +19,7 @@
  * down inside the slab, one memmove per packet and no view allocated.
  */
 import type { MediaPacket, TrackInfo } from '@sluice/media';
-import { PAT_PID, PCR_EXTENSION_FACTOR, TS_PACKET_SIZE, TIMESTAMP_WRAP } from './constants.js';
+import { PAT_PID, PCR_EXTENSION_FACTOR, TS_PACKET_SIZE, TS_PAYLOAD_SIZE, TIMESTAMP_WRAP } from './constants.js';
 import { TsDemuxError } from './errors.js';
 import type { EsReader, PacketSink } from './es-reader.js';
 import { readerForStream } from './es-reader-for-stream.js';
@@ -127,8 +127,9 @@ export class TsDemuxer {
   private slab: Uint8Array = new Uint8Array(0);
   /** Bytes of the slab below this offset may be held by receivers (views): never written again. */
   private slabFloor = 0;
-  /** The EsPid assembled in the slab (the first video PID), if any. */
+  /** The EsPid assembled in the slab (the first video PID), if any, and its PID (-1: none). */
   private slabPes: EsPid | undefined;
+  private slabPid = -1;
   /** Start of the read region handed out by inputBuffer(), -1 when none is outstanding. */
   private inputStart = -1;
 
@@ -246,6 +247,7 @@ export class TsDemuxer {
     stats.packets++;
     const b1 = b[o + 1]!;
     const pid = ((b1 & 0x1f) << 8) | b[o + 2]!;
+    if (pid === this.slabPid && this.continueInSlab(b, o, b1)) return;
     if (b1 & 0x80) {
       stats.transportErrors++;
       this.problem(new TsDemuxError('transport-error', `transport_error_indicator set on PID ${pid}`, pid));
@@ -300,6 +302,25 @@ export class TsDemuxer {
     }
     const es = this.esByPid[pid];
     if (es !== undefined) this.onEsPayload(pid, es, b, p, end, unitStart, randomAccess);
+  }
+
+  /**
+   * The common case, short-cut: a payload-only packet continuing the PES being assembled
+   * in the slab, read in place, with the next continuity_counter. Does what the general
+   * path would; returns false (having done nothing) for anything else.
+   */
+  private continueInSlab(b: Uint8Array, o: number, b1: number): boolean {
+    const st = this.slabPes!;
+    const b3 = b[o + 3]!;
+    // transport_error_indicator=0, payload_unit_start_indicator=0; adaptation_field_control=01
+    if ((b1 & 0xc0) !== 0 || (b3 & 0x30) !== 0x10 || b !== st.buf || !st.active || st.expected !== 0) return false;
+    const cc = b3 & 0x0f;
+    const pid = this.slabPid;
+    if (cc !== ((this.lastCc[pid]! + 1) & 0x0f) || st.length + TS_PAYLOAD_SIZE > this.maxPesSize) return false;
+    this.lastCc[pid] = cc;
+    b.copyWithin(st.start + st.length, o + 4, o + TS_PACKET_SIZE);
+    st.length += TS_PAYLOAD_SIZE;
+    return true;
   }
 
   private setSection(pid: number, assembler: SectionAssembler | undefined): void {
@@ -392,6 +413,7 @@ export class TsDemuxer {
     this.announced = false;
     this.held = [];
     this.slabPes = undefined;
+    this.slabPid = -1;
     for (const s of streams) {
       if (this.sections.has(s.pid)) continue;
       const reader = readerForStream(s);
@@ -401,7 +423,10 @@ export class TsDemuxer {
       const inSlab = video && this.slabPes === undefined && reader.readInPlace !== undefined;
       const buf = inSlab ? this.slab : new Uint8Array(video ? 65536 : 0);
       const st: EsPid = { reader, buf, inSlab, start: inSlab ? this.slabFloor : 0, length: 0, expected: 0, active: false, randomAccess: false, reuse: video, pcrAtStart: -1 };
-      if (inSlab) this.slabPes = st;
+      if (inSlab) {
+        this.slabPes = st;
+        this.slabPid = s.pid;
+      }
       this.es.set(s.pid, st);
       this.esByPid[s.pid] = st;
     }

@@ -79,50 +79,74 @@ export interface PesPacketFlags {
 export function writePesPackets(out: TsOutput, state: PidState, pes: Uint8Array, start: number, end: number, flags: PesPacketFlags): void {
   const b = out.buf;
   let p = out.pos;
-  let src = start;
-  let first = true;
+  // the first packet: payload_unit_start_indicator and the flags' adaptation field
+  let src = start + writePesPacket(b, p, state, pes, start, end, true, flags);
+  p += TS_PACKET_SIZE;
+  // the middle: whole payloads without adaptation field, in a tight loop
   const pid = state.pid;
-  while (src < end) {
-    const remaining = end - src;
-    const disc = first && (flags.discontinuity || state.first);
-    const hasPcr = first && flags.pcr >= 0;
-    const ra = first && flags.randomAccess;
-    // adaptation field needed for flags: adaptation_field_length + flags byte (+ 6 PCR bytes)
-    const flagAf = disc || hasPcr || ra ? 2 + (hasPcr ? 6 : 0) : 0;
-    let afTotal = flagAf;
-    if (remaining < TS_PAYLOAD_SIZE - flagAf) afTotal = TS_PAYLOAD_SIZE - remaining;
-    const payload = TS_PAYLOAD_SIZE - afTotal;
+  const pidHigh = pid >> 8;
+  const pidLow = pid & 0xff;
+  const inPlace = pes === b;
+  let cc = state.cc;
+  while (end - src >= TS_PAYLOAD_SIZE) {
     b[p] = TS_SYNC_BYTE;
-    // transport_error_indicator=0, payload_unit_start_indicator, transport_priority=0, PID
-    b[p + 1] = (first ? 0x40 : 0) | (pid >> 8);
-    b[p + 2] = pid & 0xff;
-    // transport_scrambling_control=00, adaptation_field_control (01 payload / 11 both), continuity_counter
-    b[p + 3] = (afTotal > 0 ? 0x30 : 0x10) | state.cc;
-    state.cc = (state.cc + 1) & 0x0f;
-    let q = p + 4;
-    if (afTotal > 0) {
-      b[q++] = afTotal - 1; // adaptation_field_length
-      if (afTotal > 1) {
-        // discontinuity_indicator, random_access_indicator, ES_priority=0, PCR_flag, OPCR/splicing/private/extension=0
-        b[q++] = (disc ? 0x80 : 0) | (ra ? 0x40 : 0) | (hasPcr ? 0x10 : 0);
-        if (hasPcr) {
-          writePcrField(b, q, flags.pcr);
-          q += 6;
-        }
-        const stuffing = p + 4 + afTotal;
-        if (q < stuffing) {
-          b.fill(0xff, q, stuffing); // stuffing_byte
-          q = stuffing;
-        }
-      }
-    }
+    b[p + 1] = pidHigh; // transport_error_indicator=0, payload_unit_start_indicator=0, transport_priority=0, PID
+    b[p + 2] = pidLow;
+    b[p + 3] = 0x10 | cc; // transport_scrambling_control=00, adaptation_field_control=01, continuity_counter
+    cc = (cc + 1) & 0x0f;
     // in place (the PES was laid out at the end of the reserved space): a memmove, no view
-    if (pes === b) b.copyWithin(q, src, src + payload);
-    else b.set(pes.subarray(src, src + payload), q);
-    src += payload;
+    if (inPlace) b.copyWithin(p + 4, src, src + TS_PAYLOAD_SIZE);
+    else b.set(pes.subarray(src, src + TS_PAYLOAD_SIZE), p + 4);
+    src += TS_PAYLOAD_SIZE;
     p += TS_PACKET_SIZE;
-    first = false;
+  }
+  state.cc = cc;
+  // the last: padded with adaptation-field stuffing
+  if (src < end) {
+    writePesPacket(b, p, state, pes, src, end, false, flags);
+    p += TS_PACKET_SIZE;
   }
   state.first = false;
   out.pos = p;
+}
+
+/** Writes one packet of `pes[src, end)` at `b[p]`; returns the payload bytes it took. */
+function writePesPacket(b: Uint8Array, p: number, state: PidState, pes: Uint8Array, src: number, end: number, first: boolean, flags: PesPacketFlags): number {
+  const pid = state.pid;
+  const remaining = end - src;
+  const disc = first && (flags.discontinuity || state.first);
+  const hasPcr = first && flags.pcr >= 0;
+  const ra = first && flags.randomAccess;
+  // adaptation field needed for flags: adaptation_field_length + flags byte (+ 6 PCR bytes)
+  const flagAf = disc || hasPcr || ra ? 2 + (hasPcr ? 6 : 0) : 0;
+  let afTotal = flagAf;
+  if (remaining < TS_PAYLOAD_SIZE - flagAf) afTotal = TS_PAYLOAD_SIZE - remaining;
+  const payload = TS_PAYLOAD_SIZE - afTotal;
+  b[p] = TS_SYNC_BYTE;
+  // transport_error_indicator=0, payload_unit_start_indicator, transport_priority=0, PID
+  b[p + 1] = (first ? 0x40 : 0) | (pid >> 8);
+  b[p + 2] = pid & 0xff;
+  // transport_scrambling_control=00, adaptation_field_control (01 payload / 11 both), continuity_counter
+  b[p + 3] = (afTotal > 0 ? 0x30 : 0x10) | state.cc;
+  state.cc = (state.cc + 1) & 0x0f;
+  let q = p + 4;
+  if (afTotal > 0) {
+    b[q++] = afTotal - 1; // adaptation_field_length
+    if (afTotal > 1) {
+      // discontinuity_indicator, random_access_indicator, ES_priority=0, PCR_flag, OPCR/splicing/private/extension=0
+      b[q++] = (disc ? 0x80 : 0) | (ra ? 0x40 : 0) | (hasPcr ? 0x10 : 0);
+      if (hasPcr) {
+        writePcrField(b, q, flags.pcr);
+        q += 6;
+      }
+      const stuffing = p + 4 + afTotal;
+      if (q < stuffing) {
+        b.fill(0xff, q, stuffing); // stuffing_byte
+        q = stuffing;
+      }
+    }
+  }
+  if (pes === b) b.copyWithin(q, src, src + payload);
+  else b.set(pes.subarray(src, src + payload), q);
+  return payload;
 }
