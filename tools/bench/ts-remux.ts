@@ -6,7 +6,7 @@
  * Usage: node --import tsx tools/bench/ts-remux.ts IN.flv|IN.ts OUT.ts
  * (tools/bench/run-ts-remux.sh runs it as one CommonJS bundle: no ESM loader at start-up)
  */
-import { closeSync, openSync, readSync, statSync, writevSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync, writeSync, writevSync } from 'node:fs';
 import { FlvReader, FlvTagDemuxer, type MediaPacket, type TrackInfo } from '@sluice/media';
 import { TsDemuxer, TsMuxer } from '@sluice/mpegts';
 
@@ -106,8 +106,10 @@ const seconds = process.uptime() - start;
 const cpu = process.cpuUsage(cpuStart);
 closeSync(inFd);
 closeSync(outFd);
-console.log(
-  JSON.stringify({
+// writeSync, not console.log: process.stdout would load Node's stream modules (~15 ms)
+writeSync(
+  1,
+  `${JSON.stringify({
     tool: `sluice ${input.endsWith('.flv') ? 'FLV' : 'TS'} → TS`,
     input,
     bytes: size,
@@ -118,5 +120,5 @@ console.log(
     cpuSeconds: Number(((cpu.user + cpu.system) / 1e6).toFixed(3)),
     MBps: Number((size / 1e6 / seconds).toFixed(1)),
     peakRssMB: Number((process.resourceUsage().maxRSS / 1024).toFixed(1)),
-  }),
+  })}\n`,
 );
