@@ -154,6 +154,7 @@ export class TsDemuxer {
         this.stats.syncLossBytes += skipped;
         this.problem(new TsDemuxError('sync', `skipped ${skipped} bytes to regain sync at byte ${at}`, undefined, at));
       },
+      (buf, start, end) => this.onTsPackets(buf, start, end),
     );
     this.setSection(PAT_PID, new SectionAssembler(PAT_PID, (b, l) => this.onPat(b, l)));
   }
@@ -239,6 +240,15 @@ export class TsDemuxer {
       this.firstError ??= error;
     } else {
       this.onErrorCb?.(error);
+    }
+  }
+
+  /** A run of packets in sync; the common packet (see continueInSlab) is taken in the loop. */
+  private onTsPackets(b: Uint8Array, start: number, end: number): void {
+    for (let o = start; o < end; o += TS_PACKET_SIZE) {
+      const b1 = b[o + 1]!;
+      if ((((b1 & 0x1f) << 8) | b[o + 2]!) === this.slabPid && this.continueInSlab(b, o, b1)) this.stats.packets++;
+      else this.onTsPacket(b, o);
     }
   }
 

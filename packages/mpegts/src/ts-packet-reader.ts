@@ -12,6 +12,9 @@ export type TsPacketListener = (buf: Uint8Array, offset: number) => void;
 /** Told how many bytes were skipped to regain sync and at which stream offset they began. */
 export type TsSyncLossListener = (skipped: number, offset: number) => void;
 
+/** Receives consecutive packets in sync: `buf[start .. end)`, a multiple of 188 bytes, valid only during the call. */
+export type TsPacketRunListener = (buf: Uint8Array, start: number, end: number) => void;
+
 /** Splits a byte stream into transport packets. */
 export class TsPacketReader {
   private readonly carry = new Uint8Array(TS_PACKET_SIZE * 3);
@@ -24,9 +27,11 @@ export class TsPacketReader {
   private skipped = 0;
   private skippedAt = 0;
 
+  /** `onRun`, when given, receives runs of packets in sync instead of `onPacket` one by one (one call per run). */
   constructor(
     private readonly onPacket: TsPacketListener,
     private readonly onSyncLoss: TsSyncLossListener,
+    private readonly onRun?: TsPacketRunListener,
   ) {}
 
   /** Bytes held for the next push (an incomplete packet). */
@@ -105,8 +110,15 @@ export class TsPacketReader {
       if (buf[p] === TS_SYNC_BYTE) {
         if (this.synced) {
           this.flushSkipped();
-          this.onPacket(buf, p);
-          p += TS_PACKET_SIZE;
+          if (this.onRun === undefined) {
+            this.onPacket(buf, p);
+            p += TS_PACKET_SIZE;
+            continue;
+          }
+          let q = p + TS_PACKET_SIZE;
+          while (end - q >= TS_PACKET_SIZE && buf[q] === TS_SYNC_BYTE) q += TS_PACKET_SIZE;
+          this.onRun(buf, p, q);
+          p = q;
           continue;
         }
         const next = p + TS_PACKET_SIZE;
