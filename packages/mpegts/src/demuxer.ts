@@ -67,7 +67,7 @@ interface EsPid {
   active: boolean;
   randomAccess: boolean;
   reuse: boolean;
-  /** Last PCR (27 MHz) when this PES began, -1 for none. */
+  /** Last PCR (27 MHz) when this PES began, NaN for none. */
   pcrAtStart: number;
 }
 
@@ -116,11 +116,14 @@ export class TsDemuxer {
   private held: MediaPacket[] = [];
   private readonly unwrapper = new TimestampUnwrapper();
   private readonly pes: ParsedPesHeader = { streamId: 0, packetLength: 0, pts: -1, dts: -1, payloadOffset: 0 };
-  private lastPcr = -1;
+  // PCR fields hold NaN for none (not -1): a number field starting as a small integer
+  // would change representation when the PCR passes 2^31 (80 s into a stream) and
+  // deoptimize every function reading it
+  private lastPcr = Number.NaN;
   private patPending = false;
   private pmtPending = false;
-  private lastPatPcr = -1;
-  private lastPmtPcr = -1;
+  private lastPatPcr = Number.NaN;
+  private lastPmtPcr = Number.NaN;
   private firstError: TsDemuxError | undefined;
   private readonly emit: PacketSink = (packet) => this.deliver(packet);
   /** Input slab: handed-out access units below slabFloor, the PES being assembled, INPUT_MARGIN, the read region. */
@@ -362,7 +365,7 @@ export class TsDemuxer {
     const wrap = TIMESTAMP_WRAP * PCR_EXTENSION_FACTOR;
     if (discontinuity) {
       s.pcrDiscontinuities++;
-      this.lastPatPcr = this.lastPmtPcr = -1;
+      this.lastPatPcr = this.lastPmtPcr = Number.NaN;
     } else if (this.lastPcr >= 0) {
       const gap = timestampDelta(this.lastPcr, pcr, wrap) / 27000;
       if (gap > s.maxPcrGapMs) s.maxPcrGapMs = gap;
@@ -432,7 +435,7 @@ export class TsDemuxer {
       const video = reader.track.kind === 'video';
       const inSlab = video && this.slabPes === undefined && reader.readInPlace !== undefined;
       const buf = inSlab ? this.slab : new Uint8Array(video ? 65536 : 0);
-      const st: EsPid = { reader, buf, inSlab, start: inSlab ? this.slabFloor : 0, length: 0, expected: 0, active: false, randomAccess: false, reuse: video, pcrAtStart: -1 };
+      const st: EsPid = { reader, buf, inSlab, start: inSlab ? this.slabFloor : 0, length: 0, expected: 0, active: false, randomAccess: false, reuse: video, pcrAtStart: Number.NaN };
       if (inSlab) {
         this.slabPes = st;
         this.slabPid = s.pid;

@@ -73,7 +73,7 @@ export class TsMuxer {
   private readonly patState = new PidState(PAT_PID);
   private readonly pmtState: PidState;
   private readonly pcrState: PidState;
-  private readonly flags: PesPacketFlags = { pcr: -1, randomAccess: false, discontinuity: false };
+  private readonly flags: PesPacketFlags = { pcr: Number.NaN, randomAccess: false, discontinuity: false };
   private readonly pcrInterval: number;
   private readonly psiInterval: number;
   private readonly pcrDelay: number;
@@ -231,7 +231,7 @@ export class TsMuxer {
     const psiDue = keyframe || Number.isNaN(this.lastPsiAt) || target - this.lastPsiAt >= this.psiInterval;
     if (psiDue) this.writePsi(keyframe);
     const pcrDue = psiDue || Number.isNaN(this.lastPcrAt) || target - this.lastPcrAt >= (onPcrPid ? this.pcrInterval : 1.5 * this.pcrInterval);
-    this.flags.pcr = pcrDue ? target : -1;
+    this.flags.pcr = pcrDue ? target : Number.NaN;
   }
 
   private writePsi(keyframe: boolean): void {
@@ -266,7 +266,7 @@ export class TsMuxer {
     if (flags.pcr >= 0) {
       if (track.state !== this.pcrState) {
         this.writePcrOnly(flags.pcr);
-        flags.pcr = -1;
+        flags.pcr = Number.NaN;
       } else {
         this.lastPcrAt = flags.pcr;
         flags.pcr = this.pcrValue(flags.pcr);
@@ -281,7 +281,7 @@ export class TsMuxer {
   }
 
   private clearFlags(): void {
-    this.flags.pcr = -1;
+    this.flags.pcr = Number.NaN;
     this.flags.discontinuity = false;
     this.flags.randomAccess = false;
   }
@@ -336,7 +336,7 @@ export class TsMuxer {
     // a PCR due now goes out on its own so it is not delayed with the audio
     if (this.flags.pcr >= 0) {
       this.writePcrOnly(this.flags.pcr);
-      this.flags.pcr = -1;
+      this.flags.pcr = Number.NaN;
     }
   }
 
@@ -345,7 +345,7 @@ export class TsMuxer {
     const len = track.pendingLength;
     track.pendingLength = 0;
     const savedPcr = this.flags.pcr;
-    this.flags.pcr = -1;
+    this.flags.pcr = Number.NaN;
     this.writeBufferPes(track, track.pending, len, track.pendingPts, track.pendingDts);
     this.flags.pcr = savedPcr;
   }

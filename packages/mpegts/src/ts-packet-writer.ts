@@ -61,7 +61,7 @@ export function writePcrPacket(out: TsOutput, state: PidState, pcr: number, disc
 
 /** Flags for the first packet of a PES. */
 export interface PesPacketFlags {
-  /** PCR in 27 MHz ticks, or -1 for none. */
+  /** PCR in 27 MHz ticks, or NaN for none (a double from the start: PCR values pass 2^31). */
   pcr: number;
   randomAccess: boolean;
   discontinuity: boolean;
