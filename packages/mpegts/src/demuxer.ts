@@ -19,39 +19,20 @@
  * down inside the slab, one memmove per packet and no view allocated.
  */
 import type { MediaPacket, TrackInfo } from '@sluice/media';
-import { PAT_PID, PCR_EXTENSION_FACTOR, TS_PACKET_SIZE, TS_PAYLOAD_SIZE, TIMESTAMP_WRAP } from './constants.js';
+import { PAT_PID, PCR_EXTENSION_FACTOR, TS_PACKET_SIZE, TS_PAYLOAD_SIZE } from './constants.js';
+import { resolveDemuxerOptions, type TsDemuxerOptions } from './demuxer-options.js';
 import { TsDemuxError } from './errors.js';
+import { PcrTiming } from './pcr-timing.js';
 import type { EsReader, PacketSink } from './es-reader.js';
 import { readerForStream } from './es-reader-for-stream.js';
 import { parsePesHeader, type ParsedPesHeader } from './pes-header.js';
 import { SectionAssembler, isCurrentSection, parsePat, parsePmt, type PmtEntry } from './psi-reader.js';
 import { emptyStreamStats, type TsStreamStats } from './stream-stats.js';
 import { TimestampUnwrapper, readPcrField, timestampDelta } from './timestamp.js';
+
+export type { TsDemuxerOptions } from './demuxer-options.js';
 import { TsPacketReader } from './ts-packet-reader.js';
 import { allocateBytes, plainView } from './alloc.js';
-
-/** Callbacks and limits of a TsDemuxer. */
-export interface TsDemuxerOptions {
-  /** The program's tracks (track id = PID), once their configuration is known; again when the PMT changes. */
-  onTracks: (tracks: readonly TrackInfo[]) => void;
-  /** One access unit / audio frame; `data` is owned by the receiver. */
-  onPacket: (packet: MediaPacket) => void;
-  /** Problems in lenient mode (already counted in stats). */
-  onError?: (error: TsDemuxError) => void;
-  /** Throw the first problem from push()/end() instead of skipping it. Default false. */
-  strict?: boolean;
-  /** program_number to follow; default: the first program of the PAT. */
-  programNumber?: number;
-  /** Largest PES accepted, bytes. Default 8 MiB. */
-  maxPesSize?: number;
-  /**
-   * Who owns a packet's `data`. 'owned' (default): the receiver, for good. 'transient':
-   * video data is valid only until onPacket returns (the demuxer reuses its memory), for
-   * receivers that copy at once, such as TsMuxer.write: no fresh memory per access unit.
-   * Audio and data packets are owned in both modes.
-   */
-  packetData?: 'owned' | 'transient';
-}
 
 interface EsPid {
   reader: EsReader;
@@ -116,14 +97,7 @@ export class TsDemuxer {
   private held: MediaPacket[] = [];
   private readonly unwrapper = new TimestampUnwrapper();
   private readonly pes: ParsedPesHeader = { streamId: 0, packetLength: 0, pts: -1, dts: -1, payloadOffset: 0 };
-  // PCR fields hold NaN for none (not -1): a number field starting as a small integer
-  // would change representation when the PCR passes 2^31 (80 s into a stream) and
-  // deoptimize every function reading it
-  private lastPcr = Number.NaN;
-  private patPending = false;
-  private pmtPending = false;
-  private lastPatPcr = Number.NaN;
-  private lastPmtPcr = Number.NaN;
+  private readonly timing = new PcrTiming(this.stats);
   private firstError: TsDemuxError | undefined;
   private readonly emit: PacketSink = (packet) => this.deliver(packet);
   /** Input slab: handed-out access units below slabFloor, the PES being assembled, INPUT_MARGIN, the read region. */
@@ -137,15 +111,10 @@ export class TsDemuxer {
   private inputStart = -1;
 
   constructor(options: TsDemuxerOptions) {
-    if (typeof options?.onTracks !== 'function') throw new TypeError('onTracks must be a function');
-    if (typeof options.onPacket !== 'function') throw new TypeError('onPacket must be a function');
-    const maxPesSize = options.maxPesSize ?? 8 * 1024 * 1024;
-    if (!Number.isInteger(maxPesSize) || maxPesSize < 1024 || maxPesSize > 256 * 1024 * 1024) throw new RangeError(`maxPesSize must be an integer in 1024..268435456, got ${maxPesSize}`);
-    this.maxPesSize = maxPesSize;
-    this.strict = options.strict ?? false;
-    const packetData = options.packetData ?? 'owned';
-    if (packetData !== 'owned' && packetData !== 'transient') throw new TypeError(`packetData must be 'owned' or 'transient', got ${String(packetData)}`);
-    this.transient = packetData === 'transient';
+    const resolved = resolveDemuxerOptions(options);
+    this.maxPesSize = resolved.maxPesSize;
+    this.strict = resolved.strict;
+    this.transient = resolved.transient;
     this.onTracksCb = options.onTracks;
     this.onPacketCb = options.onPacket;
     this.onErrorCb = options.onError;
@@ -283,7 +252,7 @@ export class TsDemuxer {
         const flags = b[p + 1]!;
         discontinuity = (flags & 0x80) !== 0;
         randomAccess = (flags & 0x40) !== 0;
-        if (flags & 0x10 && afLength >= 7 && pid === this.pcrPid) this.onPcr(readPcrField(b, p + 2), discontinuity);
+        if (flags & 0x10 && afLength >= 7 && pid === this.pcrPid) this.timing.onPcr(readPcrField(b, p + 2), discontinuity);
       }
       p += 1 + afLength;
     }
@@ -359,41 +328,11 @@ export class TsDemuxer {
     }
   }
 
-  private onPcr(pcr: number, discontinuity: boolean): void {
-    const s = this.stats;
-    s.pcrCount++;
-    const wrap = TIMESTAMP_WRAP * PCR_EXTENSION_FACTOR;
-    if (discontinuity) {
-      s.pcrDiscontinuities++;
-      this.lastPatPcr = this.lastPmtPcr = Number.NaN;
-    } else if (this.lastPcr >= 0) {
-      const gap = timestampDelta(this.lastPcr, pcr, wrap) / 27000;
-      if (gap > s.maxPcrGapMs) s.maxPcrGapMs = gap;
-    }
-    this.lastPcr = pcr;
-    if (this.patPending) {
-      this.patPending = false;
-      if (this.lastPatPcr >= 0) {
-        const gap = timestampDelta(this.lastPatPcr, pcr, wrap) / 27000;
-        if (!(gap <= s.maxPatGapMs)) s.maxPatGapMs = gap;
-      }
-      this.lastPatPcr = pcr;
-    }
-    if (this.pmtPending) {
-      this.pmtPending = false;
-      if (this.lastPmtPcr >= 0) {
-        const gap = timestampDelta(this.lastPmtPcr, pcr, wrap) / 27000;
-        if (!(gap <= s.maxPmtGapMs)) s.maxPmtGapMs = gap;
-      }
-      this.lastPmtPcr = pcr;
-    }
-  }
-
   private onPat(buf: Uint8Array, length: number): void {
     const programs = parsePat(buf, length);
     if (!isCurrentSection(buf)) return;
     this.stats.patCount++;
-    this.patPending = true;
+    this.timing.patPending = true;
     const program = this.wantedProgram === undefined ? programs[0] : programs.find((p) => p.programNumber === this.wantedProgram);
     if (program === undefined || program.pmtPid === this.pmtPid) return;
     if (this.pmtPid >= 0) this.setSection(this.pmtPid, undefined);
@@ -409,7 +348,7 @@ export class TsDemuxer {
     const pmt = parsePmt(buf, length, pid);
     if (!isCurrentSection(buf) || pmt.programNumber !== this.programNumber) return;
     this.stats.pmtCount++;
-    this.pmtPending = true;
+    this.timing.pmtPending = true;
     const streams = pmt.streams.map((e) => `${e.streamType}:${e.pid}`).join(',');
     if (pmt.version === this.pmtVersion && streams === this.pmtStreams) return;
     this.pmtVersion = pmt.version;
@@ -452,7 +391,7 @@ export class TsDemuxer {
       st.start = st.inSlab ? this.slabFloor : 0;
       st.length = 0;
       st.randomAccess = randomAccess;
-      st.pcrAtStart = this.lastPcr;
+      st.pcrAtStart = this.timing.lastPcr;
       // PES_packet_length (bytes 4..5 of the PES header) when it is in this packet
       const declared = end - p >= 6 ? (b[p + 4]! << 8) | b[p + 5]! : 0;
       st.expected = declared > 0 ? declared + 6 : 0;
