@@ -4,6 +4,7 @@ import type { MediaPacket } from '@sluice/media';
 import { readFixture } from '@sluice/test-support';
 import { TsDemuxer, type TsDemuxError } from './index.js';
 import { muxToBytes, readFlv } from './test-support/media-source.js';
+import { SectionMemo } from './psi-reader.js';
 
 // ffmpeg's files carry 3-byte start codes (x264), our muxer's 4-byte ones only
 const inputs: [string, Uint8Array][] = [
@@ -160,5 +161,40 @@ describe('TsDemuxer inputBuffer()/commit()', () => {
     d.push(new Uint8Array(0));
     expect(() => d.commit(0)).toThrow('commit() needs an inputBuffer() first');
     expect(() => new TsDemuxer({ onTracks: () => undefined, onPacket: () => undefined, packetData: 'x' as 'owned' })).toThrow("packetData must be 'owned' or 'transient', got x");
+  });
+});
+
+describe('TsDemuxer PSI repetitions', () => {
+  it('counts every PAT and PMT, repetitions included (they are recognised, not parsed again)', () => {
+    for (const [, bytes] of inputs) {
+      let pats = 0;
+      let pmts = 0;
+      for (let o = 0; o < bytes.length; o += 188) {
+        const pid = ((bytes[o + 1]! & 0x1f) << 8) | bytes[o + 2]!;
+        const unitStart = (bytes[o + 1]! & 0x40) !== 0;
+        if (unitStart && pid === 0) pats++;
+        if (unitStart && pid === 0x1000) pmts++; // the PMT PID of ffmpeg and of TsMuxer
+      }
+      const d = new TsDemuxer({ strict: true, onTracks: () => undefined, onPacket: () => undefined });
+      d.push(bytes);
+      d.end();
+      expect(d.stats.patCount).toBe(pats);
+      expect(d.stats.pmtCount).toBe(pmts);
+      expect(pats).toBeGreaterThan(1);
+    }
+  });
+
+  it('SectionMemo recognises the same bytes only', () => {
+    const memo = new SectionMemo();
+    const a = new Uint8Array([0, 0xb0, 13, 0, 1, 0xc1, 0, 0, 0, 1, 0xf0, 0, 1, 2, 3, 4]);
+    expect(memo.same(a, a.length)).toBe(false);
+    memo.remember(a, a.length);
+    expect(memo.same(a.slice(), a.length)).toBe(true);
+    const b = a.slice();
+    b[15] = 5;
+    expect(memo.same(b, b.length)).toBe(false);
+    expect(memo.same(a, a.length - 1)).toBe(false);
+    memo.clear();
+    expect(memo.same(a, a.length)).toBe(false);
   });
 });

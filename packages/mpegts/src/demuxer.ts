@@ -26,7 +26,7 @@ import { PcrTiming } from './pcr-timing.js';
 import type { EsReader, PacketSink } from './es-reader.js';
 import { readerForStream } from './es-reader-for-stream.js';
 import { parsePesHeader, type ParsedPesHeader } from './pes-header.js';
-import { SectionAssembler, isCurrentSection, parsePat, parsePmt, type PmtEntry } from './psi-reader.js';
+import { SectionAssembler, SectionMemo, isCurrentSection, parsePat, parsePmt, type PmtEntry } from './psi-reader.js';
 import { emptyStreamStats, type TsStreamStats } from './stream-stats.js';
 import { TimestampUnwrapper, readPcrField, timestampDelta } from './timestamp.js';
 
@@ -98,6 +98,8 @@ export class TsDemuxer {
   private readonly unwrapper = new TimestampUnwrapper();
   private readonly pes: ParsedPesHeader = { streamId: 0, packetLength: 0, pts: -1, dts: -1, payloadOffset: 0 };
   private readonly timing = new PcrTiming(this.stats);
+  private readonly patMemo = new SectionMemo();
+  private readonly pmtMemo = new SectionMemo();
   private firstError: TsDemuxError | undefined;
   private readonly emit: PacketSink = (packet) => this.deliver(packet);
   /** Input slab: handed-out access units below slabFloor, the PES being assembled, INPUT_MARGIN, the read region. */
@@ -329,8 +331,15 @@ export class TsDemuxer {
   }
 
   private onPat(buf: Uint8Array, length: number): void {
+    // a repetition of the PAT applied last changes nothing: counted, not parsed
+    if (this.patMemo.same(buf, length)) {
+      this.stats.patCount++;
+      this.timing.patPending = true;
+      return;
+    }
     const programs = parsePat(buf, length);
     if (!isCurrentSection(buf)) return;
+    this.patMemo.remember(buf, length);
     this.stats.patCount++;
     this.timing.patPending = true;
     const program = this.wantedProgram === undefined ? programs[0] : programs.find((p) => p.programNumber === this.wantedProgram);
@@ -340,13 +349,21 @@ export class TsDemuxer {
     this.programNumber = program.programNumber;
     this.pmtVersion = -1;
     this.pmtStreams = '';
+    this.pmtMemo.clear();
     const pid = program.pmtPid;
     this.setSection(pid, new SectionAssembler(pid, (b, l) => this.onPmt(b, l, pid)));
   }
 
   private onPmt(buf: Uint8Array, length: number, pid: number): void {
+    // a repetition of the PMT applied last changes nothing: counted, not parsed
+    if (this.pmtMemo.same(buf, length)) {
+      this.stats.pmtCount++;
+      this.timing.pmtPending = true;
+      return;
+    }
     const pmt = parsePmt(buf, length, pid);
     if (!isCurrentSection(buf) || pmt.programNumber !== this.programNumber) return;
+    this.pmtMemo.remember(buf, length);
     this.stats.pmtCount++;
     this.timing.pmtPending = true;
     const streams = pmt.streams.map((e) => `${e.streamType}:${e.pid}`).join(',');

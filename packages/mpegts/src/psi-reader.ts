@@ -157,3 +157,32 @@ export function findDescriptor(descriptors: Uint8Array, tag: number): Uint8Array
   }
   return undefined;
 }
+
+/**
+ * The last section accepted on a PID, to recognise its repetitions (PAT and PMT come
+ * every 100 ms or so): an identical section needs no CRC check or parse.
+ */
+export class SectionMemo {
+  private bytes = new Uint8Array(0);
+  private length = -1;
+
+  /** True when `buf[0, length)` equals the remembered section. */
+  same(buf: Uint8Array, length: number): boolean {
+    if (length !== this.length) return false;
+    const bytes = this.bytes;
+    for (let i = 0; i < length; i++) if (buf[i] !== bytes[i]) return false;
+    return true;
+  }
+
+  /** Remembers `buf[0, length)` (a section that was checked and accepted). */
+  remember(buf: Uint8Array, length: number): void {
+    if (this.bytes.length < length) this.bytes = new Uint8Array(length);
+    this.bytes.set(buf.subarray(0, length));
+    this.length = length;
+  }
+
+  /** Forgets the remembered section. */
+  clear(): void {
+    this.length = -1;
+  }
+}
