@@ -67,10 +67,12 @@ if (input.endsWith('.flv')) {
   // chunk is free again once the reader no longer holds bytes of it (it holds at most the
   // last `bufferedBytes` bytes pushed). Fresh memory per read would cost a page fault per
   // 4 KiB (~2x the read time). Track configurations are copied: they are views too.
-  const free: Buffer[] = [];
-  const held: Buffer[] = [];
+  // Plain Uint8Arrays, not Buffers: the tags and packets are views of them, and code that
+  // sees one kind of array only stays monomorphic (Buffer's subarray is slower, too).
+  const free: Uint8Array[] = [];
+  const held: Uint8Array[] = [];
   for (;;) {
-    const chunk = free.pop() ?? Buffer.allocUnsafeSlow(chunkSize);
+    const chunk = free.pop() ?? new Uint8Array(Buffer.allocUnsafeSlow(chunkSize).buffer, 0, chunkSize);
     const n = readSync(inFd, chunk, 0, chunkSize, null);
     if (n === 0) break;
     const pushed = n === chunkSize ? chunk : chunk.subarray(0, n);
