@@ -4,6 +4,7 @@
  * cropping, sample aspect ratio and frame rate from the VUI when present.
  */
 import { BitReader } from './bit-reader.js';
+import { readVuiPictureInfo } from './vui.js';
 import { MalformedCodecData } from './errors.js';
 import { H264NalUnitType } from './nal-unit-type.js';
 
@@ -11,12 +12,6 @@ const FORMAT = 'h264-sps';
 
 /** Profiles whose SPS carries chroma_format_idc, bit depths and scaling matrices. */
 const HIGH_PROFILES = new Set([100, 110, 122, 244, 44, 83, 86, 118, 128, 138, 139, 134, 135]);
-
-/** Sample aspect ratios of aspect_ratio_idc 1..16 (Table E-1). */
-const SAR_TABLE: ReadonlyArray<readonly [number, number]> = [
-  [0, 0], [1, 1], [12, 11], [10, 11], [16, 11], [40, 33], [24, 11], [20, 11], [32, 11],
-  [80, 33], [18, 11], [15, 11], [64, 33], [160, 99], [4, 3], [3, 2], [2, 1],
-];
 
 /** A parsed H.264 SPS. */
 export interface H264Sps {
@@ -154,34 +149,7 @@ export function parseH264Sps(nal: Uint8Array): H264Sps {
 
 /** vui_parameters() up to timing_info (E.1.1). */
 function readVui(r: BitReader, sps: H264Sps): void {
-  if (r.readFlag()) {
-    // aspect_ratio_info_present_flag
-    const idc = r.readBits(8);
-    if (idc === 255) {
-      // Extended_SAR
-      sps.sarWidth = r.readBits(16);
-      sps.sarHeight = r.readBits(16);
-    } else {
-      const sar = SAR_TABLE[idc];
-      if (sar && idc > 0) [sps.sarWidth, sps.sarHeight] = sar;
-    }
-  }
-  if (r.readFlag()) r.skipBits(1); // overscan_info_present_flag, overscan_appropriate_flag
-  if (r.readFlag()) {
-    // video_signal_type_present_flag
-    r.skipBits(3); // video_format
-    sps.videoFullRange = r.readFlag();
-    if (r.readFlag()) {
-      sps.colourPrimaries = r.readBits(8);
-      sps.transferCharacteristics = r.readBits(8);
-      sps.matrixCoefficients = r.readBits(8);
-    }
-  }
-  if (r.readFlag()) {
-    // chroma_loc_info_present_flag
-    r.readUe();
-    r.readUe();
-  }
+  readVuiPictureInfo(r, sps);
   if (r.readFlag()) {
     // timing_info_present_flag
     const numUnitsInTick = r.readBits(32);

@@ -4,6 +4,7 @@
  * the conformance window, and frame rate from the VUI when present.
  */
 import { BitReader } from './bit-reader.js';
+import { readVuiPictureInfo } from './vui.js';
 import { MalformedCodecData } from './errors.js';
 import { H265NalUnitType } from './nal-unit-type.js';
 
@@ -59,11 +60,6 @@ export interface H265Sps extends H265ProfileTierLevel {
   /** min_spatial_segmentation_idc from VUI bitstream_restriction (0 when absent or not reached). */
   minSpatialSegmentationIdc: number;
 }
-
-const SAR_TABLE: ReadonlyArray<readonly [number, number]> = [
-  [0, 0], [1, 1], [12, 11], [10, 11], [16, 11], [40, 33], [24, 11], [20, 11], [32, 11],
-  [80, 33], [18, 11], [15, 11], [64, 33], [160, 99], [4, 3], [3, 2], [2, 1],
-];
 
 /** Reads profile_tier_level(1, maxSubLayersMinus1) and returns its general_* fields. */
 export function readH265ProfileTierLevel(r: BitReader, maxSubLayersMinus1: number): H265ProfileTierLevel {
@@ -211,30 +207,7 @@ function readRest(r: BitReader, sps: H265Sps, maxSubLayersMinus1: number): void 
 
 /** vui_parameters() (E.2.1) up to timing info, then bitstream_restriction when no HRD precedes it. */
 function readVui(r: BitReader, sps: H265Sps): void {
-  if (r.readFlag()) {
-    const idc = r.readBits(8);
-    if (idc === 255) {
-      sps.sarWidth = r.readBits(16);
-      sps.sarHeight = r.readBits(16);
-    } else {
-      const sar = SAR_TABLE[idc];
-      if (sar && idc > 0) [sps.sarWidth, sps.sarHeight] = sar;
-    }
-  }
-  if (r.readFlag()) r.skipBits(1); // overscan
-  if (r.readFlag()) {
-    r.skipBits(3); // video_format
-    sps.videoFullRange = r.readFlag();
-    if (r.readFlag()) {
-      sps.colourPrimaries = r.readBits(8);
-      sps.transferCharacteristics = r.readBits(8);
-      sps.matrixCoefficients = r.readBits(8);
-    }
-  }
-  if (r.readFlag()) {
-    r.readUe(); // chroma_sample_loc_type_top_field
-    r.readUe(); // chroma_sample_loc_type_bottom_field
-  }
+  readVuiPictureInfo(r, sps);
   r.skipBits(3); // neutral_chroma_indication_flag, field_seq_flag, frame_field_info_present_flag
   if (r.readFlag()) {
     // default_display_window_flag
