@@ -1,12 +1,12 @@
 /**
  * FLV reader throughput: streams a file through FlvReader (+ FlvTagDemuxer into
  * MediaPackets) in 64 KiB chunks, as a socket would deliver it, and prints one JSON line
- * with bytes, tags, packets, wall time, MB/s and peak RSS.
+ * with bytes, tags, packets, start-up, wall and CPU time in-process, MB/s and peak RSS.
  *
- * Usage: pnpm exec tsx tools/bench/flv-read.ts FILE [--tags-only] [--chunk BYTES]
+ * Usage: node --import tsx tools/bench/flv-read.ts FILE [--tags-only] [--chunk BYTES]
+ * (tools/bench/run-flv.sh runs it as one CommonJS bundle: no ESM loader at start-up)
  */
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
-import { performance } from 'node:perf_hooks';
+import { closeSync, openSync, readSync, statSync, writeSync } from 'node:fs';
 import { FlvReader, FlvTagDemuxer } from '@sluice/media';
 
 const args = process.argv.slice(2);
@@ -26,7 +26,9 @@ const demuxer = new FlvTagDemuxer();
 let tags = 0;
 let packets = 0;
 let payloadBytes = 0;
-const start = performance.now();
+// process.uptime(): seconds since the process started (no perf_hooks to load)
+const start = process.uptime();
+const cpuStart = process.cpuUsage();
 for (;;) {
   // A fresh buffer per read: the reader hands out views into it, as with socket chunks.
   const chunk = Buffer.allocUnsafeSlow(chunkSize);
@@ -43,18 +45,23 @@ for (;;) {
   }
 }
 reader.end();
-const seconds = (performance.now() - start) / 1000;
+const seconds = process.uptime() - start;
+const cpu = process.cpuUsage(cpuStart);
 closeSync(fd);
-console.log(
-  JSON.stringify({
+// writeSync, not console.log: process.stdout would load Node's stream modules (~15 ms)
+writeSync(
+  1,
+  `${JSON.stringify({
     tool: tagsOnly ? 'sluice FlvReader (tags)' : 'sluice FlvReader+FlvTagDemuxer (packets)',
     file,
     bytes: size,
     tags,
     packets,
     payloadBytes,
+    startupSeconds: Number(start.toFixed(3)),
     seconds: Number(seconds.toFixed(3)),
+    cpuSeconds: Number(((cpu.user + cpu.system) / 1e6).toFixed(3)),
     MBps: Number((size / 1e6 / seconds).toFixed(1)),
     peakRssMB: Number((process.resourceUsage().maxRSS / 1024).toFixed(1)),
-  }),
+  })}\n`,
 );

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # FLV reader benchmark: Sluice's FlvReader (+ FlvTagDemuxer) beside
 # `ffmpeg -i x.flv -c copy -f null -`, on the same file in the same run.
-# Each tool runs RUNS times (default 5) under /usr/bin/time -v; the median wall time and
-# the largest peak RSS are reported as a Markdown table (plus the raw runs).
+# Sluice runs as plain node on built output: the bench script bundled by esbuild with the
+# @sluice/media sources (one CommonJS file, as an application would ship; no tsx at run
+# time), node without the machine's NODE_EXTRA_CA_CERTS (tools/bench/measure.sh). Each tool
+# runs RUNS times (default 5), interleaved, under /usr/bin/time -v; the median wall time and
+# the largest peak RSS are reported as a Markdown table (plus the raw runs on stderr).
 #
 # Usage: tools/bench/run-flv.sh [FILE.flv]   (default bench-out/bench-300s-5mbps.flv,
 #        generated with tools/make-fixtures.sh bench if missing)
@@ -13,66 +16,62 @@ file=${1:-bench-out/bench-300s-5mbps.flv}
 runs=${RUNS:-5}
 [ -f "$file" ] || tools/make-fixtures.sh bench "$file"
 bytes=$(stat -c %s "$file")
-# tsx as a loader: one node process, so /usr/bin/time sees it alone
+# shellcheck source=tools/bench/measure.sh
+. tools/bench/measure.sh
 
-# Runs a command under /usr/bin/time -v; prints "wall_seconds peak_rss_kb".
-measure() {
-  local log
-  log=$(mktemp)
-  /usr/bin/time -v "$@" >"$log.out" 2>"$log" || { cat "$log" "$log.out" >&2; exit 1; }
-  local wall rss
-  wall=$(awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; print s }' "$log")
-  rss=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$log")
-  if grep -q '"MBps"' "$log.out"; then cp "$log.out" "$log.json"; echo "$wall $rss $(cat "$log.json")"; else echo "$wall $rss"; fi
-  rm -f "$log" "$log.out" "$log.json"
-}
+js=bench-out/js
+bench_bundle tools/bench/flv-read.ts "$js/flv-read.cjs"
 
-median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
-max() { sort -n | tail -1; }
-
-declare -A WALL RSS INNER
+declare -A WALL RSS INNER CPU START
 tools=(ffmpeg sluice-packets sluice-tags node-startup)
 for ((i = 1; i <= runs; i++)); do
   for t in "${tools[@]}"; do
     case $t in
       ffmpeg) line=$(measure ffmpeg -nostdin -v error -i "$file" -c copy -f null -) ;;
-      sluice-packets) line=$(measure node --import tsx tools/bench/flv-read.ts "$file") ;;
-      sluice-tags) line=$(measure node --import tsx tools/bench/flv-read.ts "$file" --tags-only) ;;
-      node-startup) line=$(measure node --import tsx -e 0) ;;
+      sluice-packets) line=$(measure "${nodejs[@]}" "$js/flv-read.cjs" "$file") ;;
+      sluice-tags) line=$(measure "${nodejs[@]}" "$js/flv-read.cjs" "$file" --tags-only) ;;
+      node-startup) line=$(measure "${nodejs[@]}" -e 0) ;;
     esac
     read -r wall rss json <<<"$line"
     WALL[$t]+="$wall "
     RSS[$t]+="$rss "
-    if [ -n "${json:-}" ]; then INNER[$t]+="$(sed -E 's/.*"seconds":([0-9.]+).*/\1/' <<<"$json") "; fi
+    if [ -n "${json:-}" ]; then
+      INNER[$t]+="$(sed -E 's/.*"seconds":([0-9.]+).*/\1/' <<<"$json") "
+      CPU[$t]+="$(sed -E 's/.*"cpuSeconds":([0-9.]+).*/\1/' <<<"$json") "
+      START[$t]+="$(sed -E 's/.*"startupSeconds":([0-9.]+).*/\1/' <<<"$json") "
+    fi
     echo "run $i $t: wall ${wall}s rss ${rss}kB ${json:-}" >&2
     json=
   done
 done
 
 fmt() { awk -v b="$bytes" -v s="$1" 'BEGIN { printf "%.0f", b / 1e6 / s }'; }
+med() { tr ' ' '\n' <<<"$1" | grep . | median; }
 echo
-echo "File: \`$file\` ($bytes bytes, $(ffprobe -v error -show_entries format=duration -of csv=p=0 "$file") s; $(nproc) CPUs; node $(node --version); $(ffmpeg -version | head -1 | cut -d' ' -f1-3)). $runs runs each, median wall time, largest peak RSS."
+echo "File: \`$file\` ($bytes bytes, $(ffprobe -v error -show_entries format=duration -of csv=p=0 "$file") s); $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg); node $(node --version); $(ffmpeg -version | head -1 | cut -d' ' -f1-3). $runs runs each, interleaved; median wall time, largest peak RSS."
 echo
-echo "| tool | command | wall time (s) | MB/s (wall) | parse time in-process (s) | MB/s (in-process) | peak RSS (MB) |"
-echo "|---|---|---|---|---|---|---|"
+echo "| tool | command | wall time (s) | MB/s (wall) | in-process wall / CPU (s) | MB/s (in-process) | start-up (s) | peak RSS (MB) |"
+echo "|---|---|---|---|---|---|---|---|"
 for t in "${tools[@]}"; do
-  w=$(tr ' ' '\n' <<<"${WALL[$t]}" | grep . | median)
+  w=$(med "${WALL[$t]}")
   r=$(tr ' ' '\n' <<<"${RSS[$t]}" | grep . | max)
+  rmb=$(awk -v k="$r" 'BEGIN { printf "%.0f", k / 1024 }')
   case $t in
     ffmpeg) cmd="ffmpeg -i x.flv -c copy -f null -" ;;
-    sluice-packets) cmd="tsx tools/bench/flv-read.ts x.flv (FlvReader + FlvTagDemuxer → MediaPacket)" ;;
-    sluice-tags) cmd="tsx tools/bench/flv-read.ts x.flv --tags-only (FlvReader)" ;;
-    node-startup) cmd="node --import tsx -e 0 (startup only, for reference)" ;;
+    sluice-packets) cmd="node flv-read.cjs x.flv (FlvReader + FlvTagDemuxer → MediaPacket)" ;;
+    sluice-tags) cmd="node flv-read.cjs x.flv --tags-only (FlvReader)" ;;
+    node-startup) cmd="node -e 0 (start-up only, for reference)" ;;
   esac
   if [ "$t" = node-startup ]; then
-    echo "| $t | \`$cmd\` | $w | – | – | – | $(awk -v k="$r" 'BEGIN { printf "%.0f", k / 1024 }') |"
+    echo "| $t | \`$cmd\` | $w | – | – | – | $w | $rmb |"
     continue
   fi
+  inner="– | –"
+  st="–"
   if [ -n "${INNER[$t]:-}" ]; then
-    in=$(tr ' ' '\n' <<<"${INNER[$t]}" | grep . | median)
-    inner="$in | $(fmt "$in")"
-  else
-    inner="– | –"
+    in=$(med "${INNER[$t]}")
+    inner="$in / $(med "${CPU[$t]}") | $(fmt "$in")"
+    st=$(med "${START[$t]}")
   fi
-  echo "| $t | \`$cmd\` | $w | $(fmt "$w") | $inner | $(awk -v k="$r" 'BEGIN { printf "%.0f", k / 1024 }') |"
+  echo "| $t | \`$cmd\` | $w | $(fmt "$w") | $inner | $st | $rmb |"
 done

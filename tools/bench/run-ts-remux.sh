@@ -14,39 +14,20 @@ cd "$root"
 base=${1:-bench-out/bench-300s-5mbps}
 runs=${RUNS:-5}
 [ -f "$base.flv" ] && [ -f "$base.ts" ] || tools/make-fixtures.sh bench "$base.flv"
+# shellcheck source=tools/bench/measure.sh
+. tools/bench/measure.sh
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
-# build: one ESM bundle per bench script; --tsconfig makes every file (the packages' own
-# sources too) resolve @sluice/* to src through the root paths, never to a stale dist/
+# build: Sluice's bench as a CommonJS bundle of the @sluice/* sources (measure.sh)
 js=bench-out/js
-mkdir -p "$js"
-# Sluice's bench as CommonJS: Node starts it without loading its ESM loader (~8 ms)
-node_modules/.bin/esbuild tools/bench/ts-remux.ts --bundle --format=cjs --platform=node --log-level=warning --tsconfig=tsconfig.json --outfile="$js/ts-remux.cjs"
+bench_bundle tools/bench/ts-remux.ts "$js/ts-remux.cjs"
 tools=(ffmpeg-flv sluice-flv ffmpeg-ts sluice-ts sluice-ts-owned node-startup)
 # mediabunny's MPEG-TS output (root dev dependency), when installed
 if [ -d node_modules/mediabunny ]; then
-  node_modules/.bin/esbuild tools/bench/ts-remux-mediabunny.ts --bundle --format=esm --platform=node --log-level=warning --tsconfig=tsconfig.json --outfile="$js/ts-remux-mediabunny.mjs"
+  bench_bundle tools/bench/ts-remux-mediabunny.ts "$js/ts-remux-mediabunny.mjs"
   tools+=(mediabunny-flv mediabunny-ts)
 fi
-
-# Runs a command under /usr/bin/time -v; prints "wall_seconds peak_rss_kb [json]".
-measure() {
-  local log
-  log=$(mktemp)
-  /usr/bin/time -v "$@" >"$log.out" 2>"$log" || { cat "$log" "$log.out" >&2; exit 1; }
-  local wall rss
-  wall=$(awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; print s }' "$log")
-  rss=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$log")
-  echo "$wall $rss $(grep -h '"MBps"' "$log.out" || true)"
-  rm -f "$log" "$log.out"
-}
-median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
-max() { sort -n | tail -1; }
-
-# Node without NODE_EXTRA_CA_CERTS: when this machine's environment sets it, every Node
-# process parses that CA bundle before running anything (~50 ms); no bench uses TLS.
-nodejs=(env -u NODE_EXTRA_CA_CERTS node)
 
 declare -A WALL RSS INNER CPU START
 for ((i = 1; i <= runs; i++)); do
