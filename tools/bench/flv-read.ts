@@ -6,8 +6,9 @@
  * Usage: node --import tsx tools/bench/flv-read.ts FILE [--tags-only] [--chunk BYTES]
  * (tools/bench/run-flv.sh runs it as one CommonJS bundle: no ESM loader at start-up)
  */
-import { closeSync, openSync, readSync, statSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { FlvReader, FlvTagDemuxer } from '@sluice/media';
+import { printResult, startClock, stopClock } from './run-clock.js';
 
 const args = process.argv.slice(2);
 const file = args.find((a) => !a.startsWith('--'));
@@ -26,9 +27,7 @@ const demuxer = new FlvTagDemuxer();
 let tags = 0;
 let packets = 0;
 let payloadBytes = 0;
-// process.uptime(): seconds since the process started (no perf_hooks to load)
-const start = process.uptime();
-const cpuStart = process.cpuUsage();
+const clock = startClock();
 for (;;) {
   // A fresh buffer per read: the reader hands out views into it, as with socket chunks.
   const chunk = Buffer.allocUnsafeSlow(chunkSize);
@@ -45,23 +44,16 @@ for (;;) {
   }
 }
 reader.end();
-const seconds = process.uptime() - start;
-const cpu = process.cpuUsage(cpuStart);
+const timing = stopClock(clock, size);
 closeSync(fd);
-// writeSync, not console.log: process.stdout would load Node's stream modules (~15 ms)
-writeSync(
-  1,
-  `${JSON.stringify({
+printResult(
+  {
     tool: tagsOnly ? 'sluice FlvReader (tags)' : 'sluice FlvReader+FlvTagDemuxer (packets)',
     file,
     bytes: size,
     tags,
     packets,
     payloadBytes,
-    startupSeconds: Number(start.toFixed(3)),
-    seconds: Number(seconds.toFixed(3)),
-    cpuSeconds: Number(((cpu.user + cpu.system) / 1e6).toFixed(3)),
-    MBps: Number((size / 1e6 / seconds).toFixed(1)),
-    peakRssMB: Number((process.resourceUsage().maxRSS / 1024).toFixed(1)),
-  })}\n`,
+  },
+  timing,
 );

@@ -1,8 +1,14 @@
-# Shared by the tools/bench/run-*.sh benchmarks (sourced, not run): measuring one process
-# under /usr/bin/time -v, medians and maxima of runs, and the build and start of Sluice's
-# bench scripts so that every benchmark treats Sluice and its peers alike.
+# Shared by the tools/bench/run-*.sh benchmarks (sourced from the repository root, not
+# run): measuring one process under /usr/bin/time -v, collecting and summarising runs, and
+# the build and start of Sluice's bench scripts so that every benchmark treats Sluice and
+# its peers alike.
+#   runs                     → RUNS from the environment, default 5
 #   measure CMD...           → "wall_seconds peak_rss_kb [the command's JSON line with \"MBps\"]"
+#   record RUN TOOL LINE     → adds a measure line to WALL, RSS, INNER, CPU, START[TOOL]
 #   median / max             → of numbers on stdin, one per line
+#   median_of / max_of LIST  → of a space-separated list (as record keeps them)
+#   peak_rss_mb TOOL         → largest peak RSS of TOOL's runs, MB
+#   machine                  → "N CPUs, load average …; node …; ffmpeg version …" for a table's caption
 #   bench_bundle SRC OUT [ESBUILD_OPTION...] → esbuild bundle of a bench script (CommonJS if OUT ends .cjs)
 #   "${nodejs[@]}" ARGS...   → node as the benchmarks run it
 
@@ -19,11 +25,45 @@ measure() {
   rm -f "$log" "$log.out"
 }
 
+# shellcheck disable=SC2034 # used by the scripts that source this file
+runs=${RUNS:-5}
+
+# Per tool, space-separated over the runs: wall seconds, peak RSS kB, and from the tool's
+# JSON line (Sluice's bench scripts) in-process wall and CPU seconds and start-up seconds.
+declare -gA WALL RSS INNER CPU START
+
+# Adds the measure output LINE of run RUN of TOOL to the arrays above; logs it on stderr.
+record() {
+  local wall rss json
+  read -r wall rss json <<<"$3"
+  WALL[$2]+="$wall "
+  RSS[$2]+="$rss "
+  if [ -n "$json" ]; then
+    INNER[$2]+="$(json_number seconds "$json") "
+    CPU[$2]+="$(json_number cpuSeconds "$json") "
+    if grep -q '"startupSeconds"' <<<"$json"; then START[$2]+="$(json_number startupSeconds "$json") "; fi
+  fi
+  echo "run $1 $2: wall ${wall}s rss ${rss}kB $json" >&2
+}
+
+# The number of field NAME in the one-line JSON object JSON.
+json_number() { sed -E "s/.*\"$1\":([0-9.]+).*/\1/" <<<"$2"; }
+
 # Median (the lower middle one of an even count) of numbers on stdin.
 median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 
 # Largest of numbers on stdin.
 max() { sort -n | tail -1; }
+
+# Median and largest of a space-separated list.
+median_of() { tr ' ' '\n' <<<"$1" | grep . | median; }
+max_of() { tr ' ' '\n' <<<"$1" | grep . | max; }
+
+# Largest peak RSS of the recorded runs of TOOL, in MB.
+peak_rss_mb() { awk -v k="$(max_of "${RSS[$1]}")" 'BEGIN { printf "%.0f", k / 1024 }'; }
+
+# What the figures were measured on, for a table's caption.
+machine() { echo "$(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg); node $(node --version); $(ffmpeg -version | head -1 | cut -d' ' -f1-3)"; }
 
 # Bundles the bench script SRC into OUT with esbuild (root dev dependency) for plain node:
 # Sluice runs as built output, one file as an application would ship, no tsx at run time.

@@ -12,17 +12,15 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
-file=${1:-bench-out/bench-300s-5mbps.flv}
-runs=${RUNS:-5}
-[ -f "$file" ] || tools/make-fixtures.sh bench "$file"
-bytes=$(stat -c %s "$file")
 # shellcheck source=tools/bench/measure.sh
 . tools/bench/measure.sh
+file=${1:-bench-out/bench-300s-5mbps.flv}
+[ -f "$file" ] || tools/make-fixtures.sh bench "$file"
+bytes=$(stat -c %s "$file")
 
 js=bench-out/js
 bench_bundle tools/bench/flv-read.ts "$js/flv-read.cjs"
 
-declare -A WALL RSS INNER CPU START
 tools=(ffmpeg sluice-packets sluice-tags node-startup)
 for ((i = 1; i <= runs; i++)); do
   for t in "${tools[@]}"; do
@@ -32,30 +30,19 @@ for ((i = 1; i <= runs; i++)); do
       sluice-tags) line=$(measure "${nodejs[@]}" "$js/flv-read.cjs" "$file" --tags-only) ;;
       node-startup) line=$(measure "${nodejs[@]}" -e 0) ;;
     esac
-    read -r wall rss json <<<"$line"
-    WALL[$t]+="$wall "
-    RSS[$t]+="$rss "
-    if [ -n "${json:-}" ]; then
-      INNER[$t]+="$(sed -E 's/.*"seconds":([0-9.]+).*/\1/' <<<"$json") "
-      CPU[$t]+="$(sed -E 's/.*"cpuSeconds":([0-9.]+).*/\1/' <<<"$json") "
-      START[$t]+="$(sed -E 's/.*"startupSeconds":([0-9.]+).*/\1/' <<<"$json") "
-    fi
-    echo "run $i $t: wall ${wall}s rss ${rss}kB ${json:-}" >&2
-    json=
+    record "$i" "$t" "$line"
   done
 done
 
 fmt() { awk -v b="$bytes" -v s="$1" 'BEGIN { printf "%.0f", b / 1e6 / s }'; }
-med() { tr ' ' '\n' <<<"$1" | grep . | median; }
 echo
-echo "File: \`$file\` ($bytes bytes, $(ffprobe -v error -show_entries format=duration -of csv=p=0 "$file") s); $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg); node $(node --version); $(ffmpeg -version | head -1 | cut -d' ' -f1-3). $runs runs each, interleaved; median wall time, largest peak RSS."
+echo "File: \`$file\` ($bytes bytes, $(ffprobe -v error -show_entries format=duration -of csv=p=0 "$file") s); $(machine). $runs runs each, interleaved; median wall time, largest peak RSS."
 echo
 echo "| tool | command | wall time (s) | MB/s (wall) | in-process wall / CPU (s) | MB/s (in-process) | start-up (s) | peak RSS (MB) |"
 echo "|---|---|---|---|---|---|---|---|"
 for t in "${tools[@]}"; do
-  w=$(med "${WALL[$t]}")
-  r=$(tr ' ' '\n' <<<"${RSS[$t]}" | grep . | max)
-  rmb=$(awk -v k="$r" 'BEGIN { printf "%.0f", k / 1024 }')
+  w=$(median_of "${WALL[$t]}")
+  rmb=$(peak_rss_mb "$t")
   case $t in
     ffmpeg) cmd="ffmpeg -i x.flv -c copy -f null -" ;;
     sluice-packets) cmd="node flv-read.cjs x.flv (FlvReader + FlvTagDemuxer → MediaPacket)" ;;
@@ -69,9 +56,9 @@ for t in "${tools[@]}"; do
   inner="– | –"
   st="–"
   if [ -n "${INNER[$t]:-}" ]; then
-    in=$(med "${INNER[$t]}")
-    inner="$in / $(med "${CPU[$t]}") | $(fmt "$in")"
-    st=$(med "${START[$t]}")
+    in=$(median_of "${INNER[$t]}")
+    inner="$in / $(median_of "${CPU[$t]}") | $(fmt "$in")"
+    st=$(median_of "${START[$t]}")
   fi
   echo "| $t | \`$cmd\` | $w | $(fmt "$w") | $inner | $st | $rmb |"
 done

@@ -11,11 +11,10 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
-base=${1:-bench-out/bench-300s-5mbps}
-runs=${RUNS:-5}
-[ -f "$base.flv" ] && [ -f "$base.ts" ] || tools/make-fixtures.sh bench "$base.flv"
 # shellcheck source=tools/bench/measure.sh
 . tools/bench/measure.sh
+base=${1:-bench-out/bench-300s-5mbps}
+[ -f "$base.flv" ] && [ -f "$base.ts" ] || tools/make-fixtures.sh bench "$base.flv"
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
@@ -29,7 +28,6 @@ if [ -d node_modules/mediabunny ]; then
   tools+=(mediabunny-flv mediabunny-ts)
 fi
 
-declare -A WALL RSS INNER CPU START
 for ((i = 1; i <= runs; i++)); do
   for t in "${tools[@]}"; do
     # every tool writes a new file: truncating the last run's 200 MB (ext4 frees its blocks,
@@ -46,30 +44,20 @@ for ((i = 1; i <= runs; i++)); do
       mediabunny-flv) line=$(measure "${nodejs[@]}" "$js/ts-remux-mediabunny.mjs" "$base.flv" "$out/mb.ts") ;;
       mediabunny-ts) line=$(measure "${nodejs[@]}" "$js/ts-remux-mediabunny.mjs" "$base.ts" "$out/mb.ts") ;;
     esac
-    read -r wall rss json <<<"$line"
-    WALL[$t]+="$wall "
-    RSS[$t]+="$rss "
-    if [ -n "${json:-}" ]; then
-      INNER[$t]+="$(sed -E 's/.*"seconds":([0-9.]+).*/\1/' <<<"$json") "
-      CPU[$t]+="$(sed -E 's/.*"cpuSeconds":([0-9.]+).*/\1/' <<<"$json") "
-      if grep -q startupSeconds <<<"$json"; then START[$t]+="$(sed -E 's/.*"startupSeconds":([0-9.]+).*/\1/' <<<"$json") "; fi
-    fi
-    echo "run $i $t: wall ${wall}s rss ${rss}kB ${json:-}" >&2
-    json=
+    record "$i" "$t" "$line"
   done
 done
 
 size_of() { case $1 in *-flv) stat -c %s "$base.flv" ;; *-ts | *-ts-owned) stat -c %s "$base.ts" ;; *) echo 0 ;; esac; }
 mbps() { awk -v b="$1" -v s="$2" 'BEGIN { printf "%.0f", b / 1e6 / s }'; }
 echo
-echo "Inputs: \`$base.flv\` ($(stat -c %s "$base.flv") bytes) and \`$base.ts\` ($(stat -c %s "$base.ts") bytes), $(ffprobe -v error -show_entries format=duration -of csv=p=0 "$base.flv") s; $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg); node $(node --version); $(ffmpeg -version | head -1 | cut -d' ' -f1-3). $runs runs each, interleaved; median wall time, largest peak RSS."
+echo "Inputs: \`$base.flv\` ($(stat -c %s "$base.flv") bytes) and \`$base.ts\` ($(stat -c %s "$base.ts") bytes), $(ffprobe -v error -show_entries format=duration -of csv=p=0 "$base.flv") s; $(machine). $runs runs each, interleaved; median wall time, largest peak RSS."
 echo
 echo "| tool | command | wall time (s) | MB/s (wall) | in-process wall / CPU (s) | start-up (s) | peak RSS (MB) |"
 echo "|---|---|---|---|---|---|---|"
 for t in "${tools[@]}"; do
-  w=$(tr ' ' '\n' <<<"${WALL[$t]}" | grep . | median)
-  r=$(tr ' ' '\n' <<<"${RSS[$t]}" | grep . | max)
-  rmb=$(awk -v k="$r" 'BEGIN { printf "%.0f", k / 1024 }')
+  w=$(median_of "${WALL[$t]}")
+  rmb=$(peak_rss_mb "$t")
   case $t in
     ffmpeg-flv) cmd="ffmpeg -i x.flv -c copy -f mpegts out.ts" ;;
     sluice-flv) cmd="node ts-remux.cjs x.flv out.ts" ;;
@@ -87,9 +75,9 @@ for t in "${tools[@]}"; do
   bytes=$(size_of "$t")
   inner="–"
   if [ -n "${INNER[$t]:-}" ]; then
-    inner="$(tr ' ' '\n' <<<"${INNER[$t]}" | grep . | median) / $(tr ' ' '\n' <<<"${CPU[$t]}" | grep . | median)"
+    inner="$(median_of "${INNER[$t]}") / $(median_of "${CPU[$t]}")"
   fi
   st="–"
-  if [ -n "${START[$t]:-}" ]; then st=$(tr ' ' '\n' <<<"${START[$t]}" | grep . | median); fi
+  if [ -n "${START[$t]:-}" ]; then st=$(median_of "${START[$t]}"); fi
   echo "| $t | \`$cmd\` | $w | $(mbps "$bytes" "$w") | $inner | $st | $rmb |"
 done

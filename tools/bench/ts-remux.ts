@@ -6,9 +6,10 @@
  * Usage: node --import tsx tools/bench/ts-remux.ts IN.flv|IN.ts OUT.ts
  * (tools/bench/run-ts-remux.sh runs it as one CommonJS bundle: no ESM loader at start-up)
  */
-import { closeSync, openSync, readSync, statSync, writeSync, writevSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync, writevSync } from 'node:fs';
 import { FlvReader, FlvTagDemuxer, type MediaPacket, type TrackInfo } from '@sluice/media';
 import { TsDemuxer, TsMuxer } from '@sluice/mpegts';
+import { printResult, startClock, stopClock } from './run-clock.js';
 
 const [input, output] = process.argv.slice(2);
 if (!input || !output) {
@@ -57,9 +58,7 @@ const write = (p: MediaPacket): void => {
   muxer!.write(p);
 };
 
-// process.uptime(): seconds since the process started (no perf_hooks to load)
-const start = process.uptime();
-const cpuStart = process.cpuUsage();
+const clock = startClock();
 if (input.endsWith('.flv')) {
   const reader = new FlvReader();
   const demuxer = new FlvTagDemuxer();
@@ -104,23 +103,7 @@ if (input.endsWith('.flv')) {
 }
 muxer?.end();
 flushOut();
-const seconds = process.uptime() - start;
-const cpu = process.cpuUsage(cpuStart);
+const timing = stopClock(clock, size);
 closeSync(inFd);
 closeSync(outFd);
-// writeSync, not console.log: process.stdout would load Node's stream modules (~15 ms)
-writeSync(
-  1,
-  `${JSON.stringify({
-    tool: `sluice ${input.endsWith('.flv') ? 'FLV' : 'TS'} → TS`,
-    input,
-    bytes: size,
-    outBytes,
-    packets,
-    startupSeconds: Number(start.toFixed(3)),
-    seconds: Number(seconds.toFixed(3)),
-    cpuSeconds: Number(((cpu.user + cpu.system) / 1e6).toFixed(3)),
-    MBps: Number((size / 1e6 / seconds).toFixed(1)),
-    peakRssMB: Number((process.resourceUsage().maxRSS / 1024).toFixed(1)),
-  })}\n`,
-);
+printResult({ tool: `sluice ${input.endsWith('.flv') ? 'FLV' : 'TS'} → TS`, input, bytes: size, outBytes, packets }, timing);
