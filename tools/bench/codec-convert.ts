@@ -6,6 +6,7 @@
  * and prints one JSON line per conversion with payload MB/s.
  *
  * Usage: node --import tsx tools/bench/codec-convert.ts FILE.flv
+ * (tools/bench/run-codec-convert.sh runs it as a CommonJS bundle beside ffmpeg)
  */
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
