@@ -8,6 +8,7 @@
  * a PES hit by a continuity error is dropped, a bad section is ignored. In strict mode
  * the first problem is thrown from push()/end() (the demuxer stays usable).
  * Memory is bounded: sections ≤ 4 KiB, PES ≤ `maxPesSize`, held packets ≤ 1000.
+ * The PAT/PMT are followed by ProgramTables; tracks are announced by TrackAnnouncer.
  * The demuxer copies what it keeps: a pushed chunk may be reused once push() returns.
  *
  * Video (the first video PID) is assembled in a slab that is never rewritten below what
@@ -18,21 +19,23 @@
  * after the PES being assembled) and calls commit(): the video payloads are then moved
  * down inside the slab, one memmove per packet and no view allocated.
  */
-import type { MediaPacket, TrackInfo } from '@sluice/media';
-import { PAT_PID, PCR_EXTENSION_FACTOR, TS_PACKET_SIZE, TS_PAYLOAD_SIZE } from './constants.js';
+import type { TrackInfo } from '@sluice/media';
+import { PCR_EXTENSION_FACTOR, TS_PACKET_SIZE, TS_PAYLOAD_SIZE } from './constants.js';
 import { resolveDemuxerOptions, type TsDemuxerOptions } from './demuxer-options.js';
 import { TsDemuxError } from './errors.js';
 import { PcrTiming } from './pcr-timing.js';
 import type { EsReader, PacketSink } from './es-reader.js';
 import { readerForStream } from './es-reader-for-stream.js';
 import { parsePesHeader, type ParsedPesHeader } from './pes-header.js';
-import { SectionAssembler, SectionMemo, isCurrentSection, parsePat, parsePmt, type PmtEntry } from './psi-reader.js';
+import { ProgramTables } from './program-tables.js';
+import type { PmtEntry, SectionAssembler } from './psi-reader.js';
 import { emptyStreamStats, type TsStreamStats } from './stream-stats.js';
 import { TimestampUnwrapper, readPcrField, timestampDelta } from './timestamp.js';
-
-export type { TsDemuxerOptions } from './demuxer-options.js';
+import { TrackAnnouncer } from './track-announcer.js';
 import { TsPacketReader } from './ts-packet-reader.js';
 import { allocateBytes, plainView } from './alloc.js';
+
+export type { TsDemuxerOptions } from './demuxer-options.js';
 
 interface EsPid {
   reader: EsReader;
@@ -51,8 +54,6 @@ interface EsPid {
   /** Last PCR (27 MHz) when this PES began, NaN for none. */
   pcrAtStart: number;
 }
-
-const MAX_HELD_PACKETS = 1000;
 
 /**
  * Bytes kept free between the end of the in-slab PES and the read region. The packet
@@ -76,32 +77,26 @@ export class TsDemuxer {
   private readonly strict: boolean;
   private readonly maxPesSize: number;
   private readonly transient: boolean;
-  private readonly onTracksCb: (tracks: readonly TrackInfo[]) => void;
-  private readonly onPacketCb: (packet: MediaPacket) => void;
   private readonly onErrorCb: ((error: TsDemuxError) => void) | undefined;
-  private readonly wantedProgram: number | undefined;
   private readonly lastCc = new Int8Array(8192).fill(-1);
-  private readonly sections = new Map<number, SectionAssembler>();
   private readonly es = new Map<number, EsPid>();
-  /** Per-PID lookups for the packet path (the maps above are for iteration). */
-  private readonly sectionByPid: Array<SectionAssembler | undefined> = new Array<SectionAssembler | undefined>(8192).fill(undefined);
+  /** Per-PID lookup for the packet path (the map above is for iteration). */
   private readonly esByPid: Array<EsPid | undefined> = new Array<EsPid | undefined>(8192).fill(undefined);
-  private pmtPid = -1;
-  private programNumber = -1;
-  private pmtVersion = -1;
-  /** stream_type:PID list of the current PMT: a new stream set with the same version still counts as a change. */
-  private pmtStreams = '';
+  /** The PAT and PMT: the program followed and its streams. */
+  private readonly psi: ProgramTables;
+  /** The PSI PIDs' section assemblers (the tables' own lookup, held here for the packet path). */
+  private readonly sectionByPid: ReadonlyArray<SectionAssembler | undefined>;
   private pcrPid = -1;
-  private tracks: TrackInfo[] = [];
-  private announced = false;
-  private held: MediaPacket[] = [];
+  /** The tracks of the current streams, and the packets held until they are announced. */
+  private readonly announcer: TrackAnnouncer;
   private readonly unwrapper = new TimestampUnwrapper();
   private readonly pes: ParsedPesHeader = { streamId: 0, packetLength: 0, pts: -1, dts: -1, payloadOffset: 0 };
   private readonly timing = new PcrTiming(this.stats);
-  private readonly patMemo = new SectionMemo();
-  private readonly pmtMemo = new SectionMemo();
   private firstError: TsDemuxError | undefined;
-  private readonly emit: PacketSink = (packet) => this.deliver(packet);
+  private readonly emit: PacketSink = (packet) => {
+    this.stats.mediaPackets++;
+    this.announcer.deliver(packet);
+  };
   /** Input slab: handed-out access units below slabFloor, the PES being assembled, INPUT_MARGIN, the read region. */
   private slab: Uint8Array = new Uint8Array(0);
   /** Bytes of the slab below this offset may be held by receivers (views): never written again. */
@@ -117,10 +112,8 @@ export class TsDemuxer {
     this.maxPesSize = resolved.maxPesSize;
     this.strict = resolved.strict;
     this.transient = resolved.transient;
-    this.onTracksCb = options.onTracks;
-    this.onPacketCb = options.onPacket;
+    this.announcer = new TrackAnnouncer(options.onTracks, options.onPacket, (t) => this.es.get(t.id)?.reader.ready ?? true);
     this.onErrorCb = options.onError;
-    this.wantedProgram = options.programNumber;
     this.reader = new TsPacketReader(
       (buf, offset) => this.onTsPacket(buf, offset),
       (skipped, at) => {
@@ -130,12 +123,22 @@ export class TsDemuxer {
       },
       (buf, start, end) => this.onTsPackets(buf, start, end),
     );
-    this.setSection(PAT_PID, new SectionAssembler(PAT_PID, (b, l) => this.onPat(b, l)));
+    this.psi = new ProgramTables(
+      this.stats,
+      this.timing,
+      options.programNumber,
+      (pmt) => {
+        this.pcrPid = pmt.pcrPid;
+        this.setUpStreams(pmt.streams);
+      },
+      (error) => this.problem(error),
+    );
+    this.sectionByPid = this.psi.sectionByPid;
   }
 
   /** The tracks announced so far. */
   get currentTracks(): readonly TrackInfo[] {
-    return this.tracks;
+    return this.announcer.tracks;
   }
 
   /** Feeds the next bytes of the stream (any chunking). Strict mode: throws the first TsDemuxError met. */
@@ -197,7 +200,7 @@ export class TsDemuxer {
     this.inputStart = -1;
     this.reader.end();
     for (const [pid, st] of this.es) if (st.active) this.finishPes(pid, st);
-    if (!this.announced && this.tracks.length > 0) this.announce();
+    if (!this.announcer.announced && this.announcer.tracks.length > 0) this.announcer.announce();
     this.raise();
   }
 
@@ -277,11 +280,7 @@ export class TsDemuxer {
     const end = o + TS_PACKET_SIZE;
     const section = this.sectionByPid[pid];
     if (section !== undefined) {
-      try {
-        section.push(b, p, end, unitStart);
-      } catch (error) {
-        this.sectionError(error);
-      }
+      this.psi.push(section, b, p, end, unitStart);
       return;
     }
     const es = this.esByPid[pid];
@@ -307,22 +306,9 @@ export class TsDemuxer {
     return true;
   }
 
-  private setSection(pid: number, assembler: SectionAssembler | undefined): void {
-    if (assembler === undefined) this.sections.delete(pid);
-    else this.sections.set(pid, assembler);
-    this.sectionByPid[pid] = assembler;
-  }
-
-  private sectionError(error: unknown): void {
-    if (!(error instanceof TsDemuxError)) throw error;
-    if (error.code === 'crc') this.stats.crcErrors++;
-    else this.stats.psiErrors++;
-    this.problem(error);
-  }
-
   /** A continuity error: the partial PES or section of the PID is lost. */
   private onLoss(pid: number): void {
-    this.sections.get(pid)?.reset();
+    this.psi.onLoss(pid);
     const es = this.es.get(pid);
     if (es !== undefined && es.active) {
       es.active = false;
@@ -330,64 +316,18 @@ export class TsDemuxer {
     }
   }
 
-  private onPat(buf: Uint8Array, length: number): void {
-    // a repetition of the PAT applied last changes nothing: counted, not parsed
-    if (this.patMemo.same(buf, length)) {
-      this.stats.patCount++;
-      this.timing.patPending = true;
-      return;
-    }
-    const programs = parsePat(buf, length);
-    if (!isCurrentSection(buf)) return;
-    this.patMemo.remember(buf, length);
-    this.stats.patCount++;
-    this.timing.patPending = true;
-    const program = this.wantedProgram === undefined ? programs[0] : programs.find((p) => p.programNumber === this.wantedProgram);
-    if (program === undefined || program.pmtPid === this.pmtPid) return;
-    if (this.pmtPid >= 0) this.setSection(this.pmtPid, undefined);
-    this.pmtPid = program.pmtPid;
-    this.programNumber = program.programNumber;
-    this.pmtVersion = -1;
-    this.pmtStreams = '';
-    this.pmtMemo.clear();
-    const pid = program.pmtPid;
-    this.setSection(pid, new SectionAssembler(pid, (b, l) => this.onPmt(b, l, pid)));
-  }
-
-  private onPmt(buf: Uint8Array, length: number, pid: number): void {
-    // a repetition of the PMT applied last changes nothing: counted, not parsed
-    if (this.pmtMemo.same(buf, length)) {
-      this.stats.pmtCount++;
-      this.timing.pmtPending = true;
-      return;
-    }
-    const pmt = parsePmt(buf, length, pid);
-    if (!isCurrentSection(buf) || pmt.programNumber !== this.programNumber) return;
-    this.pmtMemo.remember(buf, length);
-    this.stats.pmtCount++;
-    this.timing.pmtPending = true;
-    const streams = pmt.streams.map((e) => `${e.streamType}:${e.pid}`).join(',');
-    if (pmt.version === this.pmtVersion && streams === this.pmtStreams) return;
-    this.pmtVersion = pmt.version;
-    this.pmtStreams = streams;
-    this.pcrPid = pmt.pcrPid;
-    this.setUpStreams(pmt.streams);
-  }
-
   private setUpStreams(streams: PmtEntry[]): void {
     for (const [pid, st] of this.es) if (st.active) this.finishPes(pid, st);
     for (const pid of this.es.keys()) this.esByPid[pid] = undefined;
     this.es.clear();
-    this.tracks = [];
-    this.announced = false;
-    this.held = [];
+    this.announcer.reset();
     this.slabPes = undefined;
     this.slabPid = -1;
     for (const s of streams) {
-      if (this.sections.has(s.pid)) continue;
+      if (this.psi.isSectionPid(s.pid)) continue;
       const reader = readerForStream(s);
       if (reader === undefined) continue;
-      this.tracks.push(reader.track);
+      this.announcer.tracks.push(reader.track);
       const video = reader.track.kind === 'video';
       const inSlab = video && this.slabPes === undefined && reader.readInPlace !== undefined;
       const buf = inSlab ? this.slab : new Uint8Array(video ? 65536 : 0);
@@ -472,7 +412,7 @@ export class TsDemuxer {
         this.slabFloor = pesStart + st.length;
         st.reader.readInPlace!(st.buf, pesStart, pesStart + h.payloadOffset, pesStart + length, pts, dts, this.emit);
         // transient: once delivered (not held until the tracks are announced), the bytes are free again
-        if (this.transient && this.announced && st.buf === this.slab) this.slabFloor = pesStart;
+        if (this.transient && this.announcer.announced && st.buf === this.slab) this.slabFloor = pesStart;
       } else {
         st.reader.read(st.buf.subarray(h.payloadOffset, length), pts, dts, st.randomAccess, this.emit);
       }
@@ -481,23 +421,5 @@ export class TsDemuxer {
       this.stats.esErrors++;
       this.problem(error);
     }
-  }
-
-  private deliver(packet: MediaPacket): void {
-    this.stats.mediaPackets++;
-    if (this.announced) {
-      this.onPacketCb(packet);
-      return;
-    }
-    this.held.push(packet);
-    if (this.held.length >= MAX_HELD_PACKETS || this.tracks.every((t) => this.es.get(t.id)?.reader.ready ?? true)) this.announce();
-  }
-
-  private announce(): void {
-    this.announced = true;
-    this.onTracksCb(this.tracks.map((t) => ({ ...t })));
-    const held = this.held;
-    this.held = [];
-    for (const p of held) this.onPacketCb(p);
   }
 }
