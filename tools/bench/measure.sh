@@ -1,8 +1,9 @@
-# Shared by the tools/bench/run-*.sh benchmarks (sourced from the repository root, not
-# run): measuring one process under /usr/bin/time -v, collecting and summarising runs, and
-# the build and start of Sluice's bench scripts so that every benchmark treats Sluice and
-# its peers alike.
+# Shared by the tools/bench/run-*.sh benchmarks (sourced, not run; it changes to the
+# repository root): measuring one process under /usr/bin/time -v, collecting and
+# summarising runs, and the build and start of Sluice's bench scripts so that every
+# benchmark treats Sluice and its peers alike.
 #   runs                     → RUNS from the environment, default 5
+#   bench_flv [FILE.flv]     → the FLV input (default the 300 s 5 Mb/s file), made if missing
 #   measure CMD...           → "wall_seconds peak_rss_kb [the command's JSON line with \"MBps\"]"
 #   record RUN TOOL LINE     → adds a measure line to WALL, RSS, INNER, CPU, START[TOOL]
 #   median / max             → of numbers on stdin, one per line
@@ -25,8 +26,18 @@ measure() {
   rm -f "$log" "$log.out"
 }
 
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+
 # shellcheck disable=SC2034 # used by the scripts that source this file
 runs=${RUNS:-5}
+
+# Prints the FLV input: FILE, default bench-out/bench-300s-5mbps.flv, made by
+# tools/make-fixtures.sh bench (with the .ts beside it) when missing.
+bench_flv() {
+  local f=${1:-bench-out/bench-300s-5mbps.flv}
+  [ -f "$f" ] || tools/make-fixtures.sh bench "$f" >&2
+  echo "$f"
+}
 
 # Per tool, space-separated over the runs: wall seconds, peak RSS kB, and from the tool's
 # JSON line (Sluice's bench scripts) in-process wall and CPU seconds and start-up seconds.

@@ -12,12 +12,9 @@
 #        generated with tools/make-fixtures.sh bench if missing; its Annex B video FILE.h264
 #        is made by ffmpeg if missing)
 set -euo pipefail
-root=$(cd "$(dirname "$0")/../.." && pwd)
-cd "$root"
 # shellcheck source=tools/bench/measure.sh
-. tools/bench/measure.sh
-file=${1:-bench-out/bench-300s-5mbps.flv}
-[ -f "$file" ] || tools/make-fixtures.sh bench "$file"
+. "$(dirname "$0")/measure.sh"
+file=$(bench_flv "${1:-}")
 h264=${file%.flv}.h264
 [ -f "$h264" ] || ffmpeg -nostdin -v error -y -i "$file" -map 0:v -c copy -bsf:v h264_mp4toannexb -f h264 "$h264"
 

@@ -10,12 +10,9 @@
 # Usage: tools/bench/run-flv.sh [FILE.flv]   (default bench-out/bench-300s-5mbps.flv,
 #        generated with tools/make-fixtures.sh bench if missing)
 set -euo pipefail
-root=$(cd "$(dirname "$0")/../.." && pwd)
-cd "$root"
 # shellcheck source=tools/bench/measure.sh
-. tools/bench/measure.sh
-file=${1:-bench-out/bench-300s-5mbps.flv}
-[ -f "$file" ] || tools/make-fixtures.sh bench "$file"
+. "$(dirname "$0")/measure.sh"
+file=$(bench_flv "${1:-}")
 bytes=$(stat -c %s "$file")
 
 js=bench-out/js

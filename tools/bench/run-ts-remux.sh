@@ -9,10 +9,8 @@
 # Usage: tools/bench/run-ts-remux.sh [BASE]   (default bench-out/bench-300s-5mbps: uses
 #        BASE.flv and BASE.ts, generated with tools/make-fixtures.sh bench if missing)
 set -euo pipefail
-root=$(cd "$(dirname "$0")/../.." && pwd)
-cd "$root"
 # shellcheck source=tools/bench/measure.sh
-. tools/bench/measure.sh
+. "$(dirname "$0")/measure.sh"
 base=${1:-bench-out/bench-300s-5mbps}
 [ -f "$base.flv" ] && [ -f "$base.ts" ] || tools/make-fixtures.sh bench "$base.flv"
 out=$(mktemp -d)
