@@ -9,6 +9,8 @@ export interface CliOptions {
   dataDir: string;
   logLevel: LogLevel;
   logJson: boolean;
+  /** `--rtmps-ca PATH`: PEM file of extra CA certificates trusted for rtmps:// destinations. */
+  rtmpsCaFile: string | undefined;
   help: boolean;
   version: boolean;
 }
@@ -28,6 +30,7 @@ Options:
   --data-dir PATH    folder where pushes persist across restarts (default: ./data)
   --log-level LEVEL  ${LOG_LEVELS.join(' | ')} (default: info)
   --log-json         one JSON object per log line
+  --rtmps-ca PATH    PEM file of extra CA certificates to trust for rtmps:// destinations
   --version          print the version and exit
   --help             print this help and exit
 
@@ -36,7 +39,7 @@ Environment: SLUICE_API_PORT, SLUICE_RTMP_PORT and SLUICE_ACCESS_TOKEN override 
 
 /** Parses `argv` (without node and the script); `--opt=value` and `--opt value` both work. */
 export function parseCliArgs(argv: readonly string[]): CliOptions {
-  const options: CliOptions = { configFile: undefined, dataDir: './data', logLevel: 'info', logJson: false, help: false, version: false };
+  const options: CliOptions = { configFile: undefined, dataDir: './data', logLevel: 'info', logJson: false, rtmpsCaFile: undefined, help: false, version: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
@@ -66,6 +69,9 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
       case '--log-json':
         options.logJson = true;
         break;
+      case '--rtmps-ca':
+        options.rtmpsCaFile = value();
+        break;
       case '--help':
       case '-h':
         options.help = true;
@@ -77,7 +83,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
       default:
         throw new CliUsageError(`unknown option "${arg}" (see --help)`);
     }
-    if (options.configFile === '' || options.dataDir === '') throw new CliUsageError(`${name} must not be empty`);
+    if (options.configFile === '' || options.dataDir === '' || options.rtmpsCaFile === '') throw new CliUsageError(`${name} must not be empty`);
   }
   return options;
 }

@@ -28,6 +28,20 @@ describe('sluice CLI', () => {
     expect(bad.stderr).toContain('unknown option "--bogus"');
   });
 
+  it('--rtmps-ca that cannot be read or holds no certificate stops start-up with exit 1', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-cli-'));
+    const notPem = join(dir, 'ca.txt');
+    writeFileSync(notPem, 'hello');
+    const [missing, bad] = await Promise.all([
+      sluice(['--rtmps-ca', join(dir, 'missing.pem'), '--data-dir', join(dir, 'data')]),
+      sluice(['--rtmps-ca', notPem, '--data-dir', join(dir, 'data')]),
+    ]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain(`cannot read --rtmps-ca ${join(dir, 'missing.pem')}: ENOENT`);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain(`--rtmps-ca ${notPem} holds no PEM certificate`);
+  });
+
   it('a configuration error stops start-up with exit 1, naming the element and line', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sluice-cli-'));
     const file = join(dir, 'Server.xml');

@@ -3,6 +3,7 @@
  * The `sluice` command: runs the server with a Server.xml until SIGINT/SIGTERM, then
  * stops pushes cleanly (RTMP FCUnpublish/deleteStream), persists and exits 0 within 5 s.
  */
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { CLI_USAGE, CliUsageError, parseCliArgs, type CliOptions } from './cli-args.js';
 import { ConfigError } from './config/config-error.js';
@@ -34,9 +35,28 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   const log = createLogger({ level: options.logLevel, json: options.logJson });
   const configFile = resolve(options.configFile ?? DEFAULT_CONFIG_FILE);
+  let rtmpsCa: string | undefined;
+  if (options.rtmpsCaFile !== undefined) {
+    try {
+      rtmpsCa = readFileSync(resolve(options.rtmpsCaFile), 'utf8');
+    } catch (e) {
+      log.error(`cannot read --rtmps-ca ${options.rtmpsCaFile}: ${(e as Error).message}`);
+      return 1;
+    }
+    if (!rtmpsCa.includes('-----BEGIN CERTIFICATE-----')) {
+      log.error(`--rtmps-ca ${options.rtmpsCaFile} holds no PEM certificate`);
+      return 1;
+    }
+  }
   let server;
   try {
-    server = createSluiceServer({ configFile, env: process.env, dataDir: resolve(options.dataDir), logger: log });
+    server = createSluiceServer({
+      configFile,
+      env: process.env,
+      dataDir: resolve(options.dataDir),
+      logger: log,
+      ...(rtmpsCa !== undefined ? { rtmps: { ca: rtmpsCa } } : {}),
+    });
     log.info(`Sluice ${packageVersion()} starting`, { config: configFile, dataDir: resolve(options.dataDir) });
     await server.listen();
   } catch (e) {
