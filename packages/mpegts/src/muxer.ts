@@ -17,7 +17,7 @@ import { rescaleTimestamp, TS_TIMESCALE } from '@sluice/media';
 import { PAT_PID, PCR_EXTENSION_FACTOR, TICKS_PER_MS, TIMESTAMP_WRAP, TS_PACKET_SIZE } from './constants.js';
 import { TsMuxError } from './errors.js';
 import { esFormatFor, type EsFormat } from './es-format.js';
-import { MAX_PES_HEADER_SIZE, writePesHeader } from './pes-header.js';
+import { MAX_PES_HEADER_SIZE, pesHeaderSize, writePesHeader } from './pes-header.js';
 import { buildPatPacket, buildPmtPacket, type ProgramDefinition } from './psi-writer.js';
 import { TsOutput } from './ts-output.js';
 import { PidState, packetsForPes, writePcrPacket, writePesPackets, writePsiPacket, type PesPacketFlags } from './ts-packet-writer.js';
@@ -293,7 +293,7 @@ export class TsMuxer {
    */
   private writePacketPes(track: MuxTrack, packet: MediaPacket, size: number, pts: number, dts: number, randomAccess: boolean): void {
     const af = this.firstPacketFlags(track, randomAccess);
-    const headerSize = pts !== dts ? 19 : 14;
+    const headerSize = pesHeaderSize(pts, dts);
     const total = headerSize + size;
     const room = packetsForPes(total, af) * TS_PACKET_SIZE;
     const out = this.out;
@@ -310,7 +310,7 @@ export class TsMuxer {
   /** Writes a PES whose payload is in `buf` from MAX_PES_HEADER_SIZE (gathered audio). */
   private writeBufferPes(track: MuxTrack, buf: Uint8Array, payloadLength: number, pts: number, dts: number): void {
     const af = this.firstPacketFlags(track, false);
-    const headerSize = pts !== dts ? 19 : 14;
+    const headerSize = pesHeaderSize(pts, dts);
     const start = MAX_PES_HEADER_SIZE - headerSize;
     writePesHeader(buf, start, track.format.streamId, pts, dts, payloadLength, track.format.isVideo);
     const total = headerSize + payloadLength;

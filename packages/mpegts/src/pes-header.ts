@@ -4,6 +4,11 @@ import { writeTimestampField, readTimestampField } from './timestamp.js';
 /** Largest PES header written: 9 fixed bytes + PTS + DTS. */
 export const MAX_PES_HEADER_SIZE = 19;
 
+/** Size of the PES header writePesHeader writes: 14 with PTS only, 19 when DTS differs from PTS. */
+export function pesHeaderSize(pts: number, dts: number): number {
+  return pts !== dts ? MAX_PES_HEADER_SIZE : 14;
+}
+
 /**
  * Writes a PES header at `buf[offset]` for a payload of `payloadLength` bytes and returns its
  * size (14 with PTS only, 19 with DTS). PES_packet_length is 0 ("unbounded") when
@@ -11,8 +16,9 @@ export const MAX_PES_HEADER_SIZE = 19;
  * when it differs from PTS.
  */
 export function writePesHeader(buf: Uint8Array, offset: number, streamId: number, pts: number, dts: number, payloadLength: number, unbounded: boolean): number {
-  const withDts = dts !== pts;
-  const headerDataLength = withDts ? 10 : 5;
+  const headerSize = pesHeaderSize(pts, dts);
+  const withDts = headerSize === MAX_PES_HEADER_SIZE;
+  const headerDataLength = headerSize - 9;
   // packet_start_code_prefix
   buf[offset] = 0x00;
   buf[offset + 1] = 0x00;
@@ -31,7 +37,7 @@ export function writePesHeader(buf: Uint8Array, offset: number, streamId: number
   // PTS with prefix '0011' when DTS follows, '0010' otherwise
   writeTimestampField(buf, offset + 9, withDts ? 0x3 : 0x2, pts);
   if (withDts) writeTimestampField(buf, offset + 14, 0x1, dts); // DTS with prefix '0001'
-  return 9 + headerDataLength;
+  return headerSize;
 }
 
 /** What the demuxer reads from a PES header. */
