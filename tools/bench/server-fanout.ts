@@ -12,7 +12,7 @@
 import { readFileSync, writeFileSync, mkdtempSync, existsSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { freeTcpPort, removeNginxDir, startNginxRtmp, startProcess, waitForTcpPort, type PeerProcess } from '@sluice/test-support';
+import { freeTcpPort, removeNginxDir, startNginxRtmp, startProcess, waitForTcpPort } from '@sluice/test-support';
 
 const arg = (name: string, fallback: string): string => {
   const i = process.argv.indexOf(`--${name}`);
@@ -44,17 +44,9 @@ async function measure(name: string, pid: number, publish: string, check: () => 
   const wall = (performance.now() - t0) / 1000;
   const status = await check();
   console.log(JSON.stringify({ relay: name, pushes, seconds: Number(wall.toFixed(2)), cpuSeconds: Number(cpu.toFixed(2)), cpuPercent: Number(((100 * cpu) / wall).toFixed(1)), rssMb: Number(rssMb(pid).toFixed(0)), status }));
-  await stop(source);
+  await source.stop(5000, 'SIGINT');
 }
 
-async function stop(p: PeerProcess): Promise<void> {
-  if (p.child.exitCode === null && p.child.signalCode === null) {
-    p.child.kill('SIGINT');
-    const timer = setTimeout(() => p.child.kill('SIGKILL'), 5000);
-    await p.exited;
-    clearTimeout(timer);
-  }
-}
 
 const destination = await startNginxRtmp({ apps: ['live'], record: true });
 /** Destination recordings of names starting with `prefix` larger than 1 MB. */
@@ -66,7 +58,7 @@ try {
   const relay = startProcess('ffmpeg', ['-nostdin', '-v', 'error', '-listen', '1', '-i', `rtmp://127.0.0.1:${relayPort}/in/src`, '-map', '0', '-c', 'copy', '-f', 'tee', tee]);
   await new Promise((r) => setTimeout(r, 1500)); // (a test connection would be its one client)
   await measure('ffmpeg -listen 1 ... -c copy -f tee', relay.child.pid as number, `rtmp://127.0.0.1:${relayPort}/in/src`, async () => (relay.child.exitCode === null ? `${received('f')}/${pushes} destinations received > 1 MB` : `exited ${relay.child.exitCode}: ${relay.stderr()}`));
-  await stop(relay);
+  await relay.stop(5000, 'SIGINT');
 
   // Sluice as the relay: the built CLI, N pushes through the REST API
   const dir = mkdtempSync(join(tmpdir(), 'sluice-bench-'));
@@ -94,7 +86,7 @@ try {
     const mb = list.reduce((n, p) => n + p.totalsentBytes, 0) / 1e6;
     return `${pushing}/${list.length} pushing, ${mb.toFixed(0)} MB sent, ${received('s')}/${pushes} destinations received > 1 MB`;
   });
-  await stop(sluice);
+  await sluice.stop(5000, 'SIGINT');
 } finally {
   await destination.stop();
   removeNginxDir(destination);

@@ -20,8 +20,8 @@ export interface PeerProcess {
   stderr: () => string;
   /** Resolves with the exit code (or signal name) when it ends. */
   exited: Promise<number | string>;
-  /** SIGTERM, then SIGKILL after graceMs; resolves when it has ended. */
-  stop: (graceMs?: number) => Promise<number | string>;
+  /** `signal` (default SIGTERM), then SIGKILL after graceMs; resolves when it has ended. */
+  stop: (graceMs?: number, signal?: NodeJS.Signals) => Promise<number | string>;
 }
 
 /** Starts a peer process (no shell) and tracks it so it never outlives the test run. */
@@ -49,9 +49,9 @@ export function startProcess(cmd: string, args: string[], options: SpawnOptions 
       resolve(code ?? signal ?? 'unknown');
     });
   });
-  const stop = async (graceMs = 3000): Promise<number | string> => {
+  const stop = async (graceMs = 3000, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | string> => {
     if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
+      child.kill(signal);
       const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
       const r = await exited;
       clearTimeout(timer);

@@ -101,9 +101,5 @@ export async function startUdpRelay(forwardPort: number): Promise<UdpRelay> {
 
 /** Stops an ffmpeg politely (SIGINT: it finishes its output file), SIGKILL after `graceMs`. */
 export async function stopFfmpeg(p: PeerProcess, graceMs = 5000): Promise<void> {
-  if (p.child.exitCode !== null || p.child.signalCode !== null) return;
-  p.child.kill('SIGINT');
-  const timer = setTimeout(() => p.child.kill('SIGKILL'), graceMs);
-  await p.exited;
-  clearTimeout(timer);
+  await p.stop(graceMs, 'SIGINT');
 }
