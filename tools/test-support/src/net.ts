@@ -46,11 +46,19 @@ export async function waitForTcpPort(port: number, timeoutMs = 10_000): Promise<
   }
 }
 
-/** Resolves when `predicate` returns true (polled every `intervalMs`), rejects after timeoutMs. */
-export async function waitFor(predicate: () => boolean | Promise<boolean>, timeoutMs = 10_000, what = 'condition', intervalMs = 25): Promise<void> {
+/**
+ * Resolves when `predicate` returns true (polled every `intervalMs`), rejects after timeoutMs.
+ * `what` names the condition in the error; a function is called only at the timeout.
+ */
+export async function waitFor(
+  predicate: () => boolean | Promise<boolean>,
+  timeoutMs = 10_000,
+  what: string | (() => string) = 'condition',
+  intervalMs = 25,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === 'string' ? what : what()}`);
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }

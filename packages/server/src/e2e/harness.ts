@@ -89,6 +89,7 @@ export async function startTestServer(
     const answer = await api<PushRecord[]>('POST', '/v1/vhosts/default/apps/app:pushes', { id });
     return answer.body?.response?.[0];
   };
+  const statesOf = (id: string): PushState[] => changes.filter((c) => c.id === id).map((c) => c.to);
   return {
     server,
     apiPort: apiPort as number,
@@ -97,7 +98,7 @@ export async function startTestServer(
     ingestUrl: (name) => `rtmp://127.0.0.1:${rtmpPort}/app/${name}`,
     api,
     push,
-    statesOf: (id) => changes.filter((c) => c.id === id).map((c) => c.to),
+    statesOf,
     waitForState: async (id, state, timeoutMs = 10_000) => {
       let record: PushRecord | undefined;
       await waitFor(
@@ -106,7 +107,7 @@ export async function startTestServer(
           return record?.state === state;
         },
         timeoutMs,
-        `push ${id} in state ${state} (states seen: ${changes.filter((c) => c.id === id).map((c) => c.to).join(' ')})`,
+        () => `push ${id} in state ${state} (states seen: ${statesOf(id).join(' ')})`,
         50,
       );
       return record as PushRecord;
