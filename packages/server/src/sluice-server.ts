@@ -108,8 +108,8 @@ export function createSluiceServer(options: SluiceServerOptions = {}): SluiceSer
   const log = options.logger ?? silentLogger;
   for (const w of config.warnings) log.warn(`config: ${w.message}`, { file: w.file, element: w.element, line: w.line });
   const events = new EventEmitter<SluiceServerEvents>();
-  const warn = (error: Error): void => {
-    if (events.listenerCount('warning') > 0) events.emit('warning', error);
+  const warn = (error: unknown): void => {
+    if (events.listenerCount('warning') > 0) events.emit('warning', error instanceof Error ? error : new Error(String(error)));
   };
   const vhosts = new VirtualHostTable(config.virtualHosts);
   const hub = new StreamHub();
@@ -151,7 +151,7 @@ export function createSluiceServer(options: SluiceServerOptions = {}): SluiceSer
     },
     onSubscriberError: (ref, error) => {
       log.error(`stream subscriber failed: ${String(error)}`, { vhost: ref.vhost, app: ref.app, stream: ref.name });
-      warn(error instanceof Error ? error : new Error(String(error)));
+      warn(error);
     },
   });
   startStreamMapPusher(hub, vhosts, registry, log);
@@ -164,7 +164,7 @@ export function createSluiceServer(options: SluiceServerOptions = {}): SluiceSer
     version: packageVersion(),
     onError: (e) => {
       log.error(`API: ${String(e)}`);
-      warn(e instanceof Error ? e : new Error(String(e)));
+      warn(e);
     },
   });
   const nodeHandler = createNodeHandler(apiHandler);
