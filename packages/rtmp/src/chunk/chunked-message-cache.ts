@@ -39,15 +39,37 @@ export interface ChunkedMessage {
   bytes: Uint8Array | null;
 }
 
-interface LastMessage {
+/** The sender's previous message on a chunk stream (what a type 1/2 header is relative to). */
+export interface PreviousChunkMessage {
+  /** Unwrapped timestamp, ms. */
   timestamp: number;
+  /** Message length (head + payload). */
   length: number;
   typeId: number;
 }
 
+/**
+ * Chunks the message `head ++ payload` once, with a type 1/2 header relative to
+ * `previous` (the sender's previous message on `chunkStreamId`). Without a usable
+ * previous message (none, or a backwards or ≥ 2^32 ms step) the result has `bytes: null`.
+ */
+export function chunkAfterPrevious(chunkStreamId: number, typeId: number, timestamp: number, head: Uint8Array, payload: Uint8Array, chunkSize: number, previous: PreviousChunkMessage | undefined): ChunkedMessage {
+  const length = head.length + payload.length;
+  let delta = -1;
+  let fmt: 1 | 2 = 1;
+  let bytes: Uint8Array | null = null;
+  if (previous !== undefined && timestamp >= previous.timestamp && timestamp - previous.timestamp < 0x1_0000_0000) {
+    delta = timestamp - previous.timestamp;
+    fmt = previous.length === length && previous.typeId === typeId ? 2 : 1;
+    // fmt 1: timestamp delta, message length, type id; fmt 2: timestamp delta only (no message stream id in either)
+    bytes = encodeChunks(chunkStreamId, { fmt, timestampField: delta, extended: delta >= 0xffffff, typeId, streamId: 0 }, payload, chunkSize, head);
+  }
+  return { chunkStreamId, typeId, timestamp, delta, fmt, chunkSize, length, head, payload, bytes };
+}
+
 /** Chunks each message of one source stream once for one chunk size. */
 export class ChunkedMessageCache {
-  private readonly last = new Map<number, LastMessage>();
+  private readonly last = new Map<number, PreviousChunkMessage>();
 
   /** @param chunkSize the outgoing chunk size of the connections that will share the bytes. */
   constructor(readonly chunkSize: number) {
@@ -59,24 +81,16 @@ export class ChunkedMessageCache {
    * order they are sent). A backwards or > 2^32 jump yields `bytes: null`.
    */
   add(chunkStreamId: number, typeId: number, timestamp: number, payload: Uint8Array, head: Uint8Array = NO_BYTES): ChunkedMessage {
-    const length = head.length + payload.length;
     if (!Number.isSafeInteger(timestamp) || timestamp < 0) throw new RangeError(`timestamp must be a non-negative integer, got ${timestamp}`);
     const prev = this.last.get(chunkStreamId);
-    let delta = -1;
-    let bytes: Uint8Array | null = null;
-    let fmt: 1 | 2 = 1;
-    if (prev !== undefined && timestamp >= prev.timestamp && timestamp - prev.timestamp < 0x1_0000_0000) {
-      delta = timestamp - prev.timestamp;
-      fmt = prev.length === length && prev.typeId === typeId ? 2 : 1;
-      bytes = encodeChunks(chunkStreamId, { fmt, timestampField: delta, extended: delta >= 0xffffff, typeId, streamId: 0 }, payload, this.chunkSize, head);
-    }
-    if (prev === undefined) this.last.set(chunkStreamId, { timestamp, length, typeId });
+    const message = chunkAfterPrevious(chunkStreamId, typeId, timestamp, head, payload, this.chunkSize, prev);
+    if (prev === undefined) this.last.set(chunkStreamId, { timestamp, length: message.length, typeId });
     else {
       prev.timestamp = timestamp;
-      prev.length = length;
+      prev.length = message.length;
       prev.typeId = typeId;
     }
-    return { chunkStreamId, typeId, timestamp, delta, fmt, chunkSize: this.chunkSize, length, head, payload, bytes };
+    return message;
   }
 
   /** Forgets the chain (e.g. when the source restarts): the next message per chunk stream gets no shared bytes. */

@@ -18,21 +18,10 @@
  *   const cache = new PayloadChunkCache(4096);
  *   new RtmpPublisher({ url, streamKey, chunkSize: 4096, sharedChunks: cache }); // one per destination
  */
-import { encodeChunks } from '../chunk/chunk-encoding.js';
 import { DEFAULT_OUT_CHUNK_SIZE } from '../chunk/chunk-stream-writer.js';
-import type { ChunkedMessage } from '../chunk/chunked-message-cache.js';
+import { chunkAfterPrevious } from '../chunk/chunked-message-cache.js';
+import type { ChunkedMessage, PreviousChunkMessage } from '../chunk/chunked-message-cache.js';
 import { MAX_CHUNK_SIZE } from '../chunk/protocol-control.js';
-
-const TWO_32 = 0x1_0000_0000;
-
-/** The sender's previous message on a chunk stream (what a type 1/2 header is relative to). */
-export interface PreviousChunkMessage {
-  /** Unwrapped timestamp, ms. */
-  timestamp: number;
-  /** Message length (head + payload). */
-  length: number;
-  typeId: number;
-}
 
 /** Messages chunked once per payload view, shared by the publishers of one chunk size. */
 export class PayloadChunkCache {
@@ -58,18 +47,8 @@ export class PayloadChunkCache {
    * message (none, or a backwards or ≥ 2^32 ms step) the entry has `bytes: null`.
    */
   chunk(chunkStreamId: number, typeId: number, timestamp: number, head: Uint8Array, payload: Uint8Array, previous: PreviousChunkMessage | undefined): ChunkedMessage {
-    const length = head.length + payload.length;
-    let delta = -1;
-    let fmt: 1 | 2 = 1;
-    let bytes: Uint8Array | null = null;
-    if (previous !== undefined && timestamp >= previous.timestamp && timestamp - previous.timestamp < TWO_32) {
-      delta = timestamp - previous.timestamp;
-      fmt = previous.length === length && previous.typeId === typeId ? 2 : 1;
-      // fmt 1: timestamp delta, message length, type id; fmt 2: timestamp delta only (no message stream id in either)
-      bytes = encodeChunks(chunkStreamId, { fmt, timestampField: delta, extended: delta >= 0xffffff, typeId, streamId: 0 }, payload, this.chunkSize, head);
-      this.chunked++;
-    }
-    const message: ChunkedMessage = { chunkStreamId, typeId, timestamp, delta, fmt, chunkSize: this.chunkSize, length, head, payload, bytes };
+    const message = chunkAfterPrevious(chunkStreamId, typeId, timestamp, head, payload, this.chunkSize, previous);
+    if (message.bytes !== null) this.chunked++;
     this.messages.set(payload, message);
     return message;
   }
