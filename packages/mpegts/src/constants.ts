@@ -16,6 +16,8 @@ export const TICKS_PER_MS = 90;
 export const TIMESTAMP_WRAP = 2 ** 33;
 /** PCR = base (90 kHz) * 300 + extension (27 MHz). */
 export const PCR_EXTENSION_FACTOR = 300;
+/** PCRs (27 MHz) wrap with their 33-bit base: at 2^33 × 300. */
+export const PCR_WRAP = TIMESTAMP_WRAP * PCR_EXTENSION_FACTOR;
 
 /** stream_type values of the PMT used by Sluice. */
 export const StreamType = {

@@ -14,10 +14,11 @@
  */
 import type { MediaPacket, TrackInfo } from '@sluice/media';
 import { rescaleTimestamp, TS_TIMESCALE } from '@sluice/media';
-import { PAT_PID, PCR_EXTENSION_FACTOR, TICKS_PER_MS, TIMESTAMP_WRAP, TS_PACKET_SIZE } from './constants.js';
+import { PAT_PID, PCR_EXTENSION_FACTOR, TICKS_PER_MS, TS_PACKET_SIZE } from './constants.js';
 import { TsMuxError } from './errors.js';
 import { esFormatFor, type EsFormat } from './es-format.js';
 import { MAX_PES_HEADER_SIZE, pesHeaderSize, writePesHeader } from './pes-header.js';
+import { wrapPcr } from './timestamp.js';
 import { buildPatPacket, buildPmtPacket, type ProgramDefinition } from './psi-writer.js';
 import { TsOutput } from './ts-output.js';
 import { PidState, packetsForPes, writePcrPacket, writePesPackets, writePsiPacket, type PesPacketFlags } from './ts-packet-writer.js';
@@ -245,9 +246,7 @@ export class TsMuxer {
 
   /** The PCR (27 MHz, in [0, 2^33 × 300)) for stream time `at`: pcrDelay behind, wrapped. */
   private pcrValue(at: number): number {
-    const wrap = TIMESTAMP_WRAP * PCR_EXTENSION_FACTOR;
-    const v = ((at - this.pcrDelay) * PCR_EXTENSION_FACTOR) % wrap;
-    return v < 0 ? v + wrap : v;
+    return wrapPcr((at - this.pcrDelay) * PCR_EXTENSION_FACTOR);
   }
 
   private writePcrOnly(at: number): void {

@@ -1,9 +1,7 @@
 /** PCR timing figures of a stream (for the analyzer): PCR gaps and PAT/PMT repetition measured on the PCR clock. */
-import { PCR_EXTENSION_FACTOR, TIMESTAMP_WRAP } from './constants.js';
+import { PCR_WRAP } from './constants.js';
 import type { TsStreamStats } from './stream-stats.js';
 import { timestampDelta } from './timestamp.js';
-
-const PCR_WRAP = TIMESTAMP_WRAP * PCR_EXTENSION_FACTOR;
 
 /** Follows the PCRs of the PCR PID and writes the gaps into `stats`. */
 export class PcrTiming {

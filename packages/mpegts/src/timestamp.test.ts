@@ -1,11 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { crc32Mpeg2 } from './crc32.js';
-import { TimestampUnwrapper, readPcrField, readTimestampField, timestampDelta, wrapTimestamp, writePcrField, writeTimestampField } from './timestamp.js';
+import { TimestampUnwrapper, readPcrField, readTimestampField, timestampDelta, wrapPcr, wrapTimestamp, writePcrField, writeTimestampField } from './timestamp.js';
 
 describe('CRC-32/MPEG-2', () => {
   it('matches the catalogue check value', () => {
     expect(crc32Mpeg2(new TextEncoder().encode('123456789'))).toBe(0x0376e6e7);
+  });
+});
+
+describe('wrapPcr', () => {
+  it('reduces 27 MHz values to [0, 2^33 × 300)', () => {
+    const wrap = 2 ** 33 * 300;
+    expect(wrapPcr(0)).toBe(0);
+    expect(wrapPcr(wrap - 1)).toBe(wrap - 1);
+    expect(wrapPcr(wrap + 5)).toBe(5);
+    expect(wrapPcr(-300)).toBe(wrap - 300);
   });
 });
 

@@ -2,7 +2,7 @@
  * 33-bit PTS/DTS and 42-bit PCR fields. Timestamps are handled with arithmetic only:
  * they exceed 32 bits, so bitwise operators would truncate them.
  */
-import { TIMESTAMP_WRAP, PCR_EXTENSION_FACTOR } from './constants.js';
+import { TIMESTAMP_WRAP, PCR_EXTENSION_FACTOR, PCR_WRAP } from './constants.js';
 
 const TWO_15 = 2 ** 15;
 const TWO_30 = 2 ** 30;
@@ -11,6 +11,12 @@ const TWO_30 = 2 ** 30;
 export function wrapTimestamp(value: number): number {
   const r = value % TIMESTAMP_WRAP;
   return r < 0 ? r + TIMESTAMP_WRAP : r;
+}
+
+/** Reduces any integer PCR in 27 MHz ticks (possibly negative or past the wrap) to [0, 2^33 × 300). */
+export function wrapPcr(pcr: number): number {
+  const r = pcr % PCR_WRAP;
+  return r < 0 ? r + PCR_WRAP : r;
 }
 
 /**
@@ -43,9 +49,7 @@ export function readTimestampField(buf: Uint8Array, offset: number): number {
  * extension (9 bits, 27 MHz remainder). `pcr` is in 27 MHz ticks, reduced modulo 2^33*300.
  */
 export function writePcrField(buf: Uint8Array, offset: number, pcr: number): void {
-  const wrap = TIMESTAMP_WRAP * PCR_EXTENSION_FACTOR;
-  let p = pcr % wrap;
-  if (p < 0) p += wrap;
+  const p = wrapPcr(pcr);
   const base = Math.floor(p / PCR_EXTENSION_FACTOR);
   const ext = p - base * PCR_EXTENSION_FACTOR;
   buf[offset] = Math.floor(base / 2 ** 25) % 256;
