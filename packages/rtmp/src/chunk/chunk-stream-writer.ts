@@ -7,7 +7,7 @@
 import type { RtmpMessage } from '../message.js';
 import { encodeChunks, MAX_CHUNK_STREAM_ID, MIN_CHUNK_STREAM_ID, NO_BYTES } from './chunk-encoding.js';
 import type { ChunkHeaderFields } from './chunk-encoding.js';
-import { MAX_CHUNK_SIZE, setChunkSizeMessage } from './protocol-control.js';
+import { setChunkSizeMessage } from './protocol-control.js';
 import type { ChunkedMessage } from './chunked-message-cache.js';
 
 const TWO_32 = 0x1_0000_0000;
@@ -37,7 +37,6 @@ export class ChunkStreamWriter {
    * must be written before anything encoded afterwards.
    */
   setChunkSize(size: number): Uint8Array {
-    if (!Number.isInteger(size) || size < 1 || size > MAX_CHUNK_SIZE) throw new RangeError(`chunk size must be an integer in [1, ${MAX_CHUNK_SIZE}], got ${size}`);
     const bytes = this.encode(2, setChunkSizeMessage(size));
     this.chunkSize = size;
     return bytes;

@@ -18,6 +18,7 @@
  * previous header's format, which differs between connections.
  */
 import { encodeChunks, NO_BYTES } from './chunk-encoding.js';
+import { checkChunkSize } from './protocol-control.js';
 
 /** A message chunked once for many connections. */
 export interface ChunkedMessage {
@@ -73,7 +74,7 @@ export class ChunkedMessageCache {
 
   /** @param chunkSize the outgoing chunk size of the connections that will share the bytes. */
   constructor(readonly chunkSize: number) {
-    if (!Number.isInteger(chunkSize) || chunkSize < 1 || chunkSize > 0x7fffffff) throw new RangeError(`chunk size must be an integer in [1, 2147483647], got ${chunkSize}`);
+    checkChunkSize(chunkSize);
   }
 
   /**

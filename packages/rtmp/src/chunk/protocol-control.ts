@@ -26,9 +26,14 @@ function u32Message(typeId: number, value: number): RtmpMessage {
   return { typeId, timestamp: 0, streamId: 0, payload };
 }
 
+/** Throws RangeError unless `size` is a chunk size the spec allows: an integer in [1, 2^31 - 1]. */
+export function checkChunkSize(size: number): void {
+  if (!Number.isInteger(size) || size < 1 || size > MAX_CHUNK_SIZE) throw new RangeError(`chunk size must be an integer in [1, ${MAX_CHUNK_SIZE}], got ${size}`);
+}
+
 /** Set Chunk Size (type 1): bit 0 = 0, chunk size (31 bits). */
 export function setChunkSizeMessage(size: number): RtmpMessage {
-  if (!Number.isInteger(size) || size < 1 || size > MAX_CHUNK_SIZE) throw new RangeError(`chunk size must be an integer in [1, ${MAX_CHUNK_SIZE}], got ${size}`);
+  checkChunkSize(size);
   return u32Message(MessageType.SetChunkSize, size);
 }
 

@@ -21,7 +21,7 @@
 import { DEFAULT_OUT_CHUNK_SIZE } from '../chunk/chunk-stream-writer.js';
 import { chunkAfterPrevious } from '../chunk/chunked-message-cache.js';
 import type { ChunkedMessage, PreviousChunkMessage } from '../chunk/chunked-message-cache.js';
-import { MAX_CHUNK_SIZE } from '../chunk/protocol-control.js';
+import { checkChunkSize } from '../chunk/protocol-control.js';
 
 /** Messages chunked once per payload view, shared by the publishers of one chunk size. */
 export class PayloadChunkCache {
@@ -33,7 +33,7 @@ export class PayloadChunkCache {
 
   /** @param chunkSize the outgoing chunk size of the publishers that share this cache. */
   constructor(readonly chunkSize: number = DEFAULT_OUT_CHUNK_SIZE) {
-    if (!Number.isInteger(chunkSize) || chunkSize < 1 || chunkSize > MAX_CHUNK_SIZE) throw new RangeError(`chunk size must be an integer in [1, ${MAX_CHUNK_SIZE}], got ${chunkSize}`);
+    checkChunkSize(chunkSize);
   }
 
   /** The message chunked for this payload view, if any. */
