@@ -98,6 +98,13 @@ describe('parseServerConfig', () => {
     expect(e.message).toMatch(/malformed XML/);
   });
 
+  it('refuses XML the parser refuses after validation (nesting too deep, external entity) as ConfigError', () => {
+    const deep = configError(() => parseServerConfig(`${'<a>'.repeat(5000)}${'</a>'.repeat(5000)}`, 'deep.xml'));
+    expect(deep.message).toBe('deep.xml: malformed XML: Maximum nested tags exceeded');
+    const external = configError(() => parseServerConfig('<!DOCTYPE Server [<!ENTITY x SYSTEM "file:///etc/passwd">]><Server>&x;</Server>'));
+    expect(external.message).toMatch(/^malformed XML: /);
+  });
+
   it('refuses a wrong timeout value and duplicate applications', () => {
     const bad = serverXml(undefined, '<Application><Name>app</Name><Publishers><Push><SendTimeout>-5</SendTimeout></Push></Publishers></Application>');
     expect(configError(() => parseServerConfig(bad)).element).toBe('Server.VirtualHosts.VirtualHost.Applications.Application.Publishers.Push.SendTimeout');

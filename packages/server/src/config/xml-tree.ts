@@ -44,7 +44,13 @@ export function parseXmlTree(xml: string, file?: string): XmlElement {
     processEntities: true,
     isArray: (_name: string, _jpath: unknown, _leaf: boolean, isAttribute: boolean) => !isAttribute,
   });
-  const parsed = parser.parse(xml) as Record<string, unknown>;
+  let parsed: Record<string, unknown>;
+  try {
+    parsed = parser.parse(xml) as Record<string, unknown>;
+  } catch (e) {
+    // what the validator lets through and the parser still refuses (nesting past its bound, DOCTYPE faults)
+    throw new ConfigError(`malformed XML: ${(e as Error).message}`, file, undefined, undefined);
+  }
   const lineStarts = lineStartOffsets(xml);
   const meta = XMLParser.getMetaDataSymbol() as unknown as symbol;
   const roots: XmlElement[] = [];
