@@ -120,21 +120,14 @@ export class ApiRequestProcessor {
   private async pushAction(match: RouteMatch, request: ApiRequestParts, vhost: string, app: string): Promise<ApiResult> {
     await this.requireApp(vhost, app, true);
     const push = this.settings.push;
-    if (match.route.action === 'pushes' && match.route.method === 'GET') {
-      const id = request.query?.get('id') ?? '';
-      return listResult(push.listPushes(id === '' ? { vhost, app } : { vhost, app, id }));
+    if (match.route.action === 'pushes') {
+      // GET filters by `?id=`, POST by the body's `id`; empty means no filter either way
+      const id = match.route.method === 'GET' ? request.query?.get('id') : parsePushesBody(await this.readJson(request));
+      return listResult(push.listPushes(id === undefined || id === null || id === '' ? { vhost, app } : { vhost, app, id }));
     }
     const body = await this.readJson(request);
-    switch (match.route.action) {
-      case 'startPush':
-        return successResult(200, [push.startPush(parseStartPushBody(body, vhost, app))]);
-      case 'stopPush':
-        return successResult(200, [push.stopPush(parseStopPushBody(body), { vhost, app })]);
-      default: {
-        const id = parsePushesBody(body);
-        return listResult(push.listPushes(id === undefined ? { vhost, app } : { vhost, app, id }));
-      }
-    }
+    if (match.route.action === 'startPush') return successResult(200, [push.startPush(parseStartPushBody(body, vhost, app))]);
+    return successResult(200, [push.stopPush(parseStopPushBody(body), { vhost, app })]);
   }
 
   private async readJson(request: ApiRequestParts): Promise<unknown> {
