@@ -5,6 +5,7 @@
  * Parsed payloads are views into the body, never copies.
  */
 import { FlvParseError } from './errors.js';
+import { joinTagBody, readFourCc, writeFourCc } from './tag-body-bytes.js';
 
 /** Audio codecs an FLV audio tag can carry in Sluice. */
 export type FlvAudioCodec = 'aac' | 'mp3' | 'opus';
@@ -69,7 +70,7 @@ function parseExAudioTagBody(body: Uint8Array, packetType: number): AudioTagBody
     return { kind: 'unsupported', reason: `enhanced audio AudioPacketType ${packetType}`, enhanced: true };
   }
   if (body.length < 5) throw new FlvParseError(`truncated enhanced audio tag header: ${body.length} of 5 bytes`, 0);
-  const fourCc = String.fromCharCode(body[1] as number, body[2] as number, body[3] as number, body[4] as number);
+  const fourCc = readFourCc(body, 1);
   const codec = FOURCC_TO_CODEC[fourCc];
   if (codec === undefined) return { kind: 'unsupported', reason: `audio FourCC ${JSON.stringify(fourCc)}`, enhanced: true };
   switch (packetType) {
@@ -116,18 +117,13 @@ export function buildAudioTagHeader(init: AudioTagHeaderInit): Uint8Array {
     init.kind === 'config' ? FlvAudioPacketType.SequenceStart : init.kind === 'frame' ? FlvAudioPacketType.CodedFrames : FlvAudioPacketType.SequenceEnd;
   const out = new Uint8Array(5);
   out[0] = (FlvSoundFormat.ExHeader << 4) | packetType; // SoundFormat=9 (ExHeader), AudioPacketType
-  const fourCc = CODEC_TO_FOURCC[codec];
-  for (let i = 0; i < 4; i++) out[1 + i] = fourCc.charCodeAt(i); // FourCC UI32
+  writeFourCc(out, 1, CODEC_TO_FOURCC[codec]); // FourCC UI32
   return out;
 }
 
 /** Builds a whole audio tag body: `buildAudioTagHeader(init)` followed by `payload` (one copy). */
 export function buildAudioTagBody(init: AudioTagHeaderInit, payload: Uint8Array = new Uint8Array(0)): Uint8Array {
-  const header = buildAudioTagHeader(init);
-  const out = new Uint8Array(header.length + payload.length);
-  out.set(header);
-  out.set(payload, header.length);
-  return out;
+  return joinTagBody(buildAudioTagHeader(init), payload);
 }
 
 /**

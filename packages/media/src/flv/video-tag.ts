@@ -5,6 +5,7 @@
  * Parsed payloads are views into the body, never copies.
  */
 import { FlvParseError } from './errors.js';
+import { joinTagBody, readFourCc, writeFourCc } from './tag-body-bytes.js';
 
 /** Video codecs an FLV video tag can carry in Sluice. */
 export type FlvVideoCodec = 'h264' | 'h265' | 'av1' | 'vp9';
@@ -49,10 +50,6 @@ export type VideoTagBody =
 function readSi24(b: Uint8Array, offset: number): number {
   const v = ((b[offset] as number) << 16) | ((b[offset + 1] as number) << 8) | (b[offset + 2] as number);
   return v & 0x800000 ? v - 0x1000000 : v;
-}
-
-function fourCcAt(b: Uint8Array, offset: number): string {
-  return String.fromCharCode(b[offset] as number, b[offset + 1] as number, b[offset + 2] as number, b[offset + 3] as number);
 }
 
 /**
@@ -101,7 +98,7 @@ function parseExVideoTagBody(body: Uint8Array, b0: number): VideoTagBody {
     return { kind: 'unsupported', reason: `enhanced video PacketType ${packetType}`, enhanced: true };
   }
   if (body.length < 5) throw new FlvParseError(`truncated enhanced video tag header: ${body.length} of 5 bytes`, 0);
-  const fourCc = fourCcAt(body, 1);
+  const fourCc = readFourCc(body, 1);
   const codec = FOURCC_TO_CODEC[fourCc];
   if (codec === undefined) return { kind: 'unsupported', reason: `video FourCC ${JSON.stringify(fourCc)}`, enhanced: true };
   if (packetType !== FlvVideoPacketType.Metadata && frameType === FlvVideoFrameType.Command) {
@@ -168,19 +165,14 @@ export function buildVideoTagHeader(init: VideoTagHeaderInit): Uint8Array {
   } else packetType = codec === 'h264' || codec === 'h265' ? FlvVideoPacketType.CodedFramesX : FlvVideoPacketType.CodedFrames;
   const out = new Uint8Array(withCts ? 8 : 5);
   out[0] = 0x80 | (frameType << 4) | packetType; // IsExHeader=1, FrameType UB[3], PacketType UB[4]
-  const fourCc = CODEC_TO_FOURCC[codec];
-  for (let i = 0; i < 4; i++) out[1 + i] = fourCc.charCodeAt(i); // FourCC UI32
+  writeFourCc(out, 1, CODEC_TO_FOURCC[codec]); // FourCC UI32
   if (withCts) writeSi24(out, 5, cts); // CompositionTime SI24
   return out;
 }
 
 /** Builds a whole video tag body: `buildVideoTagHeader(init)` followed by `payload` (one copy). */
 export function buildVideoTagBody(init: VideoTagHeaderInit, payload: Uint8Array = new Uint8Array(0)): Uint8Array {
-  const header = buildVideoTagHeader(init);
-  const out = new Uint8Array(header.length + payload.length);
-  out.set(header);
-  out.set(payload, header.length);
-  return out;
+  return joinTagBody(buildVideoTagHeader(init), payload);
 }
 
 function writeSi24(out: Uint8Array, offset: number, v: number): void {
