@@ -8,7 +8,7 @@ import type { RtmpMessage } from '../message.js';
 import { encodeChunks, MAX_CHUNK_STREAM_ID, MIN_CHUNK_STREAM_ID, NO_BYTES } from './chunk-encoding.js';
 import type { ChunkHeaderFields } from './chunk-encoding.js';
 import { setChunkSizeMessage } from './protocol-control.js';
-import type { ChunkedMessage } from './chunked-message-cache.js';
+import type { ChunkedMessage, PreviousChunkMessage } from './chunked-message-cache.js';
 
 const TWO_32 = 0x1_0000_0000;
 
@@ -46,6 +46,11 @@ export class ChunkStreamWriter {
   reset(chunkStreamId?: number): void {
     if (chunkStreamId === undefined) this.streams.clear();
     else this.streams.delete(chunkStreamId);
+  }
+
+  /** The last message encoded on a chunk stream (unwrapped timestamp, length, type id), if any since the last reset. */
+  previousMessage(chunkStreamId: number): Readonly<PreviousChunkMessage> | undefined {
+    return this.streams.get(chunkStreamId);
   }
 
   /**

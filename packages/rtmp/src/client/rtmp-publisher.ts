@@ -16,7 +16,7 @@ import { encodeAmf0, FlvTagMuxer, FlvTagType } from '@sluice/media';
 import type { Amf0Value, MediaPacket, TrackInfo } from '@sluice/media';
 import { RtmpConnection } from '../connection/rtmp-connection.js';
 import { DEFAULT_OUT_CHUNK_SIZE } from '../chunk/chunk-stream-writer.js';
-import type { ChunkedMessage, PreviousChunkMessage } from '../chunk/chunked-message-cache.js';
+import type { ChunkedMessage } from '../chunk/chunked-message-cache.js';
 import type { PayloadChunkCache } from './payload-chunk-cache.js';
 import { decodeCommand, encodeCommand } from '../command/command-message.js';
 import { announcedFourCcs, enhancedConnectFields } from '../command/enhanced-rtmp.js';
@@ -100,8 +100,6 @@ export class RtmpPublisher {
   private readonly errorListeners: Array<(error: Error) => void> = [];
   private readonly watchdog: SendWatchdog;
   private readonly sharedChunks: PayloadChunkCache | undefined;
-  /** Previous media message per chunk stream (video, audio), as the writer last encoded it. */
-  private readonly previousMedia = new Map<number, PreviousChunkMessage>();
   private failure: Error | undefined;
   private closedPromise: Promise<void> | undefined;
 
@@ -222,7 +220,6 @@ export class RtmpPublisher {
       const shared = this.sharedChunks;
       if (shared !== undefined) return this.sendShared(shared, csid, tag.type, timestamp, tag.header, tag.data);
       const connection = this.connection as RtmpConnection;
-      this.rememberMedia(csid, timestamp, tag.header.length + tag.data.length, tag.type);
       return this.writeMedia(connection.writer.encodeParts(csid, tag.type, timestamp, this.messageStreamId, tag.header, tag.data));
     } catch (e) {
       this.fail(e instanceof Error ? e : new Error(String(e)));
@@ -239,7 +236,6 @@ export class RtmpPublisher {
     if (this.state !== 'open') return false;
     try {
       const connection = this.connection as RtmpConnection;
-      this.rememberMedia(message.chunkStreamId, Math.max(0, timestamp), message.length, message.typeId);
       return this.writeMedia(connection.writer.encodeCached(message, Math.max(0, timestamp), this.messageStreamId));
     } catch (e) {
       this.fail(e instanceof Error ? e : new Error(String(e)));
@@ -349,7 +345,6 @@ export class RtmpPublisher {
     for (const tag of muxer.sequenceHeaderTags(0)) {
       const csid = tag.type === FlvTagType.Video ? ChunkStreamId.Video : ChunkStreamId.Audio;
       connection.write(connection.writer.encodeParts(csid, tag.type, 0, this.messageStreamId, tag.header, tag.data));
-      this.rememberMedia(csid, 0, tag.header.length + tag.data.length, tag.type);
     }
   }
 
@@ -360,27 +355,15 @@ export class RtmpPublisher {
    */
   private sendShared(cache: PayloadChunkCache, csid: number, typeId: number, timestamp: number, head: Uint8Array, payload: Uint8Array): boolean {
     const writer = (this.connection as RtmpConnection).writer;
-    const previous = this.previousMedia.get(csid);
+    const previous = writer.previousMessage(csid);
     let message = cache.get(payload);
     if (message === undefined || (message.bytes === null && previous !== undefined)) message = cache.chunk(csid, typeId, timestamp, head, payload, previous);
-    this.rememberMedia(csid, timestamp, head.length + payload.length, typeId);
     if (message.typeId !== typeId || !sameBytes(message.head, head)) {
       return this.writeMedia(writer.encodeParts(csid, typeId, timestamp, this.messageStreamId, head, payload));
     }
     const bytes = writer.encodeCached(message, timestamp, this.messageStreamId);
     if (bytes === message.bytes) cache.sharedWrites++;
     return this.writeMedia(bytes);
-  }
-
-  private rememberMedia(csid: number, timestamp: number, length: number, typeId: number): void {
-    const previous = this.previousMedia.get(csid);
-    if (previous === undefined) {
-      this.previousMedia.set(csid, { timestamp, length, typeId });
-      return;
-    }
-    previous.timestamp = timestamp;
-    previous.length = length;
-    previous.typeId = typeId;
   }
 
   private onMessage(message: RtmpMessage): void {
