@@ -19,7 +19,7 @@ import {
   type PeerProcess,
 } from '@sluice/test-support';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from './harness.js';
+import { sleep, startTestServer, type TestServer } from './harness.js';
 import { startFfmpegPublisher, stopFfmpeg } from './peers.js';
 
 const APP = '/v1/vhosts/default/apps/app';
@@ -60,14 +60,14 @@ describeWithPeers(['ffmpeg', 'ffprobe', 'nginx-rtmp'], 'e2e: rtmps and tcp:// de
     const port = await freeTcpPort();
     const file = join(mkdtempSync(join(tmpdir(), 'sluice-tcp-')), 'tcp.ts');
     const receiver = startProcess('ffmpeg', ['-nostdin', '-v', 'error', '-y', '-i', `tcp://127.0.0.1:${port}?listen=1`, '-c', 'copy', '-f', 'mpegts', '-pes_payload_size', '0', file]);
-    await new Promise((r) => setTimeout(r, 1000)); // listening (a probe connection would be its one client)
+    await sleep(1000); // listening (a probe connection would be its one client)
     const started = await t.api('POST', `${APP}:startPush`, { id: 'tcp', stream: { name: 'secure' }, protocol: 'mpegts', url: `tcp://127.0.0.1:${port}` });
     expect(started.status, JSON.stringify(started.body)).toBe(200);
     await t.waitForState('tcp', 'pushing');
     await waitFor(async () => ((await t.push('tcp'))?.sentBytes ?? 0) > 100_000, 10_000, 'media over TCP');
     expect((await t.api('POST', `${APP}:stopPush`, { id: 'tcp' })).status).toBe(200);
     await waitFor(async () => (await t.push('tcp')) === undefined, 10_000, 'torn down');
-    await Promise.race([receiver.exited, new Promise((r) => setTimeout(r, 5000))]); // EOF ends it
+    await Promise.race([receiver.exited, sleep(5000)]); // EOF ends it
     await stopFfmpeg(receiver);
     expect((await ffprobe(file)).streams.map((s) => s.codec_name).sort()).toEqual(['aac', 'h264']);
     expect(await ffmpegDecodeErrors(file)).toBe('');

@@ -10,7 +10,7 @@ import type { PushRecord, PushState, PushStateChange } from '@sluice/push';
 import { waitFor } from '@sluice/test-support';
 import { createLogger } from '../log/logger.js';
 import { createSluiceServer, type SluiceServer } from '../sluice-server.js';
-import { callApi } from './peers.js';
+import { callApi, fetchPushRecord } from './peers.js';
 
 export const TOKEN = 'e2e-token';
 
@@ -85,10 +85,7 @@ export async function startTestServer(
   server.events.on('pushChange', (c) => changes.push(c));
   const { apiPort, rtmpPort } = await server.listen();
   const api = <T = unknown>(method: 'GET' | 'POST', path: string, body?: unknown) => callApi<T>(apiPort as number, TOKEN, method, path, body);
-  const push = async (id: string): Promise<PushRecord | undefined> => {
-    const answer = await api<PushRecord[]>('POST', '/v1/vhosts/default/apps/app:pushes', { id });
-    return answer.body?.response?.[0];
-  };
+  const push = (id: string): Promise<PushRecord | undefined> => fetchPushRecord(apiPort as number, TOKEN, id);
   const statesOf = (id: string): PushState[] => changes.filter((c) => c.id === id).map((c) => c.to);
   return {
     server,

@@ -5,6 +5,7 @@
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { appendFileSync } from 'node:fs';
+import type { PushRecord } from '@sluice/push';
 import { fixturePath, startProcess, type PeerProcess } from '@sluice/test-support';
 
 /** Starts `ffmpeg -re -stream_loop -1 -i FIXTURE -c copy -f flv URL` (a live encoder publishing over RTMP). */
@@ -69,6 +70,12 @@ export async function callApi<T = unknown>(port: number, token: string, method: 
   });
   const text = await res.text();
   return { status: res.status, body: text === '' ? undefined : (JSON.parse(text) as ApiAnswer<T>['body']) };
+}
+
+/** The push record `id` of default/app through `POST :pushes` on 127.0.0.1:port (undefined when absent). */
+export async function fetchPushRecord(port: number, token: string, id: string): Promise<PushRecord | undefined> {
+  const answer = await callApi<PushRecord[]>(port, token, 'POST', '/v1/vhosts/default/apps/app:pushes', { id });
+  return answer.body?.response?.[0];
 }
 
 /** Receives UDP on one port, remembers datagram sizes, forwards each datagram to another port. */

@@ -23,8 +23,8 @@ import {
   type PeerProcess,
 } from '@sluice/test-support';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { TOKEN, writeTestConfig } from './harness.js';
-import { callApi, startFfmpegPublisher, stopFfmpeg } from './peers.js';
+import { sleep, TOKEN, writeTestConfig } from './harness.js';
+import { callApi, fetchPushRecord, startFfmpegPublisher, stopFfmpeg } from './peers.js';
 
 const REPO = fileURLToPath(new URL('../../../../', import.meta.url));
 const CLI = fileURLToPath(new URL('../cli.ts', import.meta.url));
@@ -51,8 +51,7 @@ describeWithPeers(['ffmpeg', 'ffprobe', 'nginx-rtmp'], 'e2e: persistence and shu
     await waitForTcpPort(rtmpPort, 5000);
     return p;
   };
-  const push = async (id: string): Promise<PushRecord | undefined> =>
-    (await callApi<PushRecord[]>(apiPort, TOKEN, 'POST', `${APP}:pushes`, { id })).body?.response?.[0];
+  const push = (id: string): Promise<PushRecord | undefined> => fetchPushRecord(apiPort, TOKEN, id);
 
   beforeAll(async () => {
     nginx = await startNginxRtmp({ apps: ['live'] });
@@ -73,7 +72,7 @@ describeWithPeers(['ffmpeg', 'ffprobe', 'nginx-rtmp'], 'e2e: persistence and shu
     const started = await callApi(apiPort, TOKEN, 'POST', `${APP}:startPush`, { id: 'kept', stream: { name: 'persist' }, protocol: 'rtmp', url: nginx.url('live'), streamKey: 'kept' });
     expect(started.status, JSON.stringify(started.body)).toBe(200);
     await waitFor(async () => (await push('kept'))?.state === 'pushing', 15_000, 'pushing before the kill');
-    await new Promise((r) => setTimeout(r, 1000));
+    await sleep(1000);
 
     server.child.kill('SIGKILL');
     await server.exited;
@@ -84,7 +83,7 @@ describeWithPeers(['ffmpeg', 'ffprobe', 'nginx-rtmp'], 'e2e: persistence and shu
     processes.push(publisher);
     expect((await push('kept'))?.id).toBe('kept');
     await waitFor(async () => (await push('kept'))?.state === 'pushing', 5000, 'pushing again within 5 s of the restart');
-    await new Promise((r) => setTimeout(r, 1500));
+    await sleep(1500);
 
     const termAt = Date.now();
     server.child.kill('SIGTERM');
