@@ -73,6 +73,9 @@ max_of() { tr ' ' '\n' <<<"$1" | grep . | max; }
 # Largest peak RSS of the recorded runs of TOOL, in MB.
 peak_rss_mb() { awk -v k="$(max_of "${RSS[$1]}")" 'BEGIN { printf "%.0f", k / 1024 }'; }
 
+# Throughput in MB/s, rounded: mbps BYTES SECONDS.
+mbps() { awk -v b="$1" -v s="$2" 'BEGIN { printf "%.0f", b / 1e6 / s }'; }
+
 # What the figures were measured on, for a table's caption.
 machine() { echo "$(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg); node $(node --version); $(ffmpeg -version | head -1 | cut -d' ' -f1-3)"; }
 

@@ -65,7 +65,7 @@ for name in "sluice writeAnnexB (AVCC -> Annex B, reused buffer)" "sluice annexB
   "sluice lengthPrefixedSizeOf + writeLengthPrefixed [JS search loop]"; do
   [ -n "${SL[$name]:-}" ] || continue
   s=$(median_of "${SL[$name]}")
-  echo "| $name | ${SL[$name:packets]} | $s | $(awk -v b="${SL[$name:bytes]}" -v s="$s" 'BEGIN { printf "%.0f", b / 1e6 / s }') |"
+  echo "| $name | ${SL[$name:packets]} | $s | $(mbps "${SL[$name:bytes]}" "$s") |"
 done
 echo
 echo "| ffmpeg | command | whole process (s) |"

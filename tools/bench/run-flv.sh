@@ -31,7 +31,6 @@ for ((i = 1; i <= runs; i++)); do
   done
 done
 
-fmt() { awk -v b="$bytes" -v s="$1" 'BEGIN { printf "%.0f", b / 1e6 / s }'; }
 echo
 echo "File: \`$file\` ($bytes bytes, $(ffprobe -v error -show_entries format=duration -of csv=p=0 "$file") s); $(machine). $runs runs each, interleaved; median wall time, largest peak RSS."
 echo
@@ -54,8 +53,8 @@ for t in "${tools[@]}"; do
   st="–"
   if [ -n "${INNER[$t]:-}" ]; then
     in=$(median_of "${INNER[$t]}")
-    inner="$in / $(median_of "${CPU[$t]}") | $(fmt "$in")"
+    inner="$in / $(median_of "${CPU[$t]}") | $(mbps "$bytes" "$in")"
     st=$(median_of "${START[$t]}")
   fi
-  echo "| $t | \`$cmd\` | $w | $(fmt "$w") | $inner | $st | $rmb |"
+  echo "| $t | \`$cmd\` | $w | $(mbps "$bytes" "$w") | $inner | $st | $rmb |"
 done
