@@ -6,7 +6,7 @@
 import { BitReader } from './bit-reader.js';
 import { readVuiPictureInfo } from './vui.js';
 import { MalformedCodecData } from './errors.js';
-import { H264NalUnitType } from './nal-unit-type.js';
+import { H264NalUnitType, h264NalUnitType } from './nal-unit-type.js';
 
 const FORMAT = 'h264-sps';
 
@@ -71,7 +71,7 @@ function skipScalingList(r: BitReader, size: number): void {
  */
 export function parseH264Sps(nal: Uint8Array): H264Sps {
   if (nal.length < 4) throw new MalformedCodecData(FORMAT, `SPS of ${nal.length} bytes is too short`);
-  const type = (nal[0] as number) & 0x1f;
+  const type = h264NalUnitType(nal);
   if (type !== H264NalUnitType.Sps) throw new MalformedCodecData(FORMAT, `nal_unit_type ${type} is not an SPS (7)`);
   const r = new BitReader(nal.subarray(1), { emulationPrevention: true, format: FORMAT });
   const profileIdc = r.readBits(8);

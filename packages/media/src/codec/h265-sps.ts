@@ -6,7 +6,7 @@
 import { BitReader } from './bit-reader.js';
 import { readVuiPictureInfo } from './vui.js';
 import { MalformedCodecData } from './errors.js';
-import { H265NalUnitType } from './nal-unit-type.js';
+import { H265NalUnitType, h265NalUnitType } from './nal-unit-type.js';
 
 const FORMAT = 'h265-sps';
 
@@ -128,7 +128,7 @@ function readShortTermRefPicSet(r: BitReader, idx: number, numDeltaPocs: number[
  */
 export function parseH265Sps(nal: Uint8Array): H265Sps {
   if (nal.length < 4) throw new MalformedCodecData(FORMAT, `SPS of ${nal.length} bytes is too short`);
-  const type = ((nal[0] as number) >> 1) & 0x3f;
+  const type = h265NalUnitType(nal);
   if (type !== H265NalUnitType.Sps) throw new MalformedCodecData(FORMAT, `nal_unit_type ${type} is not an SPS (33)`);
   const r = new BitReader(nal.subarray(2), { emulationPrevention: true, format: FORMAT });
   const vpsId = r.readBits(4);
