@@ -237,7 +237,7 @@ export class PushRegistry extends EventEmitter<PushRegistryEvents> implements Pu
 
   /** Creates and starts the session of a definition (a listener of its creation may already stop it). */
   private add(definition: StoredPush): PushSession {
-    const factory = this.sinks[definition.protocol] as PushSinkFactory;
+    const factory = this.factoryFor(definition.protocol) as PushSinkFactory;
     const override = this.timeoutsFor?.({ vhost: definition.vhost, app: definition.app }) ?? {};
     const timeouts: SessionTimeouts = {
       connectionTimeoutMs: override.connectionTimeoutMs ?? this.defaults.connectionTimeoutMs,
@@ -270,8 +270,7 @@ export class PushRegistry extends EventEmitter<PushRegistryEvents> implements Pu
       throw new DuplicatePushId(id);
     }
     const key = protocol.toLowerCase();
-    // Own properties only: a protocol named `constructor` or `__proto__` is unsupported, not Object's.
-    const factory = Object.hasOwn(this.sinks, key) ? this.sinks[key] : undefined;
+    const factory = this.factoryFor(key);
     if (factory === undefined) throw new UnsupportedProtocol(protocol);
     const urlProblem = factory.checkUrl(url);
     if (urlProblem !== null) throw new InvalidPushUrl(url, key, urlProblem);
@@ -299,10 +298,15 @@ export class PushRegistry extends EventEmitter<PushRegistryEvents> implements Pu
     return definition;
   }
 
+  /** The sink factory of a (lower-case) protocol. Own properties only: a protocol named `constructor` or `__proto__` is unsupported, not Object's. */
+  private factoryFor(protocol: string): PushSinkFactory | undefined {
+    return Object.hasOwn(this.sinks, protocol) ? this.sinks[protocol] : undefined;
+  }
+
   /** Why a stored push cannot be restored, or null. */
   private checkStored(push: StoredPush): string | null {
     if (this.sessions.has(push.id)) return 'a push with this id already exists';
-    const factory = this.sinks[push.protocol];
+    const factory = this.factoryFor(push.protocol);
     if (factory === undefined) return `unsupported protocol [${push.protocol}]`;
     const urlProblem = factory.checkUrl(push.url);
     return urlProblem === null ? null : `invalid url [${push.url}]: ${urlProblem}`;

@@ -74,6 +74,12 @@ describe('PushRegistry persistence', () => {
     expect(registry.getPush('p')?.state).toBe('ready');
   });
 
+  it('rejects a stored push whose protocol is an inherited property name (start() never throws)', async () => {
+    const store = new MemoryPushStore([{ id: 'proto', vhost: 'default', app: 'app', stream: { name: 's' }, protocol: 'constructor' as 'rtmp', url: 'rtmp://x/app', streamKey: '', createdTime: 0 }]);
+    const { registry } = makeRegistry({ store });
+    expect(await registry.start()).toEqual({ restored: [], rejected: [{ id: 'proto', reason: 'unsupported protocol [constructor]' }] });
+  });
+
   it('survives a store whose load() rejects', async () => {
     const store = new MemoryPushStore();
     store.load = () => Promise.reject(new Error('connection to the store refused'));
