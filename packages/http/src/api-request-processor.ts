@@ -7,7 +7,7 @@ import type { PushRecord, PushService } from '@sluice/push';
 import { BasicTokenAuth } from './basic-auth.js';
 import type { CatalogueStream, CatalogueTrack, StreamCatalogue } from './catalogue.js';
 import { CorsPolicy } from './cors-policy.js';
-import { errorResult, noContentResult, successResult, type ApiResult } from './envelope.js';
+import { errorResult, JSON_CONTENT_TYPE, noContentResult, successResult, type ApiResult } from './envelope.js';
 import { ApiError } from './errors.js';
 import { parseJsonBody, tooLarge } from './json-body.js';
 import { buildOpenApiDocument } from './openapi-document.js';
@@ -149,7 +149,7 @@ export class ApiRequestProcessor {
 
   private openApi(): ApiResult {
     this.openApiBody ??= JSON.stringify(buildOpenApiDocument(this.settings.version, this.settings.maxBodyBytes));
-    return { status: 200, headers: { 'content-type': 'application/json;charset=UTF-8' }, body: this.openApiBody };
+    return { status: 200, headers: { 'content-type': JSON_CONTENT_TYPE }, body: this.openApiBody };
   }
 }
 

@@ -41,11 +41,6 @@ export class CorsPolicy {
     }
   }
 
-  /** True when no origin at all may read responses (no CrossDomains configured). */
-  get disabled(): boolean {
-    return !this.any && this.rules.length === 0;
-  }
-
   /**
    * Headers to add for a request from `origin` (the `Origin` header): the
    * Access-Control-Allow-Origin value and, when it depends on the origin, `Vary: Origin`.
