@@ -3,7 +3,7 @@
  * (parsed by @sluice/media), as the muxer needs them to insert on keyframes.
  */
 import type { NalLengthSize } from '@sluice/media';
-import { parseAvcDecoderConfig, parseHevcDecoderConfig } from '@sluice/media';
+import { H265NalUnitType, parseAvcDecoderConfig, parseHevcDecoderConfig } from '@sluice/media';
 import { TsMuxError } from './errors.js';
 
 /** What the muxer takes from a video configuration record. */
@@ -26,7 +26,7 @@ export function parameterSetsOf(codec: 'h264' | 'h265', record: Uint8Array): Vid
   try {
     const hevc = parseHevcDecoderConfig(record);
     const nalUnits: Uint8Array[] = [];
-    for (const type of [32, 33, 34]) for (const array of hevc.arrays) if (array.nalUnitType === type) nalUnits.push(...array.nalUnits);
+    for (const type of [H265NalUnitType.Vps, H265NalUnitType.Sps, H265NalUnitType.Pps]) for (const array of hevc.arrays) if (array.nalUnitType === type) nalUnits.push(...array.nalUnits);
     return { lengthSize: hevc.lengthSize, nalUnits };
   } catch (error) {
     throw new TsMuxError(`h265 configuration record: ${(error as Error).message}`);
