@@ -311,8 +311,8 @@ export class PushSession implements StreamSubscriber {
    */
   private endSession(): void {
     const now = this.ctx.clock.now();
-    const bytes = this.sink?.bytesSent ?? 0;
-    const pushed = this.pushingSince === undefined ? 0 : Math.max(0, now - this.pushingSince);
+    const bytes = this.sentBytes;
+    const pushed = this.sentTime(now);
     const sink = this.releaseSink();
     if (sink !== undefined) void closeQuietly(sink);
     this.completedBytes += bytes;
@@ -353,8 +353,8 @@ export class PushSession implements StreamSubscriber {
     let sink: PushSink | undefined;
     if (this.sessionActive) {
       const now = this.ctx.clock.now();
-      const bytes = this.sink?.bytesSent ?? 0;
-      const pushed = this.pushingSince === undefined ? 0 : Math.max(0, now - this.pushingSince);
+      const bytes = this.sentBytes;
+      const pushed = this.sentTime(now);
       sink = this.releaseSink();
       this.frozenBytes = bytes;
       this.frozenTime = pushed;
