@@ -42,14 +42,14 @@ describeWithPeers(['ffmpeg', 'ffprobe', 'nginx-rtmp'], 'e2e: rtmps and tcp:// de
 
   it('pushes over TLS with the certificate checked; the recording decodes', async () => {
     publisher = startFfmpegPublisher(t.ingestUrl('secure'));
-    await waitFor(() => t.server.hub.stream({ vhost: 'default', app: 'app', name: 'secure' }) !== undefined, 15_000, 'stream live');
+    await t.waitForLive('secure');
     const url = `rtmps://127.0.0.1:${nginx.tlsPort}/live`;
     const started = await t.api('POST', `${APP}:startPush`, { id: 'tls', stream: { name: 'secure' }, protocol: 'rtmp', url, streamKey: 'tls' });
     expect(started.status, JSON.stringify(started.body)).toBe(200);
     await t.waitForState('tls', 'pushing');
     await waitFor(async () => ((await t.push('tls'))?.sentBytes ?? 0) > 100_000, 10_000, 'media over TLS');
     expect((await t.api('POST', `${APP}:stopPush`, { id: 'tls' })).status).toBe(200);
-    await waitFor(async () => (await t.push('tls')) === undefined, 10_000, 'torn down');
+    await t.waitForGone('tls');
     const files = nginx.recordings().filter((f) => basename(f).startsWith('tls-'));
     expect(files).toHaveLength(1);
     expect((await ffprobe(files[0]!)).streams.map((s) => s.codec_name).sort()).toEqual(['aac', 'h264']);
@@ -66,7 +66,7 @@ describeWithPeers(['ffmpeg', 'ffprobe', 'nginx-rtmp'], 'e2e: rtmps and tcp:// de
     await t.waitForState('tcp', 'pushing');
     await waitFor(async () => ((await t.push('tcp'))?.sentBytes ?? 0) > 100_000, 10_000, 'media over TCP');
     expect((await t.api('POST', `${APP}:stopPush`, { id: 'tcp' })).status).toBe(200);
-    await waitFor(async () => (await t.push('tcp')) === undefined, 10_000, 'torn down');
+    await t.waitForGone('tcp');
     await Promise.race([receiver.exited, sleep(5000)]); // EOF ends it
     await stopFfmpeg(receiver);
     expect((await ffprobe(file)).streams.map((s) => s.codec_name).sort()).toEqual(['aac', 'h264']);

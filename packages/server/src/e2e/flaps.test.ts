@@ -18,7 +18,6 @@ describeWithPeers(['ffmpeg', 'ffprobe', 'nginx-rtmp'], 'e2e: destination and sou
   let t: TestServer;
   const publishers: PeerProcess[] = [];
 
-  const streamLive = (name: string) => t.server.hub.stream({ vhost: 'default', app: 'app', name }) !== undefined;
   const count = (id: string, state: string): number => t.statesOf(id).filter((s) => s === state).length;
   const recordingsOf = (key: string): string[] => nginx.recordings().filter((f) => basename(f).startsWith(`${key}-`));
   const start = async (body: unknown): Promise<void> => {
@@ -28,7 +27,7 @@ describeWithPeers(['ffmpeg', 'ffprobe', 'nginx-rtmp'], 'e2e: destination and sou
   const stop = async (id: string): Promise<PushRecord> => {
     const answer = await t.api<PushRecord[]>('POST', `${APP}:stopPush`, { id });
     expect(answer.status).toBe(200);
-    await waitFor(async () => (await t.push(id)) === undefined, 10_000, `push ${id} torn down`);
+    await t.waitForGone(id);
     return answer.body?.response?.[0] as PushRecord;
   };
   const expectSegmentsDecode = async (key: string, segments: number): Promise<void> => {
@@ -56,7 +55,7 @@ describeWithPeers(['ffmpeg', 'ffprobe', 'nginx-rtmp'], 'e2e: destination and sou
 
   it('4. destination flaps: nginx stopped and restarted 3 times; the push reconnects each time', async () => {
     publishers.push(startFfmpegPublisher(t.ingestUrl('dest')));
-    await waitFor(() => streamLive('dest'), 15_000, 'stream dest live');
+    await t.waitForLive('dest');
     await start({ id: 'flap', stream: { name: 'dest' }, protocol: 'rtmp', url: nginx.url('live'), streamKey: 'flap' });
     await t.waitForState('flap', 'pushing');
     await sleep(1200);
@@ -93,7 +92,7 @@ describeWithPeers(['ffmpeg', 'ffprobe', 'nginx-rtmp'], 'e2e: destination and sou
   it('5. source flaps: the push waits in ready and resumes by itself when the stream is published again', async () => {
     let publisher = startFfmpegPublisher(t.ingestUrl('src'));
     publishers.push(publisher);
-    await waitFor(() => streamLive('src'), 15_000, 'stream src live');
+    await t.waitForLive('src');
     await start({ id: 'source', stream: { name: 'src' }, protocol: 'rtmp', url: nginx.url('live'), streamKey: 'source' });
     await t.waitForState('source', 'pushing');
     for (let round = 1; round <= 2; round++) {

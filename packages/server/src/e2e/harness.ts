@@ -65,6 +65,10 @@ export interface TestServer {
   /** States a push went through (from the change events). */
   statesOf: (id: string) => PushState[];
   waitForState: (id: string, state: PushState, timeoutMs?: number) => Promise<PushRecord>;
+  /** Resolves once push `id` is gone from `POST :pushes` (stopped and torn down). */
+  waitForGone: (id: string, timeoutMs?: number) => Promise<void>;
+  /** Resolves once stream `default/app/NAME` is live in the hub (tracks declared). */
+  waitForLive: (name: string, timeoutMs?: number) => Promise<void>;
   close: () => Promise<void>;
 }
 
@@ -109,6 +113,9 @@ export async function startTestServer(
       );
       return record as PushRecord;
     },
+    waitForGone: (id, timeoutMs = 10_000) => waitFor(async () => (await push(id)) === undefined, timeoutMs, `push ${id} torn down`),
+    waitForLive: (name, timeoutMs = 15_000) =>
+      waitFor(() => server.hub.stream({ vhost: 'default', app: 'app', name }) !== undefined, timeoutMs, `stream ${name} live`),
     close: () => server.close(),
   };
 }

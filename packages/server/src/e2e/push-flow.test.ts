@@ -46,7 +46,7 @@ describeWithPeers(['ffmpeg', 'ffprobe', 'nginx-rtmp'], 'e2e: pushes from the RTM
   const stop = async (id: string): Promise<void> => {
     const answer = await t.api('POST', `${APP}:stopPush`, { id });
     expect(answer.status).toBe(200);
-    await waitFor(async () => (await t.push(id)) === undefined, 10_000, `push ${id} torn down`);
+    await t.waitForGone(id);
   };
 
   beforeAll(async () => {
@@ -55,7 +55,7 @@ describeWithPeers(['ffmpeg', 'ffprobe', 'nginx-rtmp'], 'e2e: pushes from the RTM
       streamMapXml: `<PushInfo><Push><Enable>true</Enable><StreamName>auto*</StreamName><Protocol>rtmp</Protocol><Url>${nginx.url('live')}</Url><StreamKey>\${Stream}-map</StreamKey></Push></PushInfo>`,
     });
     publishers.push(startFfmpegPublisher(t.ingestUrl('cam')));
-    await waitFor(() => t.server.hub.stream({ vhost: 'default', app: 'app', name: 'cam' }) !== undefined, 15_000, 'stream cam live');
+    await t.waitForLive('cam');
   });
 
   afterAll(async () => {

@@ -28,7 +28,7 @@ describeWithPeers(['ffmpeg', 'ffprobe', 'nginx-rtmp'], 'e2e: RTMP pushes of one 
   };
   const stop = async (id: string): Promise<void> => {
     expect((await t.api('POST', `${APP}:stopPush`, { id })).status).toBe(200);
-    await waitFor(async () => (await t.push(id)) === undefined, 10_000, `push ${id} torn down`);
+    await t.waitForGone(id);
   };
 
   beforeAll(async () => {
@@ -46,7 +46,7 @@ describeWithPeers(['ffmpeg', 'ffprobe', 'nginx-rtmp'], 'e2e: RTMP pushes of one 
 
   it('three pushes to one nginx (one joining late) and one that reconnects after its nginx restarts all record decodable H.264 + AAC', async () => {
     publisher = startFfmpegPublisher(t.ingestUrl('fan'));
-    await waitFor(() => t.server.hub.stream({ vhost: 'default', app: 'app', name: 'fan' }) !== undefined, 15_000, 'stream fan live');
+    await t.waitForLive('fan');
     await Promise.all([start('early1', stable), start('early2', stable), start('flap', flapping)]);
     for (const id of ['early1', 'early2', 'flap']) await t.waitForState(id, 'pushing');
     await sleep(1500);
