@@ -12,6 +12,11 @@ import { parameterSetsOf } from './video-config.js';
 
 const NO_DESCRIPTORS = new Uint8Array(0);
 
+/** The TsMuxError for an access unit whose length-prefixed NAL units do not parse. */
+function malformedAccessUnit(packet: MediaPacket, error: unknown): TsMuxError {
+  return new TsMuxError(`track ${packet.trackId}: malformed access unit at dts ${packet.dts}: ${(error as Error).message}`);
+}
+
 /** Shared logic of the two video formats; `nalType` and the type numbers differ. */
 abstract class AnnexBVideoFormat implements EsFormat {
   readonly streamId = StreamId.video;
@@ -74,7 +79,7 @@ abstract class AnnexBVideoFormat implements EsFormat {
     try {
       forEachNalUnit(packet.data, this.lengthSize, this.scanNal);
     } catch (error) {
-      throw new TsMuxError(`track ${packet.trackId}: malformed access unit at dts ${packet.dts}: ${(error as Error).message}`);
+      throw malformedAccessUnit(packet, error);
     }
     this.insertSets = packet.key && !this.hasParameterSets;
     return this.aud.length + (this.insertSets ? this.parameterSets.length : 0) + this.annexBBytes;
@@ -93,7 +98,7 @@ abstract class AnnexBVideoFormat implements EsFormat {
     try {
       forEachNalUnit(packet.data, this.lengthSize, this.hasAud ? this.copyNalAfterAud : this.copyNal);
     } catch (error) {
-      throw new TsMuxError(`track ${packet.trackId}: malformed access unit at dts ${packet.dts}: ${(error as Error).message}`);
+      throw malformedAccessUnit(packet, error);
     } finally {
       this.dest = NO_DESCRIPTORS;
     }
