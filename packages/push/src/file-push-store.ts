@@ -49,12 +49,14 @@ export class FilePushStore implements PushStore {
     return this.loading.then((pushes) => pushes.map((p) => structuredClone(p)));
   }
 
+  /** Creates or replaces one push in memory; resolves once the file holding it is written. */
   async put(push: StoredPush): Promise<void> {
     await this.load();
     this.pushes.set(push.id, structuredClone(push));
     return this.scheduleWrite();
   }
 
+  /** Removes one push (absent ids are ignored); resolves once the file without it is written. */
   async delete(id: string): Promise<void> {
     await this.load();
     if (!this.pushes.delete(id)) return;

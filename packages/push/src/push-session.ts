@@ -131,6 +131,7 @@ export class PushSession implements StreamSubscriber {
 
   // --- StreamSubscriber ---
 
+  /** The source is live (again): selects the tracks to push and connects, unless backing off or nothing can be pushed. */
   onStreamStart(tracks: readonly TrackInfo[]): void {
     if (this.isStopping) return;
     this.streamStarts++;
@@ -151,6 +152,7 @@ export class PushSession implements StreamSubscriber {
     this.connect();
   }
 
+  /** Hands one source packet to the current session's sender; a sink that throws fails the session, never the source. */
   onPacket(packet: MediaPacket): void {
     const sender = this.sender;
     if (sender === undefined) return;
@@ -162,6 +164,7 @@ export class PushSession implements StreamSubscriber {
     }
   }
 
+  /** The source ended: the session ends and the push waits in `ready`. */
   onStreamEnd(): void {
     if (this.isStopping) return;
     this.liveTracks = undefined;

@@ -50,11 +50,13 @@ export class MemoryPushStore implements PushStore {
     return Promise.resolve([...this.pushes.values()].sort(byId).map((p) => structuredClone(p)));
   }
 
+  /** Creates or replaces one push (a copy). */
   put(push: StoredPush): Promise<void> {
     this.pushes.set(push.id, structuredClone(push));
     return Promise.resolve();
   }
 
+  /** Removes one push (absent ids are ignored). */
   delete(id: string): Promise<void> {
     this.pushes.delete(id);
     return Promise.resolve();
