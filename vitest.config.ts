@@ -5,8 +5,8 @@ const here = (p: string): string => fileURLToPath(new URL(p, import.meta.url));
 const packages = ['media', 'mpegts', 'rtmp', 'push', 'http', 'server'] as const;
 
 /** Tests import workspace packages from their sources: no build needed. */
-const alias = Object.fromEntries([
-  ...packages.map((name) => [`@sluice/${name}`, here(`./packages/${name}/src/index.ts`)]),
+const alias = Object.fromEntries<string>([
+  ...packages.map((name): [string, string] => [`@sluice/${name}`, here(`./packages/${name}/src/index.ts`)]),
   ['@sluice/test-support', here('./tools/test-support/src/index.ts')],
 ]);
 

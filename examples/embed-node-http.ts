@@ -34,7 +34,9 @@ const app = createServer((req, res) => {
 sluice.events.on('pushChange', (change) => console.log(`push ${change.id}: ${change.from ?? 'new'} -> ${change.to}`));
 
 const { rtmpPort } = await sluice.listen();
-app.listen(3000, '127.0.0.1', () => console.log(`app on http://127.0.0.1:3000 (Sluice API under /media-api), RTMP ingest on ${rtmpPort}`));
+app.listen(3000, '127.0.0.1', () =>
+  console.log(`app on http://127.0.0.1:3000 (Sluice API under /media-api), RTMP ingest on ${rtmpPort}`),
+);
 
 const shutdown = (): void => {
   app.close();

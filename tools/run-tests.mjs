@@ -20,7 +20,21 @@ function step(name, cmd, args) {
 const bin = (name) => `node_modules/.bin/${name}`;
 for (const [name, cmd, args] of [
   ['typecheck', bin('tsc'), ['-p', 'tsconfig.json']],
-  ['lint', bin('eslint'), ['--max-warnings', '0', '--no-error-on-unmatched-pattern', 'packages', 'tools', 'examples']],
+  ['format', bin('prettier'), ['--check', '--log-level', 'warn', '.']],
+  [
+    'lint',
+    bin('eslint'),
+    [
+      '--max-warnings',
+      '0',
+      '--no-error-on-unmatched-pattern',
+      'packages',
+      'tools',
+      'examples',
+      'vitest.config.ts',
+      'eslint.config.js',
+    ],
+  ],
 ]) {
   if (extra.length > 0) break; // a filtered run is for quick iteration: vitest only
   if (step(name, cmd, args)) passed++;
@@ -29,7 +43,13 @@ for (const [name, cmd, args] of [
 
 const results = '.vitest-results.json';
 rmSync(results, { force: true });
-const vitestOk = step('vitest', bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${results}`, ...extra]);
+const vitestOk = step('vitest', bin('vitest'), [
+  'run',
+  '--reporter=default',
+  '--reporter=json',
+  `--outputFile.json=${results}`,
+  ...extra,
+]);
 if (existsSync(results)) {
   const json = JSON.parse(readFileSync(results, 'utf8'));
   passed += json.numPassedTests ?? 0;

@@ -36,7 +36,8 @@ const audio: Uint8Array[] = [];
 let adts: AdtsConfig | undefined;
 for (const tag of reader.push(bytes)) {
   const ev = demuxer.demux(tag.type, tag.timestamp, tag.data);
-  if (ev.kind === 'track' && ev.track.codec === 'aac' && ev.track.config) adts = adtsConfigFromAudioSpecificConfig(parseAudioSpecificConfig(ev.track.config));
+  if (ev.kind === 'track' && ev.track.codec === 'aac' && ev.track.config)
+    adts = adtsConfigFromAudioSpecificConfig(parseAudioSpecificConfig(ev.track.config));
   if (ev.kind !== 'packet') continue;
   (ev.packet.trackId === 0 ? video : audio).push(ev.packet.data);
 }
@@ -52,7 +53,16 @@ function run(name: string, inputs: Uint8Array[], convert: (src: Uint8Array) => n
     outBytes += convert(src);
   }
   const seconds = (performance.now() - start) / 1000;
-  console.log(JSON.stringify({ tool: name, packets: inputs.length, inBytes, outBytes, seconds: Number(seconds.toFixed(4)), MBps: Number((inBytes / 1e6 / seconds).toFixed(1)) }));
+  console.log(
+    JSON.stringify({
+      tool: name,
+      packets: inputs.length,
+      inBytes,
+      outBytes,
+      seconds: Number(seconds.toFixed(4)),
+      MBps: Number((inBytes / 1e6 / seconds).toFixed(1)),
+    }),
+  );
 }
 
 // warm-up pass, then the measured passes
@@ -62,9 +72,15 @@ const annexB: Uint8Array[] = video.map((p) => {
   return dest;
 });
 run('sluice writeAnnexB (AVCC -> Annex B, reused buffer)', video, (src) => writeAnnexB(src, 4, out, 0));
-run('sluice annexBSizeOf + writeAnnexB', video, (src) => (annexBSizeOf(src, 4) > out.length ? 0 : writeAnnexB(src, 4, out, 0)));
-run('sluice writeLengthPrefixed (Annex B -> AVCC, reused buffer)', annexB, (src) => writeLengthPrefixed(src, 4, out, 0));
-run('sluice lengthPrefixedSizeOf + writeLengthPrefixed', annexB, (src) => (lengthPrefixedSizeOf(src, 4) > out.length ? 0 : writeLengthPrefixed(src, 4, out, 0)));
+run('sluice annexBSizeOf + writeAnnexB', video, (src) =>
+  annexBSizeOf(src, 4) > out.length ? 0 : writeAnnexB(src, 4, out, 0),
+);
+run('sluice writeLengthPrefixed (Annex B -> AVCC, reused buffer)', annexB, (src) =>
+  writeLengthPrefixed(src, 4, out, 0),
+);
+run('sluice lengthPrefixedSizeOf + writeLengthPrefixed', annexB, (src) =>
+  lengthPrefixedSizeOf(src, 4) > out.length ? 0 : writeLengthPrefixed(src, 4, out, 0),
+);
 if (adts) {
   const cfg = adts;
   run('sluice writeAdtsHeader + copy (AAC -> ADTS)', audio, (src) => {

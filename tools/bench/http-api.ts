@@ -36,13 +36,36 @@ function serve(mode: string): void {
       res.end(body);
     };
   } else {
-    const catalogue = new MemoryCatalogue({ default: { big: { pushEnabled: true }, small: { pushEnabled: true }, app: { pushEnabled: true } } });
+    const catalogue = new MemoryCatalogue({
+      default: { big: { pushEnabled: true }, small: { pushEnabled: true }, app: { pushEnabled: true } },
+    });
     const push = createRegistryService(catalogue);
     for (let i = 0; i < RECORDS; i++) {
-      push.startPush({ id: `push-${String(i).padStart(4, '0')}`, vhost: 'default', app: 'big', stream: { name: `stream${i}`, tracks: [101, 102] }, protocol: 'rtmp', url: 'rtmp://a.rtmp.youtube.com/live2', streamKey: '2u5w-rt7q-tepj-91qa-4yft' });
+      push.startPush({
+        id: `push-${String(i).padStart(4, '0')}`,
+        vhost: 'default',
+        app: 'big',
+        stream: { name: `stream${i}`, tracks: [101, 102] },
+        protocol: 'rtmp',
+        url: 'rtmp://a.rtmp.youtube.com/live2',
+        streamKey: '2u5w-rt7q-tepj-91qa-4yft',
+      });
     }
-    push.startPush({ id: 'one', vhost: 'default', app: 'small', stream: { name: 's' }, protocol: 'mpegts', url: 'udp://127.0.0.1:5000' });
-    const handler = createApiHandler({ push, catalogue, accessToken: 'bench-token', version: 'bench', crossDomains: ['*'] });
+    push.startPush({
+      id: 'one',
+      vhost: 'default',
+      app: 'small',
+      stream: { name: 's' },
+      protocol: 'mpegts',
+      url: 'udp://127.0.0.1:5000',
+    });
+    const handler = createApiHandler({
+      push,
+      catalogue,
+      accessToken: 'bench-token',
+      version: 'bench',
+      crossDomains: ['*'],
+    });
     listener = createNodeHandler(mode === 'api-fetch' ? (r) => handler(r) : handler, { prefix: '/media-api' });
   }
   const inner = listener;
@@ -73,15 +96,45 @@ interface Scenario {
 }
 
 const scenarios: Scenario[] = [
-  { name: 'node:http hello-world (ceiling)', server: 'hello', calls: () => [{ method: 'GET', path: '/' }], expect: [200] },
-  { name: 'POST :pushes, 1,000 records', server: 'api', calls: () => [{ method: 'POST', path: '/media-api/v1/vhosts/default/apps/big:pushes' }], expect: [200] },
-  { name: 'POST :pushes {"id"} (1 record)', server: 'api', calls: () => [{ method: 'POST', path: '/media-api/v1/vhosts/default/apps/small:pushes', body: '{"id":"one"}' }], expect: [200] },
-  { name: 'POST :pushes {"id"} via generic Fetch path', server: 'api-fetch', calls: () => [{ method: 'POST', path: '/media-api/v1/vhosts/default/apps/small:pushes', body: '{"id":"one"}' }], expect: [200] },
+  {
+    name: 'node:http hello-world (ceiling)',
+    server: 'hello',
+    calls: () => [{ method: 'GET', path: '/' }],
+    expect: [200],
+  },
+  {
+    name: 'POST :pushes, 1,000 records',
+    server: 'api',
+    calls: () => [{ method: 'POST', path: '/media-api/v1/vhosts/default/apps/big:pushes' }],
+    expect: [200],
+  },
+  {
+    name: 'POST :pushes {"id"} (1 record)',
+    server: 'api',
+    calls: () => [{ method: 'POST', path: '/media-api/v1/vhosts/default/apps/small:pushes', body: '{"id":"one"}' }],
+    expect: [200],
+  },
+  {
+    name: 'POST :pushes {"id"} via generic Fetch path',
+    server: 'api-fetch',
+    calls: () => [{ method: 'POST', path: '/media-api/v1/vhosts/default/apps/small:pushes', body: '{"id":"one"}' }],
+    expect: [200],
+  },
   {
     name: 'startPush + stopPush pair',
     server: 'api',
     calls: (w, i) => [
-      { method: 'POST', path: '/media-api/v1/vhosts/default/apps/app:startPush', body: JSON.stringify({ id: `w${w}-${i}`, stream: { name: 'live' }, protocol: 'rtmp', url: 'rtmp://127.0.0.1/app', streamKey: 'key' }) },
+      {
+        method: 'POST',
+        path: '/media-api/v1/vhosts/default/apps/app:startPush',
+        body: JSON.stringify({
+          id: `w${w}-${i}`,
+          stream: { name: 'live' },
+          protocol: 'rtmp',
+          url: 'rtmp://127.0.0.1/app',
+          streamKey: 'key',
+        }),
+      },
       { method: 'POST', path: '/media-api/v1/vhosts/default/apps/app:stopPush', body: `{"id":"w${w}-${i}"}` },
     ],
     expect: [200],
@@ -92,13 +145,26 @@ async function main(): Promise<void> {
   const seconds = option('--seconds', 3);
   const rounds = option('--rounds', 3);
   const connections = option('--connections', 16);
-  console.log(`node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${connections} keep-alive connections, ${rounds} rounds × ${seconds} s per scenario, scenarios interleaved; medians of the rounds\n`);
+  console.log(
+    `node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${connections} keep-alive connections, ${rounds} rounds × ${seconds} s per scenario, scenarios interleaved; medians of the rounds\n`,
+  );
   const kinds = [...new Set(scenarios.map((s) => s.server))];
   const children = new Map<string, ChildProcess>();
   const ports = new Map<string, number>();
   try {
     for (const kind of kinds) {
-      const child = spawn(process.execPath, [...(process.env['BENCH_SERVER_NODE_ARGS']?.split(' ').filter(Boolean) ?? []), '--import', 'tsx', fileURLToPath(import.meta.url), '--serve', kind], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const child = spawn(
+        process.execPath,
+        [
+          ...(process.env['BENCH_SERVER_NODE_ARGS']?.split(' ').filter(Boolean) ?? []),
+          '--import',
+          'tsx',
+          fileURLToPath(import.meta.url),
+          '--serve',
+          kind,
+        ],
+        { stdio: ['ignore', 'pipe', 'inherit'] },
+      );
       children.set(kind, child);
       ports.set(kind, await portOf(child));
     }
@@ -117,7 +183,8 @@ async function main(): Promise<void> {
       const all = perScenario.get(scenario) ?? [];
       const median = [...all].sort((a, b) => a.units / a.seconds - b.units / b.seconds)[Math.floor(all.length / 2)];
       if (median === undefined) continue;
-      const cpu = [...all.map((r) => r.cpuMicros / Math.max(1, r.units))].sort((a, b) => a - b)[Math.floor(all.length / 2)] ?? 0;
+      const cpu =
+        [...all.map((r) => r.cpuMicros / Math.max(1, r.units))].sort((a, b) => a - b)[Math.floor(all.length / 2)] ?? 0;
       const row = {
         scenario: scenario.name,
         unitsPerSecond: Math.round(median.units / median.seconds),
@@ -130,7 +197,9 @@ async function main(): Promise<void> {
         rounds: all.map((r) => Math.round(r.units / r.seconds)),
       };
       rows.push(row);
-      console.log(`| ${row.scenario} | ${row.unitsPerSecond} | ${row.requestsPerSecond} | ${row.serverCpuMicrosPerUnit} | ${row.p50Ms} | ${row.p99Ms} | ${row.mbPerSecond} | ${row.errors} |`);
+      console.log(
+        `| ${row.scenario} | ${row.unitsPerSecond} | ${row.requestsPerSecond} | ${row.serverCpuMicrosPerUnit} | ${row.p50Ms} | ${row.p99Ms} | ${row.mbPerSecond} | ${row.errors} |`,
+      );
     }
     console.log('');
     for (const row of rows) console.log(JSON.stringify(row));
@@ -190,7 +259,12 @@ async function serverCpu(agent: Agent, port: number): Promise<number> {
   return Number(body);
 }
 
-function send(agent: Agent, port: number, call: Call, keepBody = false): Promise<{ status: number; length: number; body: string }> {
+function send(
+  agent: Agent,
+  port: number,
+  call: Call,
+  keepBody = false,
+): Promise<{ status: number; length: number; body: string }> {
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> = { authorization: AUTH };
     if (call.body !== undefined) {

@@ -57,7 +57,16 @@ function emit(name: string, fields: Record<string, number | string>): void {
 }
 
 function definition(i: number, stream: string): StoredPush {
-  return { id: `push-${String(i).padStart(6, '0')}`, vhost: 'default', app: 'app', stream: { name: stream }, protocol: 'rtmp', url: 'rtmp://127.0.0.1:1935/app', streamKey: `key-${i}`, createdTime: Date.now() };
+  return {
+    id: `push-${String(i).padStart(6, '0')}`,
+    vhost: 'default',
+    app: 'app',
+    stream: { name: stream },
+    protocol: 'rtmp',
+    url: 'rtmp://127.0.0.1:1935/app',
+    streamKey: `key-${i}`,
+    createdTime: Date.now(),
+  };
 }
 
 /** CPU milliseconds (user + system) since `from`: the machine is shared, wall time is noisy. */
@@ -84,14 +93,31 @@ async function main(): Promise<void> {
   const sortedKeys = [...baseline.keys()].sort();
   const mapListMs = cpuMs(start);
   const mapDelete = timeOps(N, (i) => baseline.delete(`push-${String(i).padStart(6, '0')}`));
-  emit('map-baseline', { bytesPerEntry: Math.round(mapBytes), setPerSec: Math.round(mapSet), getPerSec: Math.round(mapGet), sortedListMs: +mapListMs.toFixed(2), deletePerSec: Math.round(mapDelete), keys: sortedKeys.length });
+  emit('map-baseline', {
+    bytesPerEntry: Math.round(mapBytes),
+    setPerSec: Math.round(mapSet),
+    getPerSec: Math.round(mapGet),
+    sortedListMs: +mapListMs.toFixed(2),
+    deletePerSec: Math.round(mapDelete),
+    keys: sortedKeys.length,
+  });
 
   // Idle pushes: registered, source not live (state ready).
   const clock = new FakeClock();
   const source = new FakeSource();
   const idle = new PushRegistry({ source, sinks: { rtmp: factory }, clock });
   before = heapUsed();
-  const startPerSec = timeOps(N, (i) => idle.startPush({ id: `push-${String(i).padStart(6, '0')}`, vhost: 'default', app: 'app', stream: { name: `idle-${i}` }, protocol: 'rtmp', url: 'rtmp://127.0.0.1:1935/app', streamKey: `key-${i}` }));
+  const startPerSec = timeOps(N, (i) =>
+    idle.startPush({
+      id: `push-${String(i).padStart(6, '0')}`,
+      vhost: 'default',
+      app: 'app',
+      stream: { name: `idle-${i}` },
+      protocol: 'rtmp',
+      url: 'rtmp://127.0.0.1:1935/app',
+      streamKey: `key-${i}`,
+    }),
+  );
   await idle.flush();
   const idleBytes = (heapUsed() - before) / N;
   const getPerSec = timeOps(N, (i) => idle.getPush(`push-${String(i).padStart(6, '0')}`));
@@ -101,7 +127,15 @@ async function main(): Promise<void> {
   for (let i = 0; i < lists; i++) idle.listPushes();
   const listAllMs = cpuMs(start) / lists;
   const stopPerSec = timeOps(N, (i) => idle.stopPush(`push-${String(i).padStart(6, '0')}`));
-  emit('registry-idle', { bytesPerPush: Math.round(idleBytes), startPushPerSec: Math.round(startPerSec), getPushPerSec: Math.round(getPerSec), listById: Math.round(filterPerSec), listAllMs: +listAllMs.toFixed(2), stopPushPerSec: Math.round(stopPerSec), left: idle.size });
+  emit('registry-idle', {
+    bytesPerPush: Math.round(idleBytes),
+    startPushPerSec: Math.round(startPerSec),
+    getPushPerSec: Math.round(getPerSec),
+    listById: Math.round(filterPerSec),
+    listAllMs: +listAllMs.toFixed(2),
+    stopPushPerSec: Math.round(stopPerSec),
+    left: idle.size,
+  });
 
   // Pushing pushes: 100 live streams x N/100 pushes, each with its own session, queue and sink.
   const streams = 100;
@@ -109,7 +143,16 @@ async function main(): Promise<void> {
   for (let s = 0; s < streams; s++) live.publish(`live-${s}`, [VIDEO, AUDIO]);
   const pushing = new PushRegistry({ source: live, sinks: { rtmp: factory }, clock });
   before = heapUsed();
-  for (let i = 0; i < N; i++) pushing.startPush({ id: `push-${String(i).padStart(6, '0')}`, vhost: 'default', app: 'app', stream: { name: `live-${i % streams}` }, protocol: 'rtmp', url: 'rtmp://127.0.0.1:1935/app', streamKey: `key-${i}` });
+  for (let i = 0; i < N; i++)
+    pushing.startPush({
+      id: `push-${String(i).padStart(6, '0')}`,
+      vhost: 'default',
+      app: 'app',
+      stream: { name: `live-${i % streams}` },
+      protocol: 'rtmp',
+      url: 'rtmp://127.0.0.1:1935/app',
+      streamKey: `key-${i}`,
+    });
   await settle();
   await pushing.flush();
   const pushingBytes = (heapUsed() - before) / N;
@@ -128,7 +171,13 @@ async function main(): Promise<void> {
   }
   const fanMs = cpuMs(start);
   const deliveries = rounds * streams * 2 * (N / streams);
-  emit('registry-pushing', { bytesPerPush: Math.round(pushingBytes), pushing: states.get('pushing') ?? 0, deliveries, nsPerPacketPerPush: Math.round((fanMs * 1e6) / deliveries), packetDeliveriesPerSec: Math.round(deliveries / (fanMs / 1000)) });
+  emit('registry-pushing', {
+    bytesPerPush: Math.round(pushingBytes),
+    pushing: states.get('pushing') ?? 0,
+    deliveries,
+    nsPerPacketPerPush: Math.round((fanMs * 1e6) / deliveries),
+    packetDeliveriesPerSec: Math.round(deliveries / (fanMs / 1000)),
+  });
   await pushing.close();
   emit('rss', { rssMiB: Math.round(process.memoryUsage().rss / 1048576) });
 }

@@ -19,7 +19,15 @@ import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { FlvReader, FlvTagDemuxer, FlvTagMuxer, FlvTagType } from '@sluice/media';
 import type { MediaPacket, TrackInfo } from '@sluice/media';
-import { ChunkStreamReader, ChunkStreamWriter, IngestTracks, RtmpFanoutCache, RtmpPublisher, RtmpServer, publishAll } from '@sluice/rtmp';
+import {
+  ChunkStreamReader,
+  ChunkStreamWriter,
+  IngestTracks,
+  RtmpFanoutCache,
+  RtmpPublisher,
+  RtmpServer,
+  publishAll,
+} from '@sluice/rtmp';
 import { runCommand, startNginxRtmp, removeNginxDir } from '@sluice/test-support';
 
 const file = process.argv[2] ?? 'bench-out/bench-300s-5mbps.flv';
@@ -67,7 +75,14 @@ const results: Record<string, unknown> = { file, duration, packets: packets.leng
     const t = performance.now();
     for (const p of packets) {
       const tag = muxer.packetTag(p)!;
-      bytes += w.encodeParts(tag.type === FlvTagType.Video ? 6 : 4, tag.type, tag.timestamp, 1, tag.header, tag.data).length;
+      bytes += w.encodeParts(
+        tag.type === FlvTagType.Video ? 6 : 4,
+        tag.type,
+        tag.timestamp,
+        1,
+        tag.header,
+        tag.data,
+      ).length;
     }
     best = Math.min(best, (performance.now() - t) / 1000);
   }
@@ -99,8 +114,14 @@ for (const size of [4096, 128]) {
     let count = 0;
     for (let run = 0; run < 3; run++) {
       count = 0;
-      const ingest = new IngestTracks({ tracks: () => undefined, packet: () => void count++, metadata: () => undefined });
-      const reader = new ChunkStreamReader((m) => (withTracks ? ingest.onMessage(m.typeId, m.timestamp, m.payload) : void count++));
+      const ingest = new IngestTracks({
+        tracks: () => undefined,
+        packet: () => void count++,
+        metadata: () => undefined,
+      });
+      const reader = new ChunkStreamReader((m) =>
+        withTracks ? ingest.onMessage(m.typeId, m.timestamp, m.payload) : void count++,
+      );
       const t = performance.now();
       for (const r of reads) reader.push(r);
       best = Math.min(best, (performance.now() - t) / 1000);
@@ -127,9 +148,32 @@ try {
     await p.close();
     const wall = (performance.now() - t) / 1000;
     const ours = { wall, cpu: cpuSeconds(cpu0), media, MBps: sent / 1e6 / wall };
-    const r = await runCommand('/usr/bin/time', ['-f', '%e %U %S', 'ffmpeg', '-nostdin', '-v', 'error', '-t', String(SINGLE_S), '-i', file, '-c', 'copy', '-f', 'flv', `${nginx.url()}/ffmpeg`], 120_000);
+    const r = await runCommand(
+      '/usr/bin/time',
+      [
+        '-f',
+        '%e %U %S',
+        'ffmpeg',
+        '-nostdin',
+        '-v',
+        'error',
+        '-t',
+        String(SINGLE_S),
+        '-i',
+        file,
+        '-c',
+        'copy',
+        '-f',
+        'flv',
+        `${nginx.url()}/ffmpeg`,
+      ],
+      120_000,
+    );
     const [fw, fu, fs] = r.stderr.trim().split('\n').pop()!.split(' ').map(Number);
-    results['single'] = { sluice: ours, ffmpeg: { wall: fw, cpu: (fu ?? 0) + (fs ?? 0), media, MBps: (sent / 1e6) / (fw ?? 1) } };
+    results['single'] = {
+      sluice: ours,
+      ffmpeg: { wall: fw, cpu: (fu ?? 0) + (fs ?? 0), media, MBps: sent / 1e6 / (fw ?? 1) },
+    };
   }
 
   // 3. fan-out to N destinations
@@ -138,7 +182,12 @@ try {
   for (const mode of ['chunk-once', 'per-destination'] as const) {
     const pubs = await Promise.all(
       Array.from({ length: N }, async (_, i) => {
-        const p = new RtmpPublisher({ url: nginx.url(), streamKey: `${mode}-${i}`, connectionTimeoutMs: 20_000, sendTimeoutMs: 20_000 });
+        const p = new RtmpPublisher({
+          url: nginx.url(),
+          streamKey: `${mode}-${i}`,
+          connectionTimeoutMs: 20_000,
+          sendTimeoutMs: 20_000,
+        });
         await p.open(tracks);
         return p;
       }),
@@ -185,7 +234,17 @@ try {
     const nginxCpu = procCpuSeconds(nginxPid) - nginxCpu0;
     const sent = pubs.reduce((n, p) => n + p.bytesSent, 0);
     await Promise.all(pubs.map((p) => p.close()));
-    results[`fanout-${mode}`] = { destinations: N, media, wall, cpu, cpuPerDestinationPerMediaSecond: cpu / N / media, MBps: sent / 1e6 / wall, blocked, sharedFraction: mode === 'chunk-once' ? shared / part.length : 0, nginxReceivingCpu: nginxCpu };
+    results[`fanout-${mode}`] = {
+      destinations: N,
+      media,
+      wall,
+      cpu,
+      cpuPerDestinationPerMediaSecond: cpu / N / media,
+      MBps: sent / 1e6 / wall,
+      blocked,
+      sharedFraction: mode === 'chunk-once' ? shared / part.length : 0,
+      nginxReceivingCpu: nginxCpu,
+    };
   }
 
   // 4. real time: ffmpeg -re publishes into our RtmpServer; each packet is chunked once and written to N destinations
@@ -215,14 +274,45 @@ try {
     const nginxCpu0 = procCpuSeconds(nginxPid);
     const cpu0 = process.cpuUsage();
     const t = performance.now();
-    const r = await runCommand('/usr/bin/time', ['-f', '%e %U %S', 'ffmpeg', '-nostdin', '-v', 'error', '-re', '-t', String(FANOUT_S), '-i', file, '-c', 'copy', '-f', 'flv', `rtmp://127.0.0.1:${port}/live/in`], 120_000);
+    const r = await runCommand(
+      '/usr/bin/time',
+      [
+        '-f',
+        '%e %U %S',
+        'ffmpeg',
+        '-nostdin',
+        '-v',
+        'error',
+        '-re',
+        '-t',
+        String(FANOUT_S),
+        '-i',
+        file,
+        '-c',
+        'copy',
+        '-f',
+        'flv',
+        `rtmp://127.0.0.1:${port}/live/in`,
+      ],
+      120_000,
+    );
     const wall = (performance.now() - t) / 1000;
     const cpu = cpuSeconds(cpu0);
     const nginxCpu = procCpuSeconds(nginxPid) - nginxCpu0;
     const [, fu, fs] = r.stderr.trim().split('\n').pop()!.split(' ').map(Number);
     await Promise.all(pubs.map((p) => p.close()));
     await server.close();
-    results['realtime-ingest-fanout'] = { destinations: N, wall, ingestPackets, cpu, cpuPercentOfOneCore: (100 * cpu) / wall, perDestinationPercent: (100 * cpu) / wall / N, ffmpegPublisherCpu: (fu ?? 0) + (fs ?? 0), nginxReceivingCpu: nginxCpu, nginxPercentOfOneCore: (100 * nginxCpu) / wall };
+    results['realtime-ingest-fanout'] = {
+      destinations: N,
+      wall,
+      ingestPackets,
+      cpu,
+      cpuPercentOfOneCore: (100 * cpu) / wall,
+      perDestinationPercent: (100 * cpu) / wall / N,
+      ffmpegPublisherCpu: (fu ?? 0) + (fs ?? 0),
+      nginxReceivingCpu: nginxCpu,
+      nginxPercentOfOneCore: (100 * nginxCpu) / wall,
+    };
   }
 } finally {
   await nginx.stop();

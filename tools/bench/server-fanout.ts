@@ -34,8 +34,25 @@ function rssMb(pid: number): number {
   return m ? Number(m[1]) / 1024 : NaN;
 }
 
-async function measure(name: string, pid: number, publish: string, check: () => Promise<string>): Promise<void> {
-  const source = startProcess('ffmpeg', ['-nostdin', '-v', 'error', '-re', '-i', file, '-c', 'copy', '-f', 'flv', publish]);
+async function measure(
+  name: string,
+  pid: number,
+  publish: string,
+  check: () => string | Promise<string>,
+): Promise<void> {
+  const source = startProcess('ffmpeg', [
+    '-nostdin',
+    '-v',
+    'error',
+    '-re',
+    '-i',
+    file,
+    '-c',
+    'copy',
+    '-f',
+    'flv',
+    publish,
+  ]);
   await new Promise((r) => setTimeout(r, warmupMs));
   const cpu0 = cpuSeconds(pid);
   const t0 = performance.now();
@@ -43,40 +60,86 @@ async function measure(name: string, pid: number, publish: string, check: () => 
   const cpu = cpuSeconds(pid) - cpu0;
   const wall = (performance.now() - t0) / 1000;
   const status = await check();
-  console.log(JSON.stringify({ relay: name, pushes, seconds: Number(wall.toFixed(2)), cpuSeconds: Number(cpu.toFixed(2)), cpuPercent: Number(((100 * cpu) / wall).toFixed(1)), rssMb: Number(rssMb(pid).toFixed(0)), status }));
+  console.log(
+    JSON.stringify({
+      relay: name,
+      pushes,
+      seconds: Number(wall.toFixed(2)),
+      cpuSeconds: Number(cpu.toFixed(2)),
+      cpuPercent: Number(((100 * cpu) / wall).toFixed(1)),
+      rssMb: Number(rssMb(pid).toFixed(0)),
+      status,
+    }),
+  );
   await source.stop(5000, 'SIGINT');
 }
 
-
 const destination = await startNginxRtmp({ apps: ['live'], record: true });
 /** Destination recordings of names starting with `prefix` larger than 1 MB. */
-const received = (prefix: string): number => destination.recordings().filter((f) => basename(f).startsWith(prefix) && statSync(f).size > 1e6).length;
+const received = (prefix: string): number =>
+  destination.recordings().filter((f) => basename(f).startsWith(prefix) && statSync(f).size > 1e6).length;
 try {
   // ffmpeg as the relay: listens for the publisher, tee-muxes the same packets to N RTMP outputs
   const relayPort = await freeTcpPort();
-  const tee = Array.from({ length: pushes }, (_, i) => `[f=flv:onfail=ignore]${destination.url('live')}/f${i}`).join('|');
-  const relay = startProcess('ffmpeg', ['-nostdin', '-v', 'error', '-listen', '1', '-i', `rtmp://127.0.0.1:${relayPort}/in/src`, '-map', '0', '-c', 'copy', '-f', 'tee', tee]);
+  const tee = Array.from({ length: pushes }, (_, i) => `[f=flv:onfail=ignore]${destination.url('live')}/f${i}`).join(
+    '|',
+  );
+  const relay = startProcess('ffmpeg', [
+    '-nostdin',
+    '-v',
+    'error',
+    '-listen',
+    '1',
+    '-i',
+    `rtmp://127.0.0.1:${relayPort}/in/src`,
+    '-map',
+    '0',
+    '-c',
+    'copy',
+    '-f',
+    'tee',
+    tee,
+  ]);
   await new Promise((r) => setTimeout(r, 1500)); // (a test connection would be its one client)
-  await measure('ffmpeg -listen 1 ... -c copy -f tee', relay.child.pid as number, `rtmp://127.0.0.1:${relayPort}/in/src`, async () => (relay.child.exitCode === null ? `${received('f')}/${pushes} destinations received > 1 MB` : `exited ${relay.child.exitCode}: ${relay.stderr()}`));
+  await measure(
+    'ffmpeg -listen 1 ... -c copy -f tee',
+    relay.child.pid as number,
+    `rtmp://127.0.0.1:${relayPort}/in/src`,
+    () =>
+      relay.child.exitCode === null
+        ? `${received('f')}/${pushes} destinations received > 1 MB`
+        : `exited ${relay.child.exitCode}: ${relay.stderr()}`,
+  );
   await relay.stop(5000, 'SIGINT');
 
   // Sluice as the relay: the built CLI, N pushes through the REST API
   const dir = mkdtempSync(join(tmpdir(), 'sluice-bench-'));
   const config = join(dir, 'Server.xml');
-  writeFileSync(
-    config,
-    readFileSync('packages/server/conf/Server.xml', 'utf8'),
-  );
+  writeFileSync(config, readFileSync('packages/server/conf/Server.xml', 'utf8'));
   const apiPort = await freeTcpPort();
   const rtmpPort = await freeTcpPort();
-  const sluice = startProcess(process.execPath, ['packages/server/dist/cli.js', '--config', config, '--data-dir', join(dir, 'data'), '--log-level', 'warn'], {
-    env: { ...process.env, SLUICE_API_PORT: String(apiPort), SLUICE_RTMP_PORT: String(rtmpPort) },
-  });
+  const sluice = startProcess(
+    process.execPath,
+    ['packages/server/dist/cli.js', '--config', config, '--data-dir', join(dir, 'data'), '--log-level', 'warn'],
+    {
+      env: { ...process.env, SLUICE_API_PORT: String(apiPort), SLUICE_RTMP_PORT: String(rtmpPort) },
+    },
+  );
   await waitForTcpPort(apiPort, 20_000);
   const auth = { authorization: `Basic ${Buffer.from('ome-access-token').toString('base64')}` };
   const api = 'http://127.0.0.1:' + apiPort + '/v1/vhosts/default/apps/app';
   for (let i = 0; i < pushes; i++) {
-    const res = await fetch(`${api}:startPush`, { method: 'POST', headers: auth, body: JSON.stringify({ id: `p${i}`, stream: { name: 'src' }, protocol: 'rtmp', url: destination.url('live'), streamKey: `s${i}` }) });
+    const res = await fetch(`${api}:startPush`, {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({
+        id: `p${i}`,
+        stream: { name: 'src' },
+        protocol: 'rtmp',
+        url: destination.url('live'),
+        streamKey: `s${i}`,
+      }),
+    });
     if (res.status !== 200) throw new Error(`startPush: ${res.status} ${await res.text()}`);
   }
   await measure('sluice', sluice.child.pid as number, `rtmp://127.0.0.1:${rtmpPort}/app/src`, async () => {

@@ -60,11 +60,35 @@ if (input.endsWith('.flv')) {
       packets++;
       if (track.kind === 'video') {
         const packet = new EncodedPacket(p.data, p.key ? 'key' : 'delta', p.pts / 1000, 1 / 30);
-        await video.add(packet, firstVideo ? { decoderConfig: { codec: 'avc1.64001f', codedWidth: track.width ?? 1280, codedHeight: track.height ?? 720, description: track.config } } : undefined);
+        await video.add(
+          packet,
+          firstVideo
+            ? {
+                decoderConfig: {
+                  codec: 'avc1.64001f',
+                  codedWidth: track.width ?? 1280,
+                  codedHeight: track.height ?? 720,
+                  description: track.config,
+                },
+              }
+            : undefined,
+        );
         firstVideo = false;
       } else {
         const packet = new EncodedPacket(p.data, 'key', p.pts / 1000, 1024 / (track.sampleRate ?? 48000));
-        await audio.add(packet, firstAudio ? { decoderConfig: { codec: 'mp4a.40.2', sampleRate: track.sampleRate ?? 48000, numberOfChannels: track.channels ?? 2, description: track.config } } : undefined);
+        await audio.add(
+          packet,
+          firstAudio
+            ? {
+                decoderConfig: {
+                  codec: 'mp4a.40.2',
+                  sampleRate: track.sampleRate ?? 48000,
+                  numberOfChannels: track.channels ?? 2,
+                  description: track.config,
+                },
+              }
+            : undefined,
+        );
         firstAudio = false;
       }
     }

@@ -106,4 +106,7 @@ flushOut();
 const timing = stopClock(clock, size);
 closeSync(inFd);
 closeSync(outFd);
-printResult({ tool: `sluice ${input.endsWith('.flv') ? 'FLV' : 'TS'} → TS`, input, bytes: size, outBytes, packets }, timing);
+printResult(
+  { tool: `sluice ${input.endsWith('.flv') ? 'FLV' : 'TS'} → TS`, input, bytes: size, outBytes, packets },
+  timing,
+);

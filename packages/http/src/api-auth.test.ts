@@ -28,28 +28,44 @@ describe('authentication', () => {
   const failures: Array<[string, Record<string, string>, string]> = [
     ['missing', {}, 'Authorization header is missing (401)'],
     ['empty', { authorization: '' }, 'Authorization header is missing (401)'],
-    ['wrong scheme', { authorization: `Bearer ${base64('ome-access-token')}` }, 'Unsupported authorization scheme [Bearer]; use Basic (401)'],
+    [
+      'wrong scheme',
+      { authorization: `Bearer ${base64('ome-access-token')}` },
+      'Unsupported authorization scheme [Bearer]; use Basic (401)',
+    ],
     ['scheme only', { authorization: 'Basic' }, 'Malformed Authorization header: no credentials after Basic (401)'],
     ['bad base64', { authorization: 'Basic not*base64!' }, 'Authorization credentials are not valid base64 (401)'],
-    ['base64 of invalid UTF-8', { authorization: `Basic ${Buffer.from([0xff, 0xfe]).toString('base64')}` }, 'Authorization credentials are not valid base64 (401)'],
+    [
+      'base64 of invalid UTF-8',
+      { authorization: `Basic ${Buffer.from([0xff, 0xfe]).toString('base64')}` },
+      'Authorization credentials are not valid base64 (401)',
+    ],
     ['wrong token', { authorization: `Basic ${base64('ome-access-tokem')}` }, 'Invalid access token (401)'],
     ['shorter token', { authorization: `Basic ${base64('ome')}` }, 'Invalid access token (401)'],
     ['longer token', { authorization: `Basic ${base64('ome-access-token-and-more')}` }, 'Invalid access token (401)'],
     ['user:password form', { authorization: `Basic ${base64('user:ome-access-token')}` }, 'Invalid access token (401)'],
   ];
-  it.each(failures)('%s → 401 with WWW-Authenticate and a message naming the failure', async (_name, headers, message) => {
-    const api = createApiFixture({ realm: 'Sluice test' });
-    for (const path of ['/v1/vhosts', '/v1/vhosts/default/apps/app:pushes']) {
-      const result = await api.call(path.includes(':') ? 'POST' : 'GET', path, { auth: false, headers });
-      expect(result.status).toBe(401);
-      expect(result.headers.get('www-authenticate')).toBe('Basic realm="Sluice test"');
-      expect(result.text).toBe(JSON.stringify({ statusCode: 401, message }));
-    }
-  });
+  it.each(failures)(
+    '%s → 401 with WWW-Authenticate and a message naming the failure',
+    async (_name, headers, message) => {
+      const api = createApiFixture({ realm: 'Sluice test' });
+      for (const path of ['/v1/vhosts', '/v1/vhosts/default/apps/app:pushes']) {
+        const result = await api.call(path.includes(':') ? 'POST' : 'GET', path, { auth: false, headers });
+        expect(result.status).toBe(401);
+        expect(result.headers.get('www-authenticate')).toBe('Basic realm="Sluice test"');
+        expect(result.text).toBe(JSON.stringify({ statusCode: 401, message }));
+      }
+    },
+  );
 
   it('accepts the scheme word in any case and unpadded base64', async () => {
     const api = createApiFixture();
-    for (const authorization of ['Basic b21lLWFjY2Vzcy10b2tlbg==', 'basic b21lLWFjY2Vzcy10b2tlbg==', 'BASIC  b21lLWFjY2Vzcy10b2tlbg==', 'Basic b21lLWFjY2Vzcy10b2tlbg']) {
+    for (const authorization of [
+      'Basic b21lLWFjY2Vzcy10b2tlbg==',
+      'basic b21lLWFjY2Vzcy10b2tlbg==',
+      'BASIC  b21lLWFjY2Vzcy10b2tlbg==',
+      'Basic b21lLWFjY2Vzcy10b2tlbg',
+    ]) {
       expect((await api.call('GET', '/v1/vhosts', { auth: false, headers: { authorization } })).status).toBe(200);
     }
   });
@@ -70,11 +86,18 @@ describe('authentication', () => {
     const api = createApiFixture();
     expect((await api.call('GET', '/v1/openapi.json', { auth: false })).status).toBe(200);
     expect((await api.call('OPTIONS', '/v1/vhosts/default/apps/app:startPush', { auth: false })).status).toBe(204);
-    for (const path of ['/v1/version', '/v1/vhosts/default/apps', '/v1/vhosts/default/apps/app/streams', '/v1/vhosts/default/apps/app/streams/stream']) {
+    for (const path of [
+      '/v1/version',
+      '/v1/vhosts/default/apps',
+      '/v1/vhosts/default/apps/app/streams',
+      '/v1/vhosts/default/apps/app/streams/stream',
+    ]) {
       expect((await api.call('GET', path, { auth: false })).status).toBe(401);
     }
     for (const action of ['startPush', 'stopPush', 'pushes']) {
-      expect((await api.call('POST', `/v1/vhosts/default/apps/app:${action}`, { auth: false, body: {} })).status).toBe(401);
+      expect((await api.call('POST', `/v1/vhosts/default/apps/app:${action}`, { auth: false, body: {} })).status).toBe(
+        401,
+      );
     }
     expect(api.push.listPushes()).toEqual([]);
   });
@@ -83,10 +106,18 @@ describe('authentication', () => {
     const catalogue = testCatalogue();
     const base = { push: createRegistryService(catalogue), catalogue, version: '1' };
     expect(() => createApiHandler({ ...base, accessToken: '' })).toThrow(HttpApiConfigError);
-    expect(() => createApiHandler({ ...base, accessToken: '' })).toThrow('accessToken must be a non-empty string (an empty token would mean open access)');
-    expect(() => createApiHandler({ ...base, accessToken: 't', realm: 'a"b' })).toThrow('realm must be printable ASCII without quotes or backslashes');
-    expect(() => createApiHandler({ ...base, accessToken: 't', maxBodyBytes: 0 })).toThrow('maxBodyBytes must be a positive integer, got 0');
-    expect(() => createApiHandler({ ...base, accessToken: 't', crossDomains: ['not an origin'] })).toThrow('crossDomains: cannot understand origin [not an origin]');
+    expect(() => createApiHandler({ ...base, accessToken: '' })).toThrow(
+      'accessToken must be a non-empty string (an empty token would mean open access)',
+    );
+    expect(() => createApiHandler({ ...base, accessToken: 't', realm: 'a"b' })).toThrow(
+      'realm must be printable ASCII without quotes or backslashes',
+    );
+    expect(() => createApiHandler({ ...base, accessToken: 't', maxBodyBytes: 0 })).toThrow(
+      'maxBodyBytes must be a positive integer, got 0',
+    );
+    expect(() => createApiHandler({ ...base, accessToken: 't', crossDomains: ['not an origin'] })).toThrow(
+      'crossDomains: cannot understand origin [not an origin]',
+    );
     try {
       createApiHandler({ ...base, accessToken: '' });
     } catch (error) {

@@ -17,7 +17,13 @@ const seedRtmp = {
   url: 'rtmp://a.rtmp.youtube.com/live2',
   streamKey: '2u5w-rt7q-tepj-91qa-4yft',
 };
-const seedMpegts = { id: 'ts1', stream: { name: 'stream', tracks: [101, 102] }, protocol: 'mpegts', url: 'udp://127.0.0.1:5000', streamKey: '' };
+const seedMpegts = {
+  id: 'ts1',
+  stream: { name: 'stream', tracks: [101, 102] },
+  protocol: 'mpegts',
+  url: 'udp://127.0.0.1:5000',
+  streamKey: '',
+};
 
 function expectEnvelope(result: CallResult, status: number, message: string): void {
   expect(result.status).toBe(status);
@@ -51,7 +57,8 @@ describe('startPush', () => {
       totalsentBytes: 0,
       totalsentTime: 0,
     });
-    for (const field of ['createdTime', 'startTime', 'finishTime']) expect(records[0]?.[field]).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d{4}$/);
+    for (const field of ['createdTime', 'startTime', 'finishTime'])
+      expect(records[0]?.[field]).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d{4}$/);
     // not yet happened: epoch in the local offset (the fixture's registry renders +0900, like the seed)
     expect(records[0]?.['finishTime']).toBe('1970-01-01T09:00:00.000+0900');
   });
@@ -76,56 +83,148 @@ describe('startPush', () => {
 
   it('lists every missing required field in field order', async () => {
     const api = createApiFixture();
-    expectEnvelope(await api.call('POST', `${APP}:startPush`, { body: { protocol: 'mpegts' } }), 400, 'There is no required parameter [stream.name, url] (400)');
-    expectEnvelope(await api.call('POST', `${APP}:startPush`, { body: {} }), 400, 'There is no required parameter [stream.name, protocol, url] (400)');
-    expectEnvelope(await api.call('POST', `${APP}:startPush`, { body: { stream: { name: 's' }, protocol: 'RTMP', url: 'rtmp://h/app' } }), 400, 'There is no required parameter [streamKey] (400)');
-    expectEnvelope(await api.call('POST', `${APP}:startPush`, { body: { stream: { name: '  ' }, protocol: 'rtmp', url: '' } }), 400, 'There is no required parameter [stream.name, url, streamKey] (400)');
-    expectEnvelope(await api.call('POST', `${APP}:startPush`, { body: '' }), 400, 'There is no required parameter [stream.name, protocol, url] (400)');
+    expectEnvelope(
+      await api.call('POST', `${APP}:startPush`, { body: { protocol: 'mpegts' } }),
+      400,
+      'There is no required parameter [stream.name, url] (400)',
+    );
+    expectEnvelope(
+      await api.call('POST', `${APP}:startPush`, { body: {} }),
+      400,
+      'There is no required parameter [stream.name, protocol, url] (400)',
+    );
+    expectEnvelope(
+      await api.call('POST', `${APP}:startPush`, {
+        body: { stream: { name: 's' }, protocol: 'RTMP', url: 'rtmp://h/app' },
+      }),
+      400,
+      'There is no required parameter [streamKey] (400)',
+    );
+    expectEnvelope(
+      await api.call('POST', `${APP}:startPush`, { body: { stream: { name: '  ' }, protocol: 'rtmp', url: '' } }),
+      400,
+      'There is no required parameter [stream.name, url, streamKey] (400)',
+    );
+    expectEnvelope(
+      await api.call('POST', `${APP}:startPush`, { body: '' }),
+      400,
+      'There is no required parameter [stream.name, protocol, url] (400)',
+    );
   });
 
   it('maps the push errors: unsupported protocol, invalid URL, unknown track id, duplicate id', async () => {
     const api = createApiFixture();
-    expectEnvelope(await api.call('POST', `${APP}:startPush`, { body: { ...seedRtmp, protocol: 'hls' } }), 400, 'Unsupported protocol [hls] (400)');
+    expectEnvelope(
+      await api.call('POST', `${APP}:startPush`, { body: { ...seedRtmp, protocol: 'hls' } }),
+      400,
+      'Unsupported protocol [hls] (400)',
+    );
     for (const protocol of ['constructor', '__proto__', 'toString', ' hasOwnProperty ', 'valueOf']) {
-      expectEnvelope(await api.call('POST', `${APP}:startPush`, { body: { ...seedRtmp, protocol } }), 400, `Unsupported protocol [${protocol.trim()}] (400)`);
+      expectEnvelope(
+        await api.call('POST', `${APP}:startPush`, { body: { ...seedRtmp, protocol } }),
+        400,
+        `Unsupported protocol [${protocol.trim()}] (400)`,
+      );
     }
-    expectEnvelope(await api.call('POST', `${APP}:startPush`, { body: { ...seedRtmp, url: 'udp://1.2.3.4:5' } }), 400, 'Invalid URL [udp://1.2.3.4:5] for protocol [rtmp] (400)');
-    expectEnvelope(await api.call('POST', `${APP}:startPush`, { body: { ...seedRtmp, stream: { name: 'stream', tracks: [101, 7] } } }), 400, 'Unknown track id [7] in stream [stream] (400)');
+    expectEnvelope(
+      await api.call('POST', `${APP}:startPush`, { body: { ...seedRtmp, url: 'udp://1.2.3.4:5' } }),
+      400,
+      'Invalid URL [udp://1.2.3.4:5] for protocol [rtmp] (400)',
+    );
+    expectEnvelope(
+      await api.call('POST', `${APP}:startPush`, {
+        body: { ...seedRtmp, stream: { name: 'stream', tracks: [101, 7] } },
+      }),
+      400,
+      'Unknown track id [7] in stream [stream] (400)',
+    );
     expectEnvelope(await api.call('POST', `${APP}:startPush`, { body: seedRtmp }), 200, 'OK');
-    expectEnvelope(await api.call('POST', `${APP}:startPush`, { body: seedRtmp }), 400, 'Duplicate ID already exists [userDefinedUniqueId] (400)');
+    expectEnvelope(
+      await api.call('POST', `${APP}:startPush`, { body: seedRtmp }),
+      400,
+      'Duplicate ID already exists [userDefinedUniqueId] (400)',
+    );
   });
 
   it('accepts a push for a stream that does not exist yet (state ready)', async () => {
     const api = createApiFixture();
-    const result = await api.call('POST', `${APP}:startPush`, { body: { ...seedRtmp, stream: { name: 'later', tracks: [7] } } });
+    const result = await api.call('POST', `${APP}:startPush`, {
+      body: { ...seedRtmp, stream: { name: 'later', tracks: [7] } },
+    });
     expectEnvelope(result, 200, 'OK');
     expect((result.json?.response as Array<{ state: string }>)[0]?.state).toBe('ready');
   });
 
   it('accepts stream.trackIds as an alias and stream.variantNames; ignores unknown fields', async () => {
     const api = createApiFixture();
-    const alias = await api.call('POST', `${APP}:startPush`, { body: { ...seedRtmp, id: 'a', stream: { name: 'stream', trackIds: [102] }, extra: { deep: [1] } } });
+    const alias = await api.call('POST', `${APP}:startPush`, {
+      body: { ...seedRtmp, id: 'a', stream: { name: 'stream', trackIds: [102] }, extra: { deep: [1] } },
+    });
     expectEnvelope(alias, 200, 'OK');
     expect((alias.json?.response as Array<{ stream: { tracks: number[] } }>)[0]?.stream.tracks).toEqual([102]);
-    expectEnvelope(await api.call('POST', `${APP}:startPush`, { body: { ...seedRtmp, id: 'b', stream: { name: 'stream', variantNames: ['v1'] } } }), 200, 'OK');
-    expectEnvelope(await api.call('POST', `${APP}:startPush`, { body: { ...seedRtmp, id: 'c', stream: { name: 'stream', tracks: [101], trackIds: [102] } } }), 400, 'Conflicting parameters [stream.tracks, stream.trackIds]: give one of them (400)');
+    expectEnvelope(
+      await api.call('POST', `${APP}:startPush`, {
+        body: { ...seedRtmp, id: 'b', stream: { name: 'stream', variantNames: ['v1'] } },
+      }),
+      200,
+      'OK',
+    );
+    expectEnvelope(
+      await api.call('POST', `${APP}:startPush`, {
+        body: { ...seedRtmp, id: 'c', stream: { name: 'stream', tracks: [101], trackIds: [102] } },
+      }),
+      400,
+      'Conflicting parameters [stream.tracks, stream.trackIds]: give one of them (400)',
+    );
   });
 });
 
 describe('body validation', () => {
   const cases: Array<[string, unknown, string]> = [
     ['id not a string', { ...seedRtmp, id: 5 }, 'Wrong type of parameter [id]: must be a string (400)'],
-    ['stream not an object', { ...seedRtmp, stream: 'stream' }, 'Wrong type of parameter [stream]: must be an object (400)'],
+    [
+      'stream not an object',
+      { ...seedRtmp, stream: 'stream' },
+      'Wrong type of parameter [stream]: must be an object (400)',
+    ],
     ['stream an array', { ...seedRtmp, stream: [] }, 'Wrong type of parameter [stream]: must be an object (400)'],
-    ['stream.name not a string', { ...seedRtmp, stream: { name: 1 } }, 'Wrong type of parameter [stream.name]: must be a string (400)'],
-    ['stream.tracks not an array', { ...seedRtmp, stream: { name: 's', tracks: '101' } }, 'Wrong type of parameter [stream.tracks]: must be an array of integers (400)'],
-    ['stream.tracks with a fraction', { ...seedRtmp, stream: { name: 's', tracks: [1.5] } }, 'Wrong type of parameter [stream.tracks]: must be an array of integers (400)'],
-    ['stream.tracks negative', { ...seedRtmp, stream: { name: 's', tracks: [-1] } }, 'Wrong type of parameter [stream.tracks]: must be an array of integers (400)'],
-    ['stream.trackIds with a string', { ...seedRtmp, stream: { name: 's', trackIds: ['1'] } }, 'Wrong type of parameter [stream.trackIds]: must be an array of integers (400)'],
-    ['stream.variantNames not strings', { ...seedRtmp, stream: { name: 's', variantNames: [1] } }, 'Wrong type of parameter [stream.variantNames]: must be an array of strings (400)'],
+    [
+      'stream.name not a string',
+      { ...seedRtmp, stream: { name: 1 } },
+      'Wrong type of parameter [stream.name]: must be a string (400)',
+    ],
+    [
+      'stream.tracks not an array',
+      { ...seedRtmp, stream: { name: 's', tracks: '101' } },
+      'Wrong type of parameter [stream.tracks]: must be an array of integers (400)',
+    ],
+    [
+      'stream.tracks with a fraction',
+      { ...seedRtmp, stream: { name: 's', tracks: [1.5] } },
+      'Wrong type of parameter [stream.tracks]: must be an array of integers (400)',
+    ],
+    [
+      'stream.tracks negative',
+      { ...seedRtmp, stream: { name: 's', tracks: [-1] } },
+      'Wrong type of parameter [stream.tracks]: must be an array of integers (400)',
+    ],
+    [
+      'stream.trackIds with a string',
+      { ...seedRtmp, stream: { name: 's', trackIds: ['1'] } },
+      'Wrong type of parameter [stream.trackIds]: must be an array of integers (400)',
+    ],
+    [
+      'stream.variantNames not strings',
+      { ...seedRtmp, stream: { name: 's', variantNames: [1] } },
+      'Wrong type of parameter [stream.variantNames]: must be an array of strings (400)',
+    ],
     ['protocol null', { ...seedRtmp, protocol: null }, 'Wrong type of parameter [protocol]: must be a string (400)'],
     ['url a number', { ...seedRtmp, url: 1 }, 'Wrong type of parameter [url]: must be a string (400)'],
-    ['streamKey an object', { ...seedRtmp, streamKey: {} }, 'Wrong type of parameter [streamKey]: must be a string (400)'],
+    [
+      'streamKey an object',
+      { ...seedRtmp, streamKey: {} },
+      'Wrong type of parameter [streamKey]: must be a string (400)',
+    ],
     ['id too long', { ...seedRtmp, id: 'x'.repeat(257) }, 'Parameter [id] is too long: at most 256 characters (400)'],
     ['body an array', [seedRtmp], 'Request body must be a JSON object (400)'],
     ['body a string', 'just text', 'Request body must be a JSON object (400)'],
@@ -133,51 +232,114 @@ describe('body validation', () => {
   ];
   it.each(cases)('%s → 400 naming the field', async (_name, body, message) => {
     const api = createApiFixture();
-    expectEnvelope(await api.call('POST', `${APP}:startPush`, { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }), 400, message);
+    expectEnvelope(
+      await api.call('POST', `${APP}:startPush`, {
+        body: JSON.stringify(body),
+        headers: { 'content-type': 'application/json' },
+      }),
+      400,
+      message,
+    );
     expect(api.push.listPushes()).toEqual([]);
   });
 
   it('stopPush and pushes check the type of id', async () => {
     const api = createApiFixture();
-    expectEnvelope(await api.call('POST', `${APP}:stopPush`, { body: { id: 1 } }), 400, 'Wrong type of parameter [id]: must be a string (400)');
-    expectEnvelope(await api.call('POST', `${APP}:pushes`, { body: { id: [] } }), 400, 'Wrong type of parameter [id]: must be a string (400)');
-    expectEnvelope(await api.call('POST', `${APP}:pushes`, { body: '[]' }), 400, 'Request body must be a JSON object (400)');
+    expectEnvelope(
+      await api.call('POST', `${APP}:stopPush`, { body: { id: 1 } }),
+      400,
+      'Wrong type of parameter [id]: must be a string (400)',
+    );
+    expectEnvelope(
+      await api.call('POST', `${APP}:pushes`, { body: { id: [] } }),
+      400,
+      'Wrong type of parameter [id]: must be a string (400)',
+    );
+    expectEnvelope(
+      await api.call('POST', `${APP}:pushes`, { body: '[]' }),
+      400,
+      'Request body must be a JSON object (400)',
+    );
   });
 
   it('answers 400 for a body that is not JSON or not UTF-8', async () => {
     const api = createApiFixture();
-    expectEnvelope(await api.call('POST', `${APP}:startPush`, { body: '{"id":', headers: { 'content-type': 'application/json' } }), 400, 'Request body is not valid JSON (400)');
-    expectEnvelope(await api.call('POST', `${APP}:startPush`, { body: new Uint8Array([0x7b, 0x22, 0xff, 0x22, 0x7d]) }), 400, 'Request body is not valid UTF-8 (400)');
+    expectEnvelope(
+      await api.call('POST', `${APP}:startPush`, { body: '{"id":', headers: { 'content-type': 'application/json' } }),
+      400,
+      'Request body is not valid JSON (400)',
+    );
+    expectEnvelope(
+      await api.call('POST', `${APP}:startPush`, { body: new Uint8Array([0x7b, 0x22, 0xff, 0x22, 0x7d]) }),
+      400,
+      'Request body is not valid UTF-8 (400)',
+    );
   });
 
   it('answers 415 for a non-JSON Content-Type unless the body parses', async () => {
     const api = createApiFixture();
-    expectEnvelope(await api.call('POST', `${APP}:startPush`, { body: 'id=1&x=2', headers: { 'content-type': 'application/x-www-form-urlencoded' } }), 415, 'Unsupported Content-Type [application/x-www-form-urlencoded]; use application/json (415)');
-    expectEnvelope(await api.call('POST', `${APP}:startPush`, { body: JSON.stringify(seedRtmp), headers: { 'content-type': 'text/plain' } }), 200, 'OK');
-    expectEnvelope(await api.call('POST', `${APP}:pushes`, { body: '{}', headers: { 'content-type': 'application/vnd.api+json; charset=utf-8' } }), 200, 'OK');
+    expectEnvelope(
+      await api.call('POST', `${APP}:startPush`, {
+        body: 'id=1&x=2',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      }),
+      415,
+      'Unsupported Content-Type [application/x-www-form-urlencoded]; use application/json (415)',
+    );
+    expectEnvelope(
+      await api.call('POST', `${APP}:startPush`, {
+        body: JSON.stringify(seedRtmp),
+        headers: { 'content-type': 'text/plain' },
+      }),
+      200,
+      'OK',
+    );
+    expectEnvelope(
+      await api.call('POST', `${APP}:pushes`, {
+        body: '{}',
+        headers: { 'content-type': 'application/vnd.api+json; charset=utf-8' },
+      }),
+      200,
+      'OK',
+    );
   });
 
   it('answers 413 past the body limit (default 64 KiB), read or declared', async () => {
     const api = createApiFixture();
     const big = JSON.stringify({ ...seedRtmp, pad: 'x'.repeat(64 * 1024) });
-    const result = await api.call('POST', `${APP}:startPush`, { body: big, headers: { 'content-type': 'application/json' } });
+    const result = await api.call('POST', `${APP}:startPush`, {
+      body: big,
+      headers: { 'content-type': 'application/json' },
+    });
     expectEnvelope(result, 413, 'Request body is larger than the limit of 65536 bytes (413)');
-    const declared = await api.call('POST', `${APP}:startPush`, { body: '{}', headers: { 'content-length': '999999' } });
+    const declared = await api.call('POST', `${APP}:startPush`, {
+      body: '{}',
+      headers: { 'content-length': '999999' },
+    });
     // the Fetch Request ignores a forged Content-Length; the streamed check still holds
     expect([400, 413]).toContain(declared.status);
     const small = createApiFixture({ maxBodyBytes: 16 });
-    expectEnvelope(await small.call('POST', `${APP}:startPush`, { body: seedRtmp }), 413, 'Request body is larger than the limit of 16 bytes (413)');
+    expectEnvelope(
+      await small.call('POST', `${APP}:startPush`, { body: seedRtmp }),
+      413,
+      'Request body is larger than the limit of 16 bytes (413)',
+    );
     expect(small.push.listPushes()).toEqual([]);
   });
 
   it('keeps __proto__ and constructor keys inert', async () => {
     const api = createApiFixture();
     const body = `{"__proto__":{"polluted":1,"stream":{"name":"x"}},"constructor":{"prototype":{"polluted":1}},"id":"p","stream":{"name":"stream","__proto__":{"tracks":[7]}},"protocol":"rtmp","url":"rtmp://h/app","streamKey":"k"}`;
-    const result = await api.call('POST', `${APP}:startPush`, { body, headers: { 'content-type': 'application/json' } });
+    const result = await api.call('POST', `${APP}:startPush`, {
+      body,
+      headers: { 'content-type': 'application/json' },
+    });
     expectEnvelope(result, 200, 'OK');
     expect((result.json?.response as Array<{ stream: unknown }>)[0]?.stream).toMatchObject({ name: 'stream' });
     expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
-    const missing = await api.call('POST', `${APP}:startPush`, { body: '{"__proto__":{"stream":{"name":"x"},"protocol":"rtmp","url":"rtmp://h/a","streamKey":""}}' });
+    const missing = await api.call('POST', `${APP}:startPush`, {
+      body: '{"__proto__":{"stream":{"name":"x"},"protocol":"rtmp","url":"rtmp://h/a","streamKey":""}}',
+    });
     expectEnvelope(missing, 400, 'There is no required parameter [stream.name, protocol, url] (400)');
   });
 });
@@ -191,28 +353,52 @@ describe('stopPush', () => {
     const record = (result.json?.response as Array<{ id: string; state: string }>)[0];
     expect(record?.id).toBe('userDefinedUniqueId');
     expect(['stopping', 'stopped']).toContain(record?.state);
-    await waitFor(async () => (await api.call('POST', `${APP}:pushes`)).status === 204, 5000, 'the stopped push to leave the list');
+    await waitFor(
+      async () => (await api.call('POST', `${APP}:pushes`)).status === 204,
+      5000,
+      'the stopped push to leave the list',
+    );
   });
 
   it('answers 400 for a missing id and 404 for an unknown one', async () => {
     const api = createApiFixture();
-    expectEnvelope(await api.call('POST', `${APP}:stopPush`, { body: {} }), 400, 'There is no required parameter [id] (400)');
+    expectEnvelope(
+      await api.call('POST', `${APP}:stopPush`, { body: {} }),
+      400,
+      'There is no required parameter [id] (400)',
+    );
     expectEnvelope(await api.call('POST', `${APP}:stopPush`), 400, 'There is no required parameter [id] (400)');
-    expectEnvelope(await api.call('POST', `${APP}:stopPush`, { body: { id: '' } }), 400, 'There is no required parameter [id] (400)');
-    expectEnvelope(await api.call('POST', `${APP}:stopPush`, { body: { id: 'nope' } }), 404, 'There is no push information related to the ID [nope] (404)');
+    expectEnvelope(
+      await api.call('POST', `${APP}:stopPush`, { body: { id: '' } }),
+      400,
+      'There is no required parameter [id] (400)',
+    );
+    expectEnvelope(
+      await api.call('POST', `${APP}:stopPush`, { body: { id: 'nope' } }),
+      404,
+      'There is no push information related to the ID [nope] (404)',
+    );
   });
 
   it('does not stop a push of another application', async () => {
     const api = createApiFixture();
     await api.call('POST', `${APP}:startPush`, { body: seedRtmp });
-    expectEnvelope(await api.call('POST', '/v1/vhosts/other/apps/live:stopPush', { body: { id: 'userDefinedUniqueId' } }), 404, 'There is no push information related to the ID [userDefinedUniqueId] (404)');
+    expectEnvelope(
+      await api.call('POST', '/v1/vhosts/other/apps/live:stopPush', { body: { id: 'userDefinedUniqueId' } }),
+      404,
+      'There is no push information related to the ID [userDefinedUniqueId] (404)',
+    );
   });
 });
 
 describe('pushes', () => {
   it('answers 204 with no body when there are no pushes', async () => {
     const api = createApiFixture();
-    for (const result of [await api.call('POST', `${APP}:pushes`), await api.call('POST', `${APP}:pushes`, { body: {} }), await api.call('GET', `${APP}:pushes`)]) {
+    for (const result of [
+      await api.call('POST', `${APP}:pushes`),
+      await api.call('POST', `${APP}:pushes`, { body: {} }),
+      await api.call('GET', `${APP}:pushes`),
+    ]) {
       expect(result.status).toBe(204);
       expect(result.text).toBe('');
       expect(result.headers.get('content-type')).toBeNull();
@@ -221,11 +407,17 @@ describe('pushes', () => {
 
   it('answers the records of the app sorted by id, filtered by id when asked', async () => {
     const api = createApiFixture();
-    for (const id of ['UniqueId2', 'b', 'UniqueId1', 'a']) await api.call('POST', `${APP}:startPush`, { body: { ...seedRtmp, id } });
+    for (const id of ['UniqueId2', 'b', 'UniqueId1', 'a'])
+      await api.call('POST', `${APP}:startPush`, { body: { ...seedRtmp, id } });
     await api.call('POST', '/v1/vhosts/other/apps/live:startPush', { body: { ...seedRtmp, id: 'elsewhere' } });
     const all = await api.call('POST', `${APP}:pushes`);
     expectEnvelope(all, 200, 'OK');
-    expect((all.json?.response as Array<{ id: string }>).map((r) => r.id)).toEqual(['UniqueId1', 'UniqueId2', 'a', 'b']);
+    expect((all.json?.response as Array<{ id: string }>).map((r) => r.id)).toEqual([
+      'UniqueId1',
+      'UniqueId2',
+      'a',
+      'b',
+    ]);
     const one = await api.call('POST', `${APP}:pushes`, { body: { id: 'b' } });
     expect((one.json?.response as Array<{ id: string }>).map((r) => r.id)).toEqual(['b']);
     const viaGet = await api.call('GET', `${APP}:pushes?id=a`);
@@ -239,15 +431,31 @@ describe('vhost and app checks', () => {
   for (const action of ['startPush', 'stopPush', 'pushes']) {
     it(`${action}: unknown vhost, unknown app, push not enabled → 404`, async () => {
       const api = createApiFixture();
-      expectEnvelope(await api.call('POST', `/v1/vhosts/nohost/apps/app:${action}`, { body: seedRtmp }), 404, 'Could not find the virtual host: [nohost] (404)');
-      expectEnvelope(await api.call('POST', `/v1/vhosts/default/apps/noapp:${action}`, { body: seedRtmp }), 404, 'Could not find the application: [default/noapp] (404)');
-      expectEnvelope(await api.call('POST', `/v1/vhosts/default/apps/nopush:${action}`, { body: seedRtmp }), 404, 'Push is not enabled for the application: [default/nopush] (404)');
+      expectEnvelope(
+        await api.call('POST', `/v1/vhosts/nohost/apps/app:${action}`, { body: seedRtmp }),
+        404,
+        'Could not find the virtual host: [nohost] (404)',
+      );
+      expectEnvelope(
+        await api.call('POST', `/v1/vhosts/default/apps/noapp:${action}`, { body: seedRtmp }),
+        404,
+        'Could not find the application: [default/noapp] (404)',
+      );
+      expectEnvelope(
+        await api.call('POST', `/v1/vhosts/default/apps/nopush:${action}`, { body: seedRtmp }),
+        404,
+        'Push is not enabled for the application: [default/nopush] (404)',
+      );
     });
   }
 
   it('decodes percent-encoded names', async () => {
     const api = createApiFixture();
-    expectEnvelope(await api.call('POST', '/v1/vhosts/no%20host/apps/app:pushes'), 404, 'Could not find the virtual host: [no host] (404)');
+    expectEnvelope(
+      await api.call('POST', '/v1/vhosts/no%20host/apps/app:pushes'),
+      404,
+      'Could not find the virtual host: [no host] (404)',
+    );
   });
 });
 
@@ -275,8 +483,16 @@ describe('discovery', () => {
   it('answers 404 for unknown vhost, app and stream', async () => {
     const api = createApiFixture();
     expectEnvelope(await api.call('GET', '/v1/vhosts/x/apps'), 404, 'Could not find the virtual host: [x] (404)');
-    expectEnvelope(await api.call('GET', '/v1/vhosts/default/apps/x/streams'), 404, 'Could not find the application: [default/x] (404)');
-    expectEnvelope(await api.call('GET', '/v1/vhosts/default/apps/app/streams/x'), 404, 'Could not find the stream: [default/app/x] (404)');
+    expectEnvelope(
+      await api.call('GET', '/v1/vhosts/default/apps/x/streams'),
+      404,
+      'Could not find the application: [default/x] (404)',
+    );
+    expectEnvelope(
+      await api.call('GET', '/v1/vhosts/default/apps/app/streams/x'),
+      404,
+      'Could not find the stream: [default/app/x] (404)',
+    );
   });
 
   it('reports the version', async () => {

@@ -8,7 +8,11 @@ describe('CORS preflight', () => {
     const api = createApiFixture({ crossDomains: ['*'] });
     const result = await api.call('OPTIONS', '/v1/vhosts/default/apps/app:startPush', {
       auth: false,
-      headers: { origin: 'https://console.example.com', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type' },
+      headers: {
+        origin: 'https://console.example.com',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization, content-type',
+      },
     });
     expect(result.status).toBe(204);
     expect(result.text).toBe('');
@@ -20,7 +24,10 @@ describe('CORS preflight', () => {
 
   it('leaves out the CORS headers for an origin that is not allowed', async () => {
     const api = createApiFixture({ crossDomains: ['https://console.example.com'] });
-    const result = await api.call('OPTIONS', '/v1/vhosts', { auth: false, headers: { origin: 'https://evil.example.net', 'access-control-request-method': 'GET' } });
+    const result = await api.call('OPTIONS', '/v1/vhosts', {
+      auth: false,
+      headers: { origin: 'https://evil.example.net', 'access-control-request-method': 'GET' },
+    });
     expect(result.status).toBe(204);
     expect(result.headers.get('access-control-allow-origin')).toBeNull();
     expect(result.headers.get('access-control-allow-methods')).toBeNull();

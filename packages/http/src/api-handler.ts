@@ -68,21 +68,31 @@ export function toResponse(result: ApiResult): Response {
 }
 
 /** Checks the options and fills in defaults. */
-function validateOptions(options: ApiHandlerOptions): Required<Omit<ApiHandlerOptions, 'onError'>> & Pick<ApiHandlerOptions, 'onError'> {
+function validateOptions(
+  options: ApiHandlerOptions,
+): Required<Omit<ApiHandlerOptions, 'onError'>> & Pick<ApiHandlerOptions, 'onError'> {
   if (typeof options.accessToken !== 'string' || options.accessToken === '') {
-    throw new HttpApiConfigError('accessToken', 'accessToken must be a non-empty string (an empty token would mean open access)');
+    throw new HttpApiConfigError(
+      'accessToken',
+      'accessToken must be a non-empty string (an empty token would mean open access)',
+    );
   }
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes < 1) {
-    throw new HttpApiConfigError('maxBodyBytes', `maxBodyBytes must be a positive integer, got ${String(options.maxBodyBytes)}`);
+    throw new HttpApiConfigError(
+      'maxBodyBytes',
+      `maxBodyBytes must be a positive integer, got ${String(options.maxBodyBytes)}`,
+    );
   }
   const realm = options.realm ?? 'Sluice';
   if (!/^[\x20-\x7e]+$/.test(realm) || realm.includes('"') || realm.includes('\\')) {
     throw new HttpApiConfigError('realm', 'realm must be printable ASCII without quotes or backslashes');
   }
   if (typeof options.version !== 'string') throw new HttpApiConfigError('version', 'version must be a string');
-  if (typeof options.push !== 'object' || options.push === null) throw new HttpApiConfigError('push', 'push must be a PushService');
-  if (typeof options.catalogue !== 'object' || options.catalogue === null) throw new HttpApiConfigError('catalogue', 'catalogue must be a StreamCatalogue');
+  if (typeof options.push !== 'object' || options.push === null)
+    throw new HttpApiConfigError('push', 'push must be a PushService');
+  if (typeof options.catalogue !== 'object' || options.catalogue === null)
+    throw new HttpApiConfigError('catalogue', 'catalogue must be a StreamCatalogue');
   return {
     push: options.push,
     catalogue: options.catalogue,

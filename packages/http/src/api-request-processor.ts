@@ -71,7 +71,10 @@ export class ApiRequestProcessor {
   private preflight(request: ApiRequestParts, corsHeaders: Record<string, string>): ApiResult {
     if (corsHeaders['access-control-allow-origin'] === undefined) return noContentResult();
     const requested = request.header('access-control-request-headers');
-    return noContentResult({ ...PREFLIGHT_HEADERS, 'access-control-allow-headers': requested ?? 'Authorization, Content-Type' });
+    return noContentResult({
+      ...PREFLIGHT_HEADERS,
+      'access-control-allow-headers': requested ?? 'Authorization, Content-Type',
+    });
   }
 
   private failure(error: unknown): ApiResult {
@@ -96,7 +99,10 @@ export class ApiRequestProcessor {
       case 'listApps': {
         const apps = await this.settings.catalogue.apps(vhost);
         if (apps === undefined) throw vhostNotFound(vhost);
-        return successResult(200, apps.map((a) => a.name));
+        return successResult(
+          200,
+          apps.map((a) => a.name),
+        );
       }
       case 'listStreams': {
         await this.requireApp(vhost, app, false);
@@ -117,16 +123,25 @@ export class ApiRequestProcessor {
     }
   }
 
-  private async pushAction(match: RouteMatch, request: ApiRequestParts, vhost: string, app: string): Promise<ApiResult> {
+  private async pushAction(
+    match: RouteMatch,
+    request: ApiRequestParts,
+    vhost: string,
+    app: string,
+  ): Promise<ApiResult> {
     await this.requireApp(vhost, app, true);
     const push = this.settings.push;
     if (match.route.action === 'pushes') {
       // GET filters by `?id=`, POST by the body's `id`; empty means no filter either way
-      const id = match.route.method === 'GET' ? request.query?.get('id') : parsePushesBody(await this.readJson(request));
-      return listResult(push.listPushes(id === undefined || id === null || id === '' ? { vhost, app } : { vhost, app, id }));
+      const id =
+        match.route.method === 'GET' ? request.query?.get('id') : parsePushesBody(await this.readJson(request));
+      return listResult(
+        push.listPushes(id === undefined || id === null || id === '' ? { vhost, app } : { vhost, app, id }),
+      );
     }
     const body = await this.readJson(request);
-    if (match.route.action === 'startPush') return successResult(200, [push.startPush(parseStartPushBody(body, vhost, app))]);
+    if (match.route.action === 'startPush')
+      return successResult(200, [push.startPush(parseStartPushBody(body, vhost, app))]);
     return successResult(200, [push.stopPush(parseStopPushBody(body), { vhost, app })]);
   }
 
@@ -144,7 +159,8 @@ export class ApiRequestProcessor {
     if (apps === undefined) throw vhostNotFound(vhost);
     const found = apps.find((a) => a.name === app);
     if (found === undefined) throw appNotFound(vhost, app);
-    if (push && !found.pushEnabled) throw new ApiError(404, `Push is not enabled for the application: [${vhost}/${app}]`);
+    if (push && !found.pushEnabled)
+      throw new ApiError(404, `Push is not enabled for the application: [${vhost}/${app}]`);
   }
 
   private openApi(): ApiResult {

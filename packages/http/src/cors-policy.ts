@@ -31,7 +31,8 @@ export class CorsPolicy {
       const entry = raw.trim();
       if (entry === '*') continue;
       const match = ENTRY.exec(entry);
-      if (match === null) throw new HttpApiConfigError('crossDomains', `crossDomains: cannot understand origin [${raw}]`);
+      if (match === null)
+        throw new HttpApiConfigError('crossDomains', `crossDomains: cannot understand origin [${raw}]`);
       this.rules.push({
         scheme: match[1] === undefined ? null : `${match[1].toLowerCase()}:`,
         wildcard: match[2] !== undefined,
@@ -66,7 +67,12 @@ export class CorsPolicy {
     for (const rule of this.rules) {
       if (rule.scheme !== null && rule.scheme !== url.protocol) continue;
       if (rule.wildcard ? !host.endsWith(`.${rule.host}`) : host !== rule.host) continue;
-      if (rule.port !== null ? url.port !== normalisePort(rule.port, url.protocol) : rule.scheme !== null && url.port !== '') continue;
+      if (
+        rule.port !== null
+          ? url.port !== normalisePort(rule.port, url.protocol)
+          : rule.scheme !== null && url.port !== ''
+      )
+        continue;
       return true;
     }
     return false;

@@ -1,4 +1,12 @@
-export { catalogueTrackFromTrackInfo, type StreamCatalogue, type CatalogueApp, type CatalogueStream, type CatalogueTrack, type TrackInfoLike, type MaybePromise } from './catalogue.js';
+export {
+  catalogueTrackFromTrackInfo,
+  type StreamCatalogue,
+  type CatalogueApp,
+  type CatalogueStream,
+  type CatalogueTrack,
+  type TrackInfoLike,
+  type MaybePromise,
+} from './catalogue.js';
 export { createApiHandler, DEFAULT_MAX_BODY_BYTES, type ApiHandler, type ApiHandlerOptions } from './api-handler.js';
 export { createNodeHandler, type NodeHandlerOptions, type NodeRequestHandler } from './node-handler.js';
 export { buildOpenApiDocument } from './openapi-document.js';

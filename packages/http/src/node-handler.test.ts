@@ -22,8 +22,18 @@ async function listen(server: Server): Promise<string> {
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
-const seed = { id: 'p1', stream: { name: 'stream', tracks: [101] }, protocol: 'rtmp', url: 'rtmp://127.0.0.1/live', streamKey: 'key' };
-const post = (body: unknown): RequestInit => ({ method: 'POST', headers: { authorization: AUTHORIZATION, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+const seed = {
+  id: 'p1',
+  stream: { name: 'stream', tracks: [101] },
+  protocol: 'rtmp',
+  url: 'rtmp://127.0.0.1/live',
+  streamKey: 'key',
+};
+const post = (body: unknown): RequestInit => ({
+  method: 'POST',
+  headers: { authorization: AUTHORIZATION, 'content-type': 'application/json' },
+  body: JSON.stringify(body),
+});
 
 /** Runs the same conversation against an API mounted at `${base}/media-api`. */
 async function converse(base: string): Promise<void> {
@@ -45,12 +55,17 @@ async function converse(base: string): Promise<void> {
   expect(unauthorized.status).toBe(401);
   expect(unauthorized.headers.get('www-authenticate')).toBe('Basic realm="Sluice"');
   await unauthorized.text();
-  const preflight = await fetch(`${api}:startPush`, { method: 'OPTIONS', headers: { origin: 'https://x.example.com', 'access-control-request-method': 'POST' } });
+  const preflight = await fetch(`${api}:startPush`, {
+    method: 'OPTIONS',
+    headers: { origin: 'https://x.example.com', 'access-control-request-method': 'POST' },
+  });
   expect(preflight.status).toBe(204);
   expect(preflight.headers.get('access-control-allow-origin')).toBe('*');
   const tooBig = await fetch(`${api}:startPush`, post({ ...seed, pad: 'x'.repeat(100_000) }));
   expect(tooBig.status).toBe(413);
-  expect(await tooBig.text()).toBe('{"statusCode":413,"message":"Request body is larger than the limit of 65536 bytes (413)"}');
+  expect(await tooBig.text()).toBe(
+    '{"statusCode":413,"message":"Request body is larger than the limit of 65536 bytes (413)"}',
+  );
   const stopped = await fetch(`${api}:stopPush`, post({ id: 'p1' }));
   expect(stopped.status).toBe(200);
   await stopped.text();
@@ -95,23 +110,40 @@ describe('node:http embedding', () => {
     const { handler, push } = createApiFixture({ maxBodyBytes: 1024 });
     const base = await listen(createServer(createNodeHandler(handler, { prefix: '/media-api' })));
     const url = new URL(`${base}/media-api/v1/vhosts/default/apps/app:startPush`);
-    const status = await new Promise<{ status: number; body: string; connection: string | undefined }>((resolve, reject) => {
-      const req = httpRequest(url, { method: 'POST', headers: { authorization: AUTHORIZATION, 'content-type': 'application/json', 'transfer-encoding': 'chunked' } }, (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (body += chunk));
-        res.on('end', () => {
-          req.destroy();
-          resolve({ status: res.statusCode ?? 0, body, connection: res.headers.connection });
-        });
-      });
-      req.on('error', (error) => (error.message.includes('socket hang up') || error.message.includes('EPIPE') ? undefined : reject(error)));
-      // 2 KiB now, and the request never ends: the answer must come anyway
-      req.write('{"pad":"' + 'x'.repeat(2048));
-    });
+    const status = await new Promise<{ status: number; body: string; connection: string | undefined }>(
+      (resolve, reject) => {
+        const req = httpRequest(
+          url,
+          {
+            method: 'POST',
+            headers: {
+              authorization: AUTHORIZATION,
+              'content-type': 'application/json',
+              'transfer-encoding': 'chunked',
+            },
+          },
+          (res) => {
+            let body = '';
+            res.setEncoding('utf8');
+            res.on('data', (chunk: string) => (body += chunk));
+            res.on('end', () => {
+              req.destroy();
+              resolve({ status: res.statusCode ?? 0, body, connection: res.headers.connection });
+            });
+          },
+        );
+        req.on('error', (error) =>
+          error.message.includes('socket hang up') || error.message.includes('EPIPE') ? undefined : reject(error),
+        );
+        // 2 KiB now, and the request never ends: the answer must come anyway
+        req.write('{"pad":"' + 'x'.repeat(2048));
+      },
+    );
     expect(status.status).toBe(413);
     expect(status.connection).toBe('close');
-    expect(status.body).toBe('{"statusCode":413,"message":"Request body is larger than the limit of 1024 bytes (413)"}');
+    expect(status.body).toBe(
+      '{"statusCode":413,"message":"Request body is larger than the limit of 1024 bytes (413)"}',
+    );
     expect(push.listPushes()).toEqual([]);
   });
 
@@ -124,7 +156,10 @@ describe('node:http embedding', () => {
       createNodeHandler(handler)(req, res);
     });
     const base = await listen(server);
-    const req = httpRequest(new URL(`${base}/v1/vhosts/default/apps/app:startPush`), { method: 'POST', headers: { authorization: AUTHORIZATION, 'transfer-encoding': 'chunked' } });
+    const req = httpRequest(new URL(`${base}/v1/vhosts/default/apps/app:startPush`), {
+      method: 'POST',
+      headers: { authorization: AUTHORIZATION, 'transfer-encoding': 'chunked' },
+    });
     req.on('error', () => undefined);
     req.write('{"id":"half","stream":{"name":"stream"},');
     await new Promise((resolve) => setTimeout(resolve, 50));

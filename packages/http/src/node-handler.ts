@@ -35,12 +35,15 @@ export function createNodeHandler(handler: ApiHandler, options: NodeHandlerOptio
   const prefix = normalisePrefix(options.prefix);
   const processor = (handler as ProcessorCarrier)[API_PROCESSOR];
   return (req, res, next) => {
-    const target = apiTarget(req as MiddlewareRequest, prefix);
+    const target = apiTarget(req, prefix);
     if (target === null) {
       if (next !== undefined) return next();
       return writeResult(res, errorResult(404, 'Controller not found'));
     }
-    const run = processor !== undefined ? processor.process(nodeRequestParts(req, target)).then((result) => writeResult(res, result)) : viaFetch(handler, req, res, target);
+    const run =
+      processor !== undefined
+        ? processor.process(nodeRequestParts(req, target)).then((result) => writeResult(res, result))
+        : viaFetch(handler, req, res, target);
     run.catch((error: unknown) => {
       if (next !== undefined && !res.headersSent) return next(error);
       if (!res.headersSent) writeResult(res, errorResult(500, 'Internal server error'));
@@ -53,7 +56,10 @@ export function createNodeHandler(handler: ApiHandler, options: NodeHandlerOptio
 function apiTarget(req: MiddlewareRequest, prefix: string): string | null {
   const url = req.url ?? '/';
   if (prefix === '') return url;
-  if (url.startsWith(prefix) && (url.length === prefix.length || url[prefix.length] === '/' || url[prefix.length] === '?')) {
+  if (
+    url.startsWith(prefix) &&
+    (url.length === prefix.length || url[prefix.length] === '/' || url[prefix.length] === '?')
+  ) {
     const rest = url.slice(prefix.length);
     return rest.startsWith('/') ? rest : `/${rest}`;
   }
@@ -148,7 +154,8 @@ function writeResult(res: ServerResponse, result: ApiResult): void {
 async function viaFetch(handler: ApiHandler, req: IncomingMessage, res: ServerResponse, target: string): Promise<void> {
   const host = req.headers.host ?? 'localhost';
   const headers = new Headers();
-  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) headers.append(req.rawHeaders[i] as string, req.rawHeaders[i + 1] as string);
+  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2)
+    headers.append(req.rawHeaders[i] as string, req.rawHeaders[i + 1] as string);
   const method = req.method ?? 'GET';
   const hasBody = method !== 'GET' && method !== 'HEAD';
   const init: RequestInit & { duplex?: 'half' } = { method, headers };
@@ -188,11 +195,8 @@ async function writeResponse(res: ServerResponse, response: Response): Promise<v
     return;
   }
   // hold one chunk back so the last one goes out with end(): a one-chunk body is one write
-  const reader = response.body.getReader();
   let pending: Uint8Array | undefined;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
+  for await (const value of response.body as AsyncIterable<Uint8Array>) {
     if (pending !== undefined && !res.write(pending)) await new Promise((resolve) => res.once('drain', resolve));
     pending = value;
   }

@@ -5,20 +5,34 @@ import { ROUTES } from './routes.js';
 import { createApiFixture } from './test-support/api-fixture.js';
 import { resolveRef, schemaProblems } from './test-support/schema-check.js';
 
-type Doc = { openapi: string; paths: Record<string, Record<string, { responses: Record<string, unknown>; operationId: string }>>; components: { schemas: Record<string, Record<string, unknown>> } };
+type Doc = {
+  openapi: string;
+  paths: Record<string, Record<string, { responses: Record<string, unknown>; operationId: string }>>;
+  components: { schemas: Record<string, Record<string, unknown>> };
+};
 const doc = buildOpenApiDocument('9.9.9', 65536) as unknown as Doc;
 const schema = (name: string): Record<string, unknown> => ({ $ref: `#/components/schemas/${name}` });
-const check = (value: unknown, name: string, strict = true): string[] => schemaProblems(value, schema(name), doc as unknown as Record<string, unknown>, strict);
+const check = (value: unknown, name: string, strict = true): string[] =>
+  schemaProblems(value, schema(name), doc, strict);
 
-const seedRtmp = { id: 'userDefinedUniqueId', stream: { name: 'stream', tracks: [101, 102] }, protocol: 'rtmp', url: 'rtmp://a.rtmp.youtube.com/live2', streamKey: '2u5w-rt7q-tepj-91qa-4yft' };
+const seedRtmp = {
+  id: 'userDefinedUniqueId',
+  stream: { name: 'stream', tracks: [101, 102] },
+  protocol: 'rtmp',
+  url: 'rtmp://a.rtmp.youtube.com/live2',
+  streamKey: '2u5w-rt7q-tepj-91qa-4yft',
+};
 
 /** Fills a path template with names the test catalogue knows. */
-const concrete = (path: string, vhost = 'default', app = 'app'): string => path.replace('{vhost}', vhost).replace('{app}', app).replace('{stream}', 'stream');
+const concrete = (path: string, vhost = 'default', app = 'app'): string =>
+  path.replace('{vhost}', vhost).replace('{app}', app).replace('{stream}', 'stream');
 
 describe('OpenAPI document', () => {
   it('is OpenAPI 3.1 and documents exactly the routes of ROUTES', () => {
     expect(doc.openapi).toBe('3.1.0');
-    const documented = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((method) => `${method.toUpperCase()} ${path}`));
+    const documented = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.keys(ops).map((method) => `${method.toUpperCase()} ${path}`),
+    );
     const routed = ROUTES.map((r) => `${r.method} ${r.path}`);
     expect(documented.sort()).toEqual(routed.sort());
     const ids = documented.map((key) => {
@@ -31,7 +45,8 @@ describe('OpenAPI document', () => {
   it('has every $ref resolvable', () => {
     const refs = JSON.stringify(doc).match(/"\$ref":"[^"]+"/g) ?? [];
     expect(refs.length).toBeGreaterThan(5);
-    for (const ref of refs) expect(() => resolveRef(doc as unknown as Record<string, unknown>, ref.slice(8, -1))).not.toThrow();
+    for (const ref of refs)
+      expect(() => resolveRef(doc as unknown as Record<string, unknown>, ref.slice(8, -1))).not.toThrow();
   });
 
   it('is served at /v1/openapi.json without authorization', async () => {
@@ -47,15 +62,22 @@ describe('OpenAPI document', () => {
     await api.call('POST', '/v1/vhosts/default/apps/app:startPush', { body: { ...seedRtmp, id: 'existing' } });
     for (const route of ROUTES) {
       const responses = doc.paths[route.path]?.[route.method.toLowerCase()]?.responses ?? {};
-      const body = route.action === 'stopPush' ? { id: 'existing' } : route.action === 'startPush' ? seedRtmp : undefined;
+      const body =
+        route.action === 'stopPush' ? { id: 'existing' } : route.action === 'startPush' ? seedRtmp : undefined;
       const success = await api.call(route.method, concrete(route.path), body === undefined ? {} : { body });
-      expect(Object.keys(responses), `${route.method} ${route.path} → ${success.status}`).toContain(String(success.status));
+      expect(Object.keys(responses), `${route.method} ${route.path} → ${success.status}`).toContain(
+        String(success.status),
+      );
       if (route.auth) {
         const unauthorized = await api.call(route.method, concrete(route.path), { auth: false });
         expect(Object.keys(responses)).toContain(String(unauthorized.status));
       }
       if (route.path.includes('{vhost}')) {
-        const missing = await api.call(route.method, concrete(route.path, 'nohost'), body === undefined ? {} : { body });
+        const missing = await api.call(
+          route.method,
+          concrete(route.path, 'nohost'),
+          body === undefined ? {} : { body },
+        );
         expect(missing.status).toBe(404);
         expect(Object.keys(responses)).toContain('404');
       }
@@ -71,7 +93,8 @@ describe('OpenAPI document', () => {
     expect(check(started.json, 'ErrorEnvelope', false)).toEqual([]);
     const records = started.json?.response as unknown[];
     expect(check(records[0], 'PushRecord')).toEqual([]);
-    for (const record of api.push.listPushes()) expect(check(JSON.parse(JSON.stringify(record)), 'PushRecord')).toEqual([]);
+    for (const record of api.push.listPushes())
+      expect(check(JSON.parse(JSON.stringify(record)), 'PushRecord')).toEqual([]);
     const stopped = await api.call('POST', '/v1/vhosts/default/apps/app:stopPush', { body: { id: seedRtmp.id } });
     expect(check((stopped.json?.response as unknown[])[0], 'PushRecord')).toEqual([]);
   });

@@ -9,13 +9,21 @@ type Schema = Record<string, unknown>;
 
 const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });
 const integer: Schema = { type: 'integer', minimum: 0 };
-const time: Schema = { type: 'string', description: 'Local time with milliseconds and offset, e.g. `2021-02-04T01:42:40.160+0900`; `1970-01-01T00:00:00.000` in local offset when it has not happened yet.' };
+const time: Schema = {
+  type: 'string',
+  description:
+    'Local time with milliseconds and offset, e.g. `2021-02-04T01:42:40.160+0900`; `1970-01-01T00:00:00.000` in local offset when it has not happened yet.',
+};
 
 /** `{"statusCode","message","response"}` with `response` of the given schema. */
 function envelope(response?: Schema): Schema {
   const properties: Schema = { statusCode: { type: 'integer' }, message: { type: 'string' } };
   if (response !== undefined) properties['response'] = response;
-  return { type: 'object', required: response === undefined ? ['statusCode', 'message'] : ['statusCode', 'message', 'response'], properties };
+  return {
+    type: 'object',
+    required: response === undefined ? ['statusCode', 'message'] : ['statusCode', 'message', 'response'],
+    properties,
+  };
 }
 
 function ok(description: string, response: Schema): Schema {
@@ -26,14 +34,31 @@ function error(description: string): Schema {
   return { description, content: { 'application/json': { schema: ref('ErrorEnvelope') } } };
 }
 
-const pathParameter = (name: string, description: string): Schema => ({ name, in: 'path', required: true, description, schema: { type: 'string' } });
+const pathParameter = (name: string, description: string): Schema => ({
+  name,
+  in: 'path',
+  required: true,
+  description,
+  schema: { type: 'string' },
+});
 const vhostParameter = pathParameter('vhost', 'Name of the VirtualHost');
 const appParameter = pathParameter('app', 'Name of the Application');
 
-const commonErrors: Schema = { '401': error('Authorization missing, malformed, of another scheme, not base64, or a wrong token; carries `WWW-Authenticate: Basic realm="..."`.') };
-const appErrors: Schema = { ...commonErrors, '404': error('`Could not find the virtual host: [{vhost}] (404)`, `Could not find the application: [{vhost}/{app}] (404)` or `Push is not enabled for the application: [{vhost}/{app}] (404)`.') };
+const commonErrors: Schema = {
+  '401': error(
+    'Authorization missing, malformed, of another scheme, not base64, or a wrong token; carries `WWW-Authenticate: Basic realm="..."`.',
+  ),
+};
+const appErrors: Schema = {
+  ...commonErrors,
+  '404': error(
+    '`Could not find the virtual host: [{vhost}] (404)`, `Could not find the application: [{vhost}/{app}] (404)` or `Push is not enabled for the application: [{vhost}/{app}] (404)`.',
+  ),
+};
 const bodyErrors: Schema = {
-  '400': error('Body not JSON, not an object, or a field of the wrong type (the message names the field); or a missing required field / push error as listed in the operation.'),
+  '400': error(
+    'Body not JSON, not an object, or a field of the wrong type (the message names the field); or a missing required field / push error as listed in the operation.',
+  ),
   '413': error('Body larger than the configured limit.'),
   '415': error('Content-Type is not JSON and the body does not parse as JSON.'),
 };
@@ -42,8 +67,20 @@ function jsonBody(schema: Schema, required: boolean): Schema {
   return { required, content: { 'application/json': { schema } } };
 }
 
-function pushAction(operationId: string, summary: string, description: string, body: Schema | null, responses: Schema): Schema {
-  const operation: Schema = { operationId, summary, description, parameters: [vhostParameter, appParameter], responses: { ...responses, ...appErrors, ...(body === null ? {} : bodyErrors) } };
+function pushAction(
+  operationId: string,
+  summary: string,
+  description: string,
+  body: Schema | null,
+  responses: Schema,
+): Schema {
+  const operation: Schema = {
+    operationId,
+    summary,
+    description,
+    parameters: [vhostParameter, appParameter],
+    responses: { ...responses, ...appErrors, ...(body === null ? {} : bodyErrors) },
+  };
   if (body !== null) operation['requestBody'] = body;
   return operation;
 }
@@ -80,27 +117,56 @@ export function buildOpenApiDocument(version: string, maxBodyBytes: number): Sch
           'Stops a push; the record leaves the list once torn down. Missing id: `There is no required parameter [id] (400)`.',
           jsonBody(ref('StopPushRequest'), true),
           {
-            '200': ok('The record at that moment (state `stopping` or `stopped`).', { type: 'array', items: ref('PushRecord'), minItems: 1, maxItems: 1 }),
+            '200': ok('The record at that moment (state `stopping` or `stopped`).', {
+              type: 'array',
+              items: ref('PushRecord'),
+              minItems: 1,
+              maxItems: 1,
+            }),
             '404': error('`There is no push information related to the ID [{id}] (404)`, or an unknown vhost/app.'),
           },
         ),
       },
       '/v1/vhosts/{vhost}/apps/{app}:pushes': {
-        post: pushAction('listPushes', 'List pushes', 'Lists the pushes of the application; `{"id": "..."}` filters to one.', jsonBody(ref('PushesRequest'), false), pushesResponses),
+        post: pushAction(
+          'listPushes',
+          'List pushes',
+          'Lists the pushes of the application; `{"id": "..."}` filters to one.',
+          jsonBody(ref('PushesRequest'), false),
+          pushesResponses,
+        ),
         get: {
-          ...pushAction('listPushesGet', 'List pushes (GET)', 'As the POST form; `?id=` filters to one.', null, pushesResponses),
-          parameters: [vhostParameter, appParameter, { name: 'id', in: 'query', required: false, schema: { type: 'string' } }],
+          ...pushAction(
+            'listPushesGet',
+            'List pushes (GET)',
+            'As the POST form; `?id=` filters to one.',
+            null,
+            pushesResponses,
+          ),
+          parameters: [
+            vhostParameter,
+            appParameter,
+            { name: 'id', in: 'query', required: false, schema: { type: 'string' } },
+          ],
         },
       },
       '/v1/vhosts': {
-        get: { operationId: 'listVhosts', summary: 'Names of the virtual hosts', responses: { '200': ok('Names.', { type: 'array', items: { type: 'string' } }), ...commonErrors } },
+        get: {
+          operationId: 'listVhosts',
+          summary: 'Names of the virtual hosts',
+          responses: { '200': ok('Names.', { type: 'array', items: { type: 'string' } }), ...commonErrors },
+        },
       },
       '/v1/vhosts/{vhost}/apps': {
         get: {
           operationId: 'listApps',
           summary: 'Names of the applications of a virtual host',
           parameters: [vhostParameter],
-          responses: { '200': ok('Names.', { type: 'array', items: { type: 'string' } }), ...commonErrors, '404': error('`Could not find the virtual host: [{vhost}] (404)`.') },
+          responses: {
+            '200': ok('Names.', { type: 'array', items: { type: 'string' } }),
+            ...commonErrors,
+            '404': error('`Could not find the virtual host: [{vhost}] (404)`.'),
+          },
         },
       },
       '/v1/vhosts/{vhost}/apps/{app}/streams': {
@@ -108,7 +174,11 @@ export function buildOpenApiDocument(version: string, maxBodyBytes: number): Sch
           operationId: 'listStreams',
           summary: 'Names of the live streams of an application',
           parameters: [vhostParameter, appParameter],
-          responses: { '200': ok('Names.', { type: 'array', items: { type: 'string' } }), ...commonErrors, '404': error('Unknown vhost or app.') },
+          responses: {
+            '200': ok('Names.', { type: 'array', items: { type: 'string' } }),
+            ...commonErrors,
+            '404': error('Unknown vhost or app.'),
+          },
         },
       },
       '/v1/vhosts/{vhost}/apps/{app}/streams/{stream}': {
@@ -116,19 +186,49 @@ export function buildOpenApiDocument(version: string, maxBodyBytes: number): Sch
           operationId: 'getStream',
           summary: 'A live stream with its tracks (to pick `stream.tracks`)',
           parameters: [vhostParameter, appParameter, pathParameter('stream', 'Name of the stream')],
-          responses: { '200': ok('The stream.', ref('Stream')), ...commonErrors, '404': error('Unknown vhost or app, or `Could not find the stream: [{vhost}/{app}/{stream}] (404)`.') },
+          responses: {
+            '200': ok('The stream.', ref('Stream')),
+            ...commonErrors,
+            '404': error('Unknown vhost or app, or `Could not find the stream: [{vhost}/{app}/{stream}] (404)`.'),
+          },
         },
       },
       '/v1/version': {
-        get: { operationId: 'version', summary: 'Server version', responses: { '200': ok('The version.', { type: 'object', required: ['version'], properties: { version: { type: 'string' } } }), ...commonErrors } },
+        get: {
+          operationId: 'version',
+          summary: 'Server version',
+          responses: {
+            '200': ok('The version.', {
+              type: 'object',
+              required: ['version'],
+              properties: { version: { type: 'string' } },
+            }),
+            ...commonErrors,
+          },
+        },
       },
       '/v1/openapi.json': {
-        get: { operationId: 'openapi', summary: 'This document (no authorization)', security: [], responses: { '200': { description: 'OpenAPI 3.1 document.', content: { 'application/json': { schema: { type: 'object' } } } } } },
+        get: {
+          operationId: 'openapi',
+          summary: 'This document (no authorization)',
+          security: [],
+          responses: {
+            '200': {
+              description: 'OpenAPI 3.1 document.',
+              content: { 'application/json': { schema: { type: 'object' } } },
+            },
+          },
+        },
       },
     },
     components: {
       securitySchemes: {
-        accessToken: { type: 'http', scheme: 'basic', description: '`Authorization: Basic base64(AccessToken)` — the whole token is base64-encoded (not user:password). The scheme word is case-insensitive.' },
+        accessToken: {
+          type: 'http',
+          scheme: 'basic',
+          description:
+            '`Authorization: Basic base64(AccessToken)` — the whole token is base64-encoded (not user:password). The scheme word is case-insensitive.',
+        },
       },
       schemas: {
         ErrorEnvelope: envelope(),
@@ -142,21 +242,70 @@ export function buildOpenApiDocument(version: string, maxBodyBytes: number): Sch
               required: ['name'],
               properties: {
                 name: { type: 'string', maxLength: FIELD_LIMITS.streamName },
-                tracks: { type: 'array', maxItems: FIELD_LIMITS.tracks, items: integer, description: 'Track ids; absent or empty = all pushable tracks.' },
-                trackIds: { type: 'array', maxItems: FIELD_LIMITS.tracks, items: integer, description: 'Alias of tracks (give one of them).' },
-                variantNames: { type: 'array', maxItems: FIELD_LIMITS.variantNames, items: { type: 'string', maxLength: FIELD_LIMITS.variantName }, description: 'Selects tracks by variant name.' },
+                tracks: {
+                  type: 'array',
+                  maxItems: FIELD_LIMITS.tracks,
+                  items: integer,
+                  description: 'Track ids; absent or empty = all pushable tracks.',
+                },
+                trackIds: {
+                  type: 'array',
+                  maxItems: FIELD_LIMITS.tracks,
+                  items: integer,
+                  description: 'Alias of tracks (give one of them).',
+                },
+                variantNames: {
+                  type: 'array',
+                  maxItems: FIELD_LIMITS.variantNames,
+                  items: { type: 'string', maxLength: FIELD_LIMITS.variantName },
+                  description: 'Selects tracks by variant name.',
+                },
               },
             },
             protocol: { type: 'string', description: '`rtmp` or `mpegts`, case-insensitive.' },
-            url: { type: 'string', maxLength: FIELD_LIMITS.url, description: '`rtmp://` or `rtmps://` for rtmp; `udp://host:port` or `tcp://host:port` for mpegts. Trailing `/` trimmed.' },
-            streamKey: { type: 'string', maxLength: FIELD_LIMITS.streamKey, description: 'Required for rtmp (may be empty when the key is in the url path); empty or absent for mpegts. The RTMP publish target is url + "/" + streamKey.' },
+            url: {
+              type: 'string',
+              maxLength: FIELD_LIMITS.url,
+              description:
+                '`rtmp://` or `rtmps://` for rtmp; `udp://host:port` or `tcp://host:port` for mpegts. Trailing `/` trimmed.',
+            },
+            streamKey: {
+              type: 'string',
+              maxLength: FIELD_LIMITS.streamKey,
+              description:
+                'Required for rtmp (may be empty when the key is in the url path); empty or absent for mpegts. The RTMP publish target is url + "/" + streamKey.',
+            },
           },
         },
-        StopPushRequest: { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: FIELD_LIMITS.id } } },
-        PushesRequest: { type: 'object', properties: { id: { type: 'string', maxLength: FIELD_LIMITS.id, description: 'Filters to this id.' } } },
+        StopPushRequest: {
+          type: 'object',
+          required: ['id'],
+          properties: { id: { type: 'string', maxLength: FIELD_LIMITS.id } },
+        },
+        PushesRequest: {
+          type: 'object',
+          properties: { id: { type: 'string', maxLength: FIELD_LIMITS.id, description: 'Filters to this id.' } },
+        },
         PushRecord: {
           type: 'object',
-          required: ['id', 'vhost', 'app', 'stream', 'protocol', 'url', 'streamKey', 'state', 'sequence', 'sentBytes', 'sentTime', 'totalsentBytes', 'totalsentTime', 'createdTime', 'startTime', 'finishTime'],
+          required: [
+            'id',
+            'vhost',
+            'app',
+            'stream',
+            'protocol',
+            'url',
+            'streamKey',
+            'state',
+            'sequence',
+            'sentBytes',
+            'sentTime',
+            'totalsentBytes',
+            'totalsentTime',
+            'createdTime',
+            'startTime',
+            'finishTime',
+          ],
           properties: {
             id: { type: 'string' },
             vhost: { type: 'string' },
@@ -164,14 +313,22 @@ export function buildOpenApiDocument(version: string, maxBodyBytes: number): Sch
             stream: {
               type: 'object',
               required: ['name', 'tracks'],
-              properties: { name: { type: 'string' }, tracks: { type: 'array', items: integer, description: 'Track ids actually pushed.' }, variantNames: { type: 'array', items: { type: 'string' } } },
+              properties: {
+                name: { type: 'string' },
+                tracks: { type: 'array', items: integer, description: 'Track ids actually pushed.' },
+                variantNames: { type: 'array', items: { type: 'string' } },
+              },
             },
             protocol: { type: 'string', enum: ['rtmp', 'mpegts'] },
             url: { type: 'string' },
             streamKey: { type: 'string' },
             state: { type: 'string', enum: ['ready', 'connecting', 'pushing', 'stopping', 'stopped', 'error'] },
             sequence: { ...integer, description: 'Sessions completed so far (each reconnect ends one).' },
-            sentBytes: { ...integer, description: 'Bytes written to the destination in the current session, container and protocol overhead included.' },
+            sentBytes: {
+              ...integer,
+              description:
+                'Bytes written to the destination in the current session, container and protocol overhead included.',
+            },
             sentTime: { ...integer, description: 'Milliseconds the current session has been pushing.' },
             totalsentBytes: { ...integer, description: 'Bytes on the wire over all sessions, current included.' },
             totalsentTime: { ...integer, description: 'Milliseconds over all sessions.' },
@@ -184,14 +341,23 @@ export function buildOpenApiDocument(version: string, maxBodyBytes: number): Sch
             droppedFrames: integer,
             skippedTracks: {
               type: 'array',
-              items: { type: 'object', required: ['id', 'codec', 'reason'], properties: { id: integer, codec: { type: 'string' }, reason: { type: 'string' } } },
+              items: {
+                type: 'object',
+                required: ['id', 'codec', 'reason'],
+                properties: { id: integer, codec: { type: 'string' }, reason: { type: 'string' } },
+              },
             },
           },
         },
         Stream: {
           type: 'object',
           required: ['name', 'tracks'],
-          properties: { name: { type: 'string' }, sourceType: { type: 'string' }, createdTime: time, tracks: { type: 'array', items: ref('Track') } },
+          properties: {
+            name: { type: 'string' },
+            sourceType: { type: 'string' },
+            createdTime: time,
+            tracks: { type: 'array', items: ref('Track') },
+          },
         },
         Track: {
           type: 'object',

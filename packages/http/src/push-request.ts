@@ -26,7 +26,8 @@ export function parseStartPushBody(body: unknown, vhost: string, app: string): S
   const root = asObject(body === undefined ? {} : body, 'body');
   const id = optionalString(root, 'id', 'id', FIELD_LIMITS.id);
   const stream = Object.hasOwn(root, 'stream') ? asObject(root['stream'], 'stream') : undefined;
-  const streamName = stream === undefined ? undefined : optionalString(stream, 'name', 'stream.name', FIELD_LIMITS.streamName);
+  const streamName =
+    stream === undefined ? undefined : optionalString(stream, 'name', 'stream.name', FIELD_LIMITS.streamName);
   const tracks = stream === undefined ? undefined : optionalTrackIds(stream, 'tracks');
   const trackIds = stream === undefined ? undefined : optionalTrackIds(stream, 'trackIds');
   if (tracks !== undefined && trackIds !== undefined) {
@@ -42,7 +43,8 @@ export function parseStartPushBody(body: unknown, vhost: string, app: string): S
   if (isBlank(protocol)) missing.push('protocol');
   if (isBlank(url)) missing.push('url');
   // streamKey is required for rtmp (it may be empty when the key is in the url path)
-  if (streamKey === undefined && protocol !== undefined && protocol.trim().toLowerCase() === 'rtmp') missing.push('streamKey');
+  if (streamKey === undefined && protocol !== undefined && protocol.trim().toLowerCase() === 'rtmp')
+    missing.push('streamKey');
   if (missing.length > 0) throw missingParameters(missing);
   // Names of Object.prototype members are never protocols: refuse them here so that no
   // service looks them up in a plain object (`sinks['constructor']`).
@@ -98,7 +100,8 @@ function optionalString(object: JsonObject, key: string, field: string, maxLengt
   if (!Object.hasOwn(object, key)) return undefined;
   const value = object[key];
   if (typeof value !== 'string') throw new ApiError(400, wrongType(field, 'a string'));
-  if (value.length > maxLength) throw new ApiError(400, `Parameter [${field}] is too long: at most ${maxLength} characters`);
+  if (value.length > maxLength)
+    throw new ApiError(400, `Parameter [${field}] is too long: at most ${maxLength} characters`);
   return value;
 }
 
@@ -107,10 +110,12 @@ function optionalTrackIds(stream: JsonObject, key: string): number[] | undefined
   const field = `stream.${key}`;
   const value = stream[key];
   if (!Array.isArray(value)) throw new ApiError(400, wrongType(field, 'an array of integers'));
-  if (value.length > FIELD_LIMITS.tracks) throw new ApiError(400, `Parameter [${field}] has too many entries: at most ${FIELD_LIMITS.tracks}`);
+  if (value.length > FIELD_LIMITS.tracks)
+    throw new ApiError(400, `Parameter [${field}] has too many entries: at most ${FIELD_LIMITS.tracks}`);
   const ids: number[] = [];
   for (const item of value as unknown[]) {
-    if (typeof item !== 'number' || !Number.isSafeInteger(item) || item < 0) throw new ApiError(400, wrongType(field, 'an array of integers'));
+    if (typeof item !== 'number' || !Number.isSafeInteger(item) || item < 0)
+      throw new ApiError(400, wrongType(field, 'an array of integers'));
     ids.push(item);
   }
   return ids;
@@ -121,11 +126,16 @@ function optionalVariantNames(stream: JsonObject): string[] | undefined {
   const field = 'stream.variantNames';
   const value = stream['variantNames'];
   if (!Array.isArray(value)) throw new ApiError(400, wrongType(field, 'an array of strings'));
-  if (value.length > FIELD_LIMITS.variantNames) throw new ApiError(400, `Parameter [${field}] has too many entries: at most ${FIELD_LIMITS.variantNames}`);
+  if (value.length > FIELD_LIMITS.variantNames)
+    throw new ApiError(400, `Parameter [${field}] has too many entries: at most ${FIELD_LIMITS.variantNames}`);
   const names: string[] = [];
   for (const item of value as unknown[]) {
     if (typeof item !== 'string') throw new ApiError(400, wrongType(field, 'an array of strings'));
-    if (item.length > FIELD_LIMITS.variantName) throw new ApiError(400, `Parameter [${field}] has an entry that is too long: at most ${FIELD_LIMITS.variantName} characters`);
+    if (item.length > FIELD_LIMITS.variantName)
+      throw new ApiError(
+        400,
+        `Parameter [${field}] has an entry that is too long: at most ${FIELD_LIMITS.variantName} characters`,
+      );
     names.push(item);
   }
   return names;

@@ -6,15 +6,7 @@
 
 /** What a route does. */
 export type RouteAction =
-  | 'startPush'
-  | 'stopPush'
-  | 'pushes'
-  | 'listVhosts'
-  | 'listApps'
-  | 'listStreams'
-  | 'getStream'
-  | 'version'
-  | 'openapi';
+  'startPush' | 'stopPush' | 'pushes' | 'listVhosts' | 'listApps' | 'listStreams' | 'getStream' | 'version' | 'openapi';
 
 /** One route of the API. */
 export interface RouteDefinition {
@@ -109,9 +101,13 @@ function resolveAction(s: string[]): RawAction | null {
       return { action, vhost: vhost ?? '', app: appSegment.slice(0, colon) };
     }
     case 5:
-      return a === 'vhosts' && b === 'apps' && c === 'streams' ? { action: 'listStreams', vhost: vhost ?? '', app: appSegment ?? '' } : null;
+      return a === 'vhosts' && b === 'apps' && c === 'streams'
+        ? { action: 'listStreams', vhost: vhost ?? '', app: appSegment ?? '' }
+        : null;
     case 6:
-      return a === 'vhosts' && b === 'apps' && c === 'streams' ? { action: 'getStream', vhost: vhost ?? '', app: appSegment ?? '', stream: stream ?? '' } : null;
+      return a === 'vhosts' && b === 'apps' && c === 'streams'
+        ? { action: 'getStream', vhost: vhost ?? '', app: appSegment ?? '', stream: stream ?? '' }
+        : null;
     default:
       return null;
   }

@@ -64,7 +64,8 @@ export interface MediaPacket {
  * past 2^32 (streams that run for days) as long as `value * to` stays below 2^53.
  */
 export function rescaleTimestamp(value: number, from: number, to: number): number {
-  if (!Number.isInteger(from) || from <= 0) throw new RangeError(`from timescale must be a positive integer, got ${from}`);
+  if (!Number.isInteger(from) || from <= 0)
+    throw new RangeError(`from timescale must be a positive integer, got ${from}`);
   if (!Number.isInteger(to) || to <= 0) throw new RangeError(`to timescale must be a positive integer, got ${to}`);
   if (from === to) return value;
   if (to % from === 0) return value * (to / from);

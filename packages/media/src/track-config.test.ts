@@ -5,7 +5,9 @@ import { FlvReader, FlvTagDemuxer, FlvTagType, parseVideoTagBody, trackFieldsFro
 describe('trackFieldsFromConfig', () => {
   it('reads size and frame rate from an avcC and rate/channels from an AudioSpecificConfig', () => {
     const tags = new FlvReader().push(readFixture('h264-high-aac.flv'));
-    const videoConfig = tags.map((t) => (t.type === FlvTagType.Video ? parseVideoTagBody(t.data) : undefined)).find((b) => b?.kind === 'config');
+    const videoConfig = tags
+      .map((t) => (t.type === FlvTagType.Video ? parseVideoTagBody(t.data) : undefined))
+      .find((b) => b?.kind === 'config');
     if (videoConfig?.kind !== 'config') throw new Error('no video sequence header in the fixture');
     expect(trackFieldsFromConfig('h264', videoConfig.config)).toEqual({ width: 320, height: 240, frameRate: 30 });
     expect(trackFieldsFromConfig('aac', new Uint8Array([0x12, 0x10]))).toEqual({ sampleRate: 44_100, channels: 2 });

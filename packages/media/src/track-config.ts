@@ -40,7 +40,10 @@ export function trackFieldsFromConfig(codec: CodecName, config: Uint8Array | und
       }
       case 'aac': {
         const asc = parseAudioSpecificConfig(config);
-        return defined({ sampleRate: asc.extensionSampleRate ?? asc.sampleRate, channels: asc.channels > 0 ? asc.channels : undefined });
+        return defined({
+          sampleRate: asc.extensionSampleRate ?? asc.sampleRate,
+          channels: asc.channels > 0 ? asc.channels : undefined,
+        });
       }
       case 'opus':
         return { sampleRate: 48_000, channels: parseOpusHead(config).channelCount };
@@ -55,6 +58,7 @@ export function trackFieldsFromConfig(codec: CodecName, config: Uint8Array | und
 
 function defined(fields: TrackConfigFields): TrackConfigFields {
   const out: TrackConfigFields = {};
-  for (const [k, v] of Object.entries(fields) as Array<[keyof TrackConfigFields, number | undefined]>) if (v !== undefined) out[k] = v;
+  for (const [k, v] of Object.entries(fields) as Array<[keyof TrackConfigFields, number | undefined]>)
+    if (v !== undefined) out[k] = v;
   return out;
 }

@@ -1,6 +1,8 @@
 /** Byte buffers without zero-filling under Node (every byte is written before it is read). */
 
-const NodeBuffer = (globalThis as { Buffer?: { allocUnsafe(n: number): Uint8Array; allocUnsafeSlow(n: number): Uint8Array } }).Buffer;
+const NodeBuffer = (
+  globalThis as { Buffer?: { allocUnsafe(n: number): Uint8Array; allocUnsafeSlow(n: number): Uint8Array } }
+).Buffer;
 
 /**
  * A plain Uint8Array of `size` bytes whose contents are unspecified: under Node it is

@@ -18,7 +18,10 @@ const nalBody = fc
   });
 
 /** Access units: [start code size, extra zero bytes before it, body] per NAL unit. */
-const accessUnit = fc.array(fc.tuple(fc.constantFrom(3, 4), fc.integer({ min: 0, max: 2 }), nalBody), { minLength: 1, maxLength: 6 });
+const accessUnit = fc.array(fc.tuple(fc.constantFrom(3, 4), fc.integer({ min: 0, max: 2 }), nalBody), {
+  minLength: 1,
+  maxLength: 6,
+});
 
 function annexB(units: [number, number, number[]][]): { bytes: number[]; bodies: number[][] } {
   const bytes: number[] = [];
@@ -31,17 +34,29 @@ function annexB(units: [number, number, number[]][]): { bytes: number[]; bodies:
 }
 
 function avcc(bodies: number[][]): number[] {
-  return bodies.flatMap((b) => [b.length >>> 24, (b.length >> 16) & 0xff, (b.length >> 8) & 0xff, b.length & 0xff, ...b]);
+  return bodies.flatMap((b) => [
+    b.length >>> 24,
+    (b.length >> 16) & 0xff,
+    (b.length >> 8) & 0xff,
+    b.length & 0xff,
+    ...b,
+  ]);
 }
 
 describe('AnnexBLayout', () => {
   it('finds NAL units behind 3- and 4-byte start codes, without trailing zeros, emulation prevention kept', () => {
     const layout = new AnnexBLayout();
-    const bytes = new Uint8Array([9, 9, 0, 0, 0, 1, 0x67, 1, 2, 0, 0, 1, 0x68, 0, 0, 3, 1, 5, 0, 0, 0, 0, 1, 0x65, 7, 0, 0, 9, 9]);
+    const bytes = new Uint8Array([
+      9, 9, 0, 0, 0, 1, 0x67, 1, 2, 0, 0, 1, 0x68, 0, 0, 3, 1, 5, 0, 0, 0, 0, 1, 0x65, 7, 0, 0, 9, 9,
+    ]);
     expect(layout.scan(bytes, 2, 27)).toBe(-1);
     expect(layout.count).toBe(3);
     const units = [0, 1, 2].map((i) => [...bytes.subarray(layout.starts[i], layout.ends[i])]);
-    expect(units).toEqual([[0x67, 1, 2], [0x68, 0, 0, 3, 1, 5], [0x65, 7]]);
+    expect(units).toEqual([
+      [0x67, 1, 2],
+      [0x68, 0, 0, 3, 1, 5],
+      [0x65, 7],
+    ]);
     expect(layout.avccSize()).toBe(12 + 3 + 6 + 2);
   });
 
@@ -56,7 +71,9 @@ describe('AnnexBLayout', () => {
 
   it('grows past 16 units', () => {
     const layout = new AnnexBLayout();
-    const { bytes, bodies } = annexB(Array.from({ length: 40 }, (_, i) => [i % 2 ? 3 : 4, 0, [0x41, i + 1]] as [number, number, number[]]));
+    const { bytes, bodies } = annexB(
+      Array.from({ length: 40 }, (_, i) => [i % 2 ? 3 : 4, 0, [0x41, i + 1]] as [number, number, number[]]),
+    );
     expect(layout.scan(new Uint8Array(bytes), 0, bytes.length)).toBe(-1);
     expect(layout.count).toBe(40);
     const out = new Uint8Array(layout.avccSize());
@@ -65,7 +82,11 @@ describe('AnnexBLayout', () => {
   });
 
   it('4-byte start codes only: converts in place without moving any unit', () => {
-    const { bytes, bodies } = annexB([[4, 0, [0x67, 1]], [4, 0, [0x68, 2, 3]], [4, 0, [0x65, 4, 5, 6]]]);
+    const { bytes, bodies } = annexB([
+      [4, 0, [0x67, 1]],
+      [4, 0, [0x68, 2, 3]],
+      [4, 0, [0x65, 4, 5, 6]],
+    ]);
     const buf = new Uint8Array(bytes);
     const layout = new AnnexBLayout();
     layout.scan(buf, 0, buf.length);
@@ -79,7 +100,10 @@ describe('AnnexBLayout', () => {
   });
 
   it('a 3-byte start code after a dropped unit (AUD + slice): the slice stays, its length takes one byte of the AUD', () => {
-    const { bytes } = annexB([[4, 0, [0x09, 0xf0]], [3, 0, [0x41, 9, 8, 7]]]);
+    const { bytes } = annexB([
+      [4, 0, [0x09, 0xf0]],
+      [3, 0, [0x41, 9, 8, 7]],
+    ]);
     const buf = new Uint8Array(bytes);
     const layout = new AnnexBLayout();
     layout.scan(buf, 0, buf.length);
@@ -91,38 +115,46 @@ describe('AnnexBLayout', () => {
 
   it('in place gives the same bytes as a copy, for any start codes, zeros, dropped units and room below', () => {
     fc.assert(
-      fc.property(accessUnit, fc.integer({ min: 0, max: 12 }), fc.array(fc.boolean(), { minLength: 6, maxLength: 6 }), (units, room, drops) => {
-        const { bytes } = annexB(units);
-        const buf = new Uint8Array(room + bytes.length).fill(0xee);
-        buf.set(bytes, room);
-        const layout = new AnnexBLayout();
-        expect(layout.scan(buf, room, buf.length)).toBe(-1);
-        // drop some units (as the reader drops AUDs)
-        let kept = 0;
-        for (let i = 0; i < layout.count; i++) if (!drops[i] || i === layout.count - 1) layout.keep(i, kept++);
-        layout.count = kept;
-        const copy = new Uint8Array(layout.avccSize());
-        layout.copyTo(buf, copy, 0);
-        const before = buf.slice();
-        const end = layout.ends[kept - 1]!;
-        const at = layout.convertInPlace(buf, 0);
-        if (at < 0) {
-          expect(end - copy.length).toBeLessThan(0);
-          expect(buf).toEqual(before);
-        } else {
-          expect(at).toBe(end - copy.length);
-          expect(buf.subarray(at, end)).toEqual(copy);
-          // nothing outside [at, end) touched
-          expect(buf.subarray(0, at)).toEqual(before.subarray(0, at));
-          expect(buf.subarray(end)).toEqual(before.subarray(end));
-        }
-      }),
+      fc.property(
+        accessUnit,
+        fc.integer({ min: 0, max: 12 }),
+        fc.array(fc.boolean(), { minLength: 6, maxLength: 6 }),
+        (units, room, drops) => {
+          const { bytes } = annexB(units);
+          const buf = new Uint8Array(room + bytes.length).fill(0xee);
+          buf.set(bytes, room);
+          const layout = new AnnexBLayout();
+          expect(layout.scan(buf, room, buf.length)).toBe(-1);
+          // drop some units (as the reader drops AUDs)
+          let kept = 0;
+          for (let i = 0; i < layout.count; i++) if (!drops[i] || i === layout.count - 1) layout.keep(i, kept++);
+          layout.count = kept;
+          const copy = new Uint8Array(layout.avccSize());
+          layout.copyTo(buf, copy, 0);
+          const before = buf.slice();
+          const end = layout.ends[kept - 1]!;
+          const at = layout.convertInPlace(buf, 0);
+          if (at < 0) {
+            expect(end - copy.length).toBeLessThan(0);
+            expect(buf).toEqual(before);
+          } else {
+            expect(at).toBe(end - copy.length);
+            expect(buf.subarray(at, end)).toEqual(copy);
+            // nothing outside [at, end) touched
+            expect(buf.subarray(0, at)).toEqual(before.subarray(0, at));
+            expect(buf.subarray(end)).toEqual(before.subarray(end));
+          }
+        },
+      ),
       { numRuns: 2000 },
     );
   });
 
   it('refuses (writing nothing) when 3-byte start codes need more room than lies above the floor', () => {
-    const { bytes } = annexB([[3, 0, [0x41, 1]], [3, 0, [0x41, 2]]]);
+    const { bytes } = annexB([
+      [3, 0, [0x41, 1]],
+      [3, 0, [0x41, 2]],
+    ]);
     const buf = new Uint8Array(bytes);
     const layout = new AnnexBLayout();
     layout.scan(buf, 0, buf.length);
@@ -131,6 +163,11 @@ describe('AnnexBLayout', () => {
     const roomy = new Uint8Array([0xee, 0xee, ...bytes]);
     layout.scan(roomy, 2, roomy.length);
     expect(layout.convertInPlace(roomy, 0)).toBe(0);
-    expect([...roomy]).toEqual(avcc([[0x41, 1], [0x41, 2]]));
+    expect([...roomy]).toEqual(
+      avcc([
+        [0x41, 1],
+        [0x41, 2],
+      ]),
+    );
   });
 });

@@ -8,6 +8,8 @@ export function adtsConfigOf(asc: Uint8Array, trackId: number): AdtsConfig {
   try {
     return adtsConfigFromAudioSpecificConfig(parseAudioSpecificConfig(asc));
   } catch (error) {
-    throw new TsMuxError(`track ${trackId}: AudioSpecificConfig cannot be carried in ADTS: ${(error as Error).message}`);
+    throw new TsMuxError(
+      `track ${trackId}: AudioSpecificConfig cannot be carried in ADTS: ${(error as Error).message}`,
+    );
   }
 }

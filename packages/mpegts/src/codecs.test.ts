@@ -33,10 +33,13 @@ describeWithPeers(['ffmpeg', 'ffprobe'], 'TsMuxer codecs', () => {
     const source = readTs(readFixture('h265-aac.ts'));
     const video = source.tracks.find((t) => t.codec === 'h265')!;
     expect(video.config).toBeDefined(); // hvcC learnt by the demuxer
-    const packets = source.packets.map((p) => (p.trackId === video.id ? { ...p, data: withoutParameterSets(p.data) } : p));
+    const packets = source.packets.map((p) =>
+      p.trackId === video.id ? { ...p, data: withoutParameterSets(p.data) } : p,
+    );
     const { bytes } = muxToBytes({ tracks: source.tracks, packets });
     const back = readTs(bytes, { strict: true });
-    for (const p of back.packets.filter((p) => p.trackId === 0x100 && p.key)) expect(nalTypes(p.data).slice(0, 3)).toEqual([32, 33, 34]);
+    for (const p of back.packets.filter((p) => p.trackId === 0x100 && p.key))
+      expect(nalTypes(p.data).slice(0, 3)).toEqual([32, 33, 34]);
     const aud = bytes.indexOf(0x46);
     expect([...bytes.subarray(aud - 4, aud + 3)]).toEqual([0, 0, 0, 1, 0x46, 0x01, 0x50]);
     const file = join(dir, 'h265.ts');
@@ -46,9 +49,24 @@ describeWithPeers(['ffmpeg', 'ffprobe'], 'TsMuxer codecs', () => {
 
   it('ID3 timed metadata: stream_type 0x15 that ffprobe lists as timed_id3, round-tripped', async () => {
     const source = readFlv(readFixture('h264-baseline-aac.flv'));
-    const tag = Uint8Array.from([0x49, 0x44, 0x33, 4, 0, 0, 0, 0, 0, 0x0a, ...new TextEncoder().encode('TXXX\0\0\0\x02\0\0')]);
+    const tag = Uint8Array.from([
+      0x49,
+      0x44,
+      0x33,
+      4,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0x0a,
+      ...new TextEncoder().encode('TXXX\0\0\0\x02\0\0'),
+    ]);
     const id3: MediaPacket[] = [500, 1500, 2500].map((t) => ({ trackId: 7, dts: t, pts: t, key: true, data: tag }));
-    const { bytes } = muxToBytes({ tracks: [...source.tracks, { id: 7, kind: 'data', codec: 'id3', timescale: 1000 }], packets: [...source.packets, ...id3] });
+    const { bytes } = muxToBytes({
+      tracks: [...source.tracks, { id: 7, kind: 'data', codec: 'id3', timescale: 1000 }],
+      packets: [...source.packets, ...id3],
+    });
     const back = readTs(bytes, { strict: true });
     const meta = back.packets.filter((p) => p.trackId === 0x102);
     expect(meta.map((p) => p.pts)).toEqual([45000, 135000, 225000]);

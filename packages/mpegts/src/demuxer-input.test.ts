@@ -13,7 +13,8 @@ const inputs: [string, Uint8Array][] = [
   ['h264-high-aac.flv muxed by TsMuxer', muxToBytes(readFlv(readFixture('h264-high-aac.flv'))).bytes],
 ];
 
-const line = (p: MediaPacket): string => `${p.trackId}:${p.dts}:${p.pts}:${p.key}:${Buffer.from(p.data).toString('base64')}`;
+const line = (p: MediaPacket): string =>
+  `${p.trackId}:${p.dts}:${p.pts}:${p.key}:${Buffer.from(p.data).toString('base64')}`;
 
 /** Packets (summarized when delivered) of `bytes` pushed at once: the reference. */
 function viaPush(bytes: Uint8Array): string[] {
@@ -25,7 +26,12 @@ function viaPush(bytes: Uint8Array): string[] {
 }
 
 /** Reads `bytes` through inputBuffer()/commit() in pieces of `sizes` (cycled); returns the summaries taken on delivery and the packets. */
-function viaCommit(bytes: Uint8Array, sizes: number[], packetData: 'owned' | 'transient', minBytes?: number): { got: string[]; packets: MediaPacket[] } {
+function viaCommit(
+  bytes: Uint8Array,
+  sizes: number[],
+  packetData: 'owned' | 'transient',
+  minBytes?: number,
+): { got: string[]; packets: MediaPacket[] } {
   const got: string[] = [];
   const packets: MediaPacket[] = [];
   const d = new TsDemuxer({
@@ -60,10 +66,14 @@ describe('TsDemuxer inputBuffer()/commit()', () => {
       expect(viaCommit(bytes, sizes, 'transient', 188).got).toEqual(want);
     }
     fc.assert(
-      fc.property(fc.array(fc.integer({ min: 1, max: 70000 }), { minLength: 1, maxLength: 20 }), fc.constantFrom(188, 4096, 65536), (sizes, minBytes) => {
-        expect(viaCommit(bytes, sizes, 'owned', minBytes).got).toEqual(want);
-        expect(viaCommit(bytes, sizes, 'transient', minBytes).got).toEqual(want);
-      }),
+      fc.property(
+        fc.array(fc.integer({ min: 1, max: 70000 }), { minLength: 1, maxLength: 20 }),
+        fc.constantFrom(188, 4096, 65536),
+        (sizes, minBytes) => {
+          expect(viaCommit(bytes, sizes, 'owned', minBytes).got).toEqual(want);
+          expect(viaCommit(bytes, sizes, 'transient', minBytes).got).toEqual(want);
+        },
+      ),
       { numRuns: 4 },
     );
   });
@@ -106,10 +116,21 @@ describe('TsDemuxer inputBuffer()/commit()', () => {
     const [, bytes] = inputs[0]!;
     // video (PID 0x100) payload-only packets, the ones the in-place short cut takes
     const video: number[] = [];
-    for (let o = 0; o < bytes.length; o += 188) if ((((bytes[o + 1]! & 0x1f) << 8) | bytes[o + 2]!) === 0x100 && (bytes[o + 1]! & 0x40) === 0 && (bytes[o + 3]! & 0x30) === 0x10) video.push(o);
+    for (let o = 0; o < bytes.length; o += 188)
+      if (
+        (((bytes[o + 1]! & 0x1f) << 8) | bytes[o + 2]!) === 0x100 &&
+        (bytes[o + 1]! & 0x40) === 0 &&
+        (bytes[o + 3]! & 0x30) === 0x10
+      )
+        video.push(o);
     const lost = video[40]!;
     const dup = video[120]!;
-    const edited = Buffer.concat([bytes.subarray(0, lost), bytes.subarray(lost + 188, dup), bytes.subarray(dup, dup + 188), bytes.subarray(dup)]);
+    const edited = Buffer.concat([
+      bytes.subarray(0, lost),
+      bytes.subarray(lost + 188, dup),
+      bytes.subarray(dup, dup + 188),
+      bytes.subarray(dup),
+    ]);
     const run = (commit: boolean): { got: string[]; continuityErrors: number; pesErrors: number } => {
       const got: string[] = [];
       const d = new TsDemuxer({ onTracks: () => undefined, onPacket: (p) => got.push(line(p)) });
@@ -157,10 +178,14 @@ describe('TsDemuxer inputBuffer()/commit()', () => {
     expect(() => d.inputBuffer(100)).toThrow('minBytes must be an integer in 188..16777216, got 100');
     expect(() => d.inputBuffer(1.5e9)).toThrow(RangeError);
     const space = d.inputBuffer(188);
-    expect(() => d.commit(space.length + 1)).toThrow(`bytes must be an integer in 0..${space.length}, got ${space.length + 1}`);
+    expect(() => d.commit(space.length + 1)).toThrow(
+      `bytes must be an integer in 0..${space.length}, got ${space.length + 1}`,
+    );
     d.push(new Uint8Array(0));
     expect(() => d.commit(0)).toThrow('commit() needs an inputBuffer() first');
-    expect(() => new TsDemuxer({ onTracks: () => undefined, onPacket: () => undefined, packetData: 'x' as 'owned' })).toThrow("packetData must be 'owned' or 'transient', got x");
+    expect(
+      () => new TsDemuxer({ onTracks: () => undefined, onPacket: () => undefined, packetData: 'x' as 'owned' }),
+    ).toThrow("packetData must be 'owned' or 'transient', got x");
   });
 });
 

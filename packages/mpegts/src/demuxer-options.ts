@@ -37,8 +37,10 @@ export function resolveDemuxerOptions(options: TsDemuxerOptions): ResolvedTsDemu
   if (typeof options?.onTracks !== 'function') throw new TypeError('onTracks must be a function');
   if (typeof options.onPacket !== 'function') throw new TypeError('onPacket must be a function');
   const maxPesSize = options.maxPesSize ?? 8 * 1024 * 1024;
-  if (!Number.isInteger(maxPesSize) || maxPesSize < 1024 || maxPesSize > 256 * 1024 * 1024) throw new RangeError(`maxPesSize must be an integer in 1024..268435456, got ${maxPesSize}`);
+  if (!Number.isInteger(maxPesSize) || maxPesSize < 1024 || maxPesSize > 256 * 1024 * 1024)
+    throw new RangeError(`maxPesSize must be an integer in 1024..268435456, got ${maxPesSize}`);
   const packetData = options.packetData ?? 'owned';
-  if (packetData !== 'owned' && packetData !== 'transient') throw new TypeError(`packetData must be 'owned' or 'transient', got ${String(packetData)}`);
+  if (packetData !== 'owned' && packetData !== 'transient')
+    throw new TypeError(`packetData must be 'owned' or 'transient', got ${String(packetData)}`);
   return { maxPesSize, strict: options.strict ?? false, transient: packetData === 'transient' };
 }

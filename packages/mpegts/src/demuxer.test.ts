@@ -12,7 +12,11 @@ function summary(r: ReturnType<typeof readTs>): string[] {
 }
 
 /** Runs a demuxer over `bytes` in `pieces`; returns what was thrown (strict) besides TsDemuxError. */
-function run(bytes: Uint8Array, pieces: number[], strict: boolean): { foreign: unknown[]; typed: number; packets: number } {
+function run(
+  bytes: Uint8Array,
+  pieces: number[],
+  strict: boolean,
+): { foreign: unknown[]; typed: number; packets: number } {
   const foreign: unknown[] = [];
   let typed = 0;
   let packets = 0;
@@ -39,11 +43,17 @@ function run(bytes: Uint8Array, pieces: number[], strict: boolean): { foreign: u
 describe('TsDemuxer', () => {
   it('gives the same packets for any chunking', () => {
     const want = summary(reference);
-    for (const size of [1, 7, 187, 188, 189, 1316, 65536]) expect(summary(readTs(muxed, { chunkSize: size, strict: true }))).toEqual(want);
+    for (const size of [1, 7, 187, 188, 189, 1316, 65536])
+      expect(summary(readTs(muxed, { chunkSize: size, strict: true }))).toEqual(want);
     fc.assert(
       fc.property(fc.array(fc.integer({ min: 1, max: 3000 }), { minLength: 1, maxLength: 50 }), (sizes) => {
         const got: string[] = [];
-        const d = new TsDemuxer({ strict: true, onTracks: () => undefined, onPacket: (p) => got.push(`${p.trackId}:${p.dts}:${p.pts}:${p.key}:${Buffer.from(p.data).toString('base64')}`) });
+        const d = new TsDemuxer({
+          strict: true,
+          onTracks: () => undefined,
+          onPacket: (p) =>
+            got.push(`${p.trackId}:${p.dts}:${p.pts}:${p.key}:${Buffer.from(p.data).toString('base64')}`),
+        });
         let o = 0;
         let i = 0;
         while (o < muxed.length) {
@@ -90,7 +100,12 @@ describe('TsDemuxer', () => {
   it('caps PES size', () => {
     const d = new TsDemuxer({ maxPesSize: 4096, onTracks: () => undefined, onPacket: () => undefined });
     const errors: string[] = [];
-    const d2 = new TsDemuxer({ maxPesSize: 4096, onTracks: () => undefined, onPacket: () => undefined, onError: (e) => errors.push(e.code) });
+    const d2 = new TsDemuxer({
+      maxPesSize: 4096,
+      onTracks: () => undefined,
+      onPacket: () => undefined,
+      onError: (e) => errors.push(e.code),
+    });
     d.push(muxed);
     d2.push(muxed);
     expect(d.stats.pesErrors).toBeGreaterThan(0);
@@ -111,7 +126,9 @@ describe('TsDemuxer', () => {
 
   it('validates its options', () => {
     expect(() => new TsDemuxer({} as never)).toThrow('onTracks must be a function');
-    expect(() => new TsDemuxer({ onTracks: () => undefined, onPacket: () => undefined, maxPesSize: 10 })).toThrow('maxPesSize must be an integer in 1024..268435456, got 10');
+    expect(() => new TsDemuxer({ onTracks: () => undefined, onPacket: () => undefined, maxPesSize: 10 })).toThrow(
+      'maxPesSize must be an integer in 1024..268435456, got 10',
+    );
   });
 
   it('fuzz: random bytes, mutations and arbitrary chunking raise only TsDemuxError', () => {
@@ -127,7 +144,10 @@ describe('TsDemuxer', () => {
     const slice = muxed.subarray(0, 188 * 400);
     fc.assert(
       fc.property(
-        fc.array(fc.record({ at: fc.nat({ max: slice.length - 1 }), value: fc.integer({ min: 0, max: 255 }) }), { minLength: 1, maxLength: 40 }),
+        fc.array(fc.record({ at: fc.nat({ max: slice.length - 1 }), value: fc.integer({ min: 0, max: 255 }) }), {
+          minLength: 1,
+          maxLength: 40,
+        }),
         pieces,
         fc.boolean(),
         (mutations, sizes, strict) => {
@@ -145,12 +165,23 @@ describe('TsDemuxer', () => {
   it('fuzz: mutated PSI and PES headers (sync bytes kept) raise only TsDemuxError', () => {
     const slice = muxed.subarray(0, 188 * 200);
     fc.assert(
-      fc.property(fc.array(fc.record({ packet: fc.nat({ max: 199 }), byte: fc.integer({ min: 1, max: 40 }), value: fc.integer({ min: 0, max: 255 }) }), { minLength: 1, maxLength: 30 }), fc.boolean(), (mutations, strict) => {
-        const bytes = Uint8Array.from(slice);
-        for (const m of mutations) bytes[m.packet * 188 + m.byte] = m.value;
-        const r = run(bytes, [bytes.length], strict);
-        expect(r.foreign).toEqual([]);
-      }),
+      fc.property(
+        fc.array(
+          fc.record({
+            packet: fc.nat({ max: 199 }),
+            byte: fc.integer({ min: 1, max: 40 }),
+            value: fc.integer({ min: 0, max: 255 }),
+          }),
+          { minLength: 1, maxLength: 30 },
+        ),
+        fc.boolean(),
+        (mutations, strict) => {
+          const bytes = Uint8Array.from(slice);
+          for (const m of mutations) bytes[m.packet * 188 + m.byte] = m.value;
+          const r = run(bytes, [bytes.length], strict);
+          expect(r.foreign).toEqual([]);
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -112,7 +112,11 @@ export class TsDemuxer {
     this.maxPesSize = resolved.maxPesSize;
     this.strict = resolved.strict;
     this.transient = resolved.transient;
-    this.announcer = new TrackAnnouncer(options.onTracks, options.onPacket, (t) => this.es.get(t.id)?.reader.ready ?? true);
+    this.announcer = new TrackAnnouncer(
+      options.onTracks,
+      options.onPacket,
+      (t) => this.es.get(t.id)?.reader.ready ?? true,
+    );
     this.onErrorCb = options.onError;
     this.reader = new TsPacketReader(
       (buf, offset) => this.onTsPacket(buf, offset),
@@ -257,7 +261,8 @@ export class TsDemuxer {
         const flags = b[p + 1]!;
         discontinuity = (flags & 0x80) !== 0;
         randomAccess = (flags & 0x40) !== 0;
-        if (flags & 0x10 && afLength >= 7 && pid === this.pcrPid) this.timing.onPcr(readPcrField(b, p + 2), discontinuity);
+        if (flags & 0x10 && afLength >= 7 && pid === this.pcrPid)
+          this.timing.onPcr(readPcrField(b, p + 2), discontinuity);
       }
       p += 1 + afLength;
     }
@@ -331,7 +336,18 @@ export class TsDemuxer {
       const video = reader.track.kind === 'video';
       const inSlab = video && this.slabPes === undefined && reader.readInPlace !== undefined;
       const buf = inSlab ? this.slab : new Uint8Array(video ? 65536 : 0);
-      const st: EsPid = { reader, buf, inSlab, start: inSlab ? this.slabFloor : 0, length: 0, expected: 0, active: false, randomAccess: false, reuse: video, pcrAtStart: Number.NaN };
+      const st: EsPid = {
+        reader,
+        buf,
+        inSlab,
+        start: inSlab ? this.slabFloor : 0,
+        length: 0,
+        expected: 0,
+        active: false,
+        randomAccess: false,
+        reuse: video,
+        pcrAtStart: Number.NaN,
+      };
       if (inSlab) {
         this.slabPes = st;
         this.slabPid = s.pid;
@@ -341,7 +357,15 @@ export class TsDemuxer {
     }
   }
 
-  private onEsPayload(pid: number, st: EsPid, b: Uint8Array, p: number, end: number, unitStart: boolean, randomAccess: boolean): void {
+  private onEsPayload(
+    pid: number,
+    st: EsPid,
+    b: Uint8Array,
+    p: number,
+    end: number,
+    unitStart: boolean,
+    randomAccess: boolean,
+  ): void {
     if (unitStart) {
       if (st.active) this.finishPes(pid, st);
       st.active = true;
@@ -402,7 +426,8 @@ export class TsDemuxer {
     }
     this.stats.pesCount++;
     const dts33 = h.dts >= 0 ? h.dts : h.pts;
-    if (st.pcrAtStart >= 0 && timestampDelta(Math.floor(st.pcrAtStart / PCR_EXTENSION_FACTOR), dts33) < 0) this.stats.pcrAheadOfDts++;
+    if (st.pcrAtStart >= 0 && timestampDelta(Math.floor(st.pcrAtStart / PCR_EXTENSION_FACTOR), dts33) < 0)
+      this.stats.pcrAheadOfDts++;
     const dts = this.unwrapper.unwrap(dts33);
     const pts = dts + timestampDelta(dts33, h.pts);
     try {

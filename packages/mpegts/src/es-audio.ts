@@ -1,6 +1,14 @@
 /** AAC (ADTS), MP3 and Opus elementary streams in MPEG-TS. */
 import type { MediaPacket, TrackInfo, AdtsConfig } from '@sluice/media';
-import { writeAdtsHeader, ADTS_HEADER_SIZE, isAdtsHeader, writeOpusControlHeader, opusControlHeaderSize, parseOpusHead, tsChannelConfigOfOpusHead } from '@sluice/media';
+import {
+  writeAdtsHeader,
+  ADTS_HEADER_SIZE,
+  isAdtsHeader,
+  writeOpusControlHeader,
+  opusControlHeaderSize,
+  parseOpusHead,
+  tsChannelConfigOfOpusHead,
+} from '@sluice/media';
 import { TsMuxError } from './errors.js';
 import { StreamId, StreamType, DescriptorTag } from './constants.js';
 import type { EsFormat } from './es-format.js';
@@ -33,7 +41,8 @@ export class AacAudioFormat implements EsFormat {
       dest.set(data, offset);
       return data.length;
     }
-    if (data.length + ADTS_HEADER_SIZE > 8191) throw new TsMuxError(`track ${packet.trackId}: AAC frame of ${data.length} bytes is too large for ADTS`);
+    if (data.length + ADTS_HEADER_SIZE > 8191)
+      throw new TsMuxError(`track ${packet.trackId}: AAC frame of ${data.length} bytes is too large for ADTS`);
     writeAdtsHeader(dest, offset, this.adts, data.length);
     dest.set(data, offset + ADTS_HEADER_SIZE);
     return data.length + ADTS_HEADER_SIZE;
@@ -49,7 +58,8 @@ export class Mp3AudioFormat implements EsFormat {
   readonly packable = true;
 
   constructor(track: TrackInfo) {
-    this.streamType = track.sampleRate !== undefined && track.sampleRate < 32000 ? StreamType.mpeg2Audio : StreamType.mpeg1Audio;
+    this.streamType =
+      track.sampleRate !== undefined && track.sampleRate < 32000 ? StreamType.mpeg2Audio : StreamType.mpeg1Audio;
   }
 
   size(packet: MediaPacket): number {
@@ -88,9 +98,17 @@ export class OpusAudioFormat implements EsFormat {
     }
     this.descriptors = new Uint8Array([
       // registration_descriptor: format_identifier 'Opus'
-      DescriptorTag.registration, 4, 0x4f, 0x70, 0x75, 0x73,
+      DescriptorTag.registration,
+      4,
+      0x4f,
+      0x70,
+      0x75,
+      0x73,
       // DVB extension_descriptor: descriptor_tag_extension=0x80 (user defined), channel_config_code
-      DescriptorTag.dvbExtension, 2, 0x80, code,
+      DescriptorTag.dvbExtension,
+      2,
+      0x80,
+      code,
     ]);
   }
 

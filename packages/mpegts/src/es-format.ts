@@ -50,7 +50,21 @@ export class RawFormat implements EsFormat {
 // identifier 'ID3 ', metadata_format=0xFF, identifier 'ID3 ', metadata_service_id=0,
 // decoder_config_flags=000, DSM-CC_flag=0, reserved=1111
 const ID3_DESCRIPTOR = new Uint8Array([
-  DescriptorTag.metadata, 13, 0xff, 0xff, 0x49, 0x44, 0x33, 0x20, 0xff, 0x49, 0x44, 0x33, 0x20, 0x00, 0x0f,
+  DescriptorTag.metadata,
+  13,
+  0xff,
+  0xff,
+  0x49,
+  0x44,
+  0x33,
+  0x20,
+  0xff,
+  0x49,
+  0x44,
+  0x33,
+  0x20,
+  0x00,
+  0x0f,
 ]);
 
 /** The EsFormat of a track; throws TsMuxError for codecs MPEG-TS cannot carry here. */
@@ -76,6 +90,7 @@ export function esFormatFor(track: TrackInfo): EsFormat {
 /** Why a track cannot be muxed, or null when it can (for push sink factories). */
 export function tsCannotCarry(track: TrackInfo): string | null {
   if (track.codec === 'av1' || track.codec === 'vp9') return `codec ${track.codec} is not supported in MPEG-TS`;
-  if (track.codec === 'aac' && (track.config === undefined || track.config.length < 2)) return 'AAC track without AudioSpecificConfig';
+  if (track.codec === 'aac' && (track.config === undefined || track.config.length < 2))
+    return 'AAC track without AudioSpecificConfig';
   return null;
 }

@@ -42,7 +42,15 @@ export interface EsReader {
    * Optional: reads the payload `buf[start, end)` of memory the demuxer never rewrites,
    * emitting views of it; bytes from `floor` (≤ start) on may be rewritten by the reader.
    */
-  readInPlace?(buf: Uint8Array, floor: number, start: number, end: number, pts: number, dts: number, emit: PacketSink): void;
+  readInPlace?(
+    buf: Uint8Array,
+    floor: number,
+    start: number,
+    end: number,
+    pts: number,
+    dts: number,
+    emit: PacketSink,
+  ): void;
 }
 
 /** H.264 / H.265: drops access unit delimiters, converts to 4-byte length prefixes, finds keyframes and parameter sets. */
@@ -74,7 +82,15 @@ export class VideoEsReader implements EsReader {
    * included, may be overwritten) and emitted as a view of `buf`; copied only when the
    * 3-byte start codes need more room than there is.
    */
-  readInPlace(buf: Uint8Array, floor: number, start: number, end: number, pts: number, dts: number, emit: PacketSink): void {
+  readInPlace(
+    buf: Uint8Array,
+    floor: number,
+    start: number,
+    end: number,
+    pts: number,
+    dts: number,
+    emit: PacketSink,
+  ): void {
     if (!this.scan(buf, start, end, pts)) return;
     const layout = this.layout;
     const at = layout.convertInPlace(buf, floor);
@@ -129,7 +145,9 @@ export class VideoEsReader implements EsReader {
     const h264 = this.h264;
     if (!this.sps || !this.pps || (!h264 && !this.vps)) return;
     try {
-      this.track.config = h264 ? buildAvcConfigFromNalUnits([this.sps, this.pps]) : buildHevcConfigFromNalUnits([this.vps!, this.sps, this.pps]);
+      this.track.config = h264
+        ? buildAvcConfigFromNalUnits([this.sps, this.pps])
+        : buildHevcConfigFromNalUnits([this.vps!, this.sps, this.pps]);
     } catch {
       // parameter sets that do not parse: the track goes on without a configuration record
     }
@@ -146,9 +164,11 @@ export class AacEsReader implements EsReader {
     let p = 0;
     let samples = 0;
     while (p < payload.length) {
-      if (!isAdtsHeader(payload, p)) throw new TsDemuxError('es', `no ADTS frame at byte ${p} of a ${payload.length}-byte PES`, this.track.id);
+      if (!isAdtsHeader(payload, p))
+        throw new TsDemuxError('es', `no ADTS frame at byte ${p} of a ${payload.length}-byte PES`, this.track.id);
       const h = parseAdtsHeader(payload, p);
-      if (p + h.frameLength > payload.length) throw new TsDemuxError('es', `ADTS frame of ${h.frameLength} bytes runs past the PES`, this.track.id);
+      if (p + h.frameLength > payload.length)
+        throw new TsDemuxError('es', `ADTS frame of ${h.frameLength} bytes runs past the PES`, this.track.id);
       if (!this.ready) {
         this.track.sampleRate = h.sampleRate;
         this.track.channels = h.channels;
@@ -160,7 +180,13 @@ export class AacEsReader implements EsReader {
         this.ready = true;
       }
       const offset = Math.round((samples * 90000) / h.sampleRate);
-      emit({ trackId: this.track.id, pts: pts + offset, dts: dts + offset, key: true, data: payload.subarray(p + h.headerLength, p + h.frameLength) });
+      emit({
+        trackId: this.track.id,
+        pts: pts + offset,
+        dts: dts + offset,
+        key: true,
+        data: payload.subarray(p + h.headerLength, p + h.frameLength),
+      });
       samples += 1024 * h.rawDataBlocks;
       p += h.frameLength;
     }
@@ -176,7 +202,8 @@ export class MpegAudioEsReader implements EsReader {
     let p = 0;
     let samples = 0;
     while (p + 4 <= payload.length) {
-      if (!isMpegAudioHeader(payload, p)) throw new TsDemuxError('es', `no MPEG audio frame at byte ${p} of a ${payload.length}-byte PES`, this.track.id);
+      if (!isMpegAudioHeader(payload, p))
+        throw new TsDemuxError('es', `no MPEG audio frame at byte ${p} of a ${payload.length}-byte PES`, this.track.id);
       const info = parseMpegAudioHeader(payload, p);
       const end = Math.min(payload.length, p + info.frameLength);
       if (!this.ready) {
@@ -218,7 +245,8 @@ export class OpusEsReader implements EsReader {
       }
       const start = p + header.headerLength;
       const end = start + header.auSize;
-      if (end > payload.length) throw new TsDemuxError('es', `Opus access unit of ${header.auSize} bytes runs past the PES`, this.track.id);
+      if (end > payload.length)
+        throw new TsDemuxError('es', `Opus access unit of ${header.auSize} bytes runs past the PES`, this.track.id);
       const data = payload.subarray(start, end);
       const offset = Math.round((samples * 90000) / 48000);
       emit({ trackId: this.track.id, pts: pts + offset, dts: dts + offset, key: true, data });

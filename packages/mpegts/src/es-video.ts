@@ -4,7 +4,14 @@
  * configuration record when the access unit lacks them.
  */
 import type { MediaPacket, TrackInfo, NalLengthSize } from '@sluice/media';
-import { forEachNalUnit, writeAnnexBNalUnit, H264_AUD_NAL, H265_AUD_NAL, H264NalUnitType, H265NalUnitType } from '@sluice/media';
+import {
+  forEachNalUnit,
+  writeAnnexBNalUnit,
+  H264_AUD_NAL,
+  H265_AUD_NAL,
+  H264NalUnitType,
+  H265NalUnitType,
+} from '@sluice/media';
 import { TsMuxError } from './errors.js';
 import { StreamId, StreamType } from './constants.js';
 import type { EsFormat } from './es-format.js';
@@ -14,7 +21,9 @@ const NO_DESCRIPTORS = new Uint8Array(0);
 
 /** The TsMuxError for an access unit whose length-prefixed NAL units do not parse. */
 function malformedAccessUnit(packet: MediaPacket, error: unknown): TsMuxError {
-  return new TsMuxError(`track ${packet.trackId}: malformed access unit at dts ${packet.dts}: ${(error as Error).message}`);
+  return new TsMuxError(
+    `track ${packet.trackId}: malformed access unit at dts ${packet.dts}: ${(error as Error).message}`,
+  );
 }
 
 /** Shared logic of the two video formats; `nalType` and the type numbers differ. */

@@ -13,7 +13,10 @@ describe('TsFanOut', () => {
   const source = readFlv(readFixture('h264-high-aac.flv'));
   const packets = interleave(source);
 
-  function run(joinAt: number, options?: ConstructorParameters<typeof TsFanOut>[0]): { early: Uint8Array[]; late: Uint8Array[]; fanOut: TsFanOut } {
+  function run(
+    joinAt: number,
+    options?: ConstructorParameters<typeof TsFanOut>[0],
+  ): { early: Uint8Array[]; late: Uint8Array[]; fanOut: TsFanOut } {
     const fanOut = new TsFanOut(options);
     const muxer = new TsMuxer(source.tracks, { onData: fanOut.write });
     const early: Uint8Array[] = [];
@@ -41,7 +44,11 @@ describe('TsFanOut', () => {
     expect(joined.errors).toEqual([]);
     expect(joined.packets.find((p) => p.trackId === 0x100)!.key).toBe(true);
     // the joiner got whole GOPs: everything from a keyframe at or before its join point
-    const keyIndex = packets.slice(0, joinAt).map((p, i) => (p.trackId === 0 && p.key ? i : -1)).filter((i) => i >= 0).at(-1)!;
+    const keyIndex = packets
+      .slice(0, joinAt)
+      .map((p, i) => (p.trackId === 0 && p.key ? i : -1))
+      .filter((i) => i >= 0)
+      .at(-1)!;
     const expectedVideo = packets.slice(keyIndex).filter((p) => p.trackId === 0).length;
     expect(joined.packets.filter((p) => p.trackId === 0x100).length).toBe(expectedVideo);
   });
@@ -87,7 +94,18 @@ describeWithPeers(['ffmpeg'], 'TsFanOut over UDP', () => {
     const muxer = new TsMuxer(source.tracks, { onData: fanOut.write });
 
     const port = await freeUdpPort();
-    const ffmpeg = startProcess('ffmpeg', ['-nostdin', '-v', 'error', '-i', `udp://127.0.0.1:${port}?timeout=2000000`, '-map', '0:v', '-f', 'framecrc', '-']);
+    const ffmpeg = startProcess('ffmpeg', [
+      '-nostdin',
+      '-v',
+      'error',
+      '-i',
+      `udp://127.0.0.1:${port}?timeout=2000000`,
+      '-map',
+      '0:v',
+      '-f',
+      'framecrc',
+      '-',
+    ]);
     const late = new UdpTsSender(`udp://127.0.0.1:${port}`);
     const joinAt = Math.floor(packets.length / 2) + 5;
     const start = Date.now();
@@ -107,9 +125,21 @@ describeWithPeers(['ffmpeg'], 'TsFanOut over UDP', () => {
     await first.close();
     await new Promise<void>((r) => sink.close(() => r()));
     await ffmpeg.exited;
-    const keyIndex = packets.slice(0, joinAt).map((p, i) => (p.trackId === 0 && p.key ? i : -1)).filter((i) => i >= 0).at(-1)!;
-    const frames = ffmpeg.stdout().split('\n').filter((l) => l.startsWith('0,')).length;
+    const keyIndex = packets
+      .slice(0, joinAt)
+      .map((p, i) => (p.trackId === 0 && p.key ? i : -1))
+      .filter((i) => i >= 0)
+      .at(-1)!;
+    const frames = ffmpeg
+      .stdout()
+      .split('\n')
+      .filter((l) => l.startsWith('0,')).length;
     expect(frames).toBe(packets.slice(keyIndex).filter((p) => p.trackId === 0).length);
-    expect(ffmpeg.stderr().split('\n').filter((l) => l.trim() !== '' && !l.includes('Input/output error') && !l.includes('Last message repeated'))).toEqual([]);
+    expect(
+      ffmpeg
+        .stderr()
+        .split('\n')
+        .filter((l) => l.trim() !== '' && !l.includes('Input/output error') && !l.includes('Last message repeated')),
+    ).toEqual([]);
   });
 });

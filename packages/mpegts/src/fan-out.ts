@@ -38,7 +38,8 @@ export class TsFanOut {
   constructor(options: TsFanOutOptions = {}) {
     this.cacheGop = options.startWithCurrentGop ?? true;
     const max = options.maxCacheBytes ?? 16 * 1024 * 1024;
-    if (!Number.isInteger(max) || max < 0) throw new RangeError(`maxCacheBytes must be a non-negative integer, got ${max}`);
+    if (!Number.isInteger(max) || max < 0)
+      throw new RangeError(`maxCacheBytes must be a non-negative integer, got ${max}`);
     this.maxCacheBytes = max;
   }
 

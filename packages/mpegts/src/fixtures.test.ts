@@ -8,7 +8,14 @@ import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { describeWithPeers, ffmpegDecodeErrors, ffprobe, listFixtures, readExpectedPackets, readFixture } from '@sluice/test-support';
+import {
+  describeWithPeers,
+  ffmpegDecodeErrors,
+  ffprobe,
+  listFixtures,
+  readExpectedPackets,
+  readFixture,
+} from '@sluice/test-support';
 import { comparableVideoPayload, muxToBytes, readFlv, readTs, type MediaSource } from './test-support/media-source.js';
 
 const fixtures = [...listFixtures('flv'), ...listFixtures('ts')];
@@ -51,7 +58,8 @@ describeWithPeers(['ffmpeg', 'ffprobe'], 'TsMuxer on every fixture', () => {
         want.forEach((w, j) => {
           const g = got[j]!;
           expect([g.dts, g.pts, g.key], `${track.codec} packet ${j}`).toEqual([w.dts * scale, w.pts * scale, w.key]);
-          if (track.kind === 'video') expect(comparableVideoPayload(track.codec, g.data)).toBe(comparableVideoPayload(track.codec, w.data));
+          if (track.kind === 'video')
+            expect(comparableVideoPayload(track.codec, g.data)).toBe(comparableVideoPayload(track.codec, w.data));
           else expect(hex(g.data)).toBe(hex(w.data));
         });
       });

@@ -18,15 +18,47 @@ describeWithPeers(['gstreamer'], 'TsMuxer output in GStreamer', () => {
     const audio = join(dir, 'a.raw');
     const r = await runCommand(
       'gst-launch-1.0',
-      ['filesrc', `location=${file}`, '!', 'tsdemux', 'name=d',
-        'd.', '!', 'queue', '!', 'h264parse', '!', 'avdec_h264', '!', 'video/x-raw,format=I420', '!', 'filesink', `location=${video}`,
-        'd.', '!', 'queue', '!', 'aacparse', '!', 'avdec_aac', '!', 'audioconvert', '!', 'audio/x-raw,format=S16LE,channels=2', '!', 'filesink', `location=${audio}`],
+      [
+        'filesrc',
+        `location=${file}`,
+        '!',
+        'tsdemux',
+        'name=d',
+        'd.',
+        '!',
+        'queue',
+        '!',
+        'h264parse',
+        '!',
+        'avdec_h264',
+        '!',
+        'video/x-raw,format=I420',
+        '!',
+        'filesink',
+        `location=${video}`,
+        'd.',
+        '!',
+        'queue',
+        '!',
+        'aacparse',
+        '!',
+        'avdec_aac',
+        '!',
+        'audioconvert',
+        '!',
+        'audio/x-raw,format=S16LE,channels=2',
+        '!',
+        'filesink',
+        `location=${audio}`,
+      ],
       60_000,
     );
     expect(r.code, r.stderr).toBe(0);
     expect(`${r.stdout}\n${r.stderr}`).not.toMatch(/WARNING|ERROR/);
     // 320x240 I420 frames; 1024-sample stereo S16 AAC frames
     expect(statSync(video).size / (320 * 240 * 1.5)).toBe(source.packets.filter((p) => p.trackId === 0).length);
-    expect(statSync(audio).size / (1024 * 4)).toBeGreaterThanOrEqual(source.packets.filter((p) => p.trackId === 1).length - 1);
+    expect(statSync(audio).size / (1024 * 4)).toBeGreaterThanOrEqual(
+      source.packets.filter((p) => p.trackId === 1).length - 1,
+    );
   });
 });

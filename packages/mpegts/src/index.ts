@@ -10,7 +10,12 @@ export type { TsMuxerOptions } from './muxer-options.js';
 export { TsMuxer, type TsTrackLayout } from './muxer.js';
 export { tsCannotCarry } from './es-format.js';
 export { TsDemuxer, type TsDemuxerOptions } from './demuxer.js';
-export { TsPacketReader, type TsPacketListener, type TsPacketRunListener, type TsSyncLossListener } from './ts-packet-reader.js';
+export {
+  TsPacketReader,
+  type TsPacketListener,
+  type TsPacketRunListener,
+  type TsSyncLossListener,
+} from './ts-packet-reader.js';
 export { emptyStreamStats, type TsStreamStats } from './stream-stats.js';
 export { parsePat, parsePmt, type PatEntry, type PmtEntry, type ParsedPmt } from './psi-reader.js';
 export { writePesHeader, parsePesHeader, type ParsedPesHeader } from './pes-header.js';

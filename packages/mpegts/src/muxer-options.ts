@@ -47,7 +47,8 @@ export interface TsMuxerOptions {
 export type ResolvedTsMuxerOptions = Required<Omit<TsMuxerOptions, 'allocate'>> & Pick<TsMuxerOptions, 'allocate'>;
 
 function checkInt(name: string, value: number, min: number, max: number): number {
-  if (!Number.isInteger(value) || value < min || value > max) throw new TsMuxError(`${name} must be an integer in ${min}..${max}, got ${value}`);
+  if (!Number.isInteger(value) || value < min || value > max)
+    throw new TsMuxError(`${name} must be an integer in ${min}..${max}, got ${value}`);
   return value;
 }
 
@@ -55,13 +56,16 @@ function checkInt(name: string, value: number, min: number, max: number): number
 export function resolveMuxerOptions(options: TsMuxerOptions): ResolvedTsMuxerOptions {
   if (typeof options?.onData !== 'function') throw new TsMuxError('onData must be a function');
   const output = options.output ?? 'owned';
-  if (output !== 'owned' && output !== 'transient') throw new TsMuxError(`output must be 'owned' or 'transient', got ${String(output)}`);
+  if (output !== 'owned' && output !== 'transient')
+    throw new TsMuxError(`output must be 'owned' or 'transient', got ${String(output)}`);
   const slabSize = checkInt('slabSize', options.slabSize ?? DEFAULT_SLAB_SIZE, 188, 64 * 1024 * 1024);
   if (slabSize % 188 !== 0) throw new TsMuxError(`slabSize must be a multiple of 188, got ${slabSize}`);
   const pcrDelayMs = checkInt('pcrDelayMs', options.pcrDelayMs ?? 100, 0, 5000);
   const audioPesMaxDelayMs = checkInt('audioPesMaxDelayMs', options.audioPesMaxDelayMs ?? 0, 0, 1000);
-  if (audioPesMaxDelayMs > pcrDelayMs) throw new TsMuxError(`audioPesMaxDelayMs (${audioPesMaxDelayMs}) must not exceed pcrDelayMs (${pcrDelayMs})`);
-  if (options.allocate !== undefined && typeof options.allocate !== 'function') throw new TsMuxError('allocate must be a function');
+  if (audioPesMaxDelayMs > pcrDelayMs)
+    throw new TsMuxError(`audioPesMaxDelayMs (${audioPesMaxDelayMs}) must not exceed pcrDelayMs (${pcrDelayMs})`);
+  if (options.allocate !== undefined && typeof options.allocate !== 'function')
+    throw new TsMuxError('allocate must be a function');
   return {
     onData: options.onData,
     allocate: options.allocate,

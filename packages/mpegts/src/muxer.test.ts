@@ -12,7 +12,13 @@ function packetsOf(bytes: Uint8Array): Array<{ pid: number; pusi: boolean; afc: 
   const out = [];
   for (let o = 0; o < bytes.length; o += 188) {
     expect(bytes[o]).toBe(0x47);
-    out.push({ pid: ((bytes[o + 1]! & 0x1f) << 8) | bytes[o + 2]!, pusi: (bytes[o + 1]! & 0x40) !== 0, afc: (bytes[o + 3]! >> 4) & 3, cc: bytes[o + 3]! & 0x0f, o });
+    out.push({
+      pid: ((bytes[o + 1]! & 0x1f) << 8) | bytes[o + 2]!,
+      pusi: (bytes[o + 1]! & 0x40) !== 0,
+      afc: (bytes[o + 3]! >> 4) & 3,
+      cc: bytes[o + 3]! & 0x0f,
+      o,
+    });
   }
   return out;
 }
@@ -39,7 +45,10 @@ describe('TsMuxer output structure', () => {
         expect(p.cc).toBe(prev); // adaptation-only packets repeat the counter
       }
     }
-    expect(muxer.layout.map((l) => [l.pid, l.streamType])).toEqual([[0x100, 0x1b], [0x101, 0x0f]]);
+    expect(muxer.layout.map((l) => [l.pid, l.streamType])).toEqual([
+      [0x100, 0x1b],
+      [0x101, 0x0f],
+    ]);
     expect(muxer.pcrPid).toBe(0x100);
   });
 
@@ -119,13 +128,18 @@ describe('TsMuxer output structure', () => {
   });
 
   it("'transient' output gives the same bytes", () => {
-    expect(Buffer.from(muxToBytes(source, { output: 'transient', slabSize: 188 * 10 }).bytes).equals(Buffer.from(bytes))).toBe(true);
+    expect(
+      Buffer.from(muxToBytes(source, { output: 'transient', slabSize: 188 * 10 }).bytes).equals(Buffer.from(bytes)),
+    ).toBe(true);
   });
 });
 
 describe('TsMuxer timestamps', () => {
   function shifted(source: MediaSource, offsetMs: number): MediaSource {
-    return { tracks: source.tracks, packets: source.packets.map((p) => ({ ...p, dts: p.dts + offsetMs, pts: p.pts + offsetMs })) };
+    return {
+      tracks: source.tracks,
+      packets: source.packets.map((p) => ({ ...p, dts: p.dts + offsetMs, pts: p.pts + offsetMs })),
+    };
   }
 
   // 13 h and 26.5 h; and streams crossing 2^32 and 2^33 ticks within the fixture
@@ -157,7 +171,9 @@ describe('TsMuxer timestamps', () => {
 
   it('marks a timestamp jump with discontinuity_indicator and restarts the PCR', () => {
     const source = flv();
-    const packets = source.packets.map((p, i) => (i >= source.packets.length / 2 ? { ...p, dts: p.dts + 60_000, pts: p.pts + 60_000 } : p));
+    const packets = source.packets.map((p, i) =>
+      i >= source.packets.length / 2 ? { ...p, dts: p.dts + 60_000, pts: p.pts + 60_000 } : p,
+    );
     const { bytes } = muxToBytes({ tracks: source.tracks, packets });
     const back = readTs(bytes, { strict: true });
     expect(back.stats.pcrDiscontinuities).toBe(2); // the first PCR and the jump
@@ -182,15 +198,30 @@ describe('TsMuxer timestamps', () => {
 describe('TsMuxer argument checks', () => {
   const video: TrackInfo = { id: 1, kind: 'video', codec: 'h264', timescale: 1000 };
   const onData = (): void => undefined;
-  const packet = (p: Partial<MediaPacket>): MediaPacket => ({ trackId: 1, dts: 0, pts: 0, key: true, data: new Uint8Array([0, 0, 0, 2, 0x09, 0xf0]), ...p });
+  const packet = (p: Partial<MediaPacket>): MediaPacket => ({
+    trackId: 1,
+    dts: 0,
+    pts: 0,
+    key: true,
+    data: new Uint8Array([0, 0, 0, 2, 0x09, 0xf0]),
+    ...p,
+  });
 
   it('rejects bad tracks and options with exact messages', () => {
     expect(() => new TsMuxer([], { onData })).toThrow(new TsMuxError('tracks must be a non-empty array'));
-    expect(() => new TsMuxer([{ ...video, codec: 'av1' }], { onData })).toThrow('track 1: codec av1 cannot be carried in MPEG-TS');
-    expect(() => new TsMuxer([{ id: 2, kind: 'audio', codec: 'aac', timescale: 1000 }], { onData })).toThrow('track 2: AAC needs its AudioSpecificConfig in track.config');
+    expect(() => new TsMuxer([{ ...video, codec: 'av1' }], { onData })).toThrow(
+      'track 1: codec av1 cannot be carried in MPEG-TS',
+    );
+    expect(() => new TsMuxer([{ id: 2, kind: 'audio', codec: 'aac', timescale: 1000 }], { onData })).toThrow(
+      'track 2: AAC needs its AudioSpecificConfig in track.config',
+    );
     expect(() => new TsMuxer([video, video], { onData })).toThrow('duplicate track id 1');
-    expect(() => new TsMuxer([video], { onData, pcrIntervalMs: 60 })).toThrow('pcrIntervalMs must be an integer in 1..50, got 60');
-    expect(() => new TsMuxer([video], { onData, slabSize: 1000 })).toThrow('slabSize must be a multiple of 188, got 1000');
+    expect(() => new TsMuxer([video], { onData, pcrIntervalMs: 60 })).toThrow(
+      'pcrIntervalMs must be an integer in 1..50, got 60',
+    );
+    expect(() => new TsMuxer([video], { onData, slabSize: 1000 })).toThrow(
+      'slabSize must be a multiple of 188, got 1000',
+    );
     expect(() => new TsMuxer([video], {} as never)).toThrow('onData must be a function');
   });
 

@@ -21,7 +21,14 @@ import { MAX_PES_HEADER_SIZE, pesHeaderSize, writePesHeader } from './pes-header
 import { wrapPcr } from './timestamp.js';
 import { buildPatPacket, buildPmtPacket, type ProgramDefinition } from './psi-writer.js';
 import { TsOutput } from './ts-output.js';
-import { PidState, packetsForPes, writePcrPacket, writePesPackets, writePsiPacket, type PesPacketFlags } from './ts-packet-writer.js';
+import {
+  PidState,
+  packetsForPes,
+  writePcrPacket,
+  writePesPackets,
+  writePsiPacket,
+  type PesPacketFlags,
+} from './ts-packet-writer.js';
 import { resolveMuxerOptions, type ResolvedTsMuxerOptions, type TsMuxerOptions } from './muxer-options.js';
 
 /** Where a track went in the transport stream. */
@@ -99,13 +106,17 @@ export class TsMuxer {
   /** Creates a muxer for `tracks` (1..32 tracks; ids unique). Throws TsMuxError for bad tracks or options. */
   constructor(tracks: readonly TrackInfo[], options: TsMuxerOptions) {
     this.options = resolveMuxerOptions(options);
+    const list: readonly TrackInfo[] = tracks;
     if (!Array.isArray(tracks) || tracks.length === 0) throw new TsMuxError('tracks must be a non-empty array');
     if (tracks.length > 32) throw new TsMuxError(`at most 32 tracks, got ${tracks.length}`);
     const o = this.options;
-    if (o.firstPid + tracks.length - 1 > 0x1ffe) throw new TsMuxError(`firstPid ${o.firstPid} leaves no room for ${tracks.length} tracks`);
-    if (o.pmtPid >= o.firstPid && o.pmtPid < o.firstPid + tracks.length) throw new TsMuxError(`pmtPid ${o.pmtPid} collides with a track PID`);
-    tracks.forEach((info, i) => {
-      if (!Number.isInteger(info.timescale) || info.timescale <= 0) throw new TsMuxError(`track ${info.id}: timescale must be a positive integer, got ${info.timescale}`);
+    if (o.firstPid + tracks.length - 1 > 0x1ffe)
+      throw new TsMuxError(`firstPid ${o.firstPid} leaves no room for ${tracks.length} tracks`);
+    if (o.pmtPid >= o.firstPid && o.pmtPid < o.firstPid + tracks.length)
+      throw new TsMuxError(`pmtPid ${o.pmtPid} collides with a track PID`);
+    list.forEach((info, i) => {
+      if (!Number.isInteger(info.timescale) || info.timescale <= 0)
+        throw new TsMuxError(`track ${info.id}: timescale must be a positive integer, got ${info.timescale}`);
       if (this.tracks.has(info.id)) throw new TsMuxError(`duplicate track id ${info.id}`);
       const t = new MuxTrack(info, esFormatFor(info), o.firstPid + i);
       this.tracks.set(info.id, t);
@@ -118,14 +129,23 @@ export class TsMuxer {
     this.pcrState = pcrTrack.state;
     this.pmtPid = o.pmtPid;
     this.pmtState = new PidState(o.pmtPid);
-    this.layout = this.trackList.map((t) => ({ trackId: t.info.id, pid: t.state.pid, streamType: t.format.streamType, streamId: t.format.streamId }));
+    this.layout = this.trackList.map((t) => ({
+      trackId: t.info.id,
+      pid: t.state.pid,
+      streamType: t.format.streamType,
+      streamId: t.format.streamId,
+    }));
     const def: ProgramDefinition = {
       transportStreamId: o.transportStreamId,
       programNumber: o.programNumber,
       pmtPid: o.pmtPid,
       pcrPid: this.pcrPid,
       version: 0,
-      streams: this.trackList.map((t) => ({ streamType: t.format.streamType, pid: t.state.pid, descriptors: t.format.descriptors })),
+      streams: this.trackList.map((t) => ({
+        streamType: t.format.streamType,
+        pid: t.state.pid,
+        descriptors: t.format.descriptors,
+      })),
     };
     this.pat = buildPatPacket(def);
     this.pmt = buildPmtPacket(def);
@@ -147,14 +167,17 @@ export class TsMuxer {
     const track = this.tracks.get(packet.trackId);
     if (track === undefined) throw new TsMuxError(`unknown track id ${packet.trackId}`);
     const { dts: rawDts, pts: rawPts } = packet;
-    if (!Number.isSafeInteger(rawDts) || rawDts < 0) throw new TsMuxError(`track ${packet.trackId}: dts must be a non-negative integer, got ${rawDts}`);
-    if (!Number.isSafeInteger(rawPts) || rawPts < 0) throw new TsMuxError(`track ${packet.trackId}: pts must be a non-negative integer, got ${rawPts}`);
+    if (!Number.isSafeInteger(rawDts) || rawDts < 0)
+      throw new TsMuxError(`track ${packet.trackId}: dts must be a non-negative integer, got ${rawDts}`);
+    if (!Number.isSafeInteger(rawPts) || rawPts < 0)
+      throw new TsMuxError(`track ${packet.trackId}: pts must be a non-negative integer, got ${rawPts}`);
     const ts = track.info.timescale;
     const dts = ts === TS_TIMESCALE ? rawDts : rescaleTimestamp(rawDts, ts, TS_TIMESCALE);
     const pts = ts === TS_TIMESCALE ? rawPts : rescaleTimestamp(rawPts, ts, TS_TIMESCALE);
     const format = track.format;
     const size = format.size(packet);
-    if (size > MAX_PES_SIZE) throw new TsMuxError(`track ${packet.trackId}: packet of ${packet.data.length} bytes is too large`);
+    if (size > MAX_PES_SIZE)
+      throw new TsMuxError(`track ${packet.trackId}: packet of ${packet.data.length} bytes is too large`);
 
     this.checkJump(track, dts);
     const keyframe = format.isVideo && packet.key;
@@ -231,7 +254,10 @@ export class TsMuxer {
     this.clock = target;
     const psiDue = keyframe || Number.isNaN(this.lastPsiAt) || target - this.lastPsiAt >= this.psiInterval;
     if (psiDue) this.writePsi(keyframe);
-    const pcrDue = psiDue || Number.isNaN(this.lastPcrAt) || target - this.lastPcrAt >= (onPcrPid ? this.pcrInterval : 1.5 * this.pcrInterval);
+    const pcrDue =
+      psiDue ||
+      Number.isNaN(this.lastPcrAt) ||
+      target - this.lastPcrAt >= (onPcrPid ? this.pcrInterval : 1.5 * this.pcrInterval);
     this.flags.pcr = pcrDue ? target : Number.NaN;
   }
 
@@ -290,7 +316,14 @@ export class TsMuxer {
    * out at the end of the space its transport packets will take, then the packets are
    * written forward over it — one copy of the payload, no scratch buffer.
    */
-  private writePacketPes(track: MuxTrack, packet: MediaPacket, size: number, pts: number, dts: number, randomAccess: boolean): void {
+  private writePacketPes(
+    track: MuxTrack,
+    packet: MediaPacket,
+    size: number,
+    pts: number,
+    dts: number,
+    randomAccess: boolean,
+  ): void {
     const af = this.firstPacketFlags(track, randomAccess);
     const headerSize = pesHeaderSize(pts, dts);
     const total = headerSize + size;
@@ -300,7 +333,8 @@ export class TsMuxer {
     const buf = out.buf;
     const start = out.pos + room - total;
     const written = track.format.write(packet, buf, start + headerSize);
-    if (written !== size) throw new TsMuxError(`track ${packet.trackId}: payload of ${written} bytes, ${size} announced`);
+    if (written !== size)
+      throw new TsMuxError(`track ${packet.trackId}: payload of ${written} bytes, ${size} announced`);
     writePesHeader(buf, start, track.format.streamId, pts, dts, size, track.format.isVideo);
     writePesPackets(out, track.state, buf, start, start + total, this.flags);
     this.clearFlags();
@@ -320,7 +354,11 @@ export class TsMuxer {
 
   /** Adds an audio frame to the track's pending PES, writing the pending one first when it is old or full. */
   private gather(track: MuxTrack, packet: MediaPacket, pts: number, dts: number, size: number): void {
-    if (track.pendingLength > 0 && (dts - track.pendingDts >= this.audioDelay || track.pendingLength + size > 0xffff - 32)) this.flushAudio(track);
+    if (
+      track.pendingLength > 0 &&
+      (dts - track.pendingDts >= this.audioDelay || track.pendingLength + size > 0xffff - 32)
+    )
+      this.flushAudio(track);
     if (track.pendingLength === 0) {
       track.pendingPts = pts;
       track.pendingDts = dts;

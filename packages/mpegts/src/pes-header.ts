@@ -15,7 +15,15 @@ export function pesHeaderSize(pts: number, dts: number): number {
  * `unbounded` (video) or when the packet would exceed 65535 bytes. DTS is written only
  * when it differs from PTS.
  */
-export function writePesHeader(buf: Uint8Array, offset: number, streamId: number, pts: number, dts: number, payloadLength: number, unbounded: boolean): number {
+export function writePesHeader(
+  buf: Uint8Array,
+  offset: number,
+  streamId: number,
+  pts: number,
+  dts: number,
+  payloadLength: number,
+  unbounded: boolean,
+): number {
   const headerSize = pesHeaderSize(pts, dts);
   const withDts = headerSize === MAX_PES_HEADER_SIZE;
   const headerDataLength = headerSize - 9;
@@ -68,7 +76,16 @@ export function parsePesHeader(buf: Uint8Array, length: number, out: ParsedPesHe
   out.pts = -1;
   out.dts = -1;
   // program_stream_map, padding_stream, private_stream_2, ECM, EMM, directory, DSMCC, H.222.1 type E
-  if (streamId === 0xbc || streamId === 0xbe || streamId === 0xbf || streamId === 0xf0 || streamId === 0xf1 || streamId === 0xff || streamId === 0xf2 || streamId === 0xf8) {
+  if (
+    streamId === 0xbc ||
+    streamId === 0xbe ||
+    streamId === 0xbf ||
+    streamId === 0xf0 ||
+    streamId === 0xf1 ||
+    streamId === 0xff ||
+    streamId === 0xf2 ||
+    streamId === 0xf8
+  ) {
     out.payloadOffset = 6;
     return true;
   }

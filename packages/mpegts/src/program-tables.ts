@@ -13,7 +13,9 @@ import type { TsStreamStats } from './stream-stats.js';
 /** The PAT and the followed PMT of a transport stream being demuxed. */
 export class ProgramTables {
   /** Section assembler per PID (the PAT's and the followed PMT's), undefined elsewhere: the packet path's lookup. */
-  readonly sectionByPid: Array<SectionAssembler | undefined> = new Array<SectionAssembler | undefined>(8192).fill(undefined);
+  readonly sectionByPid: Array<SectionAssembler | undefined> = new Array<SectionAssembler | undefined>(8192).fill(
+    undefined,
+  );
   private pmtPid = -1;
   private programNumber = -1;
   private pmtVersion = -1;
@@ -77,7 +79,8 @@ export class ProgramTables {
     this.patMemo.remember(buf, length);
     this.stats.patCount++;
     this.timing.patPending = true;
-    const program = this.wantedProgram === undefined ? programs[0] : programs.find((p) => p.programNumber === this.wantedProgram);
+    const program =
+      this.wantedProgram === undefined ? programs[0] : programs.find((p) => p.programNumber === this.wantedProgram);
     if (program === undefined || program.pmtPid === this.pmtPid) return;
     if (this.pmtPid >= 0) this.setSection(this.pmtPid, undefined);
     this.pmtPid = program.pmtPid;

@@ -101,9 +101,15 @@ export interface ParsedPmt {
 /** Checks the CRC_32 and syntax of a long-form section; throws TsDemuxError('crc' | 'psi'). */
 function checkSection(buf: Uint8Array, length: number, pid: number, tableId: number): void {
   if (length < 12) throw new TsDemuxError('psi', `section of ${length} bytes is too short`, pid);
-  if (buf[0] !== tableId) throw new TsDemuxError('psi', `table_id 0x${buf[0]!.toString(16)} on PID ${pid}, expected 0x${tableId.toString(16)}`, pid);
+  if (buf[0] !== tableId)
+    throw new TsDemuxError(
+      'psi',
+      `table_id 0x${buf[0]!.toString(16)} on PID ${pid}, expected 0x${tableId.toString(16)}`,
+      pid,
+    );
   if ((buf[1]! & 0x80) === 0) throw new TsDemuxError('psi', 'section_syntax_indicator is 0', pid);
-  if (crc32Mpeg2(buf, 0, length) !== 0) throw new TsDemuxError('crc', `CRC_32 mismatch in table 0x${tableId.toString(16)} on PID ${pid}`, pid);
+  if (crc32Mpeg2(buf, 0, length) !== 0)
+    throw new TsDemuxError('crc', `CRC_32 mismatch in table 0x${tableId.toString(16)} on PID ${pid}`, pid);
 }
 
 /** True when the section's current_next_indicator is 1 (applicable now). */
@@ -138,7 +144,8 @@ export function parsePmt(buf: Uint8Array, length: number, pid: number): ParsedPm
     const streamType = buf[p]!;
     const esPid = ((buf[p + 1]! & 0x1f) << 8) | buf[p + 2]!;
     const infoLength = ((buf[p + 3]! & 0x0f) << 8) | buf[p + 4]!;
-    if (p + 5 + infoLength > end) throw new TsDemuxError('psi', `ES_info_length ${infoLength} of PID ${esPid} runs past the section`, pid);
+    if (p + 5 + infoLength > end)
+      throw new TsDemuxError('psi', `ES_info_length ${infoLength} of PID ${esPid} runs past the section`, pid);
     streams.push({ streamType, pid: esPid, descriptors: buf.subarray(p + 5, p + 5 + infoLength) });
     p += 5 + infoLength;
   }

@@ -22,7 +22,14 @@ export interface ProgramDefinition {
   version: number;
 }
 
-function writeTableHeader(buf: Uint8Array, o: number, tableId: number, sectionLength: number, idExtension: number, version: number): number {
+function writeTableHeader(
+  buf: Uint8Array,
+  o: number,
+  tableId: number,
+  sectionLength: number,
+  idExtension: number,
+  version: number,
+): number {
   buf[o] = tableId;
   // section_syntax_indicator=1, '0', reserved=11, section_length (12 bits)
   buf[o + 1] = 0xb0 | (sectionLength >> 8);
@@ -77,7 +84,8 @@ export function buildPmtPacket(def: ProgramDefinition): Uint8Array {
   for (const s of def.streams) esBytes += 5 + s.descriptors.length;
   // program_number..last_section_number (5) + PCR_PID (2) + program_info_length (2) + streams + CRC (4)
   const sectionLength = 5 + 4 + esBytes + 4;
-  if (5 + 3 + sectionLength > TS_PACKET_SIZE) throw new TsMuxError(`PMT of ${def.streams.length} streams does not fit one packet`);
+  if (5 + 3 + sectionLength > TS_PACKET_SIZE)
+    throw new TsMuxError(`PMT of ${def.streams.length} streams does not fit one packet`);
   const buf = new Uint8Array(TS_PACKET_SIZE);
   writePacketHeader(buf, def.pmtPid);
   let o = writeTableHeader(buf, 5, 0x02, sectionLength, def.programNumber, def.version);

@@ -12,7 +12,9 @@ afterEach(async () => {
 });
 
 /** A TCP server on 127.0.0.1; `paused` connections read nothing. */
-async function server(paused = false): Promise<{ port: number; received: () => number; sockets: Socket[]; server: Server }> {
+async function server(
+  paused = false,
+): Promise<{ port: number; received: () => number; sockets: Socket[]; server: Server }> {
   let received = 0;
   const sockets: Socket[] = [];
   const srv = createServer((s) => {
@@ -68,29 +70,35 @@ describe('TcpTsSender', () => {
     expect((error as TsSenderError).message).toBe(`tcp://127.0.0.1:${port}: connect ECONNREFUSED 127.0.0.1:${port}`);
   });
 
-  it.skipIf(!hasPython)('rejects with TsSenderError timeout when the connection is not completed in connectTimeoutMs', async () => {
-    // a listener that never accepts, with a full backlog: further SYNs go unanswered
-    const py = startProcess('python3', ['-c', 'import socket,time\ns=socket.socket()\ns.bind(("127.0.0.1",0))\ns.listen(0)\nprint(s.getsockname()[1],flush=True)\ntime.sleep(30)']);
-    cleanups.push(async () => void (await py.stop()));
-    await waitFor(() => py.stdout().trim() !== '', 10_000, 'python listener');
-    const port = Number(py.stdout().trim());
-    const senders: TcpTsSender[] = [];
-    cleanups.push(async () => {
-      for (const s of senders) await s.close();
-    });
-    let error: unknown;
-    for (let i = 0; i < 5 && error === undefined; i++) {
-      const s = new TcpTsSender(`tcp://127.0.0.1:${port}`, { connectTimeoutMs: 300 });
-      senders.push(s);
-      error = await s.open().then(
-        () => undefined,
-        (e: unknown) => e,
-      );
-    }
-    expect(error).toBeInstanceOf(TsSenderError);
-    expect((error as TsSenderError).code).toBe('timeout');
-    expect((error as TsSenderError).message).toBe(`tcp://127.0.0.1:${port}: connection timed out after 300 ms`);
-  });
+  it.skipIf(!hasPython)(
+    'rejects with TsSenderError timeout when the connection is not completed in connectTimeoutMs',
+    async () => {
+      // a listener that never accepts, with a full backlog: further SYNs go unanswered
+      const py = startProcess('python3', [
+        '-c',
+        'import socket,time\ns=socket.socket()\ns.bind(("127.0.0.1",0))\ns.listen(0)\nprint(s.getsockname()[1],flush=True)\ntime.sleep(30)',
+      ]);
+      cleanups.push(async () => void (await py.stop()));
+      await waitFor(() => py.stdout().trim() !== '', 10_000, 'python listener');
+      const port = Number(py.stdout().trim());
+      const senders: TcpTsSender[] = [];
+      cleanups.push(async () => {
+        for (const s of senders) await s.close();
+      });
+      let error: unknown;
+      for (let i = 0; i < 5 && error === undefined; i++) {
+        const s = new TcpTsSender(`tcp://127.0.0.1:${port}`, { connectTimeoutMs: 300 });
+        senders.push(s);
+        error = await s.open().then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+      }
+      expect(error).toBeInstanceOf(TsSenderError);
+      expect((error as TsSenderError).code).toBe('timeout');
+      expect((error as TsSenderError).message).toBe(`tcp://127.0.0.1:${port}: connection timed out after 300 ms`);
+    },
+  );
 
   it('applies backpressure: send() returns false, onDrain fires when the peer reads', async () => {
     const srv = await server(true);
@@ -137,8 +145,12 @@ describe('TcpTsSender', () => {
   });
 
   it('validates its options', () => {
-    expect(() => new TcpTsSender('tcp://127.0.0.1:1', { sendTimeoutMs: 0 })).toThrow('sendTimeoutMs must be an integer in 1..600000, got 0');
-    expect(() => new TcpTsSender('udp://127.0.0.1:1')).toThrow('Invalid URL [udp://127.0.0.1:1]: TcpTsSender needs tcp://');
+    expect(() => new TcpTsSender('tcp://127.0.0.1:1', { sendTimeoutMs: 0 })).toThrow(
+      'sendTimeoutMs must be an integer in 1..600000, got 0',
+    );
+    expect(() => new TcpTsSender('udp://127.0.0.1:1')).toThrow(
+      'Invalid URL [udp://127.0.0.1:1]: TcpTsSender needs tcp://',
+    );
   });
 });
 
@@ -149,7 +161,9 @@ describe('TsPushSink', () => {
     const sink = new TsPushSink({ url: `tcp://127.0.0.1:${srv.port}` });
     await sink.open(source.tracks);
     for (const p of interleave(source)) sink.send(p);
-    expect(sink.send({ trackId: 0, dts: 99_999, pts: 99_999, key: false, data: new Uint8Array([0, 0, 0, 50]) })).toBe(true);
+    expect(sink.send({ trackId: 0, dts: 99_999, pts: 99_999, key: false, data: new Uint8Array([0, 0, 0, 50]) })).toBe(
+      true,
+    );
     expect(sink.droppedPackets).toBe(1);
     await sink.close();
     await waitFor(() => srv.received() === sink.bytesSent && sink.bytesSent > 0, 5000, 'bytes');
@@ -160,12 +174,32 @@ describe('TsPushSink', () => {
 describeWithPeers(['ffmpeg'], 'TcpTsSender → ffmpeg -i tcp://?listen', () => {
   it('ffmpeg receives a live push over TCP and decodes every frame', async () => {
     const port = await freeTcpPort();
-    const ffmpeg = startProcess('ffmpeg', ['-nostdin', '-v', 'error', '-i', `tcp://127.0.0.1:${port}?listen=1`, '-map', '0', '-f', 'framecrc', '-']);
+    const ffmpeg = startProcess('ffmpeg', [
+      '-nostdin',
+      '-v',
+      'error',
+      '-i',
+      `tcp://127.0.0.1:${port}?listen=1`,
+      '-map',
+      '0',
+      '-f',
+      'framecrc',
+      '-',
+    ]);
     cleanups.push(async () => void (await ffmpeg.stop()));
     const source = readFlv(readFixture('h264-high-aac.flv'));
     const sender = new TcpTsSender(`tcp://127.0.0.1:${port}`);
     // ffmpeg accepts one connection: retry until it listens (refusals are TsSenderError connect)
-    await waitFor(() => sender.open().then(() => true, () => false), 10_000, 'ffmpeg listening', 50);
+    await waitFor(
+      () =>
+        sender.open().then(
+          () => true,
+          () => false,
+        ),
+      10_000,
+      'ffmpeg listening',
+      50,
+    );
     await sendLive(source, sender, 4);
     await sender.close();
     await ffmpeg.exited;

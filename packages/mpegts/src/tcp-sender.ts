@@ -24,7 +24,8 @@ export interface TcpTsSenderOptions {
 }
 
 function checkMs(name: string, v: number): number {
-  if (!Number.isInteger(v) || v < 1 || v > 600_000) throw new TsSenderError('url', `${name} must be an integer in 1..600000, got ${v}`);
+  if (!Number.isInteger(v) || v < 1 || v > 600_000)
+    throw new TsSenderError('url', `${name} must be an integer in 1..600000, got ${v}`);
   return v;
 }
 
@@ -84,7 +85,12 @@ export class TcpTsSender implements TsSender {
     const where = `tcp://${host.includes(':') ? `[${host}]` : host}:${port}`;
     return new Promise<void>((resolve, reject) => {
       // highWaterMark goes through net.Socket to its Duplex (not in @types/node's NetConnectOpts)
-      const socket = connect({ host, port, noDelay: this.noDelay, writableHighWaterMark: this.highWaterMark } as NetConnectOpts);
+      const socket = connect({
+        host,
+        port,
+        noDelay: this.noDelay,
+        writableHighWaterMark: this.highWaterMark,
+      } as NetConnectOpts);
       this.socket = socket;
       const timer = setTimeout(() => {
         socket.destroy();
@@ -100,7 +106,9 @@ export class TcpTsSender implements TsSender {
       socket.once('connect', () => {
         clearTimeout(timer);
         socket.removeAllListeners('error');
-        socket.on('error', (error) => this.fail(new TsSenderError('send', `${where}: ${error.message}`, { cause: error })));
+        socket.on('error', (error) =>
+          this.fail(new TsSenderError('send', `${where}: ${error.message}`, { cause: error })),
+        );
         socket.on('close', () => {
           if (!this.closing) this.fail(new TsSenderError('closed', `${where}: connection closed by the peer`));
         });
@@ -150,7 +158,12 @@ export class TcpTsSender implements TsSender {
         return;
       }
       const { host, port } = this.destination;
-      this.fail(new TsSenderError('timeout', `tcp://${host}:${port}: nothing sent for ${this.sendTimeoutMs} ms with ${this.bufferedBytes} bytes queued`));
+      this.fail(
+        new TsSenderError(
+          'timeout',
+          `tcp://${host}:${port}: nothing sent for ${this.sendTimeoutMs} ms with ${this.bufferedBytes} bytes queued`,
+        ),
+      );
       this.socket?.destroy();
     }, this.sendTimeoutMs);
     this.stallTimer.unref();

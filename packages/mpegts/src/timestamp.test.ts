@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { crc32Mpeg2 } from './crc32.js';
-import { TimestampUnwrapper, readPcrField, readTimestampField, timestampDelta, wrapPcr, wrapTimestamp, writePcrField, writeTimestampField } from './timestamp.js';
+import {
+  TimestampUnwrapper,
+  readPcrField,
+  readTimestampField,
+  timestampDelta,
+  wrapPcr,
+  wrapTimestamp,
+  writePcrField,
+  writeTimestampField,
+} from './timestamp.js';
 
 describe('CRC-32/MPEG-2', () => {
   it('matches the catalogue check value', () => {

@@ -63,7 +63,11 @@ export function writePcrField(buf: Uint8Array, offset: number, pcr: number): voi
 /** Reads a 6-byte program_clock_reference; returns 27 MHz ticks in [0, 2^33*300). */
 export function readPcrField(buf: Uint8Array, offset: number): number {
   const base =
-    buf[offset]! * 2 ** 25 + buf[offset + 1]! * 2 ** 17 + buf[offset + 2]! * 2 ** 9 + buf[offset + 3]! * 2 + (buf[offset + 4]! >> 7);
+    buf[offset]! * 2 ** 25 +
+    buf[offset + 1]! * 2 ** 17 +
+    buf[offset + 2]! * 2 ** 9 +
+    buf[offset + 3]! * 2 +
+    (buf[offset + 4]! >> 7);
   const ext = ((buf[offset + 4]! & 0x01) << 8) | buf[offset + 5]!;
   return base * PCR_EXTENSION_FACTOR + ext;
 }

@@ -39,7 +39,8 @@ export class TsOutput {
 
   private newBuffer(bytes: number): Uint8Array {
     const buf = this.allocate(bytes);
-    if (!(buf instanceof Uint8Array) || buf.length < bytes) throw new RangeError(`the output allocator must return a Uint8Array of at least ${bytes} bytes`);
+    if (!(buf instanceof Uint8Array) || buf.length < bytes)
+      throw new RangeError(`the output allocator must return a Uint8Array of at least ${bytes} bytes`);
     return buf;
   }
 

@@ -51,9 +51,14 @@ describe('TsPacketReader', () => {
     expect(want.ids).toEqual(Array.from({ length: 40 }, (_, i) => i));
     expect(want.skipped).toBe(300);
     fc.assert(
-      fc.property(fc.array(fc.integer({ min: 1, max: 2000 }), { minLength: 1, maxLength: 10 }), fc.boolean(), fc.boolean(), (sizes, runs, ranged) => {
-        expect(read(bytes, sizes, runs, ranged)).toEqual(want);
-      }),
+      fc.property(
+        fc.array(fc.integer({ min: 1, max: 2000 }), { minLength: 1, maxLength: 10 }),
+        fc.boolean(),
+        fc.boolean(),
+        (sizes, runs, ranged) => {
+          expect(read(bytes, sizes, runs, ranged)).toEqual(want);
+        },
+      ),
       { numRuns: 200 },
     );
   });

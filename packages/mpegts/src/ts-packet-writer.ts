@@ -76,7 +76,14 @@ export interface PesPacketFlags {
  * when the PES lies at the end of the reserved space (see TsMuxer): packets are then
  * written forward over it, each copy reading ahead of where it writes.
  */
-export function writePesPackets(out: TsOutput, state: PidState, pes: Uint8Array, start: number, end: number, flags: PesPacketFlags): void {
+export function writePesPackets(
+  out: TsOutput,
+  state: PidState,
+  pes: Uint8Array,
+  start: number,
+  end: number,
+  flags: PesPacketFlags,
+): void {
   const b = out.buf;
   let p = out.pos;
   // the first packet: payload_unit_start_indicator and the flags' adaptation field
@@ -111,7 +118,16 @@ export function writePesPackets(out: TsOutput, state: PidState, pes: Uint8Array,
 }
 
 /** Writes one packet of `pes[src, end)` at `b[p]`; returns the payload bytes it took. */
-function writePesPacket(b: Uint8Array, p: number, state: PidState, pes: Uint8Array, src: number, end: number, first: boolean, flags: PesPacketFlags): number {
+function writePesPacket(
+  b: Uint8Array,
+  p: number,
+  state: PidState,
+  pes: Uint8Array,
+  src: number,
+  end: number,
+  first: boolean,
+  flags: PesPacketFlags,
+): number {
   const pid = state.pid;
   const remaining = end - src;
   const disc = first && (flags.discontinuity || state.first);

@@ -27,7 +27,10 @@ export interface TsPushTarget {
 export function createTsSender(target: TsPushTarget): TsSender {
   const dest = parseTsUrl(target.url);
   if (dest.protocol === 'udp') return new UdpTsSender(target.url);
-  return new TcpTsSender(target.url, { connectTimeoutMs: target.connectionTimeoutMs ?? 5000, sendTimeoutMs: target.sendTimeoutMs ?? 2000 });
+  return new TcpTsSender(target.url, {
+    connectTimeoutMs: target.connectionTimeoutMs ?? 5000,
+    sendTimeoutMs: target.sendTimeoutMs ?? 2000,
+  });
 }
 
 /** A push sink that muxes packets to MPEG-TS and sends them over UDP or TCP. */

@@ -32,21 +32,31 @@ export function parseTsUrl(url: string): TsDestination {
   const host = u.hostname.startsWith('[') ? u.hostname.slice(1, -1) : u.hostname;
   if (host === '') throw new TsSenderError('url', `Invalid URL [${url}]: no host`);
   const port = Number(u.port);
-  if (u.port === '' || !Number.isInteger(port) || port < 1 || port > 65535) throw new TsSenderError('url', `Invalid URL [${url}]: a port 1..65535 is required`);
+  if (u.port === '' || !Number.isInteger(port) || port < 1 || port > 65535)
+    throw new TsSenderError('url', `Invalid URL [${url}]: a port 1..65535 is required`);
   let packetSize = DEFAULT_UDP_PACKET_SIZE;
   let ttl: number | undefined;
   if (protocol === 'udp') {
     const size = u.searchParams.get('pkt_size');
     if (size !== null) {
       packetSize = Number(size);
-      if (!Number.isInteger(packetSize) || packetSize < 188 || packetSize % 188 !== 0 || packetSize > MAX_UDP_PACKET_SIZE) {
-        throw new TsSenderError('url', `Invalid URL [${url}]: pkt_size must be a multiple of 188 from 188 to ${MAX_UDP_PACKET_SIZE}, got ${size}`);
+      if (
+        !Number.isInteger(packetSize) ||
+        packetSize < 188 ||
+        packetSize % 188 !== 0 ||
+        packetSize > MAX_UDP_PACKET_SIZE
+      ) {
+        throw new TsSenderError(
+          'url',
+          `Invalid URL [${url}]: pkt_size must be a multiple of 188 from 188 to ${MAX_UDP_PACKET_SIZE}, got ${size}`,
+        );
       }
     }
     const t = u.searchParams.get('ttl');
     if (t !== null) {
       ttl = Number(t);
-      if (!Number.isInteger(ttl) || ttl < 1 || ttl > 255) throw new TsSenderError('url', `Invalid URL [${url}]: ttl must be 1..255, got ${t}`);
+      if (!Number.isInteger(ttl) || ttl < 1 || ttl > 255)
+        throw new TsSenderError('url', `Invalid URL [${url}]: ttl must be 1..255, got ${t}`);
     }
   }
   return { protocol, host, port, packetSize, ttl };

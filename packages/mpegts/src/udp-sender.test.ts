@@ -63,10 +63,21 @@ describe('UdpTsSender', () => {
   });
 
   it('validates URLs with exact messages', () => {
-    expect(() => new UdpTsSender('udp://127.0.0.1:5000?pkt_size=1000')).toThrow(new TsSenderError('url', 'Invalid URL [udp://127.0.0.1:5000?pkt_size=1000]: pkt_size must be a multiple of 188 from 188 to 65424, got 1000'));
-    expect(() => new UdpTsSender('udp://127.0.0.1')).toThrow('Invalid URL [udp://127.0.0.1]: a port 1..65535 is required');
-    expect(() => new UdpTsSender('tcp://127.0.0.1:5000')).toThrow('Invalid URL [tcp://127.0.0.1:5000]: UdpTsSender needs udp://');
-    expect(() => new UdpTsSender('udp://127.0.0.1:5000?ttl=0')).toThrow('Invalid URL [udp://127.0.0.1:5000?ttl=0]: ttl must be 1..255, got 0');
+    expect(() => new UdpTsSender('udp://127.0.0.1:5000?pkt_size=1000')).toThrow(
+      new TsSenderError(
+        'url',
+        'Invalid URL [udp://127.0.0.1:5000?pkt_size=1000]: pkt_size must be a multiple of 188 from 188 to 65424, got 1000',
+      ),
+    );
+    expect(() => new UdpTsSender('udp://127.0.0.1')).toThrow(
+      'Invalid URL [udp://127.0.0.1]: a port 1..65535 is required',
+    );
+    expect(() => new UdpTsSender('tcp://127.0.0.1:5000')).toThrow(
+      'Invalid URL [tcp://127.0.0.1:5000]: UdpTsSender needs udp://',
+    );
+    expect(() => new UdpTsSender('udp://127.0.0.1:5000?ttl=0')).toThrow(
+      'Invalid URL [udp://127.0.0.1:5000?ttl=0]: ttl must be 1..255, got 0',
+    );
     expect(checkTsUrl('http://x:1')).toBe('Invalid URL [http://x:1]: scheme must be udp or tcp');
     expect(checkTsUrl('udp://239.0.0.1:1234?pkt_size=188')).toBeNull();
   });
@@ -93,7 +104,18 @@ describe('UdpTsSender', () => {
 describeWithPeers(['ffmpeg'], 'UdpTsSender → ffmpeg -i udp://', () => {
   it('ffmpeg receives a live push and decodes every frame', async () => {
     const port = await freeUdpPort();
-    const ffmpeg = startProcess('ffmpeg', ['-nostdin', '-v', 'error', '-i', `udp://127.0.0.1:${port}?timeout=2000000`, '-map', '0', '-f', 'framecrc', '-']);
+    const ffmpeg = startProcess('ffmpeg', [
+      '-nostdin',
+      '-v',
+      'error',
+      '-i',
+      `udp://127.0.0.1:${port}?timeout=2000000`,
+      '-map',
+      '0',
+      '-f',
+      'framecrc',
+      '-',
+    ]);
     cleanups.push(async () => void (await ffmpeg.stop()));
     await waitForUdpListener(port);
     const source = readFlv(readFixture('h264-high-aac.flv'));
@@ -108,7 +130,12 @@ describeWithPeers(['ffmpeg'], 'UdpTsSender → ffmpeg -i udp://', () => {
     expect(video).toBe(source.packets.filter((p) => p.trackId === 0).length);
     expect(audio).toBeGreaterThanOrEqual(source.packets.filter((p) => p.trackId === 1).length - 2);
     // the only complaint allowed is the read timeout that ends the input
-    expect(ffmpeg.stderr().split('\n').filter((l) => l.trim() !== '' && !l.includes('Input/output error') && !l.includes('Last message repeated'))).toEqual([]);
+    expect(
+      ffmpeg
+        .stderr()
+        .split('\n')
+        .filter((l) => l.trim() !== '' && !l.includes('Input/output error') && !l.includes('Last message repeated')),
+    ).toEqual([]);
     expect(sender.bytesSent).toBeGreaterThan(100_000);
   });
 });

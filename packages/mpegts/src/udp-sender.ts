@@ -54,10 +54,12 @@ export class UdpTsSender implements TsSender {
     if (dest.protocol !== 'udp') throw new TsSenderError('url', `Invalid URL [${url}]: UdpTsSender needs udp://`);
     this.destination = dest;
     const size = options.packetSize ?? dest.packetSize;
-    if (!Number.isInteger(size) || size < 188 || size % 188 !== 0 || size > 188 * 348) throw new TsSenderError('url', `packetSize must be a multiple of 188 from 188 to 65424, got ${size}`);
+    if (!Number.isInteger(size) || size < 188 || size % 188 !== 0 || size > 188 * 348)
+      throw new TsSenderError('url', `packetSize must be a multiple of 188 from 188 to 65424, got ${size}`);
     this.packetSize = size;
     const ttl = options.ttl ?? dest.ttl;
-    if (ttl !== undefined && (!Number.isInteger(ttl) || ttl < 1 || ttl > 255)) throw new TsSenderError('url', `ttl must be 1..255, got ${ttl}`);
+    if (ttl !== undefined && (!Number.isInteger(ttl) || ttl < 1 || ttl > 255))
+      throw new TsSenderError('url', `ttl must be 1..255, got ${ttl}`);
     this.ttl = ttl;
     this.localAddress = options.localAddress;
     this.highWaterMark = options.highWaterMark ?? 1024 * 1024;
@@ -194,7 +196,9 @@ export class UdpTsSender implements TsSender {
       const now = Date.now();
       if (now - this.lastUnreachableReport >= 5000) {
         this.lastUnreachableReport = now;
-        this.report(new TsSenderError('unreachable', `udp://${host}:${port} is unreachable (${code})`, { cause: error }));
+        this.report(
+          new TsSenderError('unreachable', `udp://${host}:${port} is unreachable (${code})`, { cause: error }),
+        );
       }
     } else {
       this.report(new TsSenderError('send', `udp://${host}:${port}: ${error.message}`, { cause: error }));

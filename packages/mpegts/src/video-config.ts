@@ -26,7 +26,8 @@ export function parameterSetsOf(codec: 'h264' | 'h265', record: Uint8Array): Vid
   try {
     const hevc = parseHevcDecoderConfig(record);
     const nalUnits: Uint8Array[] = [];
-    for (const type of [H265NalUnitType.Vps, H265NalUnitType.Sps, H265NalUnitType.Pps]) for (const array of hevc.arrays) if (array.nalUnitType === type) nalUnits.push(...array.nalUnits);
+    for (const type of [H265NalUnitType.Vps, H265NalUnitType.Sps, H265NalUnitType.Pps])
+      for (const array of hevc.arrays) if (array.nalUnitType === type) nalUnits.push(...array.nalUnits);
     return { lengthSize: hevc.lengthSize, nalUnits };
   } catch (error) {
     throw new TsMuxError(`h265 configuration record: ${(error as Error).message}`);

@@ -1,7 +1,7 @@
 /** The time source of the push registry: wall clock plus timers, injectable so tests run on a fake clock. */
 
 /** An opaque timer handle returned by Clock.setTimeout. */
-export type TimerHandle = unknown;
+export type TimerHandle = object | number;
 
 /** Wall-clock milliseconds and one-shot timers. */
 export interface Clock {

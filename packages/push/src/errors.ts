@@ -94,6 +94,8 @@ export class PushStoreCorrupted extends Error {
     readonly movedTo: string | undefined,
     readonly reason: string,
   ) {
-    super(`Push store [${path}] is corrupted (${reason})${movedTo === undefined ? '' : `; moved aside to [${movedTo}]`}`);
+    super(
+      `Push store [${path}] is corrupted (${reason})${movedTo === undefined ? '' : `; moved aside to [${movedTo}]`}`,
+    );
   }
 }

@@ -38,7 +38,10 @@ describe('FilePushStore', () => {
     await store.delete('c');
     await store.delete('never-there');
     const again = new FilePushStore(path);
-    expect(await again.load()).toEqual([push('a'), push('b', { stream: { name: 's', variantNames: ['hd'] }, isConfig: false })]);
+    expect(await again.load()).toEqual([
+      push('a'),
+      push('b', { stream: { name: 's', variantNames: ['hd'] }, isConfig: false }),
+    ]);
     expect((await readdir(dir)).sort()).toEqual(['pushes.msgpack']); // no temp file left
   });
 
@@ -64,10 +67,16 @@ describe('FilePushStore', () => {
 
   for (const [name, bytes] of [
     ['garbage', new Uint8Array([0xc1, 0xc1, 0xc1])],
-    ['a truncated file', encode({ format: 'sluice-push-store', version: 1, pushes: [push('a'), push('b')] }).subarray(0, 40)],
+    [
+      'a truncated file',
+      encode({ format: 'sluice-push-store', version: 1, pushes: [push('a'), push('b')] }).subarray(0, 40),
+    ],
     ['an empty file', new Uint8Array(0)],
     ['another format', encode({ hello: 'world' })],
-    ['a record with a bad field', encode({ format: 'sluice-push-store', version: 1, pushes: [{ ...push('a'), url: 7 }] })],
+    [
+      'a record with a bad field',
+      encode({ format: 'sluice-push-store', version: 1, pushes: [{ ...push('a'), url: 7 }] }),
+    ],
   ] as const) {
     it(`reports ${name}, moves it aside and starts empty`, async () => {
       const path = join(dir, 'pushes.msgpack');
@@ -77,7 +86,9 @@ describe('FilePushStore', () => {
       expect(await store.load()).toEqual([]);
       expect(reports).toHaveLength(1);
       expect(reports[0]).toBeInstanceOf(PushStoreCorrupted);
-      expect(reports[0]?.message).toMatch(/^Push store \[.*pushes\.msgpack\] is corrupted \(.+\); moved aside to \[.*\.corrupt-\d+\]$/);
+      expect(reports[0]?.message).toMatch(
+        /^Push store \[.*pushes\.msgpack\] is corrupted \(.+\); moved aside to \[.*\.corrupt-\d+\]$/,
+      );
       const files = await readdir(dir);
       expect(files.filter((f) => f.startsWith('pushes.msgpack.corrupt-'))).toHaveLength(1);
       expect(Buffer.from(await readFile(reports[0]?.movedTo as string))).toEqual(Buffer.from(bytes));

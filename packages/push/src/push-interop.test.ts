@@ -2,7 +2,15 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FlvReader, FlvTagDemuxer, type MediaPacket, type TrackInfo } from '@sluice/media';
-import { describeWithPeers, ffmpegDecodeErrors, ffprobe, freeTcpPort, readFixture, startProcess, waitFor } from '@sluice/test-support';
+import {
+  describeWithPeers,
+  ffmpegDecodeErrors,
+  ffprobe,
+  freeTcpPort,
+  readFixture,
+  startProcess,
+  waitFor,
+} from '@sluice/test-support';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { PushRegistry, type PushStateChange } from './push-registry.js';
 import { FakeSource } from './test-support/fake-source.js';
@@ -15,7 +23,8 @@ function demuxFixture(name: string, offsetMs: number): { tracks: TrackInfo[]; pa
   const packets: MediaPacket[] = [];
   for (const tag of [...reader.push(readFixture(name))]) {
     const event = demuxer.demux(tag.type, tag.timestamp, tag.data);
-    if (event.kind === 'packet') packets.push({ ...event.packet, dts: event.packet.dts + offsetMs, pts: event.packet.pts + offsetMs });
+    if (event.kind === 'packet')
+      packets.push({ ...event.packet, dts: event.packet.dts + offsetMs, pts: event.packet.pts + offsetMs });
   }
   return { tracks: demuxer.tracks, packets };
 }
@@ -33,7 +42,11 @@ describeWithPeers(['ffmpeg', 'ffprobe'], 'PushRegistry with a real peer (ffmpeg 
     const { tracks, packets } = demuxFixture('h264-high-aac.flv', 7_200_000);
     const source = new FakeSource();
     // FLV over TCP stands in under the 'mpegts' key: PushProtocol names only rtmp and mpegts.
-    const registry = new PushRegistry({ source, sinks: { mpegts: flvTcpSinks }, retry: { initialDelayMs: 100, maxDelayMs: 300 } });
+    const registry = new PushRegistry({
+      source,
+      sinks: { mpegts: flvTcpSinks },
+      retry: { initialDelayMs: 100, maxDelayMs: 300 },
+    });
     const changes: PushStateChange[] = [];
     registry.on('change', (c) => changes.push(c));
     const port = await freeTcpPort();
@@ -45,11 +58,32 @@ describeWithPeers(['ffmpeg', 'ffprobe'], 'PushRegistry with a real peer (ffmpeg 
     const secondHalf = packets.filter((p) => p.dts >= 7_201_500);
     for (const p of firstHalf) source.send('live', p);
     // Nobody listens yet: refused, error, retries with backoff.
-    registry.startPush({ id: 'p', vhost: 'default', app: 'app', stream: { name: 'live' }, protocol: 'mpegts', url: `tcp://127.0.0.1:${port}` });
+    registry.startPush({
+      id: 'p',
+      vhost: 'default',
+      app: 'app',
+      stream: { name: 'live' },
+      protocol: 'mpegts',
+      url: `tcp://127.0.0.1:${port}`,
+    });
     await waitFor(() => changes.some((c) => c.to === 'error'), 5000, 'a refused attempt');
     expect(registry.getPush('p')?.lastError).toMatch(/ECONNREFUSED/);
 
-    const ffmpeg = startProcess('ffmpeg', ['-nostdin', '-v', 'error', '-y', '-f', 'flv', '-i', `tcp://127.0.0.1:${port}?listen=1`, '-c', 'copy', '-f', 'flv', out]);
+    const ffmpeg = startProcess('ffmpeg', [
+      '-nostdin',
+      '-v',
+      'error',
+      '-y',
+      '-f',
+      'flv',
+      '-i',
+      `tcp://127.0.0.1:${port}?listen=1`,
+      '-c',
+      'copy',
+      '-f',
+      'flv',
+      out,
+    ]);
     await waitFor(() => registry.getPush('p')?.state === 'pushing', 15_000, 'pushing');
     for (const p of secondHalf) source.send('live', p);
     const record = registry.getPush('p');
@@ -62,7 +96,9 @@ describeWithPeers(['ffmpeg', 'ffprobe'], 'PushRegistry with a real peer (ffmpeg 
     const probe = await ffprobe(out);
     const video = probe.packets.filter((p) => p.codec_type === 'video');
     const audio = probe.packets.filter((p) => p.codec_type === 'audio');
-    const sourceVideo = packets.filter((p) => p.trackId === tracks.find((t) => t.kind === 'video')?.id && p.dts >= 7_201_000);
+    const sourceVideo = packets.filter(
+      (p) => p.trackId === tracks.find((t) => t.kind === 'video')?.id && p.dts >= 7_201_000,
+    );
     expect(video[0]?.flags).toContain('K');
     expect(video[0]?.dts).toBe(0);
     expect(video).toHaveLength(sourceVideo.length); // every frame from the GOP keyframe on, none lost
@@ -70,21 +106,49 @@ describeWithPeers(['ffmpeg', 'ffprobe'], 'PushRegistry with a real peer (ffmpeg 
     expect(Math.min(...audio.map((p) => p.dts ?? Infinity))).toBeLessThan(50);
     expect(probe.streams.map((s) => s.codec_name).sort()).toEqual(['aac', 'h264']);
     expect(await ffmpegDecodeErrors(out)).toBe('');
-    expect(changes.filter((c) => c.id === 'p').map((c) => c.to)).toEqual(expect.arrayContaining(['ready', 'connecting', 'error', 'pushing', 'stopping', 'stopped']));
+    expect(changes.filter((c) => c.id === 'p').map((c) => c.to)).toEqual(
+      expect.arrayContaining(['ready', 'connecting', 'error', 'pushing', 'stopping', 'stopped']),
+    );
   });
 
   it('survives the receiver leaving: error, retry, and the next session starts again at a keyframe from 0', async () => {
     const { tracks, packets } = demuxFixture('h264-high-aac.flv', 0);
-    const loop = (n: number): MediaPacket[] => packets.map((p) => ({ ...p, dts: p.dts + n * 3000, pts: p.pts + n * 3000 }));
+    const loop = (n: number): MediaPacket[] =>
+      packets.map((p) => ({ ...p, dts: p.dts + n * 3000, pts: p.pts + n * 3000 }));
     const source = new FakeSource();
-    const registry = new PushRegistry({ source, sinks: { mpegts: flvTcpSinks }, retry: { initialDelayMs: 100, maxDelayMs: 300 } });
+    const registry = new PushRegistry({
+      source,
+      sinks: { mpegts: flvTcpSinks },
+      retry: { initialDelayMs: 100, maxDelayMs: 300 },
+    });
     const port = await freeTcpPort();
     const listen = (file: string): ReturnType<typeof startProcess> =>
-      startProcess('ffmpeg', ['-nostdin', '-v', 'error', '-y', '-f', 'flv', '-i', `tcp://127.0.0.1:${port}?listen=1`, '-c', 'copy', '-f', 'flv', join(dir, file)]);
+      startProcess('ffmpeg', [
+        '-nostdin',
+        '-v',
+        'error',
+        '-y',
+        '-f',
+        'flv',
+        '-i',
+        `tcp://127.0.0.1:${port}?listen=1`,
+        '-c',
+        'copy',
+        '-f',
+        'flv',
+        join(dir, file),
+      ]);
 
     source.publish('live', tracks);
     const first = listen('first.flv');
-    registry.startPush({ id: 'p', vhost: 'default', app: 'app', stream: { name: 'live' }, protocol: 'mpegts', url: `tcp://127.0.0.1:${port}` });
+    registry.startPush({
+      id: 'p',
+      vhost: 'default',
+      app: 'app',
+      stream: { name: 'live' },
+      protocol: 'mpegts',
+      url: `tcp://127.0.0.1:${port}`,
+    });
     await waitFor(() => registry.getPush('p')?.state === 'pushing', 15_000, 'first session pushing');
     for (const p of loop(0)) source.send('live', p);
     await first.stop(); // the receiver goes away
@@ -108,7 +172,9 @@ describeWithPeers(['ffmpeg', 'ffprobe'], 'PushRegistry with a real peer (ffmpeg 
     const video = probe.packets.filter((p) => p.codec_type === 'video');
     expect(video[0]?.flags).toContain('K');
     expect(video[0]?.dts).toBe(0);
-    expect(video).toHaveLength(packets.filter((p) => p.trackId === tracks.find((t) => t.kind === 'video')?.id && p.dts >= 1000).length);
+    expect(video).toHaveLength(
+      packets.filter((p) => p.trackId === tracks.find((t) => t.kind === 'video')?.id && p.dts >= 1000).length,
+    );
     expect(await ffmpegDecodeErrors(join(dir, 'second.flv'))).toBe('');
   });
 });

@@ -7,10 +7,18 @@ import { PushRegistry, type PushStateChange } from './push-registry.js';
 import { FakeSource } from './test-support/fake-source.js';
 import { flvTcpSinks } from './test-support/flv-tcp-sink.js';
 
-const VIDEO: TrackInfo = { id: 0, kind: 'video', codec: 'h264', timescale: 1000, config: new Uint8Array([1, 0x64, 0, 0x1f, 0xff, 0xe1, 0, 0]) };
+const VIDEO: TrackInfo = {
+  id: 0,
+  kind: 'video',
+  codec: 'h264',
+  timescale: 1000,
+  config: new Uint8Array([1, 0x64, 0, 0x1f, 0xff, 0xe1, 0, 0]),
+};
 
 /** A loopback TCP destination: `reading` false = accepts and never reads (a dead receiver). */
-async function destination(reading: boolean): Promise<{ server: Server; port: number; received: () => number; sockets: Socket[] }> {
+async function destination(
+  reading: boolean,
+): Promise<{ server: Server; port: number; received: () => number; sockets: Socket[] }> {
   let received = 0;
   const sockets: Socket[] = [];
   const server = createServer((socket) => {
@@ -39,12 +47,32 @@ describe('PushRegistry isolation over real loopback sockets', () => {
     const fast = await destination(true);
     servers.push(slow, fast);
     const source = new FakeSource();
-    const registry = new PushRegistry({ source, sinks: { mpegts: flvTcpSinks }, sendTimeoutMs: 400, queue: { maxBytes: 1 << 20, maxDurationMs: 60_000 }, retry: { initialDelayMs: 60_000, maxDelayMs: 60_000 } });
+    const registry = new PushRegistry({
+      source,
+      sinks: { mpegts: flvTcpSinks },
+      sendTimeoutMs: 400,
+      queue: { maxBytes: 1 << 20, maxDurationMs: 60_000 },
+      retry: { initialDelayMs: 60_000, maxDelayMs: 60_000 },
+    });
     const changes: PushStateChange[] = [];
     registry.on('change', (c) => changes.push(c));
     source.publish('live', [VIDEO]);
-    registry.startPush({ id: 'slow', vhost: 'default', app: 'app', stream: { name: 'live' }, protocol: 'mpegts', url: `tcp://127.0.0.1:${slow.port}` });
-    registry.startPush({ id: 'fast', vhost: 'default', app: 'app', stream: { name: 'live' }, protocol: 'mpegts', url: `tcp://127.0.0.1:${fast.port}` });
+    registry.startPush({
+      id: 'slow',
+      vhost: 'default',
+      app: 'app',
+      stream: { name: 'live' },
+      protocol: 'mpegts',
+      url: `tcp://127.0.0.1:${slow.port}`,
+    });
+    registry.startPush({
+      id: 'fast',
+      vhost: 'default',
+      app: 'app',
+      stream: { name: 'live' },
+      protocol: 'mpegts',
+      url: `tcp://127.0.0.1:${fast.port}`,
+    });
     await waitFor(() => registry.listPushes().every((r) => r.state === 'pushing'), 5000, 'both pushing');
 
     // 40 MB of media: 160 GOPs of 25 frames of 10 kB, delivered in bursts with a turn between (sockets get to write).

@@ -8,12 +8,18 @@ export function renderPushRecord(session: PushSession, now: number, offsetMinute
   const def = session.definition;
   const sentBytes = session.sentBytes;
   const sentTime = session.sentTime(now);
-  const fmt = (ms: number): string => (ms === 0 ? epochText(offsetMinutes) : offsetMinutes === undefined ? formatPushTime(ms) : formatPushTime(ms, offsetMinutes));
+  const fmt = (ms: number): string =>
+    ms === 0
+      ? epochText(offsetMinutes)
+      : offsetMinutes === undefined
+        ? formatPushTime(ms)
+        : formatPushTime(ms, offsetMinutes);
   // Flattened once (a template literal builds a rope of many small strings): ~50 bytes kept per push.
   session.createdText ??= flat(fmt(def.createdTime));
   const stream: PushRecord['stream'] = {
     name: def.stream.name,
-    tracks: session.selection !== undefined ? session.selection.tracks.map((t) => t.id) : [...(def.stream.tracks ?? [])],
+    tracks:
+      session.selection !== undefined ? session.selection.tracks.map((t) => t.id) : [...(def.stream.tracks ?? [])],
   };
   if (def.stream.variantNames !== undefined) stream.variantNames = [...def.stream.variantNames];
   const record: PushRecord = {
@@ -39,7 +45,8 @@ export function renderPushRecord(session: PushSession, now: number, offsetMinute
   if (session.lastError !== undefined) record.lastError = session.lastError;
   const reconnectIn = session.reconnectIn(now);
   if (reconnectIn !== undefined) record.reconnectIn = reconnectIn;
-  if (session.selection !== undefined && session.selection.skipped.length > 0) record.skippedTracks = session.selection.skipped.map((s) => ({ ...s }));
+  if (session.selection !== undefined && session.selection.skipped.length > 0)
+    record.skippedTracks = session.selection.skipped.map((s) => ({ ...s }));
   return record;
 }
 

@@ -29,19 +29,44 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ t: fc.constant('stop' as const), id: fc.nat(5) }),
   fc.record({ t: fc.constant('publish' as const), stream: fc.nat(1), set: fc.nat(TRACK_SETS.length - 1) }),
   fc.record({ t: fc.constant('end' as const), stream: fc.nat(1) }),
-  fc.record({ t: fc.constant('packet' as const), stream: fc.nat(1), key: fc.boolean(), audio: fc.boolean(), size: fc.integer({ min: 1, max: 40_000 }) }),
+  fc.record({
+    t: fc.constant('packet' as const),
+    stream: fc.nat(1),
+    key: fc.boolean(),
+    audio: fc.boolean(),
+    size: fc.integer({ min: 1, max: 40_000 }),
+  }),
   fc.record({ t: fc.constant('behaviour' as const), b: fc.constantFrom<OpenBehaviour>('resolve', 'reject', 'hang') }),
   fc.record({ t: fc.constant('holdClose' as const), hold: fc.boolean() }),
-  fc.record({ t: fc.constant('sink' as const), idx: fc.nat(30), action: fc.constantFrom('fail', 'finishOpen', 'refuseOpen', 'stall', 'drain', 'finishClose') }),
+  fc.record({
+    t: fc.constant('sink' as const),
+    idx: fc.nat(30),
+    action: fc.constantFrom('fail', 'finishOpen', 'refuseOpen', 'stall', 'drain', 'finishClose'),
+  }),
   // fast-check favours small integers: also pick the delays that matter (backoff steps, timeouts).
-  fc.record({ t: fc.constant('stopOnNext' as const), id: fc.nat(5), to: fc.constantFrom<'ready' | 'connecting' | 'pushing' | 'error'>('ready', 'connecting', 'pushing', 'error') }),
-  fc.record({ t: fc.constant('advance' as const), ms: fc.oneof(fc.constantFrom(1, 400, 600, 1200, 2000, 2400, 5000, 6000, 10_000), fc.integer({ min: 0, max: 12_000 })) }),
+  fc.record({
+    t: fc.constant('stopOnNext' as const),
+    id: fc.nat(5),
+    to: fc.constantFrom<'ready' | 'connecting' | 'pushing' | 'error'>('ready', 'connecting', 'pushing', 'error'),
+  }),
+  fc.record({
+    t: fc.constant('advance' as const),
+    ms: fc.oneof(
+      fc.constantFrom(1, 400, 600, 1200, 2000, 2400, 5000, 6000, 10_000),
+      fc.integer({ min: 0, max: 12_000 }),
+    ),
+  }),
 );
 
 const STATES = new Set(['ready', 'connecting', 'pushing', 'stopping', 'stopped', 'error']);
 
 /** Checks every push against the invariants; `live` = ids started and not stopped. */
-function checkInvariants(f: RegistryFixture, live: Set<string>, stopped: Set<string>, lastSequence: Map<string, number>): void {
+function checkInvariants(
+  f: RegistryFixture,
+  live: Set<string>,
+  stopped: Set<string>,
+  lastSequence: Map<string, number>,
+): void {
   const records = f.registry.listPushes();
   const byId = new Map<string, PushRecord>(records.map((r) => [r.id, r]));
   for (const id of live) expect(byId.has(id), `push ${id} lost`).toBe(true);
@@ -106,7 +131,9 @@ async function runProperty(parameters: fc.Parameters<[Op[], number]>): Promise<S
             const id = `p${op.id}`;
             const stream = STREAMS[op.stream] as string;
             try {
-              const record = f.registry.startPush(rtmpPush(id, stream, { stream: { name: stream, ...(op.tracks ? { tracks: [100] } : {}) } }));
+              const record = f.registry.startPush(
+                rtmpPush(id, stream, { stream: { name: stream, ...(op.tracks ? { tracks: [100] } : {}) } }),
+              );
               stopped.delete(id);
               // A listener may have stopped it while it was being created.
               if (record.state === 'stopping' || record.state === 'stopped') stopped.add(id);
@@ -151,7 +178,10 @@ async function runProperty(parameters: fc.Parameters<[Op[], number]>): Promise<S
           case 'sink': {
             // Mostly one of the newest sinks (the live ones), sometimes any older one.
             const n = f.rtmp.sinks.length;
-            const sink = op.idx < 24 ? f.rtmp.sinks[n - 1 - (op.idx % Math.min(4, Math.max(1, n)))] : f.rtmp.sinks[op.idx % Math.max(1, n)];
+            const sink =
+              op.idx < 24
+                ? f.rtmp.sinks[n - 1 - (op.idx % Math.min(4, Math.max(1, n)))]
+                : f.rtmp.sinks[op.idx % Math.max(1, n)];
             if (sink === undefined) break;
             if (op.action === 'fail') sink.fail();
             else if (op.action === 'finishOpen') sink.finishOpen();
@@ -205,7 +235,21 @@ async function runProperty(parameters: fc.Parameters<[Op[], number]>): Promise<S
 describe('PushRegistry property: random operation sequences', () => {
   it('never reach an impossible state, never lose a push that was not stopped, keep total* >= current (fixed seed, every transition reached)', async () => {
     const transitions = await runProperty({ numRuns: 300, seed: 20_261_126 });
-    for (const t of ['null->ready', 'ready->connecting', 'connecting->pushing', 'connecting->error', 'pushing->error', 'pushing->ready', 'error->connecting', 'error->ready', 'pushing->stopping', 'error->stopping', 'ready->stopping', 'connecting->stopping', 'stopping->stopped']) {
+    for (const t of [
+      'null->ready',
+      'ready->connecting',
+      'connecting->pushing',
+      'connecting->error',
+      'pushing->error',
+      'pushing->ready',
+      'error->connecting',
+      'error->ready',
+      'pushing->stopping',
+      'error->stopping',
+      'ready->stopping',
+      'connecting->stopping',
+      'stopping->stopped',
+    ]) {
       expect([...transitions].sort().join(' '), t).toContain(t);
     }
   });

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { DuplicatePushId, InvalidPushUrl, MissingPushParameter, PushNotFound, UnknownTrackId, UnsupportedProtocol } from './errors.js';
+import {
+  DuplicatePushId,
+  InvalidPushUrl,
+  MissingPushParameter,
+  PushNotFound,
+  UnknownTrackId,
+  UnsupportedProtocol,
+} from './errors.js';
 import { PushRegistry, type PushStateChange } from './push-registry.js';
 import { settle } from './test-support/fake-clock.js';
 import { AV, video } from './test-support/media.js';
@@ -47,9 +54,18 @@ describe('PushRegistry: startPush', () => {
 
   it('trims protocol, url and streamKey, lower-cases the protocol and drops trailing slashes', () => {
     const { registry } = makeRegistry();
-    const r = registry.startPush(rtmpPush('p', 'live', { protocol: ' RTMP ', url: '  rtmp://h/app//  ', streamKey: ' k ' }));
+    const r = registry.startPush(
+      rtmpPush('p', 'live', { protocol: ' RTMP ', url: '  rtmp://h/app//  ', streamKey: ' k ' }),
+    );
     expect([r.protocol, r.url, r.streamKey]).toEqual(['rtmp', 'rtmp://h/app', 'k']);
-    const t = registry.startPush({ id: 't', vhost: 'default', app: 'app', stream: { name: 's' }, protocol: 'MpegTs', url: 'udp://127.0.0.1:4000/' });
+    const t = registry.startPush({
+      id: 't',
+      vhost: 'default',
+      app: 'app',
+      stream: { name: 's' },
+      protocol: 'MpegTs',
+      url: 'udp://127.0.0.1:4000/',
+    });
     expect([t.protocol, t.url, t.streamKey]).toEqual(['mpegts', 'udp://127.0.0.1:4000', '']);
   });
 
@@ -71,16 +87,22 @@ describe('PushRegistry: startPush', () => {
     expect(() => registry.startPush(rtmpPush('x', 'live', { protocol: 'hls' }))).toThrow(UnsupportedProtocol);
     expect(() => registry.startPush(rtmpPush('x', 'live', { protocol: 'hls' }))).toThrow('Unsupported protocol [hls]');
     for (const inherited of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
-      expect(() => registry.startPush(rtmpPush('x', 'live', { protocol: inherited }))).toThrow(new UnsupportedProtocol(inherited));
+      expect(() => registry.startPush(rtmpPush('x', 'live', { protocol: inherited }))).toThrow(
+        new UnsupportedProtocol(inherited),
+      );
     }
-    expect(() => registry.startPush(rtmpPush('x', 'live', { url: 'udp://h:1' }))).toThrow('Invalid URL [udp://h:1] for protocol [rtmp]');
+    expect(() => registry.startPush(rtmpPush('x', 'live', { url: 'udp://h:1' }))).toThrow(
+      'Invalid URL [udp://h:1] for protocol [rtmp]',
+    );
     expect(() => registry.startPush(rtmpPush('x', 'live', { url: 'udp://h:1' }))).toThrow(InvalidPushUrl);
     registry.startPush(rtmpPush('x'));
     expect(() => registry.startPush(rtmpPush('x'))).toThrow(new DuplicatePushId('x'));
     // Not live: any ids are accepted (the push waits in ready).
     registry.startPush(rtmpPush('y', 'later', { stream: { name: 'later', tracks: [7] } }));
     source.publish('cam', AV);
-    expect(() => registry.startPush(rtmpPush('z', 'cam', { stream: { name: 'cam', tracks: [100, 7] } }))).toThrow(new UnknownTrackId(7, 'cam'));
+    expect(() => registry.startPush(rtmpPush('z', 'cam', { stream: { name: 'cam', tracks: [100, 7] } }))).toThrow(
+      new UnknownTrackId(7, 'cam'),
+    );
     expect(registry.listPushes().map((r) => r.id)).toEqual(['x', 'y']);
   });
 
@@ -100,8 +122,12 @@ describe('PushRegistry: startPush', () => {
 
   it('validates its options', () => {
     const { source, rtmp } = makeRegistry();
-    expect(() => new PushRegistry({ source, sinks: { rtmp }, sendTimeoutMs: 0 })).toThrow('sendTimeoutMs must be a positive number, got 0');
-    expect(() => new PushRegistry({ source, sinks: { rtmp }, retry: { multiplier: 0.5 } })).toThrow('retry.multiplier is out of range: 0.5');
+    expect(() => new PushRegistry({ source, sinks: { rtmp }, sendTimeoutMs: 0 })).toThrow(
+      'sendTimeoutMs must be a positive number, got 0',
+    );
+    expect(() => new PushRegistry({ source, sinks: { rtmp }, retry: { multiplier: 0.5 } })).toThrow(
+      'retry.multiplier is out of range: 0.5',
+    );
   });
 });
 
@@ -127,7 +153,14 @@ describe('PushRegistry: stopPush and listPushes', () => {
     await settle();
     clock.advance(1500);
     const stopping = registry.stopPush('p');
-    expect(stopping).toMatchObject({ state: 'stopping', sentBytes: 500, sentTime: 1500, totalsentBytes: 500, totalsentTime: 1500, sequence: 0 });
+    expect(stopping).toMatchObject({
+      state: 'stopping',
+      sentBytes: 500,
+      sentTime: 1500,
+      totalsentBytes: 500,
+      totalsentTime: 1500,
+      sequence: 0,
+    });
     expect(registry.stopPush('p').state).toBe('stopping'); // idempotent
     expect(registry.listPushes({ id: 'p' })[0]?.state).toBe('stopping');
     rtmp.last.finishClose();
@@ -153,7 +186,9 @@ describe('PushRegistry: stopPush and listPushes', () => {
     const { registry } = makeRegistry();
     registry.startPush(rtmpPush('p'));
     expect(() => registry.stopPush('nope')).toThrow(new PushNotFound('nope'));
-    expect(() => registry.stopPush('p', { vhost: 'default', app: 'other' })).toThrow('There is no push information related to the ID [p]');
+    expect(() => registry.stopPush('p', { vhost: 'default', app: 'other' })).toThrow(
+      'There is no push information related to the ID [p]',
+    );
     expect(registry.stopPush('p', { vhost: 'default', app: 'app' }).state).toBe('stopped');
   });
 

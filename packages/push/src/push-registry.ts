@@ -6,13 +6,29 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter, on } from 'node:events';
 import { systemClock, type Clock } from './clock.js';
-import { DuplicatePushId, InvalidPushUrl, MissingPushParameter, PushNotFound, UnknownTrackId, UnsupportedProtocol } from './errors.js';
+import {
+  DuplicatePushId,
+  InvalidPushUrl,
+  MissingPushParameter,
+  PushNotFound,
+  UnknownTrackId,
+  UnsupportedProtocol,
+} from './errors.js';
 import { MemoryPushStore, type PushStore, type StoredPush } from './push-store.js';
 import { renderPushRecord } from './push-record.js';
 import { PushSession, type SessionContext, type SessionTimeouts } from './push-session.js';
 import { resolveRetryPolicy, type RetryPolicy } from './retry-policy.js';
 import { DEFAULT_QUEUE_LIMITS, type QueueLimits } from './session-sender.js';
-import type { PushFilter, PushProtocol, PushRecord, PushService, PushSinkFactory, PushSource, PushState, StartPushInput } from './types.js';
+import type {
+  PushFilter,
+  PushProtocol,
+  PushRecord,
+  PushService,
+  PushSinkFactory,
+  PushSource,
+  PushState,
+  StartPushInput,
+} from './types.js';
 
 /** Options of PushRegistry. Only `source` and `sinks` are required. */
 export interface PushRegistryOptions {
@@ -37,7 +53,12 @@ export interface PushRegistryOptions {
   /** Longest wait for a sink's close() on stop. Default 5000. */
   teardownTimeoutMs?: number | undefined;
   /** Per-application overrides of the timeouts (the server reads them from Server.xml). */
-  timeoutsFor?: ((scope: { vhost: string; app: string }) => Partial<Pick<SessionTimeouts, 'connectionTimeoutMs' | 'sendTimeoutMs'>> | undefined) | undefined;
+  timeoutsFor?:
+    | ((scope: {
+        vhost: string;
+        app: string;
+      }) => Partial<Pick<SessionTimeouts, 'connectionTimeoutMs' | 'sendTimeoutMs'>> | undefined)
+    | undefined;
   /** Generates ids for pushes started without one. Default: crypto.randomUUID. */
   generateId?: (() => string) | undefined;
   /** Fixed UTC offset (minutes east) for rendered times; default the local offset. */
@@ -156,7 +177,10 @@ export class PushRegistry extends EventEmitter<PushRegistryEvents> implements Pu
   /** Stops a push; its record as it is now (`stopping`, or `stopped` when nothing had to close). Throws PushNotFound. */
   stopPush(id: string, scope?: { vhost: string; app: string }): PushRecord {
     const session = this.sessions.get(id);
-    if (session === undefined || (scope !== undefined && (session.definition.vhost !== scope.vhost || session.definition.app !== scope.app))) {
+    if (
+      session === undefined ||
+      (scope !== undefined && (session.definition.vhost !== scope.vhost || session.definition.app !== scope.app))
+    ) {
       throw new PushNotFound(id);
     }
     if (!session.isStopping) {
@@ -276,24 +300,25 @@ export class PushRegistry extends EventEmitter<PushRegistryEvents> implements Pu
     if (urlProblem !== null) throw new InvalidPushUrl(url, key, urlProblem);
     const tracks = input.stream.tracks;
     if (tracks !== undefined && tracks.length > 0) {
-      const live = this.source.tracksOf({ vhost: input.vhost, app: input.app, name: name as string });
+      const live = this.source.tracksOf({ vhost: input.vhost, app: input.app, name: name });
       if (live !== undefined) {
         const unknown = tracks.find((t) => !live.some((l) => l.id === t));
-        if (unknown !== undefined) throw new UnknownTrackId(unknown, name as string);
+        if (unknown !== undefined) throw new UnknownTrackId(unknown, name);
       }
     }
     const definition: StoredPush = {
       id,
       vhost: input.vhost,
       app: input.app,
-      stream: { name: name as string },
+      stream: { name: name },
       protocol: key as PushProtocol,
       url,
       streamKey: (input.streamKey ?? '').trim(),
       createdTime: this.clock.now(),
     };
     if (tracks !== undefined && tracks.length > 0) definition.stream.tracks = [...tracks];
-    if (input.stream.variantNames !== undefined && input.stream.variantNames.length > 0) definition.stream.variantNames = [...input.stream.variantNames];
+    if (input.stream.variantNames !== undefined && input.stream.variantNames.length > 0)
+      definition.stream.variantNames = [...input.stream.variantNames];
     if (input.isConfig === true) definition.isConfig = true;
     return definition;
   }
@@ -318,7 +343,12 @@ export class PushRegistry extends EventEmitter<PushRegistryEvents> implements Pu
 
   private reportChange(session: PushSession, from: PushState | null, error: Error | undefined): void {
     if (this.listenerCount('change') === 0) return;
-    const change: PushStateChange = { id: session.definition.id, from, to: session.state, record: this.render(session) };
+    const change: PushStateChange = {
+      id: session.definition.id,
+      from,
+      to: session.state,
+      record: this.render(session),
+    };
     if (error !== undefined) change.error = error;
     this.safeEmit('change', change);
   }
@@ -345,7 +375,9 @@ export class PushRegistry extends EventEmitter<PushRegistryEvents> implements Pu
   }
 
   private track(operation: Promise<void>): void {
-    const tracked = operation.catch((error: unknown) => this.emitStoreError(error)).finally(() => this.pendingStoreOps.delete(tracked));
+    const tracked = operation
+      .catch((error: unknown) => this.emitStoreError(error))
+      .finally(() => this.pendingStoreOps.delete(tracked));
     this.pendingStoreOps.add(tracked);
   }
 
@@ -357,7 +389,11 @@ export class PushRegistry extends EventEmitter<PushRegistryEvents> implements Pu
 
 function matches(session: PushSession, filter: PushFilter): boolean {
   const def = session.definition;
-  return (filter.vhost === undefined || def.vhost === filter.vhost) && (filter.app === undefined || def.app === filter.app) && (filter.id === undefined || def.id === filter.id);
+  return (
+    (filter.vhost === undefined || def.vhost === filter.vhost) &&
+    (filter.app === undefined || def.app === filter.app) &&
+    (filter.id === undefined || def.id === filter.id)
+  );
 }
 
 const compareIds = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

@@ -49,7 +49,9 @@ describe('PushRegistry persistence', () => {
     const path = join(dir, 'pushes.msgpack');
     await writeFile(path, 'this is not msgpack at all, it is { truncated');
     const reports: string[] = [];
-    const { registry } = makeRegistry({ store: new FilePushStore(path, { onCorrupted: (e) => reports.push(e.message) }) });
+    const { registry } = makeRegistry({
+      store: new FilePushStore(path, { onCorrupted: (e) => reports.push(e.message) }),
+    });
     expect(await registry.start()).toEqual({ restored: [], rejected: [] });
     expect(reports).toHaveLength(1);
     expect((await readdir(dir)).some((f) => f.includes('.corrupt-'))).toBe(true);
@@ -60,24 +62,62 @@ describe('PushRegistry persistence', () => {
 
   it('rejects stored pushes it cannot run, and reports store failures as events', async () => {
     const store = new MemoryPushStore([
-      { id: 'bad', vhost: 'default', app: 'app', stream: { name: 's' }, protocol: 'rtmp', url: 'http://x', streamKey: '', createdTime: 0 },
-      { id: 'ok', vhost: 'default', app: 'app', stream: { name: 's' }, protocol: 'rtmp', url: 'rtmp://x/app', streamKey: '', createdTime: 0 },
+      {
+        id: 'bad',
+        vhost: 'default',
+        app: 'app',
+        stream: { name: 's' },
+        protocol: 'rtmp',
+        url: 'http://x',
+        streamKey: '',
+        createdTime: 0,
+      },
+      {
+        id: 'ok',
+        vhost: 'default',
+        app: 'app',
+        stream: { name: 's' },
+        protocol: 'rtmp',
+        url: 'rtmp://x/app',
+        streamKey: '',
+        createdTime: 0,
+      },
     ]);
     const { registry } = makeRegistry({ store });
     const errors: string[] = [];
     registry.on('storeError', (e) => errors.push(e.message));
-    expect(await registry.start()).toEqual({ restored: ['ok'], rejected: [{ id: 'bad', reason: 'invalid url [http://x]: scheme must be rtmp or rtmps' }] });
+    expect(await registry.start()).toEqual({
+      restored: ['ok'],
+      rejected: [{ id: 'bad', reason: 'invalid url [http://x]: scheme must be rtmp or rtmps' }],
+    });
     store.put = () => Promise.reject(new Error('disk full'));
     registry.startPush(rtmpPush('p'));
     await registry.flush();
-    expect(errors).toEqual(['Stored push [bad] not restored: invalid url [http://x]: scheme must be rtmp or rtmps', 'disk full']);
+    expect(errors).toEqual([
+      'Stored push [bad] not restored: invalid url [http://x]: scheme must be rtmp or rtmps',
+      'disk full',
+    ]);
     expect(registry.getPush('p')?.state).toBe('ready');
   });
 
   it('rejects a stored push whose protocol is an inherited property name (start() never throws)', async () => {
-    const store = new MemoryPushStore([{ id: 'proto', vhost: 'default', app: 'app', stream: { name: 's' }, protocol: 'constructor' as 'rtmp', url: 'rtmp://x/app', streamKey: '', createdTime: 0 }]);
+    const store = new MemoryPushStore([
+      {
+        id: 'proto',
+        vhost: 'default',
+        app: 'app',
+        stream: { name: 's' },
+        protocol: 'constructor' as 'rtmp',
+        url: 'rtmp://x/app',
+        streamKey: '',
+        createdTime: 0,
+      },
+    ]);
     const { registry } = makeRegistry({ store });
-    expect(await registry.start()).toEqual({ restored: [], rejected: [{ id: 'proto', reason: 'unsupported protocol [constructor]' }] });
+    expect(await registry.start()).toEqual({
+      restored: [],
+      rejected: [{ id: 'proto', reason: 'unsupported protocol [constructor]' }],
+    });
   });
 
   it('survives a store whose load() rejects', async () => {

@@ -18,14 +18,28 @@ describe('PushSession: lifecycle', () => {
     source.send('live', video(0, true, 400));
     clock.advance(2000);
     source.end('live');
-    expect(registry.getPush('p')).toMatchObject({ state: 'ready', sequence: 1, sentBytes: 0, sentTime: 0, totalsentBytes: 400, totalsentTime: 2000 });
+    expect(registry.getPush('p')).toMatchObject({
+      state: 'ready',
+      sequence: 1,
+      sentBytes: 0,
+      sentTime: 0,
+      totalsentBytes: 400,
+      totalsentTime: 2000,
+    });
     expect(rtmp.last.closed).toBe(true);
 
     source.publish('live', AV);
     await settle();
     source.send('live', video(5000, true, 300));
     clock.advance(1000);
-    expect(registry.getPush('p')).toMatchObject({ state: 'pushing', sequence: 1, sentBytes: 300, sentTime: 1000, totalsentBytes: 700, totalsentTime: 3000 });
+    expect(registry.getPush('p')).toMatchObject({
+      state: 'pushing',
+      sequence: 1,
+      sentBytes: 300,
+      sentTime: 1000,
+      totalsentBytes: 700,
+      totalsentTime: 3000,
+    });
     expect(rtmp.sinks).toHaveLength(2);
     expect(statesOf('p')).toEqual(['ready', 'connecting', 'pushing', 'ready', 'connecting', 'pushing']);
   });
@@ -128,7 +142,9 @@ describe('PushSession: track selection', () => {
     await settle();
     const r = registry.getPush('p');
     expect(r?.state).toBe('error');
-    expect(r?.lastError).toBe('Nothing to push: no track of stream [live] can be sent with rtmp (track 102 (opus): opus is not carried by this protocol)');
+    expect(r?.lastError).toBe(
+      'Nothing to push: no track of stream [live] can be sent with rtmp (track 102 (opus): opus is not carried by this protocol)',
+    );
     expect(r?.reconnectIn).toBeUndefined();
     expect(rtmp.sinks).toHaveLength(0);
     expect(clock.pending).toBe(0);
@@ -221,7 +237,12 @@ describe('PushSession: failures and backoff', () => {
     await settle();
     clock.advance(10_000);
     rtmp.last.fail('Connection reset by peer');
-    expect(registry.getPush('p')).toMatchObject({ state: 'error', reconnectIn: 500, lastError: 'Connection reset by peer', sequence: 3 });
+    expect(registry.getPush('p')).toMatchObject({
+      state: 'error',
+      reconnectIn: 500,
+      lastError: 'Connection reset by peer',
+      sequence: 3,
+    });
   });
 
   it('sends media again as soon as the destination is back (first retry that connects)', async () => {
@@ -336,7 +357,9 @@ describe('PushSession: failures and backoff', () => {
   });
 
   it('fails a connection that does not open within the connection timeout', async () => {
-    const { registry, source, rtmp, clock, changes } = makeRegistry({ timeoutsFor: () => ({ connectionTimeoutMs: 3000 }) });
+    const { registry, source, rtmp, clock, changes } = makeRegistry({
+      timeoutsFor: () => ({ connectionTimeoutMs: 3000 }),
+    });
     rtmp.behaviour = 'hang';
     source.publish('live', AV);
     registry.startPush(rtmpPush('p'));
@@ -344,7 +367,11 @@ describe('PushSession: failures and backoff', () => {
     clock.advance(2999);
     expect(registry.getPush('p')?.state).toBe('connecting');
     clock.advance(1);
-    expect(registry.getPush('p')).toMatchObject({ state: 'error', lastError: 'Connection timed out after 3000 ms', sequence: 1 });
+    expect(registry.getPush('p')).toMatchObject({
+      state: 'error',
+      lastError: 'Connection timed out after 3000 ms',
+      sequence: 1,
+    });
     expect(changes.at(-1)?.error).toBeInstanceOf(PushConnectTimeout);
     expect(rtmp.last.closeCalls).toBe(1);
     rtmp.last.finishOpen(); // too late: ignored
@@ -486,7 +513,11 @@ describe('PushSession: isolation and back-pressure', () => {
     clock.advance(1999);
     expect(registry.getPush('p')?.state).toBe('pushing');
     clock.advance(1001);
-    expect(registry.getPush('p')).toMatchObject({ state: 'error', sequence: 1, lastError: 'Send stalled: the destination drained nothing for 2000 ms (4900 bytes buffered)' });
+    expect(registry.getPush('p')).toMatchObject({
+      state: 'error',
+      sequence: 1,
+      lastError: 'Send stalled: the destination drained nothing for 2000 ms (4900 bytes buffered)',
+    });
     expect(changes.at(-1)?.error).toBeInstanceOf(PushSendStalled);
   });
 

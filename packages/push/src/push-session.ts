@@ -100,7 +100,9 @@ export class PushSession implements StreamSubscriber {
 
   /** Milliseconds the current (or, once stopped, the last) session has been pushing. */
   sentTime(now: number): number {
-    return this.sessionActive && this.pushingSince !== undefined ? Math.max(0, now - this.pushingSince) : this.frozenTime;
+    return this.sessionActive && this.pushingSince !== undefined
+      ? Math.max(0, now - this.pushingSince)
+      : this.frozenTime;
   }
 
   /** Frames dropped over all sessions. */
@@ -144,7 +146,9 @@ export class PushSession implements StreamSubscriber {
       const details =
         selection.skipped.length === 0
           ? 'the stream has no tracks'
-          : selection.skipped.map((s) => `track ${s.id}${s.codec === '' ? '' : ` (${s.codec})`}: ${s.reason}`).join('; ');
+          : selection.skipped
+              .map((s) => `track ${s.id}${s.codec === '' ? '' : ` (${s.codec})`}: ${s.reason}`)
+              .join('; ');
       this.setState('error', new NothingToPush(this.definition.stream.name, this.definition.protocol, details));
       return;
     }
@@ -182,7 +186,9 @@ export class PushSession implements StreamSubscriber {
     this.pushingSince = undefined;
     this.frozenBytes = 0;
     this.frozenTime = 0;
-    this.sender = new SessionSender(selection, this.ctx.limits, this.ctx.clock, this.timeouts.sendTimeoutMs, (error) => this.fail(error, epoch));
+    this.sender = new SessionSender(selection, this.ctx.limits, this.ctx.clock, this.timeouts.sendTimeoutMs, (error) =>
+      this.fail(error, epoch),
+    );
     let sink: PushSink;
     try {
       sink = this.factory.create(this.target());

@@ -83,9 +83,12 @@ export function parseStoredPush(value: unknown): StoredPush | string {
   if (typeof v.createdTime !== 'number' || !Number.isFinite(v.createdTime)) return 'field createdTime is not a number';
   if (v.isConfig !== undefined && typeof v.isConfig !== 'boolean') return 'field isConfig is not a boolean';
   const stream = v.stream as Record<string, unknown> | null | undefined;
-  if (typeof stream !== 'object' || stream === null || !isString(stream.name)) return 'field stream.name is not a string';
-  if (stream.tracks !== undefined && !isIdArray(stream.tracks)) return 'field stream.tracks is not an array of integers';
-  if (stream.variantNames !== undefined && !isStringArray(stream.variantNames)) return 'field stream.variantNames is not an array of strings';
+  if (typeof stream !== 'object' || stream === null || !isString(stream.name))
+    return 'field stream.name is not a string';
+  if (stream.tracks !== undefined && !isIdArray(stream.tracks))
+    return 'field stream.tracks is not an array of integers';
+  if (stream.variantNames !== undefined && !isStringArray(stream.variantNames))
+    return 'field stream.variantNames is not an array of strings';
   return {
     id: v.id as string,
     vhost: v.vhost as string,

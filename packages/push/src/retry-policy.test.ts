@@ -4,7 +4,9 @@ import { DEFAULT_RETRY_POLICY, resolveRetryPolicy, retryDelayMs } from './retry-
 describe('retryDelayMs', () => {
   const policy = resolveRetryPolicy();
   it('doubles from 500 ms to 5 s without jitter at random 0.5', () => {
-    expect([0, 1, 2, 3, 4, 5, 10].map((a) => retryDelayMs(policy, a, () => 0.5))).toEqual([500, 1000, 2000, 4000, 5000, 5000, 5000]);
+    expect([0, 1, 2, 3, 4, 5, 10].map((a) => retryDelayMs(policy, a, () => 0.5))).toEqual([
+      500, 1000, 2000, 4000, 5000, 5000, 5000,
+    ]);
   });
   it('stays within ±20 % jitter', () => {
     expect(retryDelayMs(policy, 0, () => 0)).toBe(400);

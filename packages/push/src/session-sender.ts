@@ -20,7 +20,10 @@ export interface QueueLimits {
 }
 
 /** Defaults of QueueLimits. */
-export const DEFAULT_QUEUE_LIMITS: Readonly<QueueLimits> = Object.freeze({ maxBytes: 8 * 1024 * 1024, maxDurationMs: 5000 });
+export const DEFAULT_QUEUE_LIMITS: Readonly<QueueLimits> = Object.freeze({
+  maxBytes: 8 * 1024 * 1024,
+  maxDurationMs: 5000,
+});
 
 /** Per-track state of one session. */
 interface TrackState {
@@ -207,7 +210,9 @@ export class SessionSender {
     if (head === undefined || tail === undefined || head === tail) return 0;
     const headTrack = this.tracks.get(head.trackId) as TrackState;
     const tailTrack = this.tracks.get(tail.trackId) as TrackState;
-    return rescaleTimestamp(tail.dts, tailTrack.timescale, 1000) - rescaleTimestamp(head.dts, headTrack.timescale, 1000);
+    return (
+      rescaleTimestamp(tail.dts, tailTrack.timescale, 1000) - rescaleTimestamp(head.dts, headTrack.timescale, 1000)
+    );
   }
 }
 

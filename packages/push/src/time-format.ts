@@ -10,7 +10,10 @@ const pad = (value: number, width: number): string => String(value).padStart(wid
  * offset at that instant). A time that has not happened is epoch 0, which renders in
  * the local offset, e.g. "1970-01-01T09:00:00.000+0900" in Japan.
  */
-export function formatPushTime(epochMs: number, offsetMinutes: number = -new Date(epochMs).getTimezoneOffset()): string {
+export function formatPushTime(
+  epochMs: number,
+  offsetMinutes: number = -new Date(epochMs).getTimezoneOffset(),
+): string {
   if (!Number.isFinite(epochMs)) throw new RangeError(`epochMs must be a finite number, got ${epochMs}`);
   if (!Number.isInteger(offsetMinutes)) throw new RangeError(`offsetMinutes must be an integer, got ${offsetMinutes}`);
   // Shift the instant by the offset and read it back as UTC: the local wall-clock fields.

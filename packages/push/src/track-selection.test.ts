@@ -12,7 +12,11 @@ describe('selectTracks', () => {
     expect(s.gateTrackId).toBe(100);
   });
   it('selects by ids and variant names (union) and reports ids missing from the stream', () => {
-    const s = selectTracks([VIDEO, AUDIO, { ...OPUS, codec: 'aac', name: 'alt' }], { tracks: [101, 7], variantNames: ['alt'] }, factory);
+    const s = selectTracks(
+      [VIDEO, AUDIO, { ...OPUS, codec: 'aac', name: 'alt' }],
+      { tracks: [101, 7], variantNames: ['alt'] },
+      factory,
+    );
     expect(s.tracks.map((t) => t.id)).toEqual([101, 102]);
     expect(s.skipped).toEqual([{ id: 7, codec: '', reason: 'not in the stream' }]);
     expect(s.gateTrackId).toBe(101);

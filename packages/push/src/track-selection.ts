@@ -26,7 +26,11 @@ export interface TrackRequest {
  * tracks when neither is given; requested ids absent from the stream, tracks the
  * protocol cannot carry, and tracks past the factory's per-kind limit are skipped.
  */
-export function selectTracks(available: readonly TrackInfo[], request: TrackRequest, factory: PushSinkFactory): TrackSelection {
+export function selectTracks(
+  available: readonly TrackInfo[],
+  request: TrackRequest,
+  factory: PushSinkFactory,
+): TrackSelection {
   const ids = request.tracks ?? [];
   const names = request.variantNames ?? [];
   const all = ids.length === 0 && names.length === 0;
@@ -45,7 +49,11 @@ export function selectTracks(available: readonly TrackInfo[], request: TrackRequ
     }
     const limit = factory.maxTracksPerKind?.[track.kind];
     if (limit !== undefined && perKind[track.kind] >= limit) {
-      skipped.push({ id: track.id, codec: track.codec, reason: `the protocol carries at most ${limit} ${track.kind} track${limit === 1 ? '' : 's'}` });
+      skipped.push({
+        id: track.id,
+        codec: track.codec,
+        reason: `the protocol carries at most ${limit} ${track.kind} track${limit === 1 ? '' : 's'}`,
+      });
       continue;
     }
     perKind[track.kind]++;

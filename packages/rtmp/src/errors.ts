@@ -11,7 +11,10 @@ export class RtmpConnectError extends Error {
   /** The server's onStatus/_error code when the `connect` command was refused, e.g. `NetConnection.Connect.Rejected`. */
   readonly code: string | undefined;
   readonly description: string | undefined;
-  constructor(message: string, options?: { code?: string | undefined; description?: string | undefined; cause?: unknown }) {
+  constructor(
+    message: string,
+    options?: { code?: string | undefined; description?: string | undefined; cause?: unknown },
+  ) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.code = options?.code;
     this.description = options?.description;
@@ -25,7 +28,11 @@ export class RtmpTimeoutError extends Error {
   readonly phase: 'connect' | 'send';
   readonly timeoutMs: number;
   constructor(phase: 'connect' | 'send', timeoutMs: number) {
-    super(phase === 'connect' ? `RTMP connection not established within ${timeoutMs} ms` : `RTMP send stalled: nothing drained for ${timeoutMs} ms`);
+    super(
+      phase === 'connect'
+        ? `RTMP connection not established within ${timeoutMs} ms`
+        : `RTMP send stalled: nothing drained for ${timeoutMs} ms`,
+    );
     this.phase = phase;
     this.timeoutMs = timeoutMs;
   }

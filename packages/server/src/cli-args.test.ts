@@ -3,11 +3,32 @@ import { CliUsageError, parseCliArgs } from './cli-args.js';
 
 describe('parseCliArgs', () => {
   it('has defaults', () => {
-    expect(parseCliArgs([])).toEqual({ configFile: undefined, dataDir: './data', logLevel: 'info', logJson: false, rtmpsCaFile: undefined, help: false, version: false });
+    expect(parseCliArgs([])).toEqual({
+      configFile: undefined,
+      dataDir: './data',
+      logLevel: 'info',
+      logJson: false,
+      rtmpsCaFile: undefined,
+      help: false,
+      version: false,
+    });
   });
 
   it('reads every option in both forms', () => {
-    expect(parseCliArgs(['--config', 'a.xml', '--data-dir=/d', '--log-level', 'debug', '--log-json', '--rtmps-ca', 'ca.pem', '--version', '--help'])).toEqual({
+    expect(
+      parseCliArgs([
+        '--config',
+        'a.xml',
+        '--data-dir=/d',
+        '--log-level',
+        'debug',
+        '--log-json',
+        '--rtmps-ca',
+        'ca.pem',
+        '--version',
+        '--help',
+      ]),
+    ).toEqual({
       configFile: 'a.xml',
       dataDir: '/d',
       logLevel: 'debug',
@@ -26,7 +47,9 @@ describe('parseCliArgs', () => {
     expect(() => parseCliArgs(['--port', '1'])).toThrow(new CliUsageError('unknown option "--port" (see --help)'));
     expect(() => parseCliArgs(['--config'])).toThrow('--config needs a value');
     expect(() => parseCliArgs(['--config', '--log-json'])).toThrow('--config needs a value');
-    expect(() => parseCliArgs(['--log-level', 'loud'])).toThrow('--log-level must be one of error, warn, info, debug, got "loud"');
+    expect(() => parseCliArgs(['--log-level', 'loud'])).toThrow(
+      '--log-level must be one of error, warn, info, debug, got "loud"',
+    );
     expect(() => parseCliArgs(['--data-dir='])).toThrow('--data-dir must not be empty');
     expect(() => parseCliArgs(['--rtmps-ca='])).toThrow('--rtmps-ca must not be empty');
   });

@@ -39,7 +39,15 @@ Environment: SLUICE_API_PORT, SLUICE_RTMP_PORT and SLUICE_ACCESS_TOKEN override 
 
 /** Parses `argv` (without node and the script); `--opt=value` and `--opt value` both work. */
 export function parseCliArgs(argv: readonly string[]): CliOptions {
-  const options: CliOptions = { configFile: undefined, dataDir: './data', logLevel: 'info', logJson: false, rtmpsCaFile: undefined, help: false, version: false };
+  const options: CliOptions = {
+    configFile: undefined,
+    dataDir: './data',
+    logLevel: 'info',
+    logJson: false,
+    rtmpsCaFile: undefined,
+    help: false,
+    version: false,
+  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
@@ -62,7 +70,8 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
         break;
       case '--log-level': {
         const level = value();
-        if (!isLogLevel(level)) throw new CliUsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got "${level}"`);
+        if (!isLogLevel(level))
+          throw new CliUsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got "${level}"`);
         options.logLevel = level;
         break;
       }
@@ -83,7 +92,8 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
       default:
         throw new CliUsageError(`unknown option "${arg}" (see --help)`);
     }
-    if (options.configFile === '' || options.dataDir === '' || options.rtmpsCaFile === '') throw new CliUsageError(`${name} must not be empty`);
+    if (options.configFile === '' || options.dataDir === '' || options.rtmpsCaFile === '')
+      throw new CliUsageError(`${name} must not be empty`);
   }
   return options;
 }

@@ -59,6 +59,8 @@ describe('sluice CLI', () => {
     expect(r.code).toBe(1);
     const line = JSON.parse(r.stderr.trim().split('\n').pop() ?? '{}') as { level?: string; msg?: string };
     expect(line.level).toBe('error');
-    expect(line.msg).toBe(`configuration error: ${file}:line 3: <Server.Bind.Managers.API.Port>: must be an integer from 0 to 65535, got "80a"`);
+    expect(line.msg).toBe(
+      `configuration error: ${file}:line 3: <Server.Bind.Managers.API.Port>: must be an integer from 0 to 65535, got "80a"`,
+    );
   });
 });

@@ -1,8 +1,25 @@
 export * from './config/index.js';
-export { StreamHub, StreamAlreadyPublished, streamKey, type StreamPublication, type LiveStreamInfo, type StreamHubListener, type StreamHubOptions } from './hub/stream-hub.js';
+export {
+  StreamHub,
+  StreamAlreadyPublished,
+  streamKey,
+  type StreamPublication,
+  type LiveStreamInfo,
+  type StreamHubListener,
+  type StreamHubOptions,
+} from './hub/stream-hub.js';
 export { VirtualHostTable } from './hub/virtual-host-table.js';
 export { ServerCatalogue } from './hub/server-catalogue.js';
-export { createLogger, silentLogger, isLogLevel, LOG_LEVELS, type Logger, type LogLevel, type LogFields, type LoggerOptions } from './log/logger.js';
+export {
+  createLogger,
+  silentLogger,
+  isLogLevel,
+  LOG_LEVELS,
+  type Logger,
+  type LogLevel,
+  type LogFields,
+  type LoggerOptions,
+} from './log/logger.js';
 export { startStreamMapPusher, streamMapPushId, streamMapPushInput } from './wiring/stream-map-pusher.js';
 export { createRtmpSinkFactory, type RtmpSinkFactoryOptions } from './sinks/rtmp-sink-factory.js';
 export { createMpegtsSinkFactory } from './sinks/mpegts-sink-factory.js';

@@ -10,6 +10,8 @@ export const DEFAULT_CONFIG_FILE = fileURLToPath(new URL('../conf/Server.xml', i
 
 /** The version of @sluice/server from its package.json. */
 export function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(fileURLToPath(new URL('../package.json', import.meta.url)), 'utf8')) as { version?: unknown };
+  const pkg = JSON.parse(readFileSync(fileURLToPath(new URL('../package.json', import.meta.url)), 'utf8')) as {
+    version?: unknown;
+  };
   return typeof pkg.version === 'string' ? pkg.version : '0.0.0';
 }

@@ -35,8 +35,24 @@ function countingFactory(received: MediaPacket[]): PushSinkFactory {
 }
 
 const tracks: TrackInfo[] = [
-  { id: 0, kind: 'video', codec: 'h264', timescale: 1000, config: new Uint8Array([1, 0x42, 0, 0x1e, 0xff, 0xe0, 0]), width: 320, height: 240 },
-  { id: 1, kind: 'audio', codec: 'aac', timescale: 1000, config: new Uint8Array([0x12, 0x10]), sampleRate: 44100, channels: 2 },
+  {
+    id: 0,
+    kind: 'video',
+    codec: 'h264',
+    timescale: 1000,
+    config: new Uint8Array([1, 0x42, 0, 0x1e, 0xff, 0xe0, 0]),
+    width: 320,
+    height: 240,
+  },
+  {
+    id: 1,
+    kind: 'audio',
+    codec: 'aac',
+    timescale: 1000,
+    config: new Uint8Array([0x12, 0x10]),
+    sampleRate: 44100,
+    channels: 2,
+  },
 ];
 
 const noIngest = () => ({ listen: async () => 0, close: async () => undefined });
@@ -49,7 +65,14 @@ describe('createSluiceServer', () => {
   });
 
   function start(dataDir?: string, received: MediaPacket[] = []): SluiceServer {
-    const server = createSluiceServer({ host: '127.0.0.1', apiPort: 0, rtmpPort: 0, dataDir, ingest: noIngest, sinks: { mpegts: countingFactory(received) } });
+    const server = createSluiceServer({
+      host: '127.0.0.1',
+      apiPort: 0,
+      rtmpPort: 0,
+      dataDir,
+      ingest: noIngest,
+      sinks: { mpegts: countingFactory(received) },
+    });
     servers.push(server);
     return server;
   }
@@ -58,7 +81,12 @@ describe('createSluiceServer', () => {
     const received: MediaPacket[] = [];
     const server = start(undefined, received);
     const { apiPort } = await server.listen();
-    const started = await callApi<PushRecord[]>(apiPort!, token, 'POST', '/v1/vhosts/default/apps/app:startPush', { id: 'p1', stream: { name: 's' }, protocol: 'mpegts', url: 'udp://127.0.0.1:5000' });
+    const started = await callApi<PushRecord[]>(apiPort!, token, 'POST', '/v1/vhosts/default/apps/app:startPush', {
+      id: 'p1',
+      stream: { name: 's' },
+      protocol: 'mpegts',
+      url: 'udp://127.0.0.1:5000',
+    });
     expect(started.status).toBe(200);
     expect(started.body?.response?.[0]?.state).toBe('ready');
     const pub = server.hub.publish({ vhost: 'default', app: 'app', name: 's' });
@@ -70,10 +98,18 @@ describe('createSluiceServer', () => {
     await waitFor(() => received.length >= 3, 5000, 'packets at the sink');
     expect(received[0]).toMatchObject({ trackId: 0, dts: 0, key: true });
     const streams = await callApi<unknown>(apiPort!, token, 'GET', '/v1/vhosts/default/apps/app/streams/s');
-    expect(streams.body?.response).toMatchObject({ name: 's', tracks: [{ id: 0, type: 'video', codec: 'h264', width: 320 }, { id: 1, type: 'audio' }] });
+    expect(streams.body?.response).toMatchObject({
+      name: 's',
+      tracks: [
+        { id: 0, type: 'video', codec: 'h264', width: 320 },
+        { id: 1, type: 'audio' },
+      ],
+    });
     const unauthorized = await callApi(apiPort!, 'wrong', 'POST', '/v1/vhosts/default/apps/app:pushes');
     expect(unauthorized.status).toBe(401);
-    const stopped = await callApi<PushRecord[]>(apiPort!, token, 'POST', '/v1/vhosts/default/apps/app:stopPush', { id: 'p1' });
+    const stopped = await callApi<PushRecord[]>(apiPort!, token, 'POST', '/v1/vhosts/default/apps/app:stopPush', {
+      id: 'p1',
+    });
     expect(stopped.status).toBe(200);
     await waitFor(() => server.pushes().length === 0, 5000, 'push removed');
   });
@@ -82,7 +118,14 @@ describe('createSluiceServer', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'sluice-data-'));
     const first = start(dataDir);
     await first.listen();
-    first.registry.startPush({ id: 'keep', vhost: 'default', app: 'app', stream: { name: 's' }, protocol: 'mpegts', url: 'udp://127.0.0.1:5000' });
+    first.registry.startPush({
+      id: 'keep',
+      vhost: 'default',
+      app: 'app',
+      stream: { name: 's' },
+      protocol: 'mpegts',
+      url: 'udp://127.0.0.1:5000',
+    });
     await first.close();
     const second = start(dataDir);
     await second.listen();

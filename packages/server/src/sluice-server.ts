@@ -109,7 +109,8 @@ export function createSluiceServer(options: SluiceServerOptions = {}): SluiceSer
   for (const w of config.warnings) log.warn(`config: ${w.message}`, { file: w.file, element: w.element, line: w.line });
   const events = new EventEmitter<SluiceServerEvents>();
   const warn = (error: unknown): void => {
-    if (events.listenerCount('warning') > 0) events.emit('warning', error instanceof Error ? error : new Error(String(error)));
+    if (events.listenerCount('warning') > 0)
+      events.emit('warning', error instanceof Error ? error : new Error(String(error)));
   };
   const vhosts = new VirtualHostTable(config.virtualHosts);
   const hub = new StreamHub();
@@ -125,28 +126,52 @@ export function createSluiceServer(options: SluiceServerOptions = {}): SluiceSer
     retry: options.retry,
     timeoutsFor: ({ vhost, app }) => {
       const push = vhosts.application(vhost, app)?.push;
-      return push === undefined ? undefined : { connectionTimeoutMs: push.connectionTimeoutMs, sendTimeoutMs: push.sendTimeoutMs };
+      return push === undefined
+        ? undefined
+        : { connectionTimeoutMs: push.connectionTimeoutMs, sendTimeoutMs: push.sendTimeoutMs };
     },
   });
   registry.on('change', (change) => {
     const r = change.record;
-    const fields = { vhost: r.vhost, app: r.app, stream: r.stream.name, pushId: r.id, protocol: r.protocol, url: r.url, sequence: r.sequence, error: change.error?.message };
+    const fields = {
+      vhost: r.vhost,
+      app: r.app,
+      stream: r.stream.name,
+      pushId: r.id,
+      protocol: r.protocol,
+      url: r.url,
+      sequence: r.sequence,
+      error: change.error?.message,
+    };
     if (change.from === null) log.info(`push created (${r.state})`, fields);
     else log.log(change.to === 'error' ? 'warn' : 'info', `push ${change.from} -> ${change.to}`, fields);
     events.emit('pushChange', change);
   });
-  registry.on('removed', (r) => log.info('push removed', { vhost: r.vhost, app: r.app, stream: r.stream.name, pushId: r.id }));
+  registry.on('removed', (r) =>
+    log.info('push removed', { vhost: r.vhost, app: r.app, stream: r.stream.name, pushId: r.id }),
+  );
   registry.on('storeError', (e) => {
     log.error(`push store: ${e.message}`);
     warn(e);
   });
   hub.listen({
     onStreamStart: (info) => {
-      log.info('stream started', { vhost: info.ref.vhost, app: info.ref.app, stream: info.ref.name, tracks: info.tracks.map((t) => `${t.id}:${t.codec}`).join(',') });
+      log.info('stream started', {
+        vhost: info.ref.vhost,
+        app: info.ref.app,
+        stream: info.ref.name,
+        tracks: info.tracks.map((t) => `${t.id}:${t.codec}`).join(','),
+      });
       events.emit('streamStart', info);
     },
     onStreamEnd: (info) => {
-      log.info('stream ended', { vhost: info.ref.vhost, app: info.ref.app, stream: info.ref.name, packets: info.packetsIn, bytes: info.bytesIn });
+      log.info('stream ended', {
+        vhost: info.ref.vhost,
+        app: info.ref.app,
+        stream: info.ref.name,
+        packets: info.packetsIn,
+        bytes: info.bytesIn,
+      });
       events.emit('streamEnd', info);
     },
     onSubscriberError: (ref, error) => {
@@ -176,8 +201,13 @@ export function createSluiceServer(options: SluiceServerOptions = {}): SluiceSer
 
   const listenApi = async (): Promise<number> => {
     // bounded waits for slow or idle clients: the API is small requests and small answers
-    const server = createServer({ requestTimeout: 30_000, headersTimeout: 15_000, keepAliveTimeout: 5_000 }, nodeHandler);
-    server.on('connection', (socket) => log.debug('API connection', { remote: `${socket.remoteAddress}:${socket.remotePort}` }));
+    const server = createServer(
+      { requestTimeout: 30_000, headersTimeout: 15_000, keepAliveTimeout: 5_000 },
+      nodeHandler,
+    );
+    server.on('connection', (socket) =>
+      log.debug('API connection', { remote: `${socket.remoteAddress}:${socket.remotePort}` }),
+    );
     apiServer = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -205,7 +235,10 @@ export function createSluiceServer(options: SluiceServerOptions = {}): SluiceSer
     async listen() {
       if (addresses !== undefined) return addresses;
       const restored = await registry.start();
-      if (restored.restored.length > 0) log.info(`restored ${restored.restored.length} push(es) from the store`, { pushIds: restored.restored.join(',') });
+      if (restored.restored.length > 0)
+        log.info(`restored ${restored.restored.length} push(es) from the store`, {
+          pushIds: restored.restored.join(','),
+        });
       for (const r of restored.rejected) log.warn(`stored push not restored: ${r.reason}`, { pushId: r.id });
       const rtmpPort = await ingest.listen(host, options.rtmpPort ?? config.rtmpPort);
       const apiPort = options.listenApi === false ? undefined : await listenApi();

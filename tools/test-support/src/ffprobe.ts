@@ -36,7 +36,11 @@ export interface ProbeResult {
 
 /** Runs ffprobe on a file (or URL) and returns its streams, packets and format. Throws with ffprobe's stderr on failure. */
 export async function ffprobe(input: string, extraArgs: string[] = []): Promise<ProbeResult> {
-  const r = await runCommand('ffprobe', ['-v', 'error', '-show_packets', '-show_streams', '-show_format', '-of', 'json', ...extraArgs, input], 120_000);
+  const r = await runCommand(
+    'ffprobe',
+    ['-v', 'error', '-show_packets', '-show_streams', '-show_format', '-of', 'json', ...extraArgs, input],
+    120_000,
+  );
   if (r.code !== 0) throw new Error(`ffprobe ${input} failed (${r.code}): ${r.stderr}`);
   const parsed = JSON.parse(r.stdout) as Partial<ProbeResult>;
   return { packets: parsed.packets ?? [], streams: parsed.streams ?? [], format: parsed.format };
@@ -44,6 +48,10 @@ export async function ffprobe(input: string, extraArgs: string[] = []): Promise<
 
 /** Decodes a file fully with ffmpeg and returns what it printed at `-v error` (empty = clean). */
 export async function ffmpegDecodeErrors(input: string, extraArgs: string[] = []): Promise<string> {
-  const r = await runCommand('ffmpeg', ['-nostdin', '-v', 'error', ...extraArgs, '-i', input, '-f', 'null', '-'], 120_000);
+  const r = await runCommand(
+    'ffmpeg',
+    ['-nostdin', '-v', 'error', ...extraArgs, '-i', input, '-f', 'null', '-'],
+    120_000,
+  );
   return (r.code === 0 ? '' : `exit ${r.code}\n`) + r.stderr;
 }

@@ -25,7 +25,10 @@ export function listFixtures(ext: 'flv' | 'ts'): string[] {
 }
 
 /** The `*.packets.json` beside a fixture: ffprobe's `-show_packets -show_streams` output. */
-export function readExpectedPackets(name: string): { packets: Array<Record<string, unknown>>; streams: Array<Record<string, unknown>> } {
+export function readExpectedPackets(name: string): {
+  packets: Array<Record<string, unknown>>;
+  streams: Array<Record<string, unknown>>;
+} {
   const json = JSON.parse(readFileSync(fixturePath(`${name}.packets.json`), 'utf8')) as {
     packets?: Array<Record<string, unknown>>;
     streams?: Array<Record<string, unknown>>;

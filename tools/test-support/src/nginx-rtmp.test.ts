@@ -16,7 +16,26 @@ describeWithPeers(['nginx-rtmp', 'ffmpeg', 'ffprobe'], 'nginx-rtmp launcher (the
 
   it('records what ffmpeg publishes over RTMP and survives a restart on the same port', async () => {
     const publish = (url: string) =>
-      runCommand('ffmpeg', ['-nostdin', '-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=160x120:rate=25:duration=1', '-c:v', 'libx264', '-g', '25', '-f', 'flv', url], 30_000);
+      runCommand(
+        'ffmpeg',
+        [
+          '-nostdin',
+          '-v',
+          'error',
+          '-f',
+          'lavfi',
+          '-i',
+          'testsrc2=size=160x120:rate=25:duration=1',
+          '-c:v',
+          'libx264',
+          '-g',
+          '25',
+          '-f',
+          'flv',
+          url,
+        ],
+        30_000,
+      );
     const first = await publish(`${nginx.url()}/one`);
     expect(first.code, first.stderr).toBe(0);
     await nginx.stop();
@@ -36,7 +55,26 @@ describeWithPeers(['nginx-rtmp', 'ffmpeg', 'ffprobe'], 'nginx-rtmp launcher (the
 
   it('accepts RTMPS through the TLS stream proxy', async () => {
     expect(nginx.tlsPort).toBeTypeOf('number');
-    const r = await runCommand('ffmpeg', ['-nostdin', '-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=160x120:rate=25:duration=1', '-c:v', 'libx264', '-f', 'flv', '-tls_verify', '0', `rtmps://127.0.0.1:${nginx.tlsPort}/live/tls`], 30_000);
+    const r = await runCommand(
+      'ffmpeg',
+      [
+        '-nostdin',
+        '-v',
+        'error',
+        '-f',
+        'lavfi',
+        '-i',
+        'testsrc2=size=160x120:rate=25:duration=1',
+        '-c:v',
+        'libx264',
+        '-f',
+        'flv',
+        '-tls_verify',
+        '0',
+        `rtmps://127.0.0.1:${nginx.tlsPort}/live/tls`,
+      ],
+      30_000,
+    );
     expect(r.code, r.stderr).toBe(0);
     await nginx.stop();
     expect(nginx.recordings().some((f) => f.includes('tls'))).toBe(true);

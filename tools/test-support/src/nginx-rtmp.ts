@@ -48,7 +48,23 @@ export interface NginxRtmp {
 export async function makeSelfSignedCert(dir: string): Promise<{ certFile: string; keyFile: string }> {
   const certFile = join(dir, 'cert.pem');
   const keyFile = join(dir, 'key.pem');
-  const r = await runCommand('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost', '-keyout', keyFile, '-out', certFile]);
+  const r = await runCommand('openssl', [
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=localhost',
+    '-addext',
+    'subjectAltName=IP:127.0.0.1,DNS:localhost',
+    '-keyout',
+    keyFile,
+    '-out',
+    certFile,
+  ]);
   if (r.code !== 0) throw new Error(`openssl failed: ${r.stderr}`);
   return { certFile, keyFile };
 }
@@ -71,7 +87,10 @@ export async function startNginxRtmp(options: NginxRtmpOptions = {}): Promise<Ng
     tlsBlock = `stream { server { listen 127.0.0.1:${tlsPort} ssl; ssl_certificate ${certFile}; ssl_certificate_key ${keyFile}; proxy_pass 127.0.0.1:${port}; } }`;
   }
   const appBlocks = apps
-    .map((app) => `application ${app} { live on; ${record ? `record all; record_path ${recordDir}; record_unique on;` : ''} ${options.appDirectives ?? ''} }`)
+    .map(
+      (app) =>
+        `application ${app} { live on; ${record ? `record all; record_path ${recordDir}; record_unique on;` : ''} ${options.appDirectives ?? ''} }`,
+    )
     .join('\n');
   const conf = `load_module ${NGINX_RTMP_MODULE};
 ${streamModule}

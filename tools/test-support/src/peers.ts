@@ -32,9 +32,13 @@ function probe(peer: PeerName): string | null {
       return which(peer) ? null : `${peer} is not installed (apt-get install ${peer === 'ffprobe' ? 'ffmpeg' : peer})`;
     case 'nginx-rtmp':
       if (!which('nginx')) return 'nginx is not installed (apt-get install nginx libnginx-mod-rtmp)';
-      return existsSync(NGINX_RTMP_MODULE) ? null : `nginx RTMP module missing at ${NGINX_RTMP_MODULE} (apt-get install libnginx-mod-rtmp)`;
+      return existsSync(NGINX_RTMP_MODULE)
+        ? null
+        : `nginx RTMP module missing at ${NGINX_RTMP_MODULE} (apt-get install libnginx-mod-rtmp)`;
     case 'gstreamer':
-      return which('gst-launch-1.0') ? null : 'gst-launch-1.0 is not installed (apt-get install gstreamer1.0-tools gstreamer1.0-plugins-bad)';
+      return which('gst-launch-1.0')
+        ? null
+        : 'gst-launch-1.0 is not installed (apt-get install gstreamer1.0-tools gstreamer1.0-plugins-bad)';
   }
 }
 

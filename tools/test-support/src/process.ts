@@ -70,7 +70,12 @@ export interface CommandResult {
 }
 
 /** Runs a command to completion (killed after timeoutMs) and returns its output. */
-export async function runCommand(cmd: string, args: string[], timeoutMs = 60_000, input?: Uint8Array): Promise<CommandResult> {
+export async function runCommand(
+  cmd: string,
+  args: string[],
+  timeoutMs = 60_000,
+  input?: Uint8Array,
+): Promise<CommandResult> {
   const p = startProcess(cmd, args);
   if (input) p.child.stdin?.end(input);
   else p.child.stdin?.end();

@@ -45,20 +45,34 @@ export interface ApiFixture {
   push: PushService;
   catalogue: MemoryCatalogue;
   /** Sends a request; `body` objects are JSON-encoded, strings/bytes sent as they are. */
-  call(method: string, path: string, init?: { body?: unknown; headers?: Record<string, string>; auth?: boolean }): Promise<CallResult>;
+  call(
+    method: string,
+    path: string,
+    init?: { body?: unknown; headers?: Record<string, string>; auth?: boolean },
+  ): Promise<CallResult>;
 }
 
 /** Builds the handler; `push` defaults to the real PushRegistry over the catalogue's live streams (fake sinks). */
 export function createApiFixture(options: Partial<ApiHandlerOptions> & { push?: PushService } = {}): ApiFixture {
   const catalogue = testCatalogue();
   const push = options.push ?? createRegistryService(catalogue);
-  const handler = createApiHandler({ accessToken: ACCESS_TOKEN, version: '0.1.0-test', crossDomains: ['*'], catalogue, ...options, push });
+  const handler = createApiHandler({
+    accessToken: ACCESS_TOKEN,
+    version: '0.1.0-test',
+    crossDomains: ['*'],
+    catalogue,
+    ...options,
+    push,
+  });
   return {
     handler,
     push,
     catalogue,
     async call(method, path, init = {}) {
-      const headers: Record<string, string> = { ...(init.auth === false ? {} : { authorization: AUTHORIZATION }), ...init.headers };
+      const headers: Record<string, string> = {
+        ...(init.auth === false ? {} : { authorization: AUTHORIZATION }),
+        ...init.headers,
+      };
       let body: RequestInit['body'];
       if (init.body instanceof Uint8Array || typeof init.body === 'string') body = init.body as RequestInit['body'];
       else if (init.body !== undefined) {

@@ -13,7 +13,8 @@ export class MemoryCatalogue implements StreamCatalogue {
   constructor(layout: MemoryCatalogueLayout) {
     for (const [vhost, apps] of Object.entries(layout)) {
       const map = new Map<string, { pushEnabled: boolean; streams: CatalogueStream[] }>();
-      for (const [app, spec] of Object.entries(apps)) map.set(app, { pushEnabled: spec.pushEnabled, streams: spec.streams ?? [] });
+      for (const [app, spec] of Object.entries(apps))
+        map.set(app, { pushEnabled: spec.pushEnabled, streams: spec.streams ?? [] });
       this.hosts.set(vhost, map);
     }
   }
@@ -28,11 +29,17 @@ export class MemoryCatalogue implements StreamCatalogue {
   }
 
   streams(vhost: string, app: string): string[] | undefined {
-    return this.hosts.get(vhost)?.get(app)?.streams.map((s) => s.name);
+    return this.hosts
+      .get(vhost)
+      ?.get(app)
+      ?.streams.map((s) => s.name);
   }
 
   stream(vhost: string, app: string, name: string): CatalogueStream | undefined {
-    return this.hosts.get(vhost)?.get(app)?.streams.find((s) => s.name === name);
+    return this.hosts
+      .get(vhost)
+      ?.get(app)
+      ?.streams.find((s) => s.name === name);
   }
 
   /** Track ids of a live stream (for FakePushService). */

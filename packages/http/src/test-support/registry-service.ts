@@ -47,7 +47,10 @@ class AcceptingSinkFactory implements PushSinkFactory {
 /** A PushSource whose live streams are the catalogue's (no packets flow). */
 class CatalogueSource implements PushSource {
   constructor(private readonly catalogue: MemoryCatalogue) {}
-  subscribe(ref: Parameters<PushSource['subscribe']>[0], subscriber: Parameters<PushSource['subscribe']>[1]): () => void {
+  subscribe(
+    ref: Parameters<PushSource['subscribe']>[0],
+    subscriber: Parameters<PushSource['subscribe']>[1],
+  ): () => void {
     const tracks = this.tracksOf(ref);
     if (tracks !== undefined) subscriber.onStreamStart(tracks);
     return () => undefined;
@@ -55,7 +58,12 @@ class CatalogueSource implements PushSource {
   tracksOf(ref: Parameters<PushSource['tracksOf']>[0]): Tracks | undefined {
     const stream = this.catalogue.stream(ref.vhost, ref.app, ref.name);
     if (stream === undefined) return undefined;
-    return stream.tracks.map((t) => ({ id: t.id, kind: t.type, codec: t.codec === 'aac' ? 'aac' : 'h264', timescale: 1000 }));
+    return stream.tracks.map((t) => ({
+      id: t.id,
+      kind: t.type,
+      codec: t.codec === 'aac' ? 'aac' : 'h264',
+      timescale: 1000,
+    }));
   }
 }
 

@@ -14,7 +14,13 @@ import {
   type Amf0Value,
 } from '../index.js';
 
-const hex = (s: string): Uint8Array => new Uint8Array(s.replace(/\s+/g, '').match(/../g)?.map((h) => parseInt(h, 16)) ?? []);
+const hex = (s: string): Uint8Array =>
+  new Uint8Array(
+    s
+      .replace(/\s+/g, '')
+      .match(/../g)
+      ?.map((h) => parseInt(h, 16)) ?? [],
+  );
 
 describe('AMF0 encode', () => {
   it('writes each type with its marker', () => {
@@ -191,15 +197,19 @@ describe('AMF0 properties', () => {
   });
   it('mutated encodings give a value or an Amf0DecodeError', () => {
     fc.assert(
-      fc.property(amf0Arbitrary, fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 }), (v, muts) => {
-        const bytes = encodeAmf0(v);
-        for (const [at, b] of muts) bytes[at % bytes.length] = b;
-        try {
-          decodeAmf0Values(bytes);
-        } catch (e) {
-          if (!(e instanceof Amf0DecodeError)) throw e;
-        }
-      }),
+      fc.property(
+        amf0Arbitrary,
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 }),
+        (v, muts) => {
+          const bytes = encodeAmf0(v);
+          for (const [at, b] of muts) bytes[at % bytes.length] = b;
+          try {
+            decodeAmf0Values(bytes);
+          } catch (e) {
+            if (!(e instanceof Amf0DecodeError)) throw e;
+          }
+        },
+      ),
       { numRuns: 3000 },
     );
   });

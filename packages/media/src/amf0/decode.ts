@@ -169,7 +169,8 @@ function readProperties(
 
 function depthOption(options: Amf0DecodeOptions | undefined): number {
   const maxDepth = options?.maxDepth ?? AMF0_DEFAULT_MAX_DEPTH;
-  if (!Number.isInteger(maxDepth) || maxDepth < 1) throw new RangeError(`maxDepth must be a positive integer, got ${maxDepth}`);
+  if (!Number.isInteger(maxDepth) || maxDepth < 1)
+    throw new RangeError(`maxDepth must be a positive integer, got ${maxDepth}`);
   return maxDepth;
 }
 

@@ -74,7 +74,8 @@ function writeProperties(out: Amf0Output, record: object, depth: number, seen: S
 
 function enter(value: object, depth: number, seen: Set<object>): void {
   if (depth > AMF0_DEFAULT_MAX_DEPTH) throw new Amf0EncodeError(`nesting deeper than ${AMF0_DEFAULT_MAX_DEPTH}`);
-  if (seen.has(value)) throw new Amf0EncodeError('cyclic value cannot be written as AMF0 (references are not supported)');
+  if (seen.has(value))
+    throw new Amf0EncodeError('cyclic value cannot be written as AMF0 (references are not supported)');
   seen.add(value);
 }
 

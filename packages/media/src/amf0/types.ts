@@ -31,16 +31,7 @@ export interface Amf0Object {
 }
 
 /** Any value AMF0 can carry, in its JavaScript form. */
-export type Amf0Value =
-  | number
-  | boolean
-  | string
-  | null
-  | undefined
-  | Date
-  | Amf0Object
-  | Amf0EcmaArray
-  | Amf0Value[];
+export type Amf0Value = number | boolean | string | null | undefined | Date | Amf0Object | Amf0EcmaArray | Amf0Value[];
 
 /**
  * An AMF0 ECMA array (associative array, marker 0x08), kept distinct from an anonymous

@@ -150,7 +150,18 @@ export function parseAudioSpecificConfig(data: Uint8Array): AudioSpecificConfig 
     }
   }
   if (index === 15 && rate === 0) throw new MalformedCodecData(FORMAT, 'explicit samplingFrequency is 0');
-  return { objectType, samplingFrequencyIndex: index, sampleRate: rate, channelConfiguration, channels, frameLengthFlag, sbrPresent, psPresent, extensionSampleRate, sbrSignalling };
+  return {
+    objectType,
+    samplingFrequencyIndex: index,
+    sampleRate: rate,
+    channelConfiguration,
+    channels,
+    frameLengthFlag,
+    sbrPresent,
+    psPresent,
+    extensionSampleRate,
+    sbrSignalling,
+  };
 }
 
 function writeObjectType(w: BitWriter, ot: number): void {
@@ -189,7 +200,10 @@ export function buildAudioSpecificConfig(init: AudioSpecificConfigInit): Uint8Ar
   const ps = init.psPresent ?? false;
   if (ps && !sbr) throw new RangeError('buildAudioSpecificConfig: psPresent needs sbrPresent');
   const signalling = init.sbrSignalling ?? (sbr ? 'hierarchical' : 'none');
-  if (sbr && signalling === 'none') throw new RangeError("buildAudioSpecificConfig: sbrPresent needs sbrSignalling 'hierarchical' or 'backward-compatible'");
+  if (sbr && signalling === 'none')
+    throw new RangeError(
+      "buildAudioSpecificConfig: sbrPresent needs sbrSignalling 'hierarchical' or 'backward-compatible'",
+    );
   const extRate = init.extensionSampleRate ?? (sbr ? sampleRate * 2 : undefined);
   if (sbr) checkRate('extensionSampleRate', extRate as number);
   const w = new BitWriter(16);
@@ -224,7 +238,8 @@ export function buildAudioSpecificConfig(init: AudioSpecificConfigInit): Uint8Ar
 }
 
 function checkRate(name: string, rate: number): void {
-  if (!Number.isInteger(rate) || rate < 1 || rate > 0xffffff) throw new RangeError(`buildAudioSpecificConfig: ${name} must be an integer in 1..16777215, got ${rate}`);
+  if (!Number.isInteger(rate) || rate < 1 || rate > 0xffffff)
+    throw new RangeError(`buildAudioSpecificConfig: ${name} must be an integer in 1..16777215, got ${rate}`);
 }
 
 /** Samples per channel in one AAC frame of this config (1024 or 960; doubled by SBR at the output rate). */

@@ -3,7 +3,17 @@ import { describe, expect, it } from 'vitest';
 import { describeWithPeers, ffmpegGenerate, ffprobe, runCommand } from '@sluice/test-support';
 import { writeFileSync } from 'node:fs';
 import { parseAudioSpecificConfig } from './aac.js';
-import { ADTS_HEADER_SIZE, AdtsError, adtsConfigFromAudioSpecificConfig, audioSpecificConfigFromAdts, AdtsFrameSplitter, isAdtsHeader, parseAdtsHeader, writeAdtsHeader, type AdtsFrame } from './adts.js';
+import {
+  ADTS_HEADER_SIZE,
+  AdtsError,
+  adtsConfigFromAudioSpecificConfig,
+  audioSpecificConfigFromAdts,
+  AdtsFrameSplitter,
+  isAdtsHeader,
+  parseAdtsHeader,
+  writeAdtsHeader,
+  type AdtsFrame,
+} from './adts.js';
 import { MalformedCodecData } from './errors.js';
 
 /** ADTS frames of `sizes` payload bytes (payload byte = frame index). */
@@ -22,7 +32,9 @@ function makeAdts(sizes: number[]): Uint8Array {
 function split(chunks: Uint8Array[]): { frames: number[][]; errors: AdtsError[]; splitter: AdtsFrameSplitter } {
   const frames: number[][] = [];
   const errors: AdtsError[] = [];
-  const splitter = new AdtsFrameSplitter((f: AdtsFrame) => frames.push([...f.payload]), { onError: (e) => errors.push(e) });
+  const splitter = new AdtsFrameSplitter((f: AdtsFrame) => frames.push([...f.payload]), {
+    onError: (e) => errors.push(e),
+  });
   for (const c of chunks) splitter.push(c);
   splitter.flush();
   return { frames, errors, splitter };
@@ -31,7 +43,9 @@ function split(chunks: Uint8Array[]): { frames: number[][]; errors: AdtsError[];
 describe('ADTS header', () => {
   it('writes the hand-checked header of ffmpeg for AAC-LC 44.1 kHz stereo, 364-byte payload', () => {
     const h = new Uint8Array(7);
-    expect(writeAdtsHeader(h, 0, { audioObjectType: 2, samplingFrequencyIndex: 4, channelConfiguration: 2 }, 364)).toBe(7);
+    expect(writeAdtsHeader(h, 0, { audioObjectType: 2, samplingFrequencyIndex: 4, channelConfiguration: 2 }, 364)).toBe(
+      7,
+    );
     // frame length 371 = 0x173
     expect([...h]).toEqual([0xff, 0xf1, 0x50, 0x80, 0x2e, 0x7f, 0xfc]);
     expect(parseAdtsHeader(h)).toEqual({
@@ -63,14 +77,20 @@ describe('ADTS header', () => {
     expect(() => parseAdtsHeader(new Uint8Array([0xff, 0xf1, 0x50]))).toThrow(AdtsError);
     expect(() => parseAdtsHeader(new Uint8Array([0xff, 0xe1, 0x50, 0x80, 0x2e, 0x7f, 0xfc]))).toThrow(/syncword/);
     expect(() => parseAdtsHeader(new Uint8Array([0xff, 0xf3, 0x50, 0x80, 0x2e, 0x7f, 0xfc]))).toThrow(/layer/);
-    expect(() => parseAdtsHeader(new Uint8Array([0xff, 0xf1, 0x74, 0x80, 0x2e, 0x7f, 0xfc]))).toThrow(/sampling_frequency_index 13/);
+    expect(() => parseAdtsHeader(new Uint8Array([0xff, 0xf1, 0x74, 0x80, 0x2e, 0x7f, 0xfc]))).toThrow(
+      /sampling_frequency_index 13/,
+    );
     expect(() => parseAdtsHeader(new Uint8Array([0xff, 0xf1, 0x50, 0x80, 0x00, 0x7f, 0xfc]))).toThrow(/shorter than/);
     expect(isAdtsHeader(new Uint8Array([0xff, 0xf1, 0x50, 0x80, 0x2e, 0x7f, 0xfc]))).toBe(true);
     const cfg = { audioObjectType: 2, samplingFrequencyIndex: 4, channelConfiguration: 2 };
     expect(() => writeAdtsHeader(new Uint8Array(7), 0, cfg, 8185)).toThrow(RangeError);
     expect(() => writeAdtsHeader(new Uint8Array(7), 1, cfg, 10)).toThrow(/do not fit/);
-    expect(() => writeAdtsHeader(new Uint8Array(7), 0, { ...cfg, audioObjectType: 5 }, 10)).toThrow(/audioObjectType must be 1..4/);
-    expect(() => writeAdtsHeader(new Uint8Array(7), 0, { ...cfg, samplingFrequencyIndex: 15 }, 10)).toThrow(/samplingFrequencyIndex/);
+    expect(() => writeAdtsHeader(new Uint8Array(7), 0, { ...cfg, audioObjectType: 5 }, 10)).toThrow(
+      /audioObjectType must be 1..4/,
+    );
+    expect(() => writeAdtsHeader(new Uint8Array(7), 0, { ...cfg, samplingFrequencyIndex: 15 }, 10)).toThrow(
+      /samplingFrequencyIndex/,
+    );
   });
 });
 
@@ -78,9 +98,17 @@ describe('ADTS <-> AudioSpecificConfig', () => {
   it('maps both ways, HE-AAC to its AAC-LC core', () => {
     const header = parseAdtsHeader(new Uint8Array([0xff, 0xf1, 0x50, 0x80, 0x2e, 0x7f, 0xfc]));
     expect([...audioSpecificConfigFromAdts(header)]).toEqual([0x12, 0x10]);
-    expect(adtsConfigFromAudioSpecificConfig(parseAudioSpecificConfig(new Uint8Array([0x12, 0x10])))).toEqual({ audioObjectType: 2, samplingFrequencyIndex: 4, channelConfiguration: 2 });
-    expect(adtsConfigFromAudioSpecificConfig(parseAudioSpecificConfig(new Uint8Array([0x2b, 0x11, 0x88, 0x00])))).toEqual({ audioObjectType: 2, samplingFrequencyIndex: 6, channelConfiguration: 2 });
-    expect(() => audioSpecificConfigFromAdts({ audioObjectType: 2, samplingFrequencyIndex: 4, channelConfiguration: 0 })).toThrow(AdtsError);
+    expect(adtsConfigFromAudioSpecificConfig(parseAudioSpecificConfig(new Uint8Array([0x12, 0x10])))).toEqual({
+      audioObjectType: 2,
+      samplingFrequencyIndex: 4,
+      channelConfiguration: 2,
+    });
+    expect(
+      adtsConfigFromAudioSpecificConfig(parseAudioSpecificConfig(new Uint8Array([0x2b, 0x11, 0x88, 0x00]))),
+    ).toEqual({ audioObjectType: 2, samplingFrequencyIndex: 6, channelConfiguration: 2 });
+    expect(() =>
+      audioSpecificConfigFromAdts({ audioObjectType: 2, samplingFrequencyIndex: 4, channelConfiguration: 0 }),
+    ).toThrow(AdtsError);
   });
 });
 
@@ -104,36 +132,49 @@ describe('AdtsFrameSplitter', () => {
     const withGarbage = new Uint8Array([0x01, 0xff, 0xff, 0x02, ...data, 0xff, 0xf1]);
     const { frames, errors, splitter } = split([withGarbage.subarray(0, 3), withGarbage.subarray(3)]);
     expect(frames).toEqual(expected);
-    expect(errors.map((e) => e.message)).toEqual(['adts: skipped 4 bytes that are not frames', 'adts: truncated frame: 2 of 7 bytes at end of stream']);
+    expect(errors.map((e) => e.message)).toEqual([
+      'adts: skipped 4 bytes that are not frames',
+      'adts: truncated frame: 2 of 7 bytes at end of stream',
+    ]);
     expect(splitter.skippedBytes).toBe(6);
   });
 
   it('property: any chunking of valid frames yields the same frames; random bytes never crash', () => {
     fc.assert(
-      fc.property(fc.array(fc.integer({ min: 0, max: 600 }), { maxLength: 8 }), fc.array(fc.integer({ min: 0, max: 5000 }), { maxLength: 6 }), (sizes, cuts) => {
-        const data = makeAdts(sizes);
-        const points = [...new Set(cuts.map((c) => c % (data.length + 1)))].sort((a, b) => a - b);
-        const chunks: Uint8Array[] = [];
-        let last = 0;
-        for (const p of points) {
-          chunks.push(data.subarray(last, p));
-          last = p;
-        }
-        chunks.push(data.subarray(last));
-        const { frames, errors } = split(chunks);
-        expect(frames.map((f) => f.length)).toEqual(sizes);
-        expect(errors).toEqual([]);
-      }),
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 600 }), { maxLength: 8 }),
+        fc.array(fc.integer({ min: 0, max: 5000 }), { maxLength: 6 }),
+        (sizes, cuts) => {
+          const data = makeAdts(sizes);
+          const points = [...new Set(cuts.map((c) => c % (data.length + 1)))].sort((a, b) => a - b);
+          const chunks: Uint8Array[] = [];
+          let last = 0;
+          for (const p of points) {
+            chunks.push(data.subarray(last, p));
+            last = p;
+          }
+          chunks.push(data.subarray(last));
+          const { frames, errors } = split(chunks);
+          expect(frames.map((f) => f.length)).toEqual(sizes);
+          expect(errors).toEqual([]);
+        },
+      ),
       { numRuns: 500 },
     );
     fc.assert(
-      fc.property(fc.array(fc.uint8Array({ maxLength: 300 }).map((a) => a.map((b) => (b > 200 ? 0xff : b))), { maxLength: 5 }), (chunks) => {
-        let total = 0;
-        const splitter = new AdtsFrameSplitter((f) => (total += f.frame.length));
-        for (const c of chunks) splitter.push(c);
-        splitter.flush();
-        expect(total + splitter.skippedBytes).toBe(chunks.reduce((a, c) => a + c.length, 0));
-      }),
+      fc.property(
+        fc.array(
+          fc.uint8Array({ maxLength: 300 }).map((a) => a.map((b) => (b > 200 ? 0xff : b))),
+          { maxLength: 5 },
+        ),
+        (chunks) => {
+          let total = 0;
+          const splitter = new AdtsFrameSplitter((f) => (total += f.frame.length));
+          for (const c of chunks) splitter.push(c);
+          splitter.flush();
+          expect(total + splitter.skippedBytes).toBe(chunks.reduce((a, c) => a + c.length, 0));
+        },
+      ),
       { numRuns: 2000 },
     );
   });
@@ -154,10 +195,25 @@ describe('AdtsFrameSplitter', () => {
 
 describeWithPeers(['ffmpeg', 'ffprobe'], 'ADTS interop with ffmpeg', () => {
   it('splits an ffmpeg ADTS stream into the packets ffprobe sees, and ffmpeg decodes headers we rebuilt', async () => {
-    const { data, path } = await ffmpegGenerate('adts-sine.aac', ['-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000:duration=2', '-ac', '2', '-c:a', 'aac', '-b:a', '96k', '-f', 'adts']);
+    const { data, path } = await ffmpegGenerate('adts-sine.aac', [
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=frequency=440:sample_rate=48000:duration=2',
+      '-ac',
+      '2',
+      '-c:a',
+      'aac',
+      '-b:a',
+      '96k',
+      '-f',
+      'adts',
+    ]);
     const probed = await ffprobe(path);
     const frames: AdtsFrame[] = [];
-    const splitter = new AdtsFrameSplitter((f) => frames.push({ ...f, frame: f.frame.slice(), payload: f.payload.slice() }));
+    const splitter = new AdtsFrameSplitter((f) =>
+      frames.push({ ...f, frame: f.frame.slice(), payload: f.payload.slice() }),
+    );
     for (let p = 0; p < data.length; p += 188) splitter.push(data.subarray(p, p + 188));
     splitter.flush();
     expect(splitter.skippedBytes).toBe(0);

@@ -66,7 +66,9 @@ export function writeAdtsHeader(dest: Uint8Array, offset: number, config: AdtsCo
   }
   const frameLength = payloadLength + ADTS_HEADER_SIZE;
   if (!Number.isInteger(payloadLength) || payloadLength < 0 || frameLength > ADTS_MAX_FRAME_LENGTH) {
-    throw new RangeError(`writeAdtsHeader: payloadLength must be 0..${ADTS_MAX_FRAME_LENGTH - ADTS_HEADER_SIZE}, got ${payloadLength}`);
+    throw new RangeError(
+      `writeAdtsHeader: payloadLength must be 0..${ADTS_MAX_FRAME_LENGTH - ADTS_HEADER_SIZE}, got ${payloadLength}`,
+    );
   }
   if (!Number.isInteger(offset) || offset < 0 || offset + ADTS_HEADER_SIZE > dest.length) {
     throw new RangeError(`writeAdtsHeader: 7 bytes do not fit at offset ${offset} of ${dest.length}`);
@@ -96,10 +98,17 @@ export function writeAdtsHeader(dest: Uint8Array, offset: number, config: AdtsCo
  * (object type above 4, explicit frequency, channelConfiguration above 7).
  */
 export function adtsConfigFromAudioSpecificConfig(asc: AudioSpecificConfig): AdtsConfig {
-  if (asc.objectType < 1 || asc.objectType > 4) throw new AdtsError(`audioObjectType ${asc.objectType} cannot be carried in ADTS (1..4 only)`);
-  if (asc.samplingFrequencyIndex > 12) throw new AdtsError(`sample rate ${asc.sampleRate} has no samplingFrequencyIndex and cannot be carried in ADTS`);
-  if (asc.channelConfiguration > 7) throw new AdtsError(`channelConfiguration ${asc.channelConfiguration} cannot be carried in ADTS`);
-  return { audioObjectType: asc.objectType, samplingFrequencyIndex: asc.samplingFrequencyIndex, channelConfiguration: asc.channelConfiguration };
+  if (asc.objectType < 1 || asc.objectType > 4)
+    throw new AdtsError(`audioObjectType ${asc.objectType} cannot be carried in ADTS (1..4 only)`);
+  if (asc.samplingFrequencyIndex > 12)
+    throw new AdtsError(`sample rate ${asc.sampleRate} has no samplingFrequencyIndex and cannot be carried in ADTS`);
+  if (asc.channelConfiguration > 7)
+    throw new AdtsError(`channelConfiguration ${asc.channelConfiguration} cannot be carried in ADTS`);
+  return {
+    audioObjectType: asc.objectType,
+    samplingFrequencyIndex: asc.samplingFrequencyIndex,
+    channelConfiguration: asc.channelConfiguration,
+  };
 }
 
 /**
@@ -107,23 +116,34 @@ export function adtsConfigFromAudioSpecificConfig(asc: AudioSpecificConfig): Adt
  * for a track demuxed from MPEG-TS. Throws AdtsError for channelConfiguration 0 (PCE).
  */
 export function audioSpecificConfigFromAdts(header: AdtsConfig): Uint8Array {
-  if (header.channelConfiguration === 0) throw new AdtsError('channel_configuration 0 (PCE in the raw data) is not supported');
+  if (header.channelConfiguration === 0)
+    throw new AdtsError('channel_configuration 0 (PCE in the raw data) is not supported');
   const sampleRate = AAC_SAMPLING_FREQUENCIES[header.samplingFrequencyIndex];
-  if (sampleRate === undefined) throw new AdtsError(`reserved sampling_frequency_index ${header.samplingFrequencyIndex}`);
-  return buildAudioSpecificConfig({ objectType: header.audioObjectType, sampleRate, channelConfiguration: header.channelConfiguration });
+  if (sampleRate === undefined)
+    throw new AdtsError(`reserved sampling_frequency_index ${header.samplingFrequencyIndex}`);
+  return buildAudioSpecificConfig({
+    objectType: header.audioObjectType,
+    sampleRate,
+    channelConfiguration: header.channelConfiguration,
+  });
 }
 
 /** Reason an ADTS header at `offset` is invalid, or undefined when it is valid and complete. */
 function headerProblem(data: Uint8Array, offset: number): string | undefined {
-  if (offset < 0 || offset + ADTS_HEADER_SIZE > data.length) return `header needs 7 bytes, ${Math.max(0, data.length - offset)} available`;
+  if (offset < 0 || offset + ADTS_HEADER_SIZE > data.length)
+    return `header needs 7 bytes, ${Math.max(0, data.length - offset)} available`;
   const b1 = data[offset + 1] as number;
   if (data[offset] !== 0xff || (b1 & 0xf0) !== 0xf0) return `no syncword 0xFFF at byte ${offset}`;
   if ((b1 & 0x06) !== 0) return `layer ${(b1 >> 1) & 3} is not 0`;
   const freq = ((data[offset + 2] as number) >> 2) & 0x0f;
   if (freq > 12) return `reserved sampling_frequency_index ${freq}`;
-  const frameLength = (((data[offset + 3] as number) & 3) << 11) | ((data[offset + 4] as number) << 3) | ((data[offset + 5] as number) >> 5);
+  const frameLength =
+    (((data[offset + 3] as number) & 3) << 11) |
+    ((data[offset + 4] as number) << 3) |
+    ((data[offset + 5] as number) >> 5);
   const headerLength = adtsHeaderLength(data, offset);
-  if (frameLength < headerLength) return `aac_frame_length ${frameLength} is shorter than the ${headerLength}-byte header`;
+  if (frameLength < headerLength)
+    return `aac_frame_length ${frameLength} is shorter than the ${headerLength}-byte header`;
   return undefined;
 }
 

@@ -43,7 +43,8 @@ describe('Annex B NAL units', () => {
   it('findStartCode gives the same answer on short and long inputs (JS loop and native search), Buffer or not', () => {
     // a reference: the first i >= from with data[i..i+3) = 00 00 01
     const reference = (data: Uint8Array, from: number): number => {
-      for (let i = Math.max(0, from); i + 2 < data.length; i++) if (data[i] === 0 && data[i + 1] === 0 && data[i + 2] === 1) return i;
+      for (let i = Math.max(0, from); i + 2 < data.length; i++)
+        if (data[i] === 0 && data[i + 1] === 0 && data[i + 2] === 1) return i;
       return -1;
     };
     // bytes biased to 0, 1, 3 (emulation prevention: 00 00 03 01 is no start code)
@@ -70,7 +71,9 @@ describe('Annex B NAL units', () => {
 
   it('rejects data that does not start with a start code', () => {
     expect(() => [...annexBNalUnits(new Uint8Array([0x65, 0, 0, 1, 0x41]))]).toThrow(MalformedCodecData);
-    expect(() => forEachAnnexBNalUnit(new Uint8Array([1, 2, 3]), () => undefined)).toThrow(/does not start with a start code/);
+    expect(() => forEachAnnexBNalUnit(new Uint8Array([1, 2, 3]), () => undefined)).toThrow(
+      /does not start with a start code/,
+    );
     expect([...annexBNalUnits(new Uint8Array(0))]).toEqual([]);
   });
 
@@ -119,16 +122,19 @@ describe('Annex B NAL units', () => {
 
   it('property: random Annex B input either converts losslessly or throws MalformedCodecData', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 200 }).map((a) => a.map((b) => (b < 128 ? b % 3 : b))), (data) => {
-        try {
-          const lp = annexBToLengthPrefixed(data, 4);
-          expect(lp.length).toBeLessThanOrEqual(data.length + 4 * Math.ceil(data.length / 3));
-          const nals = [...annexBNalUnits(data)];
-          expect([...lengthPrefixedNalUnits(lp, 4)]).toEqual(nals);
-        } catch (e) {
-          expect(e).toBeInstanceOf(MalformedCodecData);
-        }
-      }),
+      fc.property(
+        fc.uint8Array({ maxLength: 200 }).map((a) => a.map((b) => (b < 128 ? b % 3 : b))),
+        (data) => {
+          try {
+            const lp = annexBToLengthPrefixed(data, 4);
+            expect(lp.length).toBeLessThanOrEqual(data.length + 4 * Math.ceil(data.length / 3));
+            const nals = [...annexBNalUnits(data)];
+            expect([...lengthPrefixedNalUnits(lp, 4)]).toEqual(nals);
+          } catch (e) {
+            expect(e).toBeInstanceOf(MalformedCodecData);
+          }
+        },
+      ),
       { numRuns: 3000 },
     );
   });
@@ -150,7 +156,20 @@ describe('Annex B NAL units', () => {
 
 describeWithPeers(['ffmpeg', 'ffprobe'], 'Annex B interop with ffmpeg', () => {
   it('an ffmpeg H.264 stream survives Annex B -> AVCC -> Annex B byte for byte, and ffprobe counts the same NAL types', async () => {
-    const { data } = await ffmpegGenerate('annexb-h264.h264', ['-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=25:duration=1', '-c:v', 'libx264', '-g', '25', '-bf', '2', '-f', 'h264']);
+    const { data } = await ffmpegGenerate('annexb-h264.h264', [
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc2=size=320x240:rate=25:duration=1',
+      '-c:v',
+      'libx264',
+      '-g',
+      '25',
+      '-bf',
+      '2',
+      '-f',
+      'h264',
+    ]);
     const nals = [...annexBNalUnits(data)];
     const types = nals.map(h264NalUnitType);
     expect(types.filter((t) => t === H264NalUnitType.Sps)).toHaveLength(1);
@@ -163,11 +182,27 @@ describeWithPeers(['ffmpeg', 'ffprobe'], 'Annex B interop with ffmpeg', () => {
   });
 
   it('ffmpeg decodes H.265 Annex B rebuilt from length-prefixed NAL units without errors', async () => {
-    const { data } = await ffmpegGenerate('annexb-h265.hevc', ['-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=25:duration=1', '-c:v', 'libx265', '-x265-params', 'log-level=error', '-f', 'hevc']);
+    const { data } = await ffmpegGenerate('annexb-h265.hevc', [
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc2=size=320x240:rate=25:duration=1',
+      '-c:v',
+      'libx265',
+      '-x265-params',
+      'log-level=error',
+      '-f',
+      'hevc',
+    ]);
     const types = [...annexBNalUnits(data)].map(h265NalUnitType);
     expect(types.slice(0, 3)).toEqual([H265NalUnitType.Vps, H265NalUnitType.Sps, H265NalUnitType.Pps]);
     const rebuilt = lengthPrefixedToAnnexB(annexBToLengthPrefixed(data, 2), 2);
-    const r = await runCommand('ffmpeg', ['-nostdin', '-v', 'error', '-f', 'hevc', '-i', 'pipe:0', '-f', 'null', '-'], 60_000, rebuilt);
+    const r = await runCommand(
+      'ffmpeg',
+      ['-nostdin', '-v', 'error', '-f', 'hevc', '-i', 'pipe:0', '-f', 'null', '-'],
+      60_000,
+      rebuilt,
+    );
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
   });

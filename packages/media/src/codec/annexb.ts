@@ -19,7 +19,14 @@ function checkLengthSize(lengthSize: number, fn: string): void {
 }
 
 /** Node's Buffer, when present: its indexOf runs a native search (several GB/s). */
-const NodeBuffer = (globalThis as { Buffer?: { from(bytes: number[]): Uint8Array; prototype: { indexOf: (this: Uint8Array, value: Uint8Array, byteOffset: number) => number } } }).Buffer;
+const NodeBuffer = (
+  globalThis as {
+    Buffer?: {
+      from(bytes: number[]): Uint8Array;
+      prototype: { indexOf: (this: Uint8Array, value: Uint8Array, byteOffset: number) => number };
+    };
+  }
+).Buffer;
 const START_CODE_PREFIX = NodeBuffer?.from([0, 0, 1]);
 const nativeIndexOf = NodeBuffer?.prototype.indexOf;
 /** Below this many bytes to search, the JS loop beats the native call's overhead. */
@@ -53,7 +60,11 @@ function firstNalStart(data: Uint8Array): number {
   const sc = findStartCode(data, 0);
   const limit = sc < 0 ? data.length : sc;
   for (let i = 0; i < limit; i++) {
-    if (data[i] !== 0) throw new MalformedCodecData('annexb', `data does not start with a start code (byte ${i} is 0x${(data[i] as number).toString(16)})`);
+    if (data[i] !== 0)
+      throw new MalformedCodecData(
+        'annexb',
+        `data does not start with a start code (byte ${i} is 0x${(data[i] as number).toString(16)})`,
+      );
   }
   return sc < 0 ? -1 : sc + 3;
 }
@@ -99,7 +110,10 @@ export function* annexBNalUnits(data: Uint8Array): Generator<Uint8Array, void, u
 
 function readLength(data: Uint8Array, pos: number, lengthSize: number): number {
   if (lengthSize === 4) {
-    return (data[pos] as number) * 0x1000000 + (((data[pos + 1] as number) << 16) | ((data[pos + 2] as number) << 8) | (data[pos + 3] as number));
+    return (
+      (data[pos] as number) * 0x1000000 +
+      (((data[pos + 1] as number) << 16) | ((data[pos + 2] as number) << 8) | (data[pos + 3] as number))
+    );
   }
   if (lengthSize === 2) return ((data[pos] as number) << 8) | (data[pos + 1] as number);
   return data[pos] as number;
@@ -129,7 +143,10 @@ export function forEachNalUnit(data: Uint8Array, lengthSize: NalLengthSize, fn: 
 }
 
 /** Iterates the NAL units of length-prefixed data as views (see {@link forEachNalUnit}). */
-export function* lengthPrefixedNalUnits(data: Uint8Array, lengthSize: NalLengthSize): Generator<Uint8Array, void, undefined> {
+export function* lengthPrefixedNalUnits(
+  data: Uint8Array,
+  lengthSize: NalLengthSize,
+): Generator<Uint8Array, void, undefined> {
   checkLengthSize(lengthSize, 'lengthPrefixedNalUnits');
   let pos = 0;
   while (pos < data.length) {
@@ -147,7 +164,10 @@ function truncatedLength(pos: number, total: number): MalformedCodecData {
 }
 
 function pastEnd(size: number, pos: number, total: number): MalformedCodecData {
-  return new MalformedCodecData('nal-length-prefixed', `NAL unit of ${size} bytes at byte ${pos} runs past the end of ${total} bytes`);
+  return new MalformedCodecData(
+    'nal-length-prefixed',
+    `NAL unit of ${size} bytes at byte ${pos} runs past the end of ${total} bytes`,
+  );
 }
 
 /** Bytes {@link writeAnnexB} writes for length-prefixed `src` (4-byte start codes). */
@@ -187,7 +207,8 @@ export function writeAnnexBNalUnit(nal: Uint8Array, dest: Uint8Array, offset: nu
  */
 export function writeAnnexB(src: Uint8Array, lengthSize: NalLengthSize, dest: Uint8Array, offset: number): number {
   checkLengthSize(lengthSize, 'writeAnnexB');
-  if (!Number.isInteger(offset) || offset < 0 || offset > dest.length) throw new RangeError(`writeAnnexB: offset ${offset} outside 0..${dest.length}`);
+  if (!Number.isInteger(offset) || offset < 0 || offset > dest.length)
+    throw new RangeError(`writeAnnexB: offset ${offset} outside 0..${dest.length}`);
   let pos = 0;
   let out = offset;
   while (pos < src.length) {
@@ -196,7 +217,8 @@ export function writeAnnexB(src: Uint8Array, lengthSize: NalLengthSize, dest: Ui
     pos += lengthSize;
     if (size > src.length - pos) throw pastEnd(size, pos, src.length);
     if (size > 0) {
-      if (out + START_CODE_SIZE + size > dest.length) throw new RangeError(`writeAnnexB: output does not fit in ${dest.length - offset} bytes at offset ${offset}`);
+      if (out + START_CODE_SIZE + size > dest.length)
+        throw new RangeError(`writeAnnexB: output does not fit in ${dest.length - offset} bytes at offset ${offset}`);
       dest[out] = 0;
       dest[out + 1] = 0;
       dest[out + 2] = 0;
@@ -218,7 +240,10 @@ export function lengthPrefixedToAnnexB(data: Uint8Array, lengthSize: NalLengthSi
 
 function checkNalFits(nal: Uint8Array, lengthSize: number): void {
   if (lengthSize < 4 && nal.length >= 2 ** (8 * lengthSize)) {
-    throw new MalformedCodecData('annexb', `NAL unit of ${nal.length} bytes does not fit a ${lengthSize}-byte length field`);
+    throw new MalformedCodecData(
+      'annexb',
+      `NAL unit of ${nal.length} bytes does not fit a ${lengthSize}-byte length field`,
+    );
   }
 }
 
@@ -245,9 +270,15 @@ export function lengthPrefixedSizeOf(src: Uint8Array, lengthSize: NalLengthSize)
  * RangeError, possibly after a partial write). `dest` must not overlap `src`. Returns
  * bytes written.
  */
-export function writeLengthPrefixed(src: Uint8Array, lengthSize: NalLengthSize, dest: Uint8Array, offset: number): number {
+export function writeLengthPrefixed(
+  src: Uint8Array,
+  lengthSize: NalLengthSize,
+  dest: Uint8Array,
+  offset: number,
+): number {
   checkLengthSize(lengthSize, 'writeLengthPrefixed');
-  if (!Number.isInteger(offset) || offset < 0 || offset > dest.length) throw new RangeError(`writeLengthPrefixed: offset ${offset} outside 0..${dest.length}`);
+  if (!Number.isInteger(offset) || offset < 0 || offset > dest.length)
+    throw new RangeError(`writeLengthPrefixed: offset ${offset} outside 0..${dest.length}`);
   let out = offset;
   let start = firstNalStart(src);
   while (start >= 0) {
@@ -256,7 +287,10 @@ export function writeLengthPrefixed(src: Uint8Array, lengthSize: NalLengthSize, 
     const n = end - start;
     if (n > 0) {
       if (lengthSize < 4 && n >= 2 ** (8 * lengthSize)) checkNalFits(src.subarray(start, end), lengthSize);
-      if (out + lengthSize + n > dest.length) throw new RangeError(`writeLengthPrefixed: output does not fit in ${dest.length - offset} bytes at offset ${offset}`);
+      if (out + lengthSize + n > dest.length)
+        throw new RangeError(
+          `writeLengthPrefixed: output does not fit in ${dest.length - offset} bytes at offset ${offset}`,
+        );
       if (lengthSize === 4) {
         dest[out] = n >>> 24;
         dest[out + 1] = (n >>> 16) & 0xff;

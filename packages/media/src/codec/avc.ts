@@ -49,7 +49,11 @@ function readNalArray(data: Uint8Array, pos: number, count: number, what: string
     if (pos + 2 > data.length) throw new MalformedCodecData(FORMAT, `truncated ${what} length at byte ${pos}`);
     const len = ((data[pos] as number) << 8) | (data[pos + 1] as number);
     pos += 2;
-    if (pos + len > data.length) throw new MalformedCodecData(FORMAT, `${what} of ${len} bytes at byte ${pos} runs past the end of ${data.length}`);
+    if (pos + len > data.length)
+      throw new MalformedCodecData(
+        FORMAT,
+        `${what} of ${len} bytes at byte ${pos} runs past the end of ${data.length}`,
+      );
     nals.push(data.subarray(pos, pos + len));
     pos += len;
   }
@@ -61,7 +65,8 @@ export function parseAvcDecoderConfig(data: Uint8Array): AvcDecoderConfig {
   if (data.length < 7) throw new MalformedCodecData(FORMAT, `needs at least 7 bytes, got ${data.length}`);
   if (data[0] !== 1) throw new MalformedCodecData(FORMAT, `configurationVersion ${data[0]} is not 1`);
   const lengthSizeMinusOne = (data[4] as number) & 3;
-  if (lengthSizeMinusOne === 2) throw new MalformedCodecData(FORMAT, 'lengthSizeMinusOne 2 (3-byte NAL lengths) is not supported');
+  if (lengthSizeMinusOne === 2)
+    throw new MalformedCodecData(FORMAT, 'lengthSizeMinusOne 2 (3-byte NAL lengths) is not supported');
   const spsCount = (data[5] as number) & 0x1f;
   const sps = readNalArray(data, 6, spsCount, 'sequenceParameterSet');
   let pos = sps.pos;
@@ -90,16 +95,23 @@ export function parseAvcDecoderConfig(data: Uint8Array): AvcDecoderConfig {
 
 function checkNals(nals: Uint8Array[], max: number, what: string): void {
   if (nals.length > max) throw new RangeError(`buildAvcDecoderConfig: at most ${max} ${what}, got ${nals.length}`);
-  for (const n of nals) if (n.length > 0xffff) throw new RangeError(`buildAvcDecoderConfig: ${what} of ${n.length} bytes exceeds 65535`);
+  for (const n of nals)
+    if (n.length > 0xffff) throw new RangeError(`buildAvcDecoderConfig: ${what} of ${n.length} bytes exceeds 65535`);
 }
 
 /** Builds an avcC (configurationVersion 1). */
 export function buildAvcDecoderConfig(config: AvcDecoderConfig): Uint8Array {
   const { profile, profileCompatibility, level, lengthSize, sps, pps, extension } = config;
-  for (const [name, v] of [['profile', profile], ['profileCompatibility', profileCompatibility], ['level', level]] as const) {
-    if (!Number.isInteger(v) || v < 0 || v > 255) throw new RangeError(`buildAvcDecoderConfig: ${name} must be 0..255, got ${v}`);
+  for (const [name, v] of [
+    ['profile', profile],
+    ['profileCompatibility', profileCompatibility],
+    ['level', level],
+  ] as const) {
+    if (!Number.isInteger(v) || v < 0 || v > 255)
+      throw new RangeError(`buildAvcDecoderConfig: ${name} must be 0..255, got ${v}`);
   }
-  if (lengthSize !== 1 && lengthSize !== 2 && lengthSize !== 4) throw new RangeError(`buildAvcDecoderConfig: lengthSize must be 1, 2 or 4, got ${String(lengthSize)}`);
+  if (lengthSize !== 1 && lengthSize !== 2 && lengthSize !== 4)
+    throw new RangeError(`buildAvcDecoderConfig: lengthSize must be 1, 2 or 4, got ${String(lengthSize)}`);
   checkNals(sps, 31, 'SPS');
   checkNals(pps, 255, 'PPS');
   if (extension) checkNals(extension.spsExt, 255, 'SPS extensions');
@@ -160,7 +172,12 @@ export function buildAvcConfigFromNalUnits(nalUnits: Iterable<Uint8Array>): Uint
     sps,
     pps,
     extension: hasExtension(parsed.profileIdc)
-      ? { chromaFormat: parsed.chromaFormatIdc, bitDepthLuma: parsed.bitDepthLuma, bitDepthChroma: parsed.bitDepthChroma, spsExt }
+      ? {
+          chromaFormat: parsed.chromaFormatIdc,
+          bitDepthLuma: parsed.bitDepthLuma,
+          bitDepthChroma: parsed.bitDepthChroma,
+          spsExt,
+        }
       : undefined,
   });
 }

@@ -1,6 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { BitReader, hasEmulationPrevention, removeEmulationPrevention, removeEmulationPreventionInto } from './bit-reader.js';
+import {
+  BitReader,
+  hasEmulationPrevention,
+  removeEmulationPrevention,
+  removeEmulationPreventionInto,
+} from './bit-reader.js';
 import { BitstreamOverrun, MalformedCodecData } from './errors.js';
 
 describe('BitReader', () => {
@@ -32,7 +37,9 @@ describe('BitReader', () => {
   });
 
   it('readUeMax and readSeRange bound syntax elements', () => {
-    expect(() => new BitReader(bitsToBytes('0001000')).readUeMax(5, 'num_ref_frames')).toThrow(/num_ref_frames=7 exceeds 5/);
+    expect(() => new BitReader(bitsToBytes('0001000')).readUeMax(5, 'num_ref_frames')).toThrow(
+      /num_ref_frames=7 exceeds 5/,
+    );
     expect(new BitReader(bitsToBytes('00101')).readSeRange(-2, 2, 'x')).toBe(-2);
   });
 
@@ -60,30 +67,35 @@ describe('BitReader', () => {
 
   it('lazy and eager emulation prevention removal agree; reads never escape typed errors', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 64 }).map((a) => a.map((b) => (b < 100 ? b % 4 : b))), fc.array(fc.integer({ min: 0, max: 3 }), { maxLength: 40 }), (data, ops) => {
-        const rbsp = removeEmulationPrevention(data);
-        const lazy = new BitReader(data, { emulationPrevention: true });
-        const eager = new BitReader(rbsp);
-        for (const op of ops) {
-          let a: unknown;
-          let b: unknown;
-          try {
-            a = op === 0 ? lazy.readUe() : op === 1 ? lazy.readSe() : op === 2 ? lazy.readBits(13) : lazy.readBit();
-          } catch (e) {
-            expect(e).toBeInstanceOf(MalformedCodecData);
-            a = 'error';
+      fc.property(
+        fc.uint8Array({ maxLength: 64 }).map((a) => a.map((b) => (b < 100 ? b % 4 : b))),
+        fc.array(fc.integer({ min: 0, max: 3 }), { maxLength: 40 }),
+        (data, ops) => {
+          const rbsp = removeEmulationPrevention(data);
+          const lazy = new BitReader(data, { emulationPrevention: true });
+          const eager = new BitReader(rbsp);
+          for (const op of ops) {
+            let a: unknown;
+            let b: unknown;
+            try {
+              a = op === 0 ? lazy.readUe() : op === 1 ? lazy.readSe() : op === 2 ? lazy.readBits(13) : lazy.readBit();
+            } catch (e) {
+              expect(e).toBeInstanceOf(MalformedCodecData);
+              a = 'error';
+            }
+            try {
+              b =
+                op === 0 ? eager.readUe() : op === 1 ? eager.readSe() : op === 2 ? eager.readBits(13) : eager.readBit();
+            } catch (e) {
+              expect(e).toBeInstanceOf(MalformedCodecData);
+              b = 'error';
+            }
+            // the lazy reader may skip a trailing 0x03 that is the last byte: both end in an error
+            expect(a).toEqual(b);
+            if (a === 'error') break;
           }
-          try {
-            b = op === 0 ? eager.readUe() : op === 1 ? eager.readSe() : op === 2 ? eager.readBits(13) : eager.readBit();
-          } catch (e) {
-            expect(e).toBeInstanceOf(MalformedCodecData);
-            b = 'error';
-          }
-          // the lazy reader may skip a trailing 0x03 that is the last byte: both end in an error
-          expect(a).toEqual(b);
-          if (a === 'error') break;
-        }
-      }),
+        },
+      ),
       { numRuns: 2000 },
     );
   });

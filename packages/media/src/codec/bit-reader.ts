@@ -73,7 +73,10 @@ export class BitReader {
   }
 
   private overrun(): BitstreamOverrun {
-    return new BitstreamOverrun(this.format, `read past the end of ${this.data.length} bytes (at bit ${this.consumed})`);
+    return new BitstreamOverrun(
+      this.format,
+      `read past the end of ${this.data.length} bytes (at bit ${this.consumed})`,
+    );
   }
 
   /** Reads one bit (0 or 1). */
@@ -91,7 +94,8 @@ export class BitReader {
 
   /** Reads an unsigned n-bit value, 0 <= n <= 32. */
   readBits(n: number): number {
-    if (!Number.isInteger(n) || n < 0 || n > 32) throw new RangeError(`readBits: n must be an integer in 0..32, got ${n}`);
+    if (!Number.isInteger(n) || n < 0 || n > 32)
+      throw new RangeError(`readBits: n must be an integer in 0..32, got ${n}`);
     let value = 0;
     while (n > 0) {
       if (this.curBits === 0) this.loadByte();
@@ -127,7 +131,11 @@ export class BitReader {
     let leadingZeros = 0;
     while (this.readBit() === 0) {
       leadingZeros++;
-      if (leadingZeros > 31) throw new MalformedCodecData(this.format, `Exp-Golomb code with more than 31 leading zero bits at bit ${this.consumed}`);
+      if (leadingZeros > 31)
+        throw new MalformedCodecData(
+          this.format,
+          `Exp-Golomb code with more than 31 leading zero bits at bit ${this.consumed}`,
+        );
     }
     if (leadingZeros === 0) return 0;
     return 2 ** leadingZeros - 1 + this.readBits(leadingZeros);
@@ -172,7 +180,8 @@ export function hasEmulationPrevention(nal: Uint8Array): boolean {
  * `src.length` bytes) and returns the number of RBSP bytes written. No allocation.
  */
 export function removeEmulationPreventionInto(src: Uint8Array, dest: Uint8Array): number {
-  if (dest.length < src.length) throw new RangeError(`removeEmulationPreventionInto: dest holds ${dest.length} bytes, needs ${src.length}`);
+  if (dest.length < src.length)
+    throw new RangeError(`removeEmulationPreventionInto: dest holds ${dest.length} bytes, needs ${src.length}`);
   let zeros = 0;
   let out = 0;
   for (let i = 0; i < src.length; i++) {

@@ -17,7 +17,8 @@ export class BitWriter {
   /** Writes the low `n` bits of `value` (0 <= n <= 32, value a non-negative integer). */
   writeBits(n: number, value: number): void {
     if (!Number.isInteger(n) || n < 0 || n > 32) throw new RangeError(`writeBits: n must be 0..32, got ${n}`);
-    if (!Number.isInteger(value) || value < 0 || value >= 2 ** n) throw new RangeError(`writeBits: ${value} does not fit in ${n} bits`);
+    if (!Number.isInteger(value) || value < 0 || value >= 2 ** n)
+      throw new RangeError(`writeBits: ${value} does not fit in ${n} bits`);
     const needBytes = Math.ceil((this.bitPos + n) / 8);
     if (needBytes > this.buf.length) {
       const grown = new Uint8Array(Math.max(needBytes, this.buf.length * 2));
@@ -33,7 +34,8 @@ export class BitWriter {
 
   /** Writes an unsigned Exp-Golomb code ue(v), 0 <= value <= 2^32 - 2. */
   writeUe(value: number): void {
-    if (!Number.isInteger(value) || value < 0 || value > 2 ** 32 - 2) throw new RangeError(`writeUe: value must be 0..4294967294, got ${value}`);
+    if (!Number.isInteger(value) || value < 0 || value > 2 ** 32 - 2)
+      throw new RangeError(`writeUe: value must be 0..4294967294, got ${value}`);
     const v = value + 1;
     const bits = Math.floor(Math.log2(v)) + 1;
     this.writeBits(bits - 1, 0);

@@ -26,7 +26,8 @@ export function hevcCodecString(ptl: H265ProfileTierLevel, sampleEntry: 'hvc1' |
     if (Math.floor(ptl.profileCompatibilityFlags / 2 ** i) % 2 === 1) reversed += 2 ** (31 - i);
   }
   const bytes: string[] = [];
-  for (let i = 0; i < 6; i++) bytes.push(hex2(Math.floor(ptl.constraintIndicatorFlags / 2 ** (8 * (5 - i))) % 256).toUpperCase());
+  for (let i = 0; i < 6; i++)
+    bytes.push(hex2(Math.floor(ptl.constraintIndicatorFlags / 2 ** (8 * (5 - i))) % 256).toUpperCase());
   while (bytes.length > 0 && bytes[bytes.length - 1] === '00') bytes.pop();
   const tail = bytes.length > 0 ? `.${bytes.join('.')}` : '';
   return `${sampleEntry}.${space}${ptl.profileIdc}.${reversed.toString(16).toUpperCase()}.${ptl.tier ? 'H' : 'L'}${ptl.levelIdc}${tail}`;

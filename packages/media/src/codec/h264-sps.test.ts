@@ -11,7 +11,9 @@ import { H264NalUnitType, h264NalUnitType } from './nal-unit-type.js';
 const hex = (s: string): Uint8Array => new Uint8Array(s.match(/../g)?.map((b) => parseInt(b, 16)) ?? []);
 
 // avcC and SPS written by ffmpeg/libx264 for testsrc2 320x180 at 30 fps, High profile
-const AVCC_320x180 = hex('0164000dffe1001a6764000dacd941419f9f0110000003001000000303c0f142996001000668ebe3cb22c0fdf8f800');
+const AVCC_320x180 = hex(
+  '0164000dffe1001a6764000dacd941419f9f0110000003001000000303c0f142996001000668ebe3cb22c0fdf8f800',
+);
 
 /** Inserts emulation prevention bytes (the inverse of their removal). */
 function escape(rbsp: Uint8Array): Uint8Array {
@@ -83,17 +85,48 @@ describe('H.264 SPS', () => {
   it("parses libx264's SPS (hand-checked against ffprobe: High, level 1.3, 320x180, 30 fps)", () => {
     const avcc = parseAvcDecoderConfig(AVCC_320x180);
     const sps = parseH264Sps(avcc.sps[0] as Uint8Array);
-    expect(sps).toMatchObject({ profileIdc: 100, constraintFlags: 0, levelIdc: 13, chromaFormatIdc: 1, bitDepthLuma: 8, frameMbsOnly: true, codedWidth: 320, codedHeight: 192, width: 320, height: 180, crop: { left: 0, right: 0, top: 0, bottom: 6 } });
+    expect(sps).toMatchObject({
+      profileIdc: 100,
+      constraintFlags: 0,
+      levelIdc: 13,
+      chromaFormatIdc: 1,
+      bitDepthLuma: 8,
+      frameMbsOnly: true,
+      codedWidth: 320,
+      codedHeight: 192,
+      width: 320,
+      height: 180,
+      crop: { left: 0, right: 0, top: 0, bottom: 6 },
+    });
     expect(sps.frameRate).toBe(30);
     expect(sps.timing).toEqual({ numUnitsInTick: 1, timeScale: 60, fixedFrameRate: false });
   });
 
   it('computes cropping for 4:2:0, 4:4:4 and field coding (writer round trip)', () => {
-    const base: SpsFields = { profileIdc: 100, levelIdc: 40, chromaFormatIdc: 1, widthInMbs: 120, heightInMapUnits: 68, frameMbsOnly: true, crop: [0, 0, 0, 4], timing: null };
+    const base: SpsFields = {
+      profileIdc: 100,
+      levelIdc: 40,
+      chromaFormatIdc: 1,
+      widthInMbs: 120,
+      heightInMapUnits: 68,
+      frameMbsOnly: true,
+      crop: [0, 0, 0, 4],
+      timing: null,
+    };
     expect(parseH264Sps(writeSps(base))).toMatchObject({ width: 1920, height: 1080 });
-    expect(parseH264Sps(writeSps({ ...base, chromaFormatIdc: 3, crop: [1, 1, 0, 8] }))).toMatchObject({ width: 1918, height: 1080 });
-    expect(parseH264Sps(writeSps({ ...base, frameMbsOnly: false, heightInMapUnits: 34, crop: [0, 0, 0, 2] }))).toMatchObject({ width: 1920, height: 1080, frameMbsOnly: false });
-    expect(parseH264Sps(writeSps({ ...base, profileIdc: 66 }))).toMatchObject({ profileIdc: 66, chromaFormatIdc: 1, width: 1920, height: 1080 });
+    expect(parseH264Sps(writeSps({ ...base, chromaFormatIdc: 3, crop: [1, 1, 0, 8] }))).toMatchObject({
+      width: 1918,
+      height: 1080,
+    });
+    expect(
+      parseH264Sps(writeSps({ ...base, frameMbsOnly: false, heightInMapUnits: 34, crop: [0, 0, 0, 2] })),
+    ).toMatchObject({ width: 1920, height: 1080, frameMbsOnly: false });
+    expect(parseH264Sps(writeSps({ ...base, profileIdc: 66 }))).toMatchObject({
+      profileIdc: 66,
+      chromaFormatIdc: 1,
+      width: 1920,
+      height: 1080,
+    });
     expect(parseH264Sps(writeSps({ ...base, timing: [1001, 60000] })).frameRate).toBeCloseTo(29.97, 2);
   });
 
@@ -101,23 +134,40 @@ describe('H.264 SPS', () => {
     expect(() => parseH264Sps(hex('68ce3c80'))).toThrow(/not an SPS/);
     const sps = parseAvcDecoderConfig(AVCC_320x180).sps[0] as Uint8Array;
     expect(() => parseH264Sps(sps.subarray(0, 8))).toThrow(MalformedCodecData);
-    expect(() => parseH264Sps(writeSps({ profileIdc: 66, levelIdc: 30, chromaFormatIdc: 1, widthInMbs: 2, heightInMapUnits: 2, frameMbsOnly: true, crop: [20, 0, 0, 0], timing: null }))).toThrow(/empty frame/);
+    expect(() =>
+      parseH264Sps(
+        writeSps({
+          profileIdc: 66,
+          levelIdc: 30,
+          chromaFormatIdc: 1,
+          widthInMbs: 2,
+          heightInMapUnits: 2,
+          frameMbsOnly: true,
+          crop: [20, 0, 0, 0],
+          timing: null,
+        }),
+      ),
+    ).toThrow(/empty frame/);
   });
 
   it('property: mutated SPS bytes parse or throw MalformedCodecData, never anything else', () => {
     const sps = parseAvcDecoderConfig(AVCC_320x180).sps[0] as Uint8Array;
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 6 }), fc.nat(40), (muts, cut) => {
-        const d = sps.slice(0, Math.max(1, sps.length - (cut % sps.length)));
-        for (const [i, v] of muts) if (i % d.length !== 0) d[i % d.length] = v;
-        try {
-          const p = parseH264Sps(d);
-          expect(p.width).toBeGreaterThan(0);
-          expect(p.height).toBeGreaterThan(0);
-        } catch (e) {
-          expect(e).toBeInstanceOf(MalformedCodecData);
-        }
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 6 }),
+        fc.nat(40),
+        (muts, cut) => {
+          const d = sps.slice(0, Math.max(1, sps.length - (cut % sps.length)));
+          for (const [i, v] of muts) if (i % d.length !== 0) d[i % d.length] = v;
+          try {
+            const p = parseH264Sps(d);
+            expect(p.width).toBeGreaterThan(0);
+            expect(p.height).toBeGreaterThan(0);
+          } catch (e) {
+            expect(e).toBeInstanceOf(MalformedCodecData);
+          }
+        },
+      ),
       { numRuns: 5000 },
     );
   });
@@ -135,7 +185,16 @@ describe('AVCDecoderConfigurationRecord', () => {
   });
 
   it('handles Baseline records without extension and 1/2-byte length sizes', () => {
-    const sps = writeSps({ profileIdc: 66, levelIdc: 30, chromaFormatIdc: 1, widthInMbs: 40, heightInMapUnits: 30, frameMbsOnly: true, crop: [0, 0, 0, 0], timing: null });
+    const sps = writeSps({
+      profileIdc: 66,
+      levelIdc: 30,
+      chromaFormatIdc: 1,
+      widthInMbs: 40,
+      heightInMapUnits: 30,
+      frameMbsOnly: true,
+      crop: [0, 0, 0, 0],
+      timing: null,
+    });
     const pps = hex('68ce3c80');
     const built = buildAvcConfigFromNalUnits([new Uint8Array([0x09, 0xf0]), sps, pps, sps]);
     const parsed = parseAvcDecoderConfig(built);
@@ -157,16 +216,20 @@ describe('AVCDecoderConfigurationRecord', () => {
 
   it('property: random and mutated records parse or throw MalformedCodecData; parse∘build∘parse is stable', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 4 }), fc.nat(60), (muts, cut) => {
-        const d = AVCC_320x180.slice(0, AVCC_320x180.length - (cut % AVCC_320x180.length));
-        for (const [i, v] of muts) d[i % d.length] = v;
-        try {
-          const c = parseAvcDecoderConfig(d);
-          expect(parseAvcDecoderConfig(buildAvcDecoderConfig(c))).toEqual(c);
-        } catch (e) {
-          expect(e).toBeInstanceOf(MalformedCodecData);
-        }
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 4 }),
+        fc.nat(60),
+        (muts, cut) => {
+          const d = AVCC_320x180.slice(0, AVCC_320x180.length - (cut % AVCC_320x180.length));
+          for (const [i, v] of muts) d[i % d.length] = v;
+          try {
+            const c = parseAvcDecoderConfig(d);
+            expect(parseAvcDecoderConfig(buildAvcDecoderConfig(c))).toEqual(c);
+          } catch (e) {
+            expect(e).toBeInstanceOf(MalformedCodecData);
+          }
+        },
+      ),
       { numRuns: 5000 },
     );
   });
@@ -174,16 +237,63 @@ describe('AVCDecoderConfigurationRecord', () => {
 
 describeWithPeers(['ffmpeg', 'ffprobe'], 'H.264 SPS and avcC interop with ffmpeg', () => {
   const cases = [
-    { name: 'high-420-cropped', size: '320x180', rate: '30', args: ['-profile:v', 'high', '-pix_fmt', 'yuv420p'], profile: 'High', idc: 100 },
-    { name: 'baseline', size: '352x288', rate: '25', args: ['-profile:v', 'baseline', '-pix_fmt', 'yuv420p'], profile: 'Constrained Baseline', idc: 66 },
-    { name: 'high444-ntsc', size: '200x120', rate: '30000/1001', args: ['-profile:v', 'high444', '-pix_fmt', 'yuv444p'], profile: 'High 4:4:4 Predictive', idc: 244 },
-    { name: 'high10-interlaced', size: '640x360', rate: '50', args: ['-profile:v', 'high10', '-pix_fmt', 'yuv420p10le', '-flags', '+ildct+ilme', '-x264-params', 'tff=1'], profile: 'High 10', idc: 110 },
+    {
+      name: 'high-420-cropped',
+      size: '320x180',
+      rate: '30',
+      args: ['-profile:v', 'high', '-pix_fmt', 'yuv420p'],
+      profile: 'High',
+      idc: 100,
+    },
+    {
+      name: 'baseline',
+      size: '352x288',
+      rate: '25',
+      args: ['-profile:v', 'baseline', '-pix_fmt', 'yuv420p'],
+      profile: 'Constrained Baseline',
+      idc: 66,
+    },
+    {
+      name: 'high444-ntsc',
+      size: '200x120',
+      rate: '30000/1001',
+      args: ['-profile:v', 'high444', '-pix_fmt', 'yuv444p'],
+      profile: 'High 4:4:4 Predictive',
+      idc: 244,
+    },
+    {
+      name: 'high10-interlaced',
+      size: '640x360',
+      rate: '50',
+      args: ['-profile:v', 'high10', '-pix_fmt', 'yuv420p10le', '-flags', '+ildct+ilme', '-x264-params', 'tff=1'],
+      profile: 'High 10',
+      idc: 110,
+    },
   ];
   it.each(cases)('SPS of $name matches ffprobe and our avcC equals the one ffmpeg writes in MP4', async (c) => {
-    const mp4 = await ffmpegGenerate(`sps-${c.name}.mp4`, ['-f', 'lavfi', '-i', `testsrc2=size=${c.size}:rate=${c.rate}:duration=0.3`, '-c:v', 'libx264', ...c.args]);
-    const es = await ffmpegGenerate(`sps-${c.name}.h264`, ['-i', mp4.path, '-c', 'copy', '-bsf:v', 'h264_mp4toannexb', '-f', 'h264']);
+    const mp4 = await ffmpegGenerate(`sps-${c.name}.mp4`, [
+      '-f',
+      'lavfi',
+      '-i',
+      `testsrc2=size=${c.size}:rate=${c.rate}:duration=0.3`,
+      '-c:v',
+      'libx264',
+      ...c.args,
+    ]);
+    const es = await ffmpegGenerate(`sps-${c.name}.h264`, [
+      '-i',
+      mp4.path,
+      '-c',
+      'copy',
+      '-bsf:v',
+      'h264_mp4toannexb',
+      '-f',
+      'h264',
+    ]);
     const stream = (await ffprobe(mp4.path)).streams[0];
-    const nals = [...annexBNalUnits(es.data)].filter((n) => h264NalUnitType(n) === H264NalUnitType.Sps || h264NalUnitType(n) === H264NalUnitType.Pps);
+    const nals = [...annexBNalUnits(es.data)].filter(
+      (n) => h264NalUnitType(n) === H264NalUnitType.Sps || h264NalUnitType(n) === H264NalUnitType.Pps,
+    );
     const sps = parseH264Sps(nals.find((n) => h264NalUnitType(n) === H264NalUnitType.Sps) as Uint8Array);
     expect(sps.width).toBe(stream?.width);
     expect(sps.height).toBe(stream?.height);
@@ -203,7 +313,11 @@ function findBox(file: Uint8Array, type: string): Uint8Array {
   const code = [...type].map((ch) => ch.charCodeAt(0));
   for (let i = 4; i + 4 <= file.length; i++) {
     if (file[i] === code[0] && file[i + 1] === code[1] && file[i + 2] === code[2] && file[i + 3] === code[3]) {
-      const size = ((file[i - 4] as number) << 24) | ((file[i - 3] as number) << 16) | ((file[i - 2] as number) << 8) | (file[i - 1] as number);
+      const size =
+        ((file[i - 4] as number) << 24) |
+        ((file[i - 3] as number) << 16) |
+        ((file[i - 2] as number) << 8) |
+        (file[i - 1] as number);
       return file.subarray(i + 4, i - 4 + size);
     }
   }

@@ -130,11 +130,30 @@ export function parseH264Sps(nal: Uint8Array): H264Sps {
   const codedHeight = (frameMbsOnly ? 1 : 2) * heightInMapUnits * 16;
   const width = codedWidth - cropUnitX * (crop.left + crop.right);
   const height = codedHeight - cropUnitY * (crop.top + crop.bottom);
-  if (width <= 0 || height <= 0) throw new MalformedCodecData(FORMAT, `cropping leaves an empty frame (${width}x${height})`);
+  if (width <= 0 || height <= 0)
+    throw new MalformedCodecData(FORMAT, `cropping leaves an empty frame (${width}x${height})`);
   const sps: H264Sps = {
-    profileIdc, constraintFlags, levelIdc, spsId, chromaFormatIdc, separateColourPlane, bitDepthLuma, bitDepthChroma,
-    log2MaxFrameNum, picOrderCntType, maxNumRefFrames, frameMbsOnly, mbAdaptiveFrameField, direct8x8Inference,
-    crop, codedWidth, codedHeight, width, height, sarWidth: 1, sarHeight: 1,
+    profileIdc,
+    constraintFlags,
+    levelIdc,
+    spsId,
+    chromaFormatIdc,
+    separateColourPlane,
+    bitDepthLuma,
+    bitDepthChroma,
+    log2MaxFrameNum,
+    picOrderCntType,
+    maxNumRefFrames,
+    frameMbsOnly,
+    mbAdaptiveFrameField,
+    direct8x8Inference,
+    crop,
+    codedWidth,
+    codedHeight,
+    width,
+    height,
+    sarWidth: 1,
+    sarHeight: 1,
   };
   if (r.readFlag()) {
     try {

@@ -14,14 +14,34 @@ const hex = (s: string): Uint8Array => new Uint8Array(s.match(/../g)?.map((b) =>
 const VPS = hex('40010c01ffff01600000030090000003000003003c959809');
 const SPS = hex('42010101600000030090000003000003003ca00a080b9f796566924caf016808000003000800000300f040');
 const PPS = hex('4401c172b46240');
-const HVCC = hex('0101600000009000000000003cf000fcfdf8f800000f03' + '2000010018' + '40010c01ffff01600000030090000003000003003c959809' + '210001002b' + '42010101600000030090000003000003003ca00a080b9f796566924caf016808000003000800000300f040' + '2200010007' + '4401c172b46240');
+const HVCC = hex(
+  '0101600000009000000000003cf000fcfdf8f800000f03' +
+    '2000010018' +
+    '40010c01ffff01600000030090000003000003003c959809' +
+    '210001002b' +
+    '42010101600000030090000003000003003ca00a080b9f796566924caf016808000003000800000300f040' +
+    '2200010007' +
+    '4401c172b46240',
+);
 
 describe('H.265 SPS', () => {
   it("parses libx265's SPS (hand-checked against ffprobe: Main, level 60, 320x180, 30 fps)", () => {
     const sps = parseH265Sps(SPS);
     expect(sps).toMatchObject({
-      profileSpace: 0, tier: 0, profileIdc: 1, profileCompatibilityFlags: 0x60000000, levelIdc: 60, maxSubLayers: 1, temporalIdNesting: true,
-      chromaFormatIdc: 1, codedWidth: 320, codedHeight: 184, width: 320, height: 180, bitDepthLuma: 8, bitDepthChroma: 8,
+      profileSpace: 0,
+      tier: 0,
+      profileIdc: 1,
+      profileCompatibilityFlags: 0x60000000,
+      levelIdc: 60,
+      maxSubLayers: 1,
+      temporalIdNesting: true,
+      chromaFormatIdc: 1,
+      codedWidth: 320,
+      codedHeight: 184,
+      width: 320,
+      height: 180,
+      bitDepthLuma: 8,
+      bitDepthChroma: 8,
     });
     expect(sps.conformanceWindow).toEqual({ left: 0, right: 0, top: 0, bottom: 2 });
     expect(sps.constraintIndicatorFlags).toBe(0x900000000000);
@@ -35,16 +55,20 @@ describe('H.265 SPS', () => {
 
   it('property: mutated SPS bytes parse or throw MalformedCodecData', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 6 }), fc.nat(50), (muts, cut) => {
-        const d = SPS.slice(0, Math.max(2, SPS.length - (cut % SPS.length)));
-        for (const [i, v] of muts) if (i % d.length > 1) d[i % d.length] = v;
-        try {
-          const p = parseH265Sps(d);
-          expect(p.width).toBeGreaterThan(0);
-        } catch (e) {
-          expect(e).toBeInstanceOf(MalformedCodecData);
-        }
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 6 }),
+        fc.nat(50),
+        (muts, cut) => {
+          const d = SPS.slice(0, Math.max(2, SPS.length - (cut % SPS.length)));
+          for (const [i, v] of muts) if (i % d.length > 1) d[i % d.length] = v;
+          try {
+            const p = parseH265Sps(d);
+            expect(p.width).toBeGreaterThan(0);
+          } catch (e) {
+            expect(e).toBeInstanceOf(MalformedCodecData);
+          }
+        },
+      ),
       { numRuns: 5000 },
     );
   });
@@ -54,8 +78,20 @@ describe('HEVCDecoderConfigurationRecord', () => {
   it('builds from VPS/SPS/PPS the hvcC ffmpeg writes, and round-trips it', () => {
     expect(buildHevcConfigFromNalUnits([VPS, SPS, PPS, VPS])).toEqual(HVCC);
     const parsed = parseHevcDecoderConfig(HVCC);
-    expect(parsed).toMatchObject({ profileIdc: 1, levelIdc: 60, chromaFormat: 1, bitDepthLuma: 8, numTemporalLayers: 1, temporalIdNested: true, lengthSize: 4 });
-    expect(parsed.arrays.map((a) => [a.nalUnitType, a.nalUnits.length, a.completeness])).toEqual([[32, 1, false], [33, 1, false], [34, 1, false]]);
+    expect(parsed).toMatchObject({
+      profileIdc: 1,
+      levelIdc: 60,
+      chromaFormat: 1,
+      bitDepthLuma: 8,
+      numTemporalLayers: 1,
+      temporalIdNested: true,
+      lengthSize: 4,
+    });
+    expect(parsed.arrays.map((a) => [a.nalUnitType, a.nalUnits.length, a.completeness])).toEqual([
+      [32, 1, false],
+      [33, 1, false],
+      [34, 1, false],
+    ]);
     expect(buildHevcDecoderConfig(parsed)).toEqual(HVCC);
     const complete = parseHevcDecoderConfig(buildHevcConfigFromNalUnits([VPS, SPS, PPS], { completeness: true }));
     expect(complete.arrays.every((a) => a.completeness)).toBe(true);
@@ -70,16 +106,20 @@ describe('HEVCDecoderConfigurationRecord', () => {
 
   it('property: mutated records parse or throw MalformedCodecData; build∘parse is stable', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 4 }), fc.nat(80), (muts, cut) => {
-        const d = HVCC.slice(0, HVCC.length - (cut % HVCC.length));
-        for (const [i, v] of muts) d[i % d.length] = v;
-        try {
-          const c = parseHevcDecoderConfig(d);
-          expect(parseHevcDecoderConfig(buildHevcDecoderConfig(c))).toEqual(c);
-        } catch (e) {
-          expect(e).toBeInstanceOf(MalformedCodecData);
-        }
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 4 }),
+        fc.nat(80),
+        (muts, cut) => {
+          const d = HVCC.slice(0, HVCC.length - (cut % HVCC.length));
+          for (const [i, v] of muts) d[i % d.length] = v;
+          try {
+            const c = parseHevcDecoderConfig(d);
+            expect(parseHevcDecoderConfig(buildHevcDecoderConfig(c))).toEqual(c);
+          } catch (e) {
+            expect(e).toBeInstanceOf(MalformedCodecData);
+          }
+        },
+      ),
       { numRuns: 5000 },
     );
   });
@@ -88,13 +128,46 @@ describe('HEVCDecoderConfigurationRecord', () => {
 describeWithPeers(['ffmpeg', 'ffprobe'], 'H.265 SPS and hvcC interop with ffmpeg', () => {
   const cases = [
     { name: 'main', size: '320x180', rate: '30', args: ['-pix_fmt', 'yuv420p'], profile: 'Main', params: '' },
-    { name: 'main10-ntsc', size: '352x288', rate: '30000/1001', args: ['-pix_fmt', 'yuv420p10le'], profile: 'Main 10', params: '' },
+    {
+      name: 'main10-ntsc',
+      size: '352x288',
+      rate: '30000/1001',
+      args: ['-pix_fmt', 'yuv420p10le'],
+      profile: 'Main 10',
+      params: '',
+    },
     { name: 'rext444', size: '200x120', rate: '25', args: ['-pix_fmt', 'yuv444p'], profile: 'Rext', params: '' },
-    { name: 'temporal-layers', size: '256x144', rate: '50', args: ['-pix_fmt', 'yuv420p'], profile: 'Main', params: ':temporal-layers=1' },
+    {
+      name: 'temporal-layers',
+      size: '256x144',
+      rate: '50',
+      args: ['-pix_fmt', 'yuv420p'],
+      profile: 'Main',
+      params: ':temporal-layers=1',
+    },
   ];
   it.each(cases)('SPS of $name matches ffprobe and our hvcC equals the one ffmpeg writes in MP4', async (c) => {
-    const mp4 = await ffmpegGenerate(`h265-${c.name}.mp4`, ['-f', 'lavfi', '-i', `testsrc2=size=${c.size}:rate=${c.rate}:duration=0.3`, '-c:v', 'libx265', '-x265-params', `log-level=error${c.params}`, ...c.args]);
-    const es = await ffmpegGenerate(`h265-${c.name}.hevc`, ['-i', mp4.path, '-c', 'copy', '-bsf:v', 'hevc_mp4toannexb', '-f', 'hevc']);
+    const mp4 = await ffmpegGenerate(`h265-${c.name}.mp4`, [
+      '-f',
+      'lavfi',
+      '-i',
+      `testsrc2=size=${c.size}:rate=${c.rate}:duration=0.3`,
+      '-c:v',
+      'libx265',
+      '-x265-params',
+      `log-level=error${c.params}`,
+      ...c.args,
+    ]);
+    const es = await ffmpegGenerate(`h265-${c.name}.hevc`, [
+      '-i',
+      mp4.path,
+      '-c',
+      'copy',
+      '-bsf:v',
+      'hevc_mp4toannexb',
+      '-f',
+      'hevc',
+    ]);
     const stream = (await ffprobe(mp4.path)).streams[0];
     const head: Uint8Array[] = [];
     for (const nal of annexBNalUnits(es.data)) {
@@ -120,7 +193,11 @@ function findBox(file: Uint8Array, type: string): Uint8Array {
   const code = [...type].map((ch) => ch.charCodeAt(0));
   for (let i = 4; i + 4 <= file.length; i++) {
     if (file[i] === code[0] && file[i + 1] === code[1] && file[i + 2] === code[2] && file[i + 3] === code[3]) {
-      const size = ((file[i - 4] as number) << 24) | ((file[i - 3] as number) << 16) | ((file[i - 2] as number) << 8) | (file[i - 1] as number);
+      const size =
+        ((file[i - 4] as number) << 24) |
+        ((file[i - 3] as number) << 16) |
+        ((file[i - 2] as number) << 8) |
+        (file[i - 1] as number);
       return file.subarray(i + 4, i - 4 + size);
     }
   }

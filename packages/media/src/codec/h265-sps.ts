@@ -133,7 +133,8 @@ export function parseH265Sps(nal: Uint8Array): H265Sps {
   const r = new BitReader(nal.subarray(2), { emulationPrevention: true, format: FORMAT });
   const vpsId = r.readBits(4);
   const maxSubLayersMinus1 = r.readBits(3);
-  if (maxSubLayersMinus1 > 6) throw new MalformedCodecData(FORMAT, `sps_max_sub_layers_minus1=${maxSubLayersMinus1} exceeds 6`);
+  if (maxSubLayersMinus1 > 6)
+    throw new MalformedCodecData(FORMAT, `sps_max_sub_layers_minus1=${maxSubLayersMinus1} exceeds 6`);
   const temporalIdNesting = r.readFlag();
   const ptl = readH265ProfileTierLevel(r, maxSubLayersMinus1);
   const spsId = r.readUeMax(15, 'sps_seq_parameter_set_id');
@@ -153,13 +154,28 @@ export function parseH265Sps(nal: Uint8Array): H265Sps {
   const subHeightC = chromaArrayType === 1 ? 2 : 1;
   const width = codedWidth - subWidthC * (win.left + win.right);
   const height = codedHeight - subHeightC * (win.top + win.bottom);
-  if (width <= 0 || height <= 0) throw new MalformedCodecData(FORMAT, `conformance window leaves an empty frame (${width}x${height})`);
+  if (width <= 0 || height <= 0)
+    throw new MalformedCodecData(FORMAT, `conformance window leaves an empty frame (${width}x${height})`);
   const bitDepthLuma = 8 + r.readUeMax(8, 'bit_depth_luma_minus8');
   const bitDepthChroma = 8 + r.readUeMax(8, 'bit_depth_chroma_minus8');
   const sps: H265Sps = {
-    ...ptl, vpsId, maxSubLayers: maxSubLayersMinus1 + 1, temporalIdNesting, spsId, chromaFormatIdc, separateColourPlane,
-    codedWidth, codedHeight, conformanceWindow: win, width, height, bitDepthLuma, bitDepthChroma,
-    sarWidth: 1, sarHeight: 1, minSpatialSegmentationIdc: 0,
+    ...ptl,
+    vpsId,
+    maxSubLayers: maxSubLayersMinus1 + 1,
+    temporalIdNesting,
+    spsId,
+    chromaFormatIdc,
+    separateColourPlane,
+    codedWidth,
+    codedHeight,
+    conformanceWindow: win,
+    width,
+    height,
+    bitDepthLuma,
+    bitDepthChroma,
+    sarWidth: 1,
+    sarHeight: 1,
+    minSpatialSegmentationIdc: 0,
   };
   try {
     readRest(r, sps, maxSubLayersMinus1);

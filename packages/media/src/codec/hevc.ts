@@ -46,11 +46,13 @@ const FIXED_SIZE = 23;
 
 /** Parses an hvcC. Throws MalformedCodecData when it is truncated or not version 1. */
 export function parseHevcDecoderConfig(data: Uint8Array): HevcDecoderConfig {
-  if (data.length < FIXED_SIZE) throw new MalformedCodecData(FORMAT, `needs at least ${FIXED_SIZE} bytes, got ${data.length}`);
+  if (data.length < FIXED_SIZE)
+    throw new MalformedCodecData(FORMAT, `needs at least ${FIXED_SIZE} bytes, got ${data.length}`);
   if (data[0] !== 1) throw new MalformedCodecData(FORMAT, `configurationVersion ${data[0]} is not 1`);
   const b = (i: number): number => data[i] as number;
   const lengthSizeMinusOne = b(21) & 3;
-  if (lengthSizeMinusOne === 2) throw new MalformedCodecData(FORMAT, 'lengthSizeMinusOne 2 (3-byte NAL lengths) is not supported');
+  if (lengthSizeMinusOne === 2)
+    throw new MalformedCodecData(FORMAT, 'lengthSizeMinusOne 2 (3-byte NAL lengths) is not supported');
   const config: HevcDecoderConfig = {
     profileSpace: b(1) >> 6,
     tier: (b(1) >> 5) & 1,
@@ -83,7 +85,11 @@ export function parseHevcDecoderConfig(data: Uint8Array): HevcDecoderConfig {
       if (pos + 2 > data.length) throw new MalformedCodecData(FORMAT, `truncated nalUnitLength at byte ${pos}`);
       const len = (b(pos) << 8) | b(pos + 1);
       pos += 2;
-      if (pos + len > data.length) throw new MalformedCodecData(FORMAT, `NAL unit of ${len} bytes at byte ${pos} runs past the end of ${data.length}`);
+      if (pos + len > data.length)
+        throw new MalformedCodecData(
+          FORMAT,
+          `NAL unit of ${len} bytes at byte ${pos} runs past the end of ${data.length}`,
+        );
       nalUnits.push(data.subarray(pos, pos + len));
       pos += len;
     }
@@ -93,7 +99,8 @@ export function parseHevcDecoderConfig(data: Uint8Array): HevcDecoderConfig {
 }
 
 function checkField(name: string, v: number, max: number): void {
-  if (!Number.isInteger(v) || v < 0 || v > max) throw new RangeError(`buildHevcDecoderConfig: ${name} must be an integer in 0..${max}, got ${v}`);
+  if (!Number.isInteger(v) || v < 0 || v > max)
+    throw new RangeError(`buildHevcDecoderConfig: ${name} must be an integer in 0..${max}, got ${v}`);
 }
 
 /** Builds an hvcC (configurationVersion 1). */
@@ -113,15 +120,18 @@ export function buildHevcDecoderConfig(config: HevcDecoderConfig): Uint8Array {
   checkField('avgFrameRate', c.avgFrameRate, 0xffff);
   checkField('constantFrameRate', c.constantFrameRate, 3);
   checkField('numTemporalLayers', c.numTemporalLayers, 7);
-  if (c.lengthSize !== 1 && c.lengthSize !== 2 && c.lengthSize !== 4) throw new RangeError(`buildHevcDecoderConfig: lengthSize must be 1, 2 or 4, got ${String(c.lengthSize)}`);
+  if (c.lengthSize !== 1 && c.lengthSize !== 2 && c.lengthSize !== 4)
+    throw new RangeError(`buildHevcDecoderConfig: lengthSize must be 1, 2 or 4, got ${String(c.lengthSize)}`);
   if (c.arrays.length > 255) throw new RangeError(`buildHevcDecoderConfig: at most 255 arrays, got ${c.arrays.length}`);
   let size = FIXED_SIZE;
   for (const a of c.arrays) {
     checkField('nalUnitType', a.nalUnitType, 63);
-    if (a.nalUnits.length > 0xffff) throw new RangeError(`buildHevcDecoderConfig: at most 65535 NAL units per array, got ${a.nalUnits.length}`);
+    if (a.nalUnits.length > 0xffff)
+      throw new RangeError(`buildHevcDecoderConfig: at most 65535 NAL units per array, got ${a.nalUnits.length}`);
     size += 3;
     for (const n of a.nalUnits) {
-      if (n.length > 0xffff) throw new RangeError(`buildHevcDecoderConfig: NAL unit of ${n.length} bytes exceeds 65535`);
+      if (n.length > 0xffff)
+        throw new RangeError(`buildHevcDecoderConfig: NAL unit of ${n.length} bytes exceeds 65535`);
       size += 2 + n.length;
     }
   }
@@ -177,7 +187,10 @@ export interface HevcConfigFromNalUnitsOptions {
  * Profile/tier/level, chroma format, bit depths and temporal layers come from the first
  * SPS. Throws MalformedCodecData when a parameter set is missing or the SPS is invalid.
  */
-export function buildHevcConfigFromNalUnits(nalUnits: Iterable<Uint8Array>, options: HevcConfigFromNalUnitsOptions = {}): Uint8Array {
+export function buildHevcConfigFromNalUnits(
+  nalUnits: Iterable<Uint8Array>,
+  options: HevcConfigFromNalUnitsOptions = {},
+): Uint8Array {
   const wanted = [H265NalUnitType.Vps, H265NalUnitType.Sps, H265NalUnitType.Pps] as number[];
   if (options.includeSei) wanted.push(H265NalUnitType.PrefixSei, H265NalUnitType.SuffixSei);
   const byType = new Map<number, Uint8Array[]>(wanted.map((t) => [t, []]));
@@ -185,14 +198,19 @@ export function buildHevcConfigFromNalUnits(nalUnits: Iterable<Uint8Array>, opti
     const list = byType.get(h265NalUnitType(nal));
     if (list && !list.some((n) => equalBytes(n, nal))) list.push(nal);
   }
-  for (const [type, name] of [[H265NalUnitType.Vps, 'VPS'], [H265NalUnitType.Sps, 'SPS'], [H265NalUnitType.Pps, 'PPS']] as const) {
+  for (const [type, name] of [
+    [H265NalUnitType.Vps, 'VPS'],
+    [H265NalUnitType.Sps, 'SPS'],
+    [H265NalUnitType.Pps, 'PPS'],
+  ] as const) {
     if (byType.get(type)?.length === 0) throw new MalformedCodecData(FORMAT, `no ${name} among the NAL units`);
   }
   const sps = parseH265Sps((byType.get(H265NalUnitType.Sps) as Uint8Array[])[0] as Uint8Array);
   const completeness = options.completeness ?? false;
   const arrays: HevcNalArray[] = [];
   for (const [type, list] of byType) {
-    if (list.length > 0) arrays.push({ completeness: completeness && type <= H265NalUnitType.Pps, nalUnitType: type, nalUnits: list });
+    if (list.length > 0)
+      arrays.push({ completeness: completeness && type <= H265NalUnitType.Pps, nalUnitType: type, nalUnits: list });
   }
   return buildHevcDecoderConfig({
     profileSpace: sps.profileSpace,

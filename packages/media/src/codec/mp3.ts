@@ -50,7 +50,8 @@ const BITRATES_V2_L23 = [8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 1
 const SAMPLE_RATES_V1 = [44100, 48000, 32000];
 
 function problemOrHeader(data: Uint8Array, offset: number): string | MpegAudioHeader {
-  if (offset < 0 || offset + 4 > data.length) return `header needs 4 bytes, ${Math.max(0, data.length - offset)} available`;
+  if (offset < 0 || offset + 4 > data.length)
+    return `header needs 4 bytes, ${Math.max(0, data.length - offset)} available`;
   const b1 = data[offset + 1] as number;
   const b2 = data[offset + 2] as number;
   const b3 = data[offset + 3] as number;
@@ -66,18 +67,28 @@ function problemOrHeader(data: Uint8Array, offset: number): string | MpegAudioHe
   if (rateIndex === 3) return 'reserved sampling_frequency 3';
   const version = versionBits === 3 ? 1 : versionBits === 2 ? 2 : 2.5;
   const layer = (4 - layerBits) as 1 | 2 | 3;
-  const table = version === 1 ? (BITRATES_V1[layer] as readonly number[]) : layer === 1 ? BITRATES_V2_L1 : BITRATES_V2_L23;
+  const table =
+    version === 1 ? (BITRATES_V1[layer] as readonly number[]) : layer === 1 ? BITRATES_V2_L1 : BITRATES_V2_L23;
   const bitrate = (table[bitrateIndex - 1] as number) * 1000;
   const sampleRate = (SAMPLE_RATES_V1[rateIndex] as number) / (version === 1 ? 1 : version === 2 ? 2 : 4);
   const padding = ((b2 >> 1) & 1) === 1;
   const samplesPerFrame = layer === 1 ? 384 : layer === 3 && version !== 1 ? 576 : 1152;
-  const frameLength = layer === 1
-    ? (Math.floor((12 * bitrate) / sampleRate) + (padding ? 1 : 0)) * 4
-    : Math.floor(((samplesPerFrame / 8) * bitrate) / sampleRate) + (padding ? 1 : 0);
+  const frameLength =
+    layer === 1
+      ? (Math.floor((12 * bitrate) / sampleRate) + (padding ? 1 : 0)) * 4
+      : Math.floor(((samplesPerFrame / 8) * bitrate) / sampleRate) + (padding ? 1 : 0);
   const channelMode = b3 >> 6;
   return {
-    version, layer, hasCrc: (b1 & 1) === 0, bitrate, sampleRate, padding, channelMode,
-    channels: channelMode === 3 ? 1 : 2, frameLength, samplesPerFrame,
+    version,
+    layer,
+    hasCrc: (b1 & 1) === 0,
+    bitrate,
+    sampleRate,
+    padding,
+    channelMode,
+    channels: channelMode === 3 ? 1 : 2,
+    frameLength,
+    samplesPerFrame,
   };
 }
 

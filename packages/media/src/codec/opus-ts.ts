@@ -8,7 +8,14 @@ import type { OpusHead } from './opus.js';
 const STREAMS = [1, 1, 1, 2, 2, 3, 4, 4, 5];
 const COUPLED = [1, 0, 1, 1, 2, 2, 2, 3, 3];
 const MAPPINGS: ReadonlyArray<readonly number[]> = [
-  [0], [0, 1], [0, 2, 1], [0, 1, 2, 3], [0, 4, 1, 2, 3], [0, 4, 1, 2, 3, 5], [0, 4, 1, 2, 3, 5, 6], [0, 6, 1, 2, 3, 4, 5, 7],
+  [0],
+  [0, 1],
+  [0, 2, 1],
+  [0, 1, 2, 3],
+  [0, 4, 1, 2, 3],
+  [0, 4, 1, 2, 3, 5],
+  [0, 4, 1, 2, 3, 5, 6],
+  [0, 6, 1, 2, 3, 4, 5, 7],
 ];
 
 /**
@@ -36,7 +43,13 @@ export function opusHeadFromTsChannelConfig(code: number, preSkip = 0): OpusHead
 export function tsChannelConfigOfOpusHead(head: OpusHead): number | undefined {
   const n = head.channelCount;
   if (head.mappingFamily === 0 && n >= 1 && n <= 2) return n;
-  if (head.mappingFamily === 1 && n >= 1 && n <= 8 && head.streamCount === STREAMS[n] && head.coupledCount === COUPLED[n]) {
+  if (
+    head.mappingFamily === 1 &&
+    n >= 1 &&
+    n <= 8 &&
+    head.streamCount === STREAMS[n] &&
+    head.coupledCount === COUPLED[n]
+  ) {
     const map = MAPPINGS[n - 1] as readonly number[];
     if (head.channelMapping && map.every((v, i) => head.channelMapping?.[i] === v)) return n;
   }

@@ -32,7 +32,8 @@ export interface OpusHead {
 
 /** Parses an OpusHead; throws MalformedCodecData when it is not one. */
 export function parseOpusHead(data: Uint8Array): OpusHead {
-  if (data.length < OPUS_HEAD_MIN_SIZE) throw new MalformedCodecData('OpusHead', `needs at least ${OPUS_HEAD_MIN_SIZE} bytes, got ${data.length}`);
+  if (data.length < OPUS_HEAD_MIN_SIZE)
+    throw new MalformedCodecData('OpusHead', `needs at least ${OPUS_HEAD_MIN_SIZE} bytes, got ${data.length}`);
   for (let i = 0; i < 8; i++) {
     if (data[i] !== MAGIC[i]) throw new MalformedCodecData('OpusHead', 'magic signature "OpusHead" missing');
   }
@@ -50,15 +51,24 @@ export function parseOpusHead(data: Uint8Array): OpusHead {
     mappingFamily: view.getUint8(18),
   };
   if (head.mappingFamily === 0) {
-    if (channelCount > 2) throw new MalformedCodecData('OpusHead', `mapping family 0 allows 1 or 2 channels, got ${channelCount}`);
+    if (channelCount > 2)
+      throw new MalformedCodecData('OpusHead', `mapping family 0 allows 1 or 2 channels, got ${channelCount}`);
     return head;
   }
   const need = 21 + channelCount;
-  if (data.length < need) throw new MalformedCodecData('OpusHead', `mapping family ${head.mappingFamily} with ${channelCount} channels needs ${need} bytes, got ${data.length}`);
+  if (data.length < need)
+    throw new MalformedCodecData(
+      'OpusHead',
+      `mapping family ${head.mappingFamily} with ${channelCount} channels needs ${need} bytes, got ${data.length}`,
+    );
   head.streamCount = view.getUint8(19);
   head.coupledCount = view.getUint8(20);
   if (head.streamCount === 0) throw new MalformedCodecData('OpusHead', 'stream count is 0');
-  if (head.coupledCount > head.streamCount) throw new MalformedCodecData('OpusHead', `coupled count ${head.coupledCount} exceeds stream count ${head.streamCount}`);
+  if (head.coupledCount > head.streamCount)
+    throw new MalformedCodecData(
+      'OpusHead',
+      `coupled count ${head.coupledCount} exceeds stream count ${head.streamCount}`,
+    );
   head.channelMapping = data.subarray(21, need);
   return head;
 }
@@ -72,7 +82,8 @@ export function buildOpusHead(head: OpusHead): Uint8Array {
   checkInt('inputSampleRate', inputSampleRate, 0, 0xffffffff);
   checkInt('outputGain', outputGain, -32768, 32767);
   checkInt('mappingFamily', mappingFamily, 0, 255);
-  if (mappingFamily === 0 && channelCount > 2) throw new RangeError(`buildOpusHead: mapping family 0 allows 1 or 2 channels, got ${channelCount}`);
+  if (mappingFamily === 0 && channelCount > 2)
+    throw new RangeError(`buildOpusHead: mapping family 0 allows 1 or 2 channels, got ${channelCount}`);
   const size = mappingFamily === 0 ? OPUS_HEAD_MIN_SIZE : 21 + channelCount;
   const out = new Uint8Array(size);
   const view = new DataView(out.buffer);
@@ -86,11 +97,16 @@ export function buildOpusHead(head: OpusHead): Uint8Array {
   if (mappingFamily !== 0) {
     const { streamCount, coupledCount, channelMapping } = head;
     if (streamCount === undefined || coupledCount === undefined || channelMapping === undefined) {
-      throw new RangeError(`buildOpusHead: mapping family ${mappingFamily} needs streamCount, coupledCount and channelMapping`);
+      throw new RangeError(
+        `buildOpusHead: mapping family ${mappingFamily} needs streamCount, coupledCount and channelMapping`,
+      );
     }
     checkInt('streamCount', streamCount, 1, 255);
     checkInt('coupledCount', coupledCount, 0, streamCount);
-    if (channelMapping.length !== channelCount) throw new RangeError(`buildOpusHead: channelMapping must have ${channelCount} entries, got ${channelMapping.length}`);
+    if (channelMapping.length !== channelCount)
+      throw new RangeError(
+        `buildOpusHead: channelMapping must have ${channelCount} entries, got ${channelMapping.length}`,
+      );
     view.setUint8(19, streamCount);
     view.setUint8(20, coupledCount);
     out.set(channelMapping, 21);
@@ -99,7 +115,8 @@ export function buildOpusHead(head: OpusHead): Uint8Array {
 }
 
 function checkInt(name: string, v: number, min: number, max: number): void {
-  if (!Number.isInteger(v) || v < min || v > max) throw new RangeError(`buildOpusHead: ${name} must be an integer in ${min}..${max}, got ${v}`);
+  if (!Number.isInteger(v) || v < min || v > max)
+    throw new RangeError(`buildOpusHead: ${name} must be an integer in ${min}..${max}, got ${v}`);
 }
 
 /** Trim values carried by an Opus control header (samples at 48 kHz, 0..8191). */
@@ -122,21 +139,36 @@ export interface OpusControlHeader {
 
 /** Bytes {@link writeOpusControlHeader} writes for an access unit of `auSize` bytes. */
 export function opusControlHeaderSize(auSize: number, options: OpusControlHeaderOptions = {}): number {
-  if (!Number.isInteger(auSize) || auSize < 0) throw new RangeError(`opusControlHeaderSize: auSize must be a non-negative integer, got ${auSize}`);
+  if (!Number.isInteger(auSize) || auSize < 0)
+    throw new RangeError(`opusControlHeaderSize: auSize must be a non-negative integer, got ${auSize}`);
   // prefix + flags (2), au_size as 0xFF bytes and a final byte, optional trims
-  return 2 + Math.floor(auSize / 255) + 1 + (options.startTrim !== undefined ? 2 : 0) + (options.endTrim !== undefined ? 2 : 0);
+  return (
+    2 +
+    Math.floor(auSize / 255) +
+    1 +
+    (options.startTrim !== undefined ? 2 : 0) +
+    (options.endTrim !== undefined ? 2 : 0)
+  );
 }
 
 /**
  * Writes the MPEG-TS Opus control header for an access unit of `auSize` bytes at
  * `dest[offset]`; returns bytes written (see {@link opusControlHeaderSize}).
  */
-export function writeOpusControlHeader(dest: Uint8Array, offset: number, auSize: number, options: OpusControlHeaderOptions = {}): number {
+export function writeOpusControlHeader(
+  dest: Uint8Array,
+  offset: number,
+  auSize: number,
+  options: OpusControlHeaderOptions = {},
+): number {
   const size = opusControlHeaderSize(auSize, options);
   const { startTrim, endTrim } = options;
-  if (startTrim !== undefined && (!Number.isInteger(startTrim) || startTrim < 0 || startTrim > 0x1fff)) throw new RangeError(`writeOpusControlHeader: startTrim must be 0..8191, got ${startTrim}`);
-  if (endTrim !== undefined && (!Number.isInteger(endTrim) || endTrim < 0 || endTrim > 0x1fff)) throw new RangeError(`writeOpusControlHeader: endTrim must be 0..8191, got ${endTrim}`);
-  if (!Number.isInteger(offset) || offset < 0 || offset + size > dest.length) throw new RangeError(`writeOpusControlHeader: ${size} bytes do not fit at offset ${offset} of ${dest.length}`);
+  if (startTrim !== undefined && (!Number.isInteger(startTrim) || startTrim < 0 || startTrim > 0x1fff))
+    throw new RangeError(`writeOpusControlHeader: startTrim must be 0..8191, got ${startTrim}`);
+  if (endTrim !== undefined && (!Number.isInteger(endTrim) || endTrim < 0 || endTrim > 0x1fff))
+    throw new RangeError(`writeOpusControlHeader: endTrim must be 0..8191, got ${endTrim}`);
+  if (!Number.isInteger(offset) || offset < 0 || offset + size > dest.length)
+    throw new RangeError(`writeOpusControlHeader: ${size} bytes do not fit at offset ${offset} of ${dest.length}`);
   let p = offset;
   // control_header_prefix=0x3FF (11 bits)
   dest[p++] = 0x7f;
@@ -172,8 +204,13 @@ export function isOpusControlHeader(data: Uint8Array, offset = 0): boolean {
  * prefix is wrong or the header is truncated; does not check that au_size bytes follow.
  */
 export function parseOpusControlHeader(data: Uint8Array, offset = 0): OpusControlHeader {
-  if (offset + 2 > data.length) throw new MalformedCodecData('opus-control-header', `needs 2 bytes at offset ${offset}, ${Math.max(0, data.length - offset)} available`);
-  if (!isOpusControlHeader(data, offset)) throw new MalformedCodecData('opus-control-header', `control_header_prefix 0x3FF missing at offset ${offset}`);
+  if (offset + 2 > data.length)
+    throw new MalformedCodecData(
+      'opus-control-header',
+      `needs 2 bytes at offset ${offset}, ${Math.max(0, data.length - offset)} available`,
+    );
+  if (!isOpusControlHeader(data, offset))
+    throw new MalformedCodecData('opus-control-header', `control_header_prefix 0x3FF missing at offset ${offset}`);
   const flags = data[offset + 1] as number;
   let p = offset + 2;
   let auSize = 0;
@@ -197,7 +234,8 @@ export function parseOpusControlHeader(data: Uint8Array, offset = 0): OpusContro
   if (flags & 0x04) {
     // control_extension_length, then that many bytes
     const len = data[p++];
-    if (len === undefined || p + len > data.length) throw new MalformedCodecData('opus-control-header', 'truncated control extension');
+    if (len === undefined || p + len > data.length)
+      throw new MalformedCodecData('opus-control-header', 'truncated control extension');
     p += len;
   }
   header.headerLength = p - offset;

@@ -70,7 +70,8 @@ export class SyncFrameSplitter<H, E extends Error = Error> {
   /** Ends the stream: an incomplete frame still held is dropped and reported. */
   flush(): void {
     if (this.pendingLength > 0) {
-      const expected = this.pendingHeader !== undefined ? this.format.frameLength(this.pendingHeader) : this.format.headerSize;
+      const expected =
+        this.pendingHeader !== undefined ? this.format.frameLength(this.pendingHeader) : this.format.headerSize;
       this.report(`truncated frame: ${this.pendingLength} of ${expected} bytes at end of stream`);
       this.skippedTotal += this.pendingLength;
     }

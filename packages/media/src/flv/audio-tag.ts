@@ -14,7 +14,14 @@ export type FlvAudioCodec = 'aac' | 'mp3' | 'opus';
 export const FlvSoundFormat = { Mp3: 2, ExHeader: 9, Aac: 10, Mp3At8kHz: 14 } as const;
 
 /** Enhanced RTMP AudioPacketType values. */
-export const FlvAudioPacketType = { SequenceStart: 0, CodedFrames: 1, SequenceEnd: 2, MultichannelConfig: 4, Multitrack: 5, ModEx: 7 } as const;
+export const FlvAudioPacketType = {
+  SequenceStart: 0,
+  CodedFrames: 1,
+  SequenceEnd: 2,
+  MultichannelConfig: 4,
+  Multitrack: 5,
+  ModEx: 7,
+} as const;
 
 const FOURCC_TO_CODEC: Readonly<Record<string, FlvAudioCodec>> = { Opus: 'opus', mp4a: 'aac', '.mp3': 'mp3' };
 const CODEC_TO_FOURCC: Readonly<Record<FlvAudioCodec, string>> = { opus: 'Opus', aac: 'mp4a', mp3: '.mp3' };
@@ -50,7 +57,8 @@ export function parseAudioTagBody(body: Uint8Array): AudioTagBody {
     case FlvSoundFormat.Aac: {
       if (body.length < 2) throw new FlvParseError('truncated AAC audio tag header: 1 of 2 bytes', 0);
       const packetType = body[1] as number; // AACPacketType UI8
-      if (packetType === 0) return { kind: 'config', codec: 'aac', config: body.subarray(2), enhanced: false, soundFlags };
+      if (packetType === 0)
+        return { kind: 'config', codec: 'aac', config: body.subarray(2), enhanced: false, soundFlags };
       if (packetType === 1) return { kind: 'frame', codec: 'aac', data: body.subarray(2), enhanced: false, soundFlags };
       throw new FlvParseError(`invalid AACPacketType ${packetType}`, 1);
     }
@@ -72,7 +80,8 @@ function parseExAudioTagBody(body: Uint8Array, packetType: number): AudioTagBody
   if (body.length < 5) throw new FlvParseError(`truncated enhanced audio tag header: ${body.length} of 5 bytes`, 0);
   const fourCc = readFourCc(body, 1);
   const codec = FOURCC_TO_CODEC[fourCc];
-  if (codec === undefined) return { kind: 'unsupported', reason: `audio FourCC ${JSON.stringify(fourCc)}`, enhanced: true };
+  if (codec === undefined)
+    return { kind: 'unsupported', reason: `audio FourCC ${JSON.stringify(fourCc)}`, enhanced: true };
   switch (packetType) {
     case FlvAudioPacketType.SequenceStart:
       return { kind: 'config', codec, config: body.subarray(5), enhanced: true, soundFlags: undefined };
@@ -108,13 +117,18 @@ export function buildAudioTagHeader(init: AudioTagHeaderInit): Uint8Array {
     if (init.kind === 'end') throw new RangeError('a legacy audio tag has no end-of-sequence form');
     if (codec === 'mp3' && init.kind === 'config') throw new RangeError('mp3 has no sequence header');
     const flags = init.soundFlags ?? (codec === 'aac' ? FLV_AAC_SOUND_FLAGS : 0x0f);
-    if (!Number.isInteger(flags) || flags < 0 || flags > 15) throw new RangeError(`soundFlags must be an integer in [0, 15], got ${flags}`);
+    if (!Number.isInteger(flags) || flags < 0 || flags > 15)
+      throw new RangeError(`soundFlags must be an integer in [0, 15], got ${flags}`);
     if (codec === 'mp3') return Uint8Array.of((FlvSoundFormat.Mp3 << 4) | flags); // SoundFormat=2, flags
     // SoundFormat=10, flags; AACPacketType: 0 = sequence header, 1 = raw
     return Uint8Array.of((FlvSoundFormat.Aac << 4) | flags, init.kind === 'config' ? 0 : 1);
   }
   const packetType =
-    init.kind === 'config' ? FlvAudioPacketType.SequenceStart : init.kind === 'frame' ? FlvAudioPacketType.CodedFrames : FlvAudioPacketType.SequenceEnd;
+    init.kind === 'config'
+      ? FlvAudioPacketType.SequenceStart
+      : init.kind === 'frame'
+        ? FlvAudioPacketType.CodedFrames
+        : FlvAudioPacketType.SequenceEnd;
   const out = new Uint8Array(5);
   out[0] = (FlvSoundFormat.ExHeader << 4) | packetType; // SoundFormat=9 (ExHeader), AudioPacketType
   writeFourCc(out, 1, CODEC_TO_FOURCC[codec]); // FourCC UI32

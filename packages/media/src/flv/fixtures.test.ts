@@ -2,8 +2,22 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { describeWithPeers, ffmpegDecodeErrors, ffprobe, listFixtures, readExpectedPackets, readFixture } from '@sluice/test-support';
-import { FLV_AUDIO_TRACK_ID, FLV_VIDEO_TRACK_ID, FlvTagType, FlvWriter, parseVideoTagBody, type MediaPacket } from '../index.js';
+import {
+  describeWithPeers,
+  ffmpegDecodeErrors,
+  ffprobe,
+  listFixtures,
+  readExpectedPackets,
+  readFixture,
+} from '@sluice/test-support';
+import {
+  FLV_AUDIO_TRACK_ID,
+  FLV_VIDEO_TRACK_ID,
+  FlvTagType,
+  FlvWriter,
+  parseVideoTagBody,
+  type MediaPacket,
+} from '../index.js';
 import { concatBytes, demuxFlvFile, readFlvTags, writeFlvFile } from './test-support/flv-file.js';
 
 const fixtures = listFixtures('flv');

@@ -46,11 +46,15 @@ export interface FlvTagHeader {
 export function parseFlvHeader(bytes: Uint8Array): FlvHeader {
   if (bytes.length < FLV_HEADER_SIZE) throw new FlvParseError(`truncated FLV header: ${bytes.length} of 9 bytes`, 0);
   // Signature UI8[3] = 'F' 'L' 'V'
-  if (bytes[0] !== 0x46 || bytes[1] !== 0x4c || bytes[2] !== 0x56) throw new FlvParseError('not an FLV file (signature is not "FLV")', 0);
+  if (bytes[0] !== 0x46 || bytes[1] !== 0x4c || bytes[2] !== 0x56)
+    throw new FlvParseError('not an FLV file (signature is not "FLV")', 0);
   const version = bytes[3] as number;
   const flags = bytes[4] as number; // TypeFlagsReserved UB[5], TypeFlagsAudio UB[1], TypeFlagsReserved UB[1], TypeFlagsVideo UB[1]
-  const dataOffset = (bytes[5] as number) * 0x1000000 + (((bytes[6] as number) << 16) | ((bytes[7] as number) << 8) | (bytes[8] as number));
-  if (dataOffset < FLV_HEADER_SIZE) throw new FlvParseError(`FLV DataOffset ${dataOffset} is smaller than the header`, 5);
+  const dataOffset =
+    (bytes[5] as number) * 0x1000000 +
+    (((bytes[6] as number) << 16) | ((bytes[7] as number) << 8) | (bytes[8] as number));
+  if (dataOffset < FLV_HEADER_SIZE)
+    throw new FlvParseError(`FLV DataOffset ${dataOffset} is smaller than the header`, 5);
   return { version, hasAudio: (flags & 0x04) !== 0, hasVideo: (flags & 0x01) !== 0, dataOffset };
 }
 
@@ -76,11 +80,14 @@ export function parseFlvTagHeader(bytes: Uint8Array, offset = 0, position = offs
   if (type !== FlvTagType.Audio && type !== FlvTagType.Video && type !== FlvTagType.Script) {
     throw new FlvParseError(`unknown FLV tag type ${type}`, position);
   }
-  const dataSize = ((bytes[offset + 1] as number) << 16) | ((bytes[offset + 2] as number) << 8) | (bytes[offset + 3] as number);
+  const dataSize =
+    ((bytes[offset + 1] as number) << 16) | ((bytes[offset + 2] as number) << 8) | (bytes[offset + 3] as number);
   // Timestamp UI24 holds the low 24 bits; TimestampExtended UI8 the upper 8 bits.
-  const low = ((bytes[offset + 4] as number) << 16) | ((bytes[offset + 5] as number) << 8) | (bytes[offset + 6] as number);
+  const low =
+    ((bytes[offset + 4] as number) << 16) | ((bytes[offset + 5] as number) << 8) | (bytes[offset + 6] as number);
   const timestamp = (bytes[offset + 7] as number) * 0x1000000 + low;
-  const streamId = ((bytes[offset + 8] as number) << 16) | ((bytes[offset + 9] as number) << 8) | (bytes[offset + 10] as number);
+  const streamId =
+    ((bytes[offset + 8] as number) << 16) | ((bytes[offset + 9] as number) << 8) | (bytes[offset + 10] as number);
   return { type, dataSize, timestamp, streamId };
 }
 
@@ -88,11 +95,18 @@ export function parseFlvTagHeader(bytes: Uint8Array, offset = 0, position = offs
  * Writes an 11-byte tag header into `out` at `offset`. The timestamp is taken modulo 2^32
  * (FLV/RTMP timestamps wrap after ~49.7 days).
  */
-export function writeFlvTagHeader(out: Uint8Array, offset: number, type: FlvTagType, dataSize: number, timestamp: number): void {
+export function writeFlvTagHeader(
+  out: Uint8Array,
+  offset: number,
+  type: FlvTagType,
+  dataSize: number,
+  timestamp: number,
+): void {
   if (!Number.isInteger(dataSize) || dataSize < 0 || dataSize > FLV_MAX_DATA_SIZE) {
     throw new RangeError(`FLV tag data size must be an integer in [0, 16777215], got ${dataSize}`);
   }
-  if (!Number.isInteger(timestamp) || timestamp < 0) throw new RangeError(`FLV timestamp must be a non-negative integer, got ${timestamp}`);
+  if (!Number.isInteger(timestamp) || timestamp < 0)
+    throw new RangeError(`FLV timestamp must be a non-negative integer, got ${timestamp}`);
   const ts = timestamp % 0x100000000;
   out[offset] = type; // Reserved=0, Filter=0, TagType
   out[offset + 1] = dataSize >> 16; // DataSize UI24

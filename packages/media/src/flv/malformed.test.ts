@@ -17,7 +17,8 @@ function consume(bytes: Uint8Array, piece: number): unknown {
     for (let at = 0; at < bytes.length; at += piece) {
       for (const tag of reader.push(bytes.subarray(at, at + piece))) {
         // no buffer larger than the input, ever
-        if (tag.data.byteLength > bytes.length) throw new Error(`tag of ${tag.data.byteLength} bytes from ${bytes.length} bytes of input`);
+        if (tag.data.byteLength > bytes.length)
+          throw new Error(`tag of ${tag.data.byteLength} bytes from ${bytes.length} bytes of input`);
         demuxer.demux(tag.type, tag.timestamp, tag.data);
       }
       if (reader.bufferedBytes > bytes.length) throw new Error('reader buffered more than the input');
@@ -30,7 +31,8 @@ function consume(bytes: Uint8Array, piece: number): unknown {
 }
 
 function expectTypedOrNone(error: unknown): void {
-  if (error !== undefined && !(error instanceof FlvParseError)) throw error;
+  if (error !== undefined && !(error instanceof FlvParseError))
+    throw error instanceof Error ? error : new Error(`not an Error: ${JSON.stringify(error)}`);
 }
 
 const fixtures = listFixtures('flv');
@@ -41,7 +43,15 @@ describe('FLV malformed input', () => {
     const tags = readFlvTags(bytes);
     let errors = 0;
     for (const t of tags) {
-      for (const cut of [t.position - 4, t.position - 1, t.position, t.position + 1, t.position + 10, t.position + 11, t.position + 12]) {
+      for (const cut of [
+        t.position - 4,
+        t.position - 1,
+        t.position,
+        t.position + 1,
+        t.position + 10,
+        t.position + 11,
+        t.position + 12,
+      ]) {
         if (cut <= 0 || cut >= bytes.length) continue;
         const e = consume(bytes.subarray(0, cut), 4096);
         expectTypedOrNone(e);
@@ -62,7 +72,9 @@ describe('FLV malformed input', () => {
   });
 
   it('absurd sizes are capped before anything is allocated', () => {
-    const header = new Uint8Array([0x46, 0x4c, 0x56, 1, 5, 0, 0, 0, 9, 0, 0, 0, 0, 9, 0xff, 0xff, 0xff, 0, 0, 0, 0, 0, 0, 0]);
+    const header = new Uint8Array([
+      0x46, 0x4c, 0x56, 1, 5, 0, 0, 0, 9, 0, 0, 0, 0, 9, 0xff, 0xff, 0xff, 0, 0, 0, 0, 0, 0, 0,
+    ]);
     const reader = new FlvReader({ maxTagSize: 1 << 20 });
     expect(() => reader.push(header)).toThrow('exceeds the limit 1048576');
     const unlimited = new FlvReader();
@@ -72,10 +84,15 @@ describe('FLV malformed input', () => {
 
   it('random bytes (with and without an FLV signature) give FlvParseError or nothing', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 400 }), fc.boolean(), fc.integer({ min: 1, max: 64 }), (random, signed, piece) => {
-        const bytes = signed ? new Uint8Array([0x46, 0x4c, 0x56, 1, 5, 0, 0, 0, 9, 0, 0, 0, 0, ...random]) : random;
-        expectTypedOrNone(consume(bytes, piece));
-      }),
+      fc.property(
+        fc.uint8Array({ maxLength: 400 }),
+        fc.boolean(),
+        fc.integer({ min: 1, max: 64 }),
+        (random, signed, piece) => {
+          const bytes = signed ? new Uint8Array([0x46, 0x4c, 0x56, 1, 5, 0, 0, 0, 9, 0, 0, 0, 0, ...random]) : random;
+          expectTypedOrNone(consume(bytes, piece));
+        },
+      ),
       { numRuns: 3000 },
     );
   });

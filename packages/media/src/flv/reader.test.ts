@@ -11,7 +11,13 @@ import {
 } from '../index.js';
 import { concatBytes } from './test-support/flv-file.js';
 
-const hex = (s: string): Uint8Array => new Uint8Array(s.replace(/\s+/g, '').match(/../g)?.map((h) => parseInt(h, 16)) ?? []);
+const hex = (s: string): Uint8Array =>
+  new Uint8Array(
+    s
+      .replace(/\s+/g, '')
+      .match(/../g)
+      ?.map((h) => parseInt(h, 16)) ?? [],
+  );
 
 function file(tags: Array<[number, number, Uint8Array]>): Uint8Array {
   const chunks: Uint8Array[] = [];
@@ -39,8 +45,12 @@ describe('FLV header and tag header', () => {
     expect(parseFlvTagHeader(b).timestamp).toBe(5);
     writeFlvTagHeader(b, 0, FlvTagType.Audio, 1, 0xffffffff);
     expect(parseFlvTagHeader(b).timestamp).toBe(0xffffffff);
-    expect(() => writeFlvTagHeader(b, 0, FlvTagType.Audio, 2 ** 24, 0)).toThrow('FLV tag data size must be an integer in [0, 16777215], got 16777216');
-    expect(() => writeFlvTagHeader(b, 0, FlvTagType.Audio, 1, -1)).toThrow('FLV timestamp must be a non-negative integer, got -1');
+    expect(() => writeFlvTagHeader(b, 0, FlvTagType.Audio, 2 ** 24, 0)).toThrow(
+      'FLV tag data size must be an integer in [0, 16777215], got 16777216',
+    );
+    expect(() => writeFlvTagHeader(b, 0, FlvTagType.Audio, 1, -1)).toThrow(
+      'FLV timestamp must be a non-negative integer, got -1',
+    );
   });
   it('rejects reserved bits, filtered tags and unknown types', () => {
     expect(() => parseFlvTagHeader(hex('49 000000 000000 00 000000'))).toThrow('reserved bits');
@@ -73,7 +83,9 @@ describe('FlvReader', () => {
     const one = [];
     for (let i = 0; i < bytes.length; i++) one.push(...r2.push(bytes.subarray(i, i + 1)));
     r2.end();
-    expect(one.map((t) => [t.type, t.timestamp, Array.from(t.data), t.position])).toEqual(tags.map((t) => [t.type, t.timestamp, Array.from(t.data), t.position]));
+    expect(one.map((t) => [t.type, t.timestamp, Array.from(t.data), t.position])).toEqual(
+      tags.map((t) => [t.type, t.timestamp, Array.from(t.data), t.position]),
+    );
   });
 
   it('returns views into the pushed chunk when a tag lies inside it', () => {
@@ -85,7 +97,9 @@ describe('FlvReader', () => {
     const h = hex('464c5601 05 0000000c aabbcc');
     const tags = new FlvReader().push(concatBytes([h, bytes.subarray(9)]));
     expect(tags.length).toBe(4);
-    expect(() => new FlvReader().push(hex('464c5601 05 00100000'))).toThrow('FLV DataOffset 1048576 exceeds the limit 65536');
+    expect(() => new FlvReader().push(hex('464c5601 05 00100000'))).toThrow(
+      'FLV DataOffset 1048576 exceeds the limit 65536',
+    );
   });
 
   it('end() accepts a missing final PreviousTagSize and rejects a partial tag', () => {
@@ -118,7 +132,9 @@ describe('FlvReader', () => {
   });
 
   it('validates its options and input', () => {
-    expect(() => new FlvReader({ maxTagSize: 2 ** 24 })).toThrow('maxTagSize must be an integer in [0, 16777215], got 16777216');
+    expect(() => new FlvReader({ maxTagSize: 2 ** 24 })).toThrow(
+      'maxTagSize must be an integer in [0, 16777215], got 16777216',
+    );
     expect(() => new FlvReader({ maxDataOffset: 3 })).toThrow('maxDataOffset must be an integer >= 9, got 3');
     expect(() => new FlvReader().push('x' as unknown as Uint8Array)).toThrow('FlvReader.push expects a Uint8Array');
   });
@@ -132,8 +148,12 @@ describe('FlvWriter', () => {
     w.writeHeader({ hasAudio: false, hasVideo: true });
     w.writeTag(FlvTagType.Video, 0x01020304, [hex('17'), body]);
     expect(chunks[3]).toBe(body);
-    expect(concatBytes(chunks)).toEqual(hex('464c5601 01 00000009 00000000  09 000003 020304 01 000000 17 aabb 0000000e'));
+    expect(concatBytes(chunks)).toEqual(
+      hex('464c5601 01 00000009 00000000  09 000003 020304 01 000000 17 aabb 0000000e'),
+    );
     expect(w.bytesWritten).toBe(13 + 11 + 3 + 4);
-    expect(() => w.writeTag(FlvTagType.Video, 0, new Uint8Array(2 ** 24))).toThrow('FLV tag body of 16777216 bytes exceeds 16777215');
+    expect(() => w.writeTag(FlvTagType.Video, 0, new Uint8Array(2 ** 24))).toThrow(
+      'FLV tag body of 16777216 bytes exceeds 16777215',
+    );
   });
 });

@@ -104,9 +104,15 @@ export class FlvReader {
   end(): void {
     if (this.failure) throw this.failure;
     if (this.header === undefined || this.skip > 0) {
-      this.failure = new FlvParseError(`truncated FLV header: input ended after ${this.position + this.buffered} bytes`, 0);
+      this.failure = new FlvParseError(
+        `truncated FLV header: input ended after ${this.position + this.buffered} bytes`,
+        0,
+      );
     } else if (this.buffered !== 0 && this.buffered !== FLV_PREVIOUS_TAG_SIZE_SIZE) {
-      this.failure = new FlvParseError(`truncated FLV tag: input ended with ${this.buffered} bytes of an incomplete tag`, this.position);
+      this.failure = new FlvParseError(
+        `truncated FLV tag: input ended with ${this.buffered} bytes of an incomplete tag`,
+        this.position,
+      );
     }
     if (this.failure) throw this.failure;
   }

@@ -2,7 +2,15 @@
  * FLV script data tags (tag type 18, RTMP data message 18): AMF0 [name, value...]
  * such as `onMetaData`. RTMP publishers prefix it with `@setDataFrame`.
  */
-import { Amf0DecodeError, Amf0EcmaArray, amf0Properties, decodeAmf0Values, encodeAmf0Values, type Amf0Object, type Amf0Value } from '../amf0/index.js';
+import {
+  Amf0DecodeError,
+  Amf0EcmaArray,
+  amf0Properties,
+  decodeAmf0Values,
+  encodeAmf0Values,
+  type Amf0Object,
+  type Amf0Value,
+} from '../amf0/index.js';
 import type { TrackInfo } from '../packet.js';
 import { FlvParseError } from './errors.js';
 
@@ -37,7 +45,9 @@ export function parseScriptTagBody(body: Uint8Array): ScriptTagBody {
 
 /** FourCC as the UI32 number Enhanced RTMP puts in `videocodecid` / `audiocodecid`. */
 function fourCcNumber(fourCc: string): number {
-  return fourCc.charCodeAt(0) * 0x1000000 + (fourCc.charCodeAt(1) << 16) + (fourCc.charCodeAt(2) << 8) + fourCc.charCodeAt(3);
+  return (
+    fourCc.charCodeAt(0) * 0x1000000 + (fourCc.charCodeAt(1) << 16) + (fourCc.charCodeAt(2) << 8) + fourCc.charCodeAt(3)
+  );
 }
 
 const VIDEO_CODEC_IDS: Readonly<Record<string, number>> = {
@@ -54,7 +64,10 @@ const AUDIO_CODEC_IDS: Readonly<Record<string, number>> = { aac: 10, mp3: 2, opu
  * enhanced codecs), audiosamplerate, stereo, audiodatarate, audiocodecid; `extra`
  * properties are added last (e.g. `{ duration: 0, encoder: 'Sluice' }`).
  */
-export function buildOnMetaDataBody(tracks: readonly TrackInfo[], extra: Readonly<Record<string, Amf0Value>> = {}): Uint8Array {
+export function buildOnMetaDataBody(
+  tracks: readonly TrackInfo[],
+  extra: Readonly<Record<string, Amf0Value>> = {},
+): Uint8Array {
   const meta = new Amf0EcmaArray();
   const p = meta.properties;
   const video = tracks.find((t) => t.kind === 'video');

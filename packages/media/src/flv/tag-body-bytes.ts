@@ -5,7 +5,12 @@
 
 /** Reads the 4-character FourCC UI32 at `b[offset]` (the caller has checked the length). */
 export function readFourCc(b: Uint8Array, offset: number): string {
-  return String.fromCharCode(b[offset] as number, b[offset + 1] as number, b[offset + 2] as number, b[offset + 3] as number);
+  return String.fromCharCode(
+    b[offset] as number,
+    b[offset + 1] as number,
+    b[offset + 2] as number,
+    b[offset + 3] as number,
+  );
 }
 
 /** Writes the 4-character FourCC UI32 `fourCc` at `out[offset]`. */

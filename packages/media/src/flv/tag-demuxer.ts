@@ -93,7 +93,11 @@ export class FlvTagDemuxer {
           newTrack = this.video = this.videoTrack(v.codec, undefined);
         }
         const dts = this.unwrap(timestamp);
-        return { kind: 'packet', packet: { trackId: FLV_VIDEO_TRACK_ID, dts, pts: dts + v.cts, key: v.key, data: v.data }, newTrack };
+        return {
+          kind: 'packet',
+          packet: { trackId: FLV_VIDEO_TRACK_ID, dts, pts: dts + v.cts, key: v.key, data: v.data },
+          newTrack,
+        };
       }
       case 'end':
         return { kind: 'end', trackId: FLV_VIDEO_TRACK_ID };
@@ -121,7 +125,11 @@ export class FlvTagDemuxer {
           newTrack = this.audio = this.audioTrack(a.codec, undefined);
         }
         const dts = this.unwrap(timestamp);
-        return { kind: 'packet', packet: { trackId: FLV_AUDIO_TRACK_ID, dts, pts: dts, key: true, data: a.data }, newTrack };
+        return {
+          kind: 'packet',
+          packet: { trackId: FLV_AUDIO_TRACK_ID, dts, pts: dts, key: true, data: a.data },
+          newTrack,
+        };
       }
       case 'end':
         return { kind: 'end', trackId: FLV_AUDIO_TRACK_ID };

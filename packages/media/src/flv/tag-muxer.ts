@@ -49,7 +49,13 @@ export class FlvTagMuxer {
     const v = this.video?.codec;
     this.videoEnhanced = v === 'h264' ? options.enhanced === true : v === 'h265' ? options.legacyHevc !== true : true;
     this.audioEnhanced = this.audio?.codec === 'opus' || (options.enhanced === true && this.audio?.codec === 'aac');
-    if (this.audio) this.audioFrameHeader = buildAudioTagHeader({ kind: 'frame', codec: this.audio.codec as FlvAudioCodec, enhanced: this.audioEnhanced, soundFlags: this.soundFlags() });
+    if (this.audio)
+      this.audioFrameHeader = buildAudioTagHeader({
+        kind: 'frame',
+        codec: this.audio.codec as FlvAudioCodec,
+        enhanced: this.audioEnhanced,
+        soundFlags: this.soundFlags(),
+      });
   }
 
   /** Whether the file header should announce audio / video. */
@@ -67,11 +73,20 @@ export class FlvTagMuxer {
   sequenceHeaderTags(timestamp = 0): FlvTagParts[] {
     const out: FlvTagParts[] = [];
     if (this.video?.config) {
-      const header = buildVideoTagHeader({ kind: 'config', codec: this.video.codec as FlvVideoCodec, enhanced: this.videoEnhanced });
+      const header = buildVideoTagHeader({
+        kind: 'config',
+        codec: this.video.codec as FlvVideoCodec,
+        enhanced: this.videoEnhanced,
+      });
       out.push({ type: FlvTagType.Video, timestamp, header, data: this.video.config });
     }
     if (this.audio?.config) {
-      const header = buildAudioTagHeader({ kind: 'config', codec: this.audio.codec as FlvAudioCodec, enhanced: this.audioEnhanced, soundFlags: this.soundFlags() });
+      const header = buildAudioTagHeader({
+        kind: 'config',
+        codec: this.audio.codec as FlvAudioCodec,
+        enhanced: this.audioEnhanced,
+        soundFlags: this.soundFlags(),
+      });
       out.push({ type: FlvTagType.Audio, timestamp, header, data: this.audio.config });
     }
     return out;
@@ -80,7 +95,11 @@ export class FlvTagMuxer {
   /** The video end-of-sequence tag, if there is a video track. */
   endOfSequenceTag(timestamp: number): FlvTagParts | undefined {
     if (!this.video) return undefined;
-    const header = buildVideoTagHeader({ kind: 'end', codec: this.video.codec as FlvVideoCodec, enhanced: this.videoEnhanced });
+    const header = buildVideoTagHeader({
+      kind: 'end',
+      codec: this.video.codec as FlvVideoCodec,
+      enhanced: this.videoEnhanced,
+    });
     return { type: FlvTagType.Video, timestamp, header, data: EMPTY };
   }
 
@@ -89,14 +108,23 @@ export class FlvTagMuxer {
    * round(pts) - round(dts)); `undefined` for packets of tracks this muxer does not write.
    */
   packetTag(packet: MediaPacket): FlvTagParts | undefined {
-    const track = packet.trackId === this.video?.id ? this.video : packet.trackId === this.audio?.id ? this.audio : undefined;
+    const track =
+      packet.trackId === this.video?.id ? this.video : packet.trackId === this.audio?.id ? this.audio : undefined;
     if (!track) return undefined;
-    const dts = track.timescale === FLV_TIMESCALE ? packet.dts : rescaleTimestamp(packet.dts, track.timescale, FLV_TIMESCALE);
+    const dts =
+      track.timescale === FLV_TIMESCALE ? packet.dts : rescaleTimestamp(packet.dts, track.timescale, FLV_TIMESCALE);
     if (track === this.audio) {
       return { type: FlvTagType.Audio, timestamp: dts, header: this.audioFrameHeader as Uint8Array, data: packet.data };
     }
-    const pts = track.timescale === FLV_TIMESCALE ? packet.pts : rescaleTimestamp(packet.pts, track.timescale, FLV_TIMESCALE);
-    const header = buildVideoTagHeader({ kind: 'frame', codec: track.codec as FlvVideoCodec, key: packet.key, cts: pts - dts, enhanced: this.videoEnhanced });
+    const pts =
+      track.timescale === FLV_TIMESCALE ? packet.pts : rescaleTimestamp(packet.pts, track.timescale, FLV_TIMESCALE);
+    const header = buildVideoTagHeader({
+      kind: 'frame',
+      codec: track.codec as FlvVideoCodec,
+      key: packet.key,
+      cts: pts - dts,
+      enhanced: this.videoEnhanced,
+    });
     return { type: FlvTagType.Video, timestamp: dts, header, data: packet.data };
   }
 

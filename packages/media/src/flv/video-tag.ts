@@ -28,15 +28,33 @@ export const FlvVideoPacketType = {
   ModEx: 7,
 } as const;
 
-const FOURCC_TO_CODEC: Readonly<Record<string, FlvVideoCodec>> = { avc1: 'h264', hvc1: 'h265', av01: 'av1', vp09: 'vp9' };
-const CODEC_TO_FOURCC: Readonly<Record<FlvVideoCodec, string>> = { h264: 'avc1', h265: 'hvc1', av1: 'av01', vp9: 'vp09' };
+const FOURCC_TO_CODEC: Readonly<Record<string, FlvVideoCodec>> = {
+  avc1: 'h264',
+  hvc1: 'h265',
+  av01: 'av1',
+  vp09: 'vp9',
+};
+const CODEC_TO_FOURCC: Readonly<Record<FlvVideoCodec, string>> = {
+  h264: 'avc1',
+  h265: 'hvc1',
+  av1: 'av01',
+  vp9: 'vp09',
+};
 
 /** A parsed video tag body. `enhanced` says whether it used the Enhanced RTMP ExVideoTagHeader. */
 export type VideoTagBody =
   /** Sequence header / SequenceStart: AVC/HEVC/AV1/VP codec configuration record. */
   | { kind: 'config'; codec: FlvVideoCodec; config: Uint8Array; enhanced: boolean }
   /** Coded frame(s): `cts` = composition time offset in ms (SI24, pts - dts); `data` = length-prefixed NALUs / OBUs / VP9 frame. */
-  | { kind: 'frame'; codec: FlvVideoCodec; key: boolean; frameType: number; cts: number; data: Uint8Array; enhanced: boolean }
+  | {
+      kind: 'frame';
+      codec: FlvVideoCodec;
+      key: boolean;
+      frameType: number;
+      cts: number;
+      data: Uint8Array;
+      enhanced: boolean;
+    }
   /** End of sequence. */
   | { kind: 'end'; codec: FlvVideoCodec; enhanced: boolean }
   /** Enhanced RTMP PacketTypeMetadata: AMF-encoded [name, value] pairs (e.g. "colorInfo"). */
@@ -100,7 +118,8 @@ function parseExVideoTagBody(body: Uint8Array, b0: number): VideoTagBody {
   if (body.length < 5) throw new FlvParseError(`truncated enhanced video tag header: ${body.length} of 5 bytes`, 0);
   const fourCc = readFourCc(body, 1);
   const codec = FOURCC_TO_CODEC[fourCc];
-  if (codec === undefined) return { kind: 'unsupported', reason: `video FourCC ${JSON.stringify(fourCc)}`, enhanced: true };
+  if (codec === undefined)
+    return { kind: 'unsupported', reason: `video FourCC ${JSON.stringify(fourCc)}`, enhanced: true };
   if (packetType !== FlvVideoPacketType.Metadata && frameType === FlvVideoFrameType.Command) {
     return { kind: 'command', command: body[5], enhanced: true };
   }
@@ -110,9 +129,18 @@ function parseExVideoTagBody(body: Uint8Array, b0: number): VideoTagBody {
       return { kind: 'config', codec, config: body.subarray(5), enhanced: true };
     case FlvVideoPacketType.CodedFrames:
     case FlvVideoPacketType.CodedFramesX: {
-      if (hasCts && body.length < 8) throw new FlvParseError(`truncated enhanced video tag header: ${body.length} of 8 bytes`, 0);
+      if (hasCts && body.length < 8)
+        throw new FlvParseError(`truncated enhanced video tag header: ${body.length} of 8 bytes`, 0);
       const cts = hasCts ? readSi24(body, 5) : 0; // CompositionTime SI24 (CodedFrames of avc1/hvc1 only)
-      return { kind: 'frame', codec, key: isKey(frameType), frameType, cts, data: body.subarray(hasCts ? 8 : 5), enhanced: true };
+      return {
+        kind: 'frame',
+        codec,
+        key: isKey(frameType),
+        frameType,
+        cts,
+        data: body.subarray(hasCts ? 8 : 5),
+        enhanced: true,
+      };
     }
     case FlvVideoPacketType.SequenceEnd:
       return { kind: 'end', codec, enhanced: true };
@@ -147,7 +175,8 @@ export function buildVideoTagHeader(init: VideoTagHeaderInit): Uint8Array {
   }
   const frameType = init.kind === 'frame' && !init.key ? FlvVideoFrameType.Inter : FlvVideoFrameType.Key;
   if (!enhanced) {
-    if (codec !== 'h264' && codec !== 'h265') throw new RangeError(`${codec} can only be written with the enhanced header`);
+    if (codec !== 'h264' && codec !== 'h265')
+      throw new RangeError(`${codec} can only be written with the enhanced header`);
     const out = new Uint8Array(5);
     out[0] = (frameType << 4) | (codec === 'h264' ? FlvVideoCodecId.Avc : FlvVideoCodecId.HevcLegacy); // FrameType, CodecID
     out[1] = init.kind === 'config' ? 0 : init.kind === 'frame' ? 1 : 2; // AVCPacketType
@@ -162,7 +191,9 @@ export function buildVideoTagHeader(init: VideoTagHeaderInit): Uint8Array {
   else if ((codec === 'h264' || codec === 'h265') && cts !== 0) {
     packetType = FlvVideoPacketType.CodedFrames;
     withCts = true;
-  } else packetType = codec === 'h264' || codec === 'h265' ? FlvVideoPacketType.CodedFramesX : FlvVideoPacketType.CodedFrames;
+  } else
+    packetType =
+      codec === 'h264' || codec === 'h265' ? FlvVideoPacketType.CodedFramesX : FlvVideoPacketType.CodedFrames;
   const out = new Uint8Array(withCts ? 8 : 5);
   out[0] = 0x80 | (frameType << 4) | packetType; // IsExHeader=1, FrameType UB[3], PacketType UB[4]
   writeFourCc(out, 1, CODEC_TO_FOURCC[codec]); // FourCC UI32

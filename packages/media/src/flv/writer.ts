@@ -3,7 +3,14 @@
  * through as given (no copy); only the 11-byte tag header and 4-byte PreviousTagSize
  * are new bytes.
  */
-import { FLV_MAX_DATA_SIZE, FLV_PREVIOUS_TAG_SIZE_SIZE, FLV_TAG_HEADER_SIZE, buildFlvHeader, writeFlvTagHeader, type FlvTagType } from './header.js';
+import {
+  FLV_MAX_DATA_SIZE,
+  FLV_PREVIOUS_TAG_SIZE_SIZE,
+  FLV_TAG_HEADER_SIZE,
+  buildFlvHeader,
+  writeFlvTagHeader,
+  type FlvTagType,
+} from './header.js';
 
 /** Receives the bytes of an FLV stream in order. It may keep the chunks: they are never reused. */
 export type FlvChunkSink = (chunk: Uint8Array) => void;

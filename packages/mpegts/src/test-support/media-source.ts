@@ -33,7 +33,12 @@ export function readTs(bytes: Uint8Array, options: { chunkSize?: number; strict?
   let tracks: TrackInfo[] = [];
   const packets: MediaPacket[] = [];
   const errors: TsDemuxError[] = [];
-  const d = new TsDemuxer({ onTracks: (t) => (tracks = [...t]), onPacket: (p) => packets.push(p), onError: (e) => errors.push(e), strict: options.strict ?? false });
+  const d = new TsDemuxer({
+    onTracks: (t) => (tracks = [...t]),
+    onPacket: (p) => packets.push(p),
+    onError: (e) => errors.push(e),
+    strict: options.strict ?? false,
+  });
   const size = options.chunkSize ?? bytes.length;
   for (let i = 0; i < bytes.length; i += size) d.push(bytes.subarray(i, i + size));
   d.end();
@@ -50,7 +55,10 @@ export function interleave(source: MediaSource): MediaPacket[] {
 }
 
 /** Muxes a source into one TS byte string; also returns where random-access chunks begin. */
-export function muxToBytes(source: MediaSource, options: Partial<TsMuxerOptions> = {}): { bytes: Uint8Array; randomAccessOffsets: number[]; muxer: TsMuxer } {
+export function muxToBytes(
+  source: MediaSource,
+  options: Partial<TsMuxerOptions> = {},
+): { bytes: Uint8Array; randomAccessOffsets: number[]; muxer: TsMuxer } {
   const chunks: Uint8Array[] = [];
   const randomAccessOffsets: number[] = [];
   let size = 0;

@@ -43,7 +43,8 @@ export class FakeClock implements Clock {
     const end = this.time + ms;
     while (true) {
       let next: FakeTimer | undefined;
-      for (const t of this.timers) if (t.at <= end && (next === undefined || t.at < next.at || (t.at === next.at && t.id < next.id))) next = t;
+      for (const t of this.timers)
+        if (t.at <= end && (next === undefined || t.at < next.at || (t.at === next.at && t.id < next.id))) next = t;
       if (next === undefined) break;
       const fired = next;
       this.timers = this.timers.filter((t) => t !== fired);

@@ -140,7 +140,9 @@ export class FakeSinkFactory implements PushSinkFactory {
   }
 
   checkUrl(url: string): string | null {
-    return this.schemes.some((s) => url.startsWith(`${s}://`) && url.length > s.length + 3) ? null : `scheme must be ${this.schemes.join(' or ')}`;
+    return this.schemes.some((s) => url.startsWith(`${s}://`) && url.length > s.length + 3)
+      ? null
+      : `scheme must be ${this.schemes.join(' or ')}`;
   }
 
   get probe(): ((target: PushTarget) => Promise<boolean>) | undefined {

@@ -91,7 +91,8 @@ export class FlvTcpSink implements PushSink {
 
 /** Factory for FlvTcpSink: urls `tcp://host:port`; FLV carries h264/h265/aac/mp3/opus, one video and one audio track. */
 export const flvTcpSinks: PushSinkFactory = {
-  cannotCarry: (track) => (['h264', 'h265', 'aac', 'mp3', 'opus'].includes(track.codec) ? null : `FLV does not carry ${track.codec}`),
+  cannotCarry: (track) =>
+    ['h264', 'h265', 'aac', 'mp3', 'opus'].includes(track.codec) ? null : `FLV does not carry ${track.codec}`,
   checkUrl: (url) => (/^tcp:\/\/[^/:]+:\d+$/.test(url) ? null : 'expected tcp://host:port'),
   maxTracksPerKind: { video: 1, audio: 1, data: 0 },
   create: (target) => new FlvTcpSink(target),

@@ -47,5 +47,14 @@ export function makeRegistry(options: Partial<PushRegistryOptions> = {}): Regist
 
 /** A startPush body for rtmp to stream `name`. */
 export function rtmpPush(id: string | undefined, name = 'live', extra: Partial<StartPushInput> = {}): StartPushInput {
-  return { id, vhost: 'default', app: 'app', stream: { name }, protocol: 'rtmp', url: 'rtmp://127.0.0.1:1935/app', streamKey: 'key', ...extra };
+  return {
+    id,
+    vhost: 'default',
+    app: 'app',
+    stream: { name },
+    protocol: 'rtmp',
+    url: 'rtmp://127.0.0.1:1935/app',
+    streamKey: 'key',
+    ...extra,
+  };
 }

@@ -56,7 +56,13 @@ export const NO_BYTES = new Uint8Array(0);
  * body is `head` followed by `payload` (e.g. an FLV tag-body header and the media
  * payload view), so the payload is copied once, straight into the chunks.
  */
-export function encodeChunks(csid: number, header: ChunkHeaderFields, payload: Uint8Array, chunkSize: number, head: Uint8Array = NO_BYTES): Uint8Array {
+export function encodeChunks(
+  csid: number,
+  header: ChunkHeaderFields,
+  payload: Uint8Array,
+  chunkSize: number,
+  head: Uint8Array = NO_BYTES,
+): Uint8Array {
   const basic = basicHeaderLength(csid);
   const extLength = header.extended ? 4 : 0;
   const messageHeaderLength = header.fmt === 0 ? 11 : header.fmt === 1 ? 7 : header.fmt === 2 ? 3 : 0;

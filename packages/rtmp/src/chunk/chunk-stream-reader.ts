@@ -79,9 +79,12 @@ export class ChunkStreamReader {
     this.maxMessageLength = options.maxMessageLength ?? DEFAULT_MAX_MESSAGE_LENGTH;
     this.maxChunkStreams = options.maxChunkStreams ?? 64;
     this.maxPendingBytes = options.maxPendingBytes ?? 2 * DEFAULT_MAX_MESSAGE_LENGTH;
-    if (!Number.isInteger(this.maxMessageLength) || this.maxMessageLength < 1) throw new RangeError(`maxMessageLength must be a positive integer, got ${this.maxMessageLength}`);
-    if (!Number.isInteger(this.maxChunkStreams) || this.maxChunkStreams < 1) throw new RangeError(`maxChunkStreams must be a positive integer, got ${this.maxChunkStreams}`);
-    if (!Number.isInteger(this.maxPendingBytes) || this.maxPendingBytes < 1) throw new RangeError(`maxPendingBytes must be a positive integer, got ${this.maxPendingBytes}`);
+    if (!Number.isInteger(this.maxMessageLength) || this.maxMessageLength < 1)
+      throw new RangeError(`maxMessageLength must be a positive integer, got ${this.maxMessageLength}`);
+    if (!Number.isInteger(this.maxChunkStreams) || this.maxChunkStreams < 1)
+      throw new RangeError(`maxChunkStreams must be a positive integer, got ${this.maxChunkStreams}`);
+    if (!Number.isInteger(this.maxPendingBytes) || this.maxPendingBytes < 1)
+      throw new RangeError(`maxPendingBytes must be a positive integer, got ${this.maxPendingBytes}`);
   }
 
   /** Bytes currently held in partial messages. */
@@ -159,10 +162,24 @@ export class ChunkStreamReader {
     if (extended && end - (p + headerLength) < 4) return -1;
     // From here on the header is complete: apply it.
     if (state === undefined) {
-      if (fmt >= 2) throw new RtmpProtocolError(`chunk stream ${csid} starts with a type ${fmt} header (no previous message header)`);
-      if (this.streams.size >= this.maxChunkStreams) throw new RtmpProtocolError(`more than ${this.maxChunkStreams} chunk streams open`);
+      if (fmt >= 2)
+        throw new RtmpProtocolError(
+          `chunk stream ${csid} starts with a type ${fmt} header (no previous message header)`,
+        );
+      if (this.streams.size >= this.maxChunkStreams)
+        throw new RtmpProtocolError(`more than ${this.maxChunkStreams} chunk streams open`);
       // a chunk stream opened with a type 1 header inherits the last type 0 header's message stream id
-      state = { timestamp: 0, delta: 0, length: 0, typeId: 0, streamId: this.lastStreamId, extended: false, known: false, buffer: null, received: 0 };
+      state = {
+        timestamp: 0,
+        delta: 0,
+        length: 0,
+        typeId: 0,
+        streamId: this.lastStreamId,
+        extended: false,
+        known: false,
+        buffer: null,
+        received: 0,
+      };
       this.streams.set(csid, state);
     }
     if (fmt !== 3 && continuing) this.dropPartial(state); // a new header abandons an unfinished message
@@ -173,7 +190,8 @@ export class ChunkStreamReader {
       state.known = true;
       if (fmt === 0) {
         // message stream id: 4 bytes little-endian
-        state.streamId = ((buf[p + 7] ?? 0) | ((buf[p + 8] ?? 0) << 8) | ((buf[p + 9] ?? 0) << 16)) + (buf[p + 10] ?? 0) * 0x1000000;
+        state.streamId =
+          ((buf[p + 7] ?? 0) | ((buf[p + 8] ?? 0) << 8) | ((buf[p + 9] ?? 0) << 16)) + (buf[p + 10] ?? 0) * 0x1000000;
         this.lastStreamId = state.streamId;
       }
     } else if (!state.known) {
@@ -188,7 +206,10 @@ export class ChunkStreamReader {
     if (fmt <= 2) state.extended = extended;
     const startsMessage = fmt !== 3 || !continuing;
     if (startsMessage) {
-      if (state.length > this.maxMessageLength) throw new RtmpProtocolError(`message of ${state.length} bytes on chunk stream ${csid} exceeds the ${this.maxMessageLength}-byte limit`);
+      if (state.length > this.maxMessageLength)
+        throw new RtmpProtocolError(
+          `message of ${state.length} bytes on chunk stream ${csid} exceeds the ${this.maxMessageLength}-byte limit`,
+        );
       if (fmt === 0) {
         // timestamp (absolute); a type-3 message after it repeats it (delta 0)
         state.timestamp = extended ? ext : field;
@@ -215,7 +236,12 @@ export class ChunkStreamReader {
     if (state === null) return offset;
     const available = end - offset;
     // Fast path: the whole message is here in one chunk: emit a view, no copy.
-    if (state.buffer === null && state.received === 0 && this.chunkRemaining === state.length && available >= state.length) {
+    if (
+      state.buffer === null &&
+      state.received === 0 &&
+      this.chunkRemaining === state.length &&
+      available >= state.length
+    ) {
       this.current = null;
       this.finishMessage(state, data.subarray(offset, offset + state.length));
       return offset + state.length;
@@ -243,7 +269,8 @@ export class ChunkStreamReader {
     let capacity = old === null ? Math.min(state.length, Math.max(INITIAL_CAPACITY, needed)) : old.length;
     while (capacity < needed) capacity = Math.min(state.length, capacity * 2);
     const growth = capacity - (old?.length ?? 0);
-    if (this.pendingBytes + growth > this.maxPendingBytes) throw new RtmpProtocolError(`partial messages exceed the ${this.maxPendingBytes}-byte limit`);
+    if (this.pendingBytes + growth > this.maxPendingBytes)
+      throw new RtmpProtocolError(`partial messages exceed the ${this.maxPendingBytes}-byte limit`);
     const next = new Uint8Array(capacity);
     if (old !== null) next.set(old.subarray(0, state.received));
     this.pendingBytes += growth;
@@ -260,7 +287,12 @@ export class ChunkStreamReader {
   private finishMessage(state: ChunkStreamState, payload: Uint8Array): void {
     if (this.current === state) this.current = null;
     state.received = 0;
-    const message: RtmpMessage = { typeId: state.typeId, timestamp: state.timestamp, streamId: state.streamId, payload };
+    const message: RtmpMessage = {
+      typeId: state.typeId,
+      timestamp: state.timestamp,
+      streamId: state.streamId,
+      payload,
+    };
     // Protocol control messages belong on stream 0; peers differ, so the type alone decides.
     if (message.typeId === MessageType.SetChunkSize) {
       this.chunkSize = parseSetChunkSize(message);

@@ -58,17 +58,32 @@ export class ChunkStreamWriter {
    * integer in ms and may exceed 2^32 (long-running streams).
    */
   encode(chunkStreamId: number, message: RtmpMessage): Uint8Array {
-    return this.encodeParts(chunkStreamId, message.typeId, message.timestamp, message.streamId, NO_BYTES, message.payload);
+    return this.encodeParts(
+      chunkStreamId,
+      message.typeId,
+      message.timestamp,
+      message.streamId,
+      NO_BYTES,
+      message.payload,
+    );
   }
 
   /**
    * Encodes one message whose body is `head` followed by `payload` (e.g. an FLV tag-body
    * header and a media payload view): the payload is copied once, into the chunks.
    */
-  encodeParts(chunkStreamId: number, typeId: number, timestamp: number, streamId: number, head: Uint8Array, payload: Uint8Array): Uint8Array {
+  encodeParts(
+    chunkStreamId: number,
+    typeId: number,
+    timestamp: number,
+    streamId: number,
+    head: Uint8Array,
+    payload: Uint8Array,
+  ): Uint8Array {
     checkCsid(chunkStreamId);
     const ts = timestamp;
-    if (!Number.isSafeInteger(ts) || ts < 0) throw new RangeError(`timestamp must be a non-negative integer, got ${ts}`);
+    if (!Number.isSafeInteger(ts) || ts < 0)
+      throw new RangeError(`timestamp must be a non-negative integer, got ${ts}`);
     const length = head.length + payload.length;
     if (length > 0xffffff) throw new RangeError(`message length must be at most 16777215 bytes, got ${length}`);
     const prev = this.streams.get(chunkStreamId);
@@ -110,7 +125,14 @@ export class ChunkStreamWriter {
     return this.encodeParts(cached.chunkStreamId, cached.typeId, timestamp, streamId, cached.head, cached.payload);
   }
 
-  private remember(csid: number, timestamp: number, delta: number, length: number, typeId: number, streamId: number): void {
+  private remember(
+    csid: number,
+    timestamp: number,
+    delta: number,
+    length: number,
+    typeId: number,
+    streamId: number,
+  ): void {
     let s = this.streams.get(csid);
     if (s === undefined) {
       s = { timestamp, delta, length, typeId, streamId };
@@ -126,5 +148,8 @@ export class ChunkStreamWriter {
 }
 
 function checkCsid(csid: number): void {
-  if (!Number.isInteger(csid) || csid < MIN_CHUNK_STREAM_ID || csid > MAX_CHUNK_STREAM_ID) throw new RangeError(`chunk stream id must be an integer in [${MIN_CHUNK_STREAM_ID}, ${MAX_CHUNK_STREAM_ID}], got ${csid}`);
+  if (!Number.isInteger(csid) || csid < MIN_CHUNK_STREAM_ID || csid > MAX_CHUNK_STREAM_ID)
+    throw new RangeError(
+      `chunk stream id must be an integer in [${MIN_CHUNK_STREAM_ID}, ${MAX_CHUNK_STREAM_ID}], got ${csid}`,
+    );
 }

@@ -80,8 +80,18 @@ describe('ChunkStreamWriter + ChunkStreamReader', () => {
 
   it('handles interleaved chunk streams, Abort, and byte-by-byte delivery', () => {
     // two messages of 300 bytes at chunk size 128, chunks interleaved by hand
-    const va = encodeChunks(6, { fmt: 0, timestampField: 5, extended: false, typeId: 9, streamId: 1 }, bytes(300, 1), 128);
-    const aa = encodeChunks(4, { fmt: 0, timestampField: 6, extended: false, typeId: 8, streamId: 1 }, bytes(300, 2), 128);
+    const va = encodeChunks(
+      6,
+      { fmt: 0, timestampField: 5, extended: false, typeId: 9, streamId: 1 },
+      bytes(300, 1),
+      128,
+    );
+    const aa = encodeChunks(
+      4,
+      { fmt: 0, timestampField: 6, extended: false, typeId: 8, streamId: 1 },
+      bytes(300, 2),
+      128,
+    );
     const split = (m: Uint8Array) => [m.subarray(0, 12 + 128), m.subarray(140, 140 + 129), m.subarray(269)];
     const [v1, v2, v3] = split(va);
     const [a1, a2, a3] = split(aa);
@@ -99,15 +109,31 @@ describe('ChunkStreamWriter + ChunkStreamReader', () => {
   });
 
   it('reads type-3 new messages as nginx-rtmp and ffmpeg write them (delta 0 after type 0, delta repeated after type 1/2)', () => {
-    const h = (fmt: 0 | 1 | 2 | 3, field: number, len = 2) => encodeChunks(6, { fmt, timestampField: field, extended: field >= 0xffffff, typeId: 9, streamId: 1 }, new Uint8Array(len), 128);
+    const h = (fmt: 0 | 1 | 2 | 3, field: number, len = 2) =>
+      encodeChunks(
+        6,
+        { fmt, timestampField: field, extended: field >= 0xffffff, typeId: 9, streamId: 1 },
+        new Uint8Array(len),
+        128,
+      );
     const { reader, got } = collect();
     reader.push(concat([h(0, 100), h(3, 0), h(1, 40), h(3, 0), h(2, 0x1000000), h(3, 0x1000000)]));
     expect(got.map((m) => m.timestamp)).toEqual([100, 100, 140, 180, 180 + 0x1000000, 180 + 2 * 0x1000000]);
   });
 
   it('gives a chunk stream opened with a type 1 header the last type 0 message stream id', () => {
-    const a = encodeChunks(5, { fmt: 0, timestampField: 0, extended: false, typeId: 20, streamId: 1 }, new Uint8Array(3), 128);
-    const b = encodeChunks(6, { fmt: 1, timestampField: 40, extended: false, typeId: 9, streamId: 0 }, new Uint8Array(3), 128);
+    const a = encodeChunks(
+      5,
+      { fmt: 0, timestampField: 0, extended: false, typeId: 20, streamId: 1 },
+      new Uint8Array(3),
+      128,
+    );
+    const b = encodeChunks(
+      6,
+      { fmt: 1, timestampField: 40, extended: false, typeId: 9, streamId: 0 },
+      new Uint8Array(3),
+      128,
+    );
     const { reader, got } = collect();
     reader.push(concat([a, b]));
     expect(got.map((m) => [m.csid, m.streamId, m.timestamp])).toEqual([
@@ -140,11 +166,30 @@ describe('ChunkStreamWriter + ChunkStreamReader', () => {
     const w = new ChunkStreamWriter();
     const zero = w.encode(2, { typeId: 1, timestamp: 0, streamId: 0, payload: new Uint8Array(4) });
     expect(() => collect().reader.push(zero)).toThrow(RtmpProtocolError);
-    const top = new ChunkStreamWriter().encode(2, { typeId: 1, timestamp: 0, streamId: 0, payload: Uint8Array.of(0x80, 0, 0, 1) });
+    const top = new ChunkStreamWriter().encode(2, {
+      typeId: 1,
+      timestamp: 0,
+      streamId: 0,
+      payload: Uint8Array.of(0x80, 0, 0, 1),
+    });
     expect(() => collect().reader.push(top)).toThrow(/Set Chunk Size/);
-    const big = encodeChunks(6, { fmt: 0, timestampField: 0, extended: false, typeId: 9, streamId: 1 }, new Uint8Array(2000), 128);
+    const big = encodeChunks(
+      6,
+      { fmt: 0, timestampField: 0, extended: false, typeId: 9, streamId: 1 },
+      new Uint8Array(2000),
+      128,
+    );
     expect(() => collect({ maxMessageLength: 1000 }).reader.push(big)).toThrow(/exceeds the 1000-byte limit/);
-    const many = concat(Array.from({ length: 5 }, (_, i) => encodeChunks(10 + i, { fmt: 0, timestampField: 0, extended: false, typeId: 9, streamId: 1 }, new Uint8Array(200), 128).subarray(0, 140)));
+    const many = concat(
+      Array.from({ length: 5 }, (_, i) =>
+        encodeChunks(
+          10 + i,
+          { fmt: 0, timestampField: 0, extended: false, typeId: 9, streamId: 1 },
+          new Uint8Array(200),
+          128,
+        ).subarray(0, 140),
+      ),
+    );
     expect(() => collect({ maxChunkStreams: 4 }).reader.push(many)).toThrow(/more than 4 chunk streams/);
     expect(() => setChunkSizeMessage(0)).toThrow(RangeError);
     expect(() => collect().reader.push(Uint8Array.of(0x86, 1, 2, 3))).toThrow(/type 2 header/);
@@ -159,29 +204,36 @@ describe('ChunkStreamWriter + ChunkStreamReader', () => {
       streamId: fc.constantFrom(0, 1, 0x1234567),
     });
     fc.assert(
-      fc.property(fc.array(msg, { maxLength: 30 }), fc.integer({ min: 1, max: 300 }), fc.array(fc.integer({ min: 1, max: 97 }), { minLength: 1, maxLength: 8 }), (msgs, chunkSize, cuts) => {
-        const w = new ChunkStreamWriter();
-        const out: Uint8Array[] = [w.setChunkSize(chunkSize)];
-        const clock = new Map<number, number>();
-        const expected: Array<[number, number, number, number]> = [];
-        for (const [i, m] of msgs.entries()) {
-          const ts = (clock.get(m.csid) ?? 0) + m.dt;
-          clock.set(m.csid, ts);
-          out.push(w.encode(m.csid, { typeId: m.typeId, timestamp: ts, streamId: m.streamId, payload: bytes(m.len, i) }));
-          expected.push([m.csid, ts % 2 ** 32, m.len, m.streamId]);
-        }
-        const all = concat(out);
-        const { reader, got } = collect();
-        let o = 0;
-        let k = 0;
-        while (o < all.length) {
-          const n = cuts[k++ % cuts.length]!;
-          reader.push(all.subarray(o, o + n));
-          o += n;
-        }
-        expect(got.map((m) => [m.csid, m.timestamp, m.payload.length, m.streamId])).toEqual(expected);
-        for (const [i, m] of got.entries()) expect(m.payload).toEqual(bytes(msgs[i]!.len, i));
-      }),
+      fc.property(
+        fc.array(msg, { maxLength: 30 }),
+        fc.integer({ min: 1, max: 300 }),
+        fc.array(fc.integer({ min: 1, max: 97 }), { minLength: 1, maxLength: 8 }),
+        (msgs, chunkSize, cuts) => {
+          const w = new ChunkStreamWriter();
+          const out: Uint8Array[] = [w.setChunkSize(chunkSize)];
+          const clock = new Map<number, number>();
+          const expected: Array<[number, number, number, number]> = [];
+          for (const [i, m] of msgs.entries()) {
+            const ts = (clock.get(m.csid) ?? 0) + m.dt;
+            clock.set(m.csid, ts);
+            out.push(
+              w.encode(m.csid, { typeId: m.typeId, timestamp: ts, streamId: m.streamId, payload: bytes(m.len, i) }),
+            );
+            expected.push([m.csid, ts % 2 ** 32, m.len, m.streamId]);
+          }
+          const all = concat(out);
+          const { reader, got } = collect();
+          let o = 0;
+          let k = 0;
+          while (o < all.length) {
+            const n = cuts[k++ % cuts.length]!;
+            reader.push(all.subarray(o, o + n));
+            o += n;
+          }
+          expect(got.map((m) => [m.csid, m.timestamp, m.payload.length, m.streamId])).toEqual(expected);
+          for (const [i, m] of got.entries()) expect(m.payload).toEqual(bytes(msgs[i]!.len, i));
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -189,7 +241,11 @@ describe('ChunkStreamWriter + ChunkStreamReader', () => {
   it('property: random bytes only ever throw RtmpProtocolError and never hold more than the caps', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 3000 }), (data) => {
-        const reader = new ChunkStreamReader(() => undefined, { maxMessageLength: 100_000, maxChunkStreams: 8, maxPendingBytes: 200_000 });
+        const reader = new ChunkStreamReader(() => undefined, {
+          maxMessageLength: 100_000,
+          maxChunkStreams: 8,
+          maxPendingBytes: 200_000,
+        });
         try {
           reader.push(data);
         } catch (e) {
@@ -205,7 +261,10 @@ describe('ChunkStreamWriter + ChunkStreamReader', () => {
 describe('ChunkedMessageCache (chunk once, write to N connections)', () => {
   it('shares bytes between connections that started at different messages, and they decode to their own timestamps', () => {
     const cache = new ChunkedMessageCache(128);
-    const source = Array.from({ length: 6 }, (_, i) => ({ ts: 1000 + i * 40, payload: bytes(i % 2 === 0 ? 300 : 200, i) }));
+    const source = Array.from({ length: 6 }, (_, i) => ({
+      ts: 1000 + i * 40,
+      payload: bytes(i % 2 === 0 ? 300 : 200, i),
+    }));
     const cached = source.map((s) => cache.add(6, 9, s.ts, s.payload));
     expect(cached[0]!.bytes).toBeNull();
     // connection A joined at message 0, B at message 2 (rebased to 0 there)
@@ -255,29 +314,40 @@ describe('ChunkedMessageCache (chunk once, write to N connections)', () => {
     expect(other.encodeCached(m1, 40, 1)).not.toBe(m1.bytes);
   });
 
-  it('property: any join point and any dropped messages decode to exactly the session\'s own messages', () => {
-    const msg = fc.record({ csid: fc.constantFrom(4, 6), dt: fc.oneof(fc.integer({ min: 0, max: 50 }), fc.constant(0x1000000)), len: fc.integer({ min: 0, max: 300 }), typeId: fc.constantFrom(8, 9) });
+  it("property: any join point and any dropped messages decode to exactly the session's own messages", () => {
+    const msg = fc.record({
+      csid: fc.constantFrom(4, 6),
+      dt: fc.oneof(fc.integer({ min: 0, max: 50 }), fc.constant(0x1000000)),
+      len: fc.integer({ min: 0, max: 300 }),
+      typeId: fc.constantFrom(8, 9),
+    });
     fc.assert(
-      fc.property(fc.array(msg, { minLength: 1, maxLength: 40 }), fc.nat(), fc.array(fc.boolean(), { maxLength: 40 }), fc.constantFrom(64, 128, 4096), (msgs, joinSeed, drops, chunkSize) => {
-        const cache = new ChunkedMessageCache(chunkSize);
-        const writer = new ChunkStreamWriter();
-        const out: Uint8Array[] = [writer.setChunkSize(chunkSize)];
-        const join = joinSeed % msgs.length;
-        let ts = 0;
-        let base: number | undefined;
-        const expected: Array<[number, number, number]> = [];
-        for (const [i, m] of msgs.entries()) {
-          ts += m.dt;
-          const cached = cache.add(m.csid, m.typeId, ts, bytes(m.len, i), Uint8Array.of(i & 0xff));
-          if (i < join || drops[i] === true) continue;
-          base ??= ts;
-          out.push(writer.encodeCached(cached, ts - base, 1));
-          expected.push([m.csid, ts - base, m.len + 1]);
-        }
-        const { reader, got } = collect();
-        reader.push(concat(out));
-        expect(got.map((g) => [g.csid, g.timestamp, g.payload.length])).toEqual(expected);
-      }),
+      fc.property(
+        fc.array(msg, { minLength: 1, maxLength: 40 }),
+        fc.nat(),
+        fc.array(fc.boolean(), { maxLength: 40 }),
+        fc.constantFrom(64, 128, 4096),
+        (msgs, joinSeed, drops, chunkSize) => {
+          const cache = new ChunkedMessageCache(chunkSize);
+          const writer = new ChunkStreamWriter();
+          const out: Uint8Array[] = [writer.setChunkSize(chunkSize)];
+          const join = joinSeed % msgs.length;
+          let ts = 0;
+          let base: number | undefined;
+          const expected: Array<[number, number, number]> = [];
+          for (const [i, m] of msgs.entries()) {
+            ts += m.dt;
+            const cached = cache.add(m.csid, m.typeId, ts, bytes(m.len, i), Uint8Array.of(i & 0xff));
+            if (i < join || drops[i] === true) continue;
+            base ??= ts;
+            out.push(writer.encodeCached(cached, ts - base, 1));
+            expected.push([m.csid, ts - base, m.len + 1]);
+          }
+          const { reader, got } = collect();
+          reader.push(concat(out));
+          expect(got.map((g) => [g.csid, g.timestamp, g.payload.length])).toEqual(expected);
+        },
+      ),
       { numRuns: 500 },
     );
   });

@@ -54,7 +54,15 @@ export interface PreviousChunkMessage {
  * `previous` (the sender's previous message on `chunkStreamId`). Without a usable
  * previous message (none, or a backwards or ≥ 2^32 ms step) the result has `bytes: null`.
  */
-export function chunkAfterPrevious(chunkStreamId: number, typeId: number, timestamp: number, head: Uint8Array, payload: Uint8Array, chunkSize: number, previous: PreviousChunkMessage | undefined): ChunkedMessage {
+export function chunkAfterPrevious(
+  chunkStreamId: number,
+  typeId: number,
+  timestamp: number,
+  head: Uint8Array,
+  payload: Uint8Array,
+  chunkSize: number,
+  previous: PreviousChunkMessage | undefined,
+): ChunkedMessage {
   const length = head.length + payload.length;
   let delta = -1;
   let fmt: 1 | 2 = 1;
@@ -63,7 +71,13 @@ export function chunkAfterPrevious(chunkStreamId: number, typeId: number, timest
     delta = timestamp - previous.timestamp;
     fmt = previous.length === length && previous.typeId === typeId ? 2 : 1;
     // fmt 1: timestamp delta, message length, type id; fmt 2: timestamp delta only (no message stream id in either)
-    bytes = encodeChunks(chunkStreamId, { fmt, timestampField: delta, extended: delta >= 0xffffff, typeId, streamId: 0 }, payload, chunkSize, head);
+    bytes = encodeChunks(
+      chunkStreamId,
+      { fmt, timestampField: delta, extended: delta >= 0xffffff, typeId, streamId: 0 },
+      payload,
+      chunkSize,
+      head,
+    );
   }
   return { chunkStreamId, typeId, timestamp, delta, fmt, chunkSize, length, head, payload, bytes };
 }
@@ -81,8 +95,15 @@ export class ChunkedMessageCache {
    * Chunks the next source message on a chunk stream (messages must be added in the
    * order they are sent). A backwards or > 2^32 jump yields `bytes: null`.
    */
-  add(chunkStreamId: number, typeId: number, timestamp: number, payload: Uint8Array, head: Uint8Array = NO_BYTES): ChunkedMessage {
-    if (!Number.isSafeInteger(timestamp) || timestamp < 0) throw new RangeError(`timestamp must be a non-negative integer, got ${timestamp}`);
+  add(
+    chunkStreamId: number,
+    typeId: number,
+    timestamp: number,
+    payload: Uint8Array,
+    head: Uint8Array = NO_BYTES,
+  ): ChunkedMessage {
+    if (!Number.isSafeInteger(timestamp) || timestamp < 0)
+      throw new RangeError(`timestamp must be a non-negative integer, got ${timestamp}`);
     const prev = this.last.get(chunkStreamId);
     const message = chunkAfterPrevious(chunkStreamId, typeId, timestamp, head, payload, this.chunkSize, prev);
     if (prev === undefined) this.last.set(chunkStreamId, { timestamp, length: message.length, typeId });

@@ -28,7 +28,8 @@ function u32Message(typeId: number, value: number): RtmpMessage {
 
 /** Throws RangeError unless `size` is a chunk size the spec allows: an integer in [1, 2^31 - 1]. */
 export function checkChunkSize(size: number): void {
-  if (!Number.isInteger(size) || size < 1 || size > MAX_CHUNK_SIZE) throw new RangeError(`chunk size must be an integer in [1, ${MAX_CHUNK_SIZE}], got ${size}`);
+  if (!Number.isInteger(size) || size < 1 || size > MAX_CHUNK_SIZE)
+    throw new RangeError(`chunk size must be an integer in [1, ${MAX_CHUNK_SIZE}], got ${size}`);
 }
 
 /** Set Chunk Size (type 1): bit 0 = 0, chunk size (31 bits). */
@@ -71,15 +72,19 @@ export function userControlMessage(event: number, value: number): RtmpMessage {
 
 /** Reads the 4-byte big-endian value of a type 1/2/3/5/6 message; throws RtmpProtocolError when too short. */
 export function readControlValue(message: RtmpMessage): number {
-  if (message.payload.length < 4) throw new RtmpProtocolError(`protocol control message type ${message.typeId} has ${message.payload.length} bytes, expected at least 4`);
+  if (message.payload.length < 4)
+    throw new RtmpProtocolError(
+      `protocol control message type ${message.typeId} has ${message.payload.length} bytes, expected at least 4`,
+    );
   const p = message.payload;
-  return ((p[0] ?? 0) * 0x1000000) + (((p[1] ?? 0) << 16) | ((p[2] ?? 0) << 8) | (p[3] ?? 0));
+  return (p[0] ?? 0) * 0x1000000 + (((p[1] ?? 0) << 16) | ((p[2] ?? 0) << 8) | (p[3] ?? 0));
 }
 
 /** Parses a Set Chunk Size payload; 0 or a set top bit is a protocol error. */
 export function parseSetChunkSize(message: RtmpMessage): number {
   const value = readControlValue(message);
-  if (value === 0 || value > MAX_CHUNK_SIZE) throw new RtmpProtocolError(`invalid Set Chunk Size ${value}: must be in [1, ${MAX_CHUNK_SIZE}]`);
+  if (value === 0 || value > MAX_CHUNK_SIZE)
+    throw new RtmpProtocolError(`invalid Set Chunk Size ${value}: must be in [1, ${MAX_CHUNK_SIZE}]`);
   return value;
 }
 
@@ -95,6 +100,6 @@ export function parseUserControl(message: RtmpMessage): UserControl {
   const p = message.payload;
   if (p.length < 2) throw new RtmpProtocolError(`User Control message has ${p.length} bytes, expected at least 2`);
   const event = ((p[0] ?? 0) << 8) | (p[1] ?? 0);
-  const value = p.length >= 6 ? ((p[2] ?? 0) * 0x1000000) + (((p[3] ?? 0) << 16) | ((p[4] ?? 0) << 8) | (p[5] ?? 0)) : 0;
+  const value = p.length >= 6 ? (p[2] ?? 0) * 0x1000000 + (((p[3] ?? 0) << 16) | ((p[4] ?? 0) << 8) | (p[5] ?? 0)) : 0;
   return { event, value };
 }

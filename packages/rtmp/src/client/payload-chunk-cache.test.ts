@@ -18,7 +18,9 @@ describe('PayloadChunkCache', () => {
     const a = new Uint8Array(300);
     const b = new Uint8Array(300);
     expect(cache.chunk(ChunkStreamId.Video, MessageType.Video, 40, head, a, undefined).bytes).toBeNull();
-    expect(cache.chunk(ChunkStreamId.Video, MessageType.Video, 40, head, b, { timestamp: 80, length: 305, typeId: 9 }).bytes).toBeNull();
+    expect(
+      cache.chunk(ChunkStreamId.Video, MessageType.Video, 40, head, b, { timestamp: 80, length: 305, typeId: 9 }).bytes,
+    ).toBeNull();
     expect(cache.chunked).toBe(0);
     expect(cache.get(a)?.timestamp).toBe(40);
     expect(cache.get(new Uint8Array(300))).toBeUndefined();
@@ -26,9 +28,17 @@ describe('PayloadChunkCache', () => {
 
   it('uses a type 2 header after a message of the same length and type, type 1 otherwise, extended deltas included', () => {
     const cache = new PayloadChunkCache(128);
-    const same = cache.chunk(ChunkStreamId.Video, MessageType.Video, 73, head, new Uint8Array(300), { timestamp: 40, length: 305, typeId: MessageType.Video });
+    const same = cache.chunk(ChunkStreamId.Video, MessageType.Video, 73, head, new Uint8Array(300), {
+      timestamp: 40,
+      length: 305,
+      typeId: MessageType.Video,
+    });
     expect([same.fmt, same.delta, same.bytes![0]! >> 6]).toEqual([2, 33, 2]);
-    const other = cache.chunk(ChunkStreamId.Video, MessageType.Video, 40 + 0x1000000, head, new Uint8Array(10), { timestamp: 40, length: 305, typeId: MessageType.Video });
+    const other = cache.chunk(ChunkStreamId.Video, MessageType.Video, 40 + 0x1000000, head, new Uint8Array(10), {
+      timestamp: 40,
+      length: 305,
+      typeId: MessageType.Video,
+    });
     expect([other.fmt, other.delta, other.bytes![0]! >> 6]).toEqual([1, 0x1000000, 1]);
     expect(cache.chunked).toBe(2);
   });
@@ -37,7 +47,11 @@ describe('PayloadChunkCache', () => {
     const cache = new PayloadChunkCache(128);
     const payload = new Uint8Array(500).map((_, i) => i & 0xff);
     // The sender's previous message was at 1000 (its timeline); the message is 33 ms later.
-    const m = cache.chunk(ChunkStreamId.Video, MessageType.Video, 1033, head, payload, { timestamp: 1000, length: 17, typeId: MessageType.Video });
+    const m = cache.chunk(ChunkStreamId.Video, MessageType.Video, 1033, head, payload, {
+      timestamp: 1000,
+      length: 17,
+      typeId: MessageType.Video,
+    });
     // Another connection: previous message at 5 on the same chunk stream → this one at 38.
     const writer = new ChunkStreamWriter();
     writer.chunkSize = 128;

@@ -46,7 +46,14 @@ export class PayloadChunkCache {
    * message on `chunkStreamId`) and stores it under `payload`. Without a usable previous
    * message (none, or a backwards or ≥ 2^32 ms step) the entry has `bytes: null`.
    */
-  chunk(chunkStreamId: number, typeId: number, timestamp: number, head: Uint8Array, payload: Uint8Array, previous: PreviousChunkMessage | undefined): ChunkedMessage {
+  chunk(
+    chunkStreamId: number,
+    typeId: number,
+    timestamp: number,
+    head: Uint8Array,
+    payload: Uint8Array,
+    previous: PreviousChunkMessage | undefined,
+  ): ChunkedMessage {
     const message = chunkAfterPrevious(chunkStreamId, typeId, timestamp, head, payload, this.chunkSize, previous);
     if (message.bytes !== null) this.chunked++;
     this.messages.set(payload, message);

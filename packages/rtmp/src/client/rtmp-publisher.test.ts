@@ -24,7 +24,13 @@ describe('parseRtmpUrl', () => {
       tcUrl: 'rtmp://a.example/live2/inst',
       streamName: 'key?token=1&x=2',
     });
-    expect(parseRtmpUrl(' RTMPS://[::1]:4443/app/ ', 'k')).toMatchObject({ secure: true, host: '::1', port: 4443, app: 'app', tcUrl: 'rtmps://[::1]:4443/app' });
+    expect(parseRtmpUrl(' RTMPS://[::1]:4443/app/ ', 'k')).toMatchObject({
+      secure: true,
+      host: '::1',
+      port: 4443,
+      app: 'app',
+      tcUrl: 'rtmps://[::1]:4443/app',
+    });
     expect(parseRtmpUrl('rtmps://live.twitch.tv/app', 'k').port).toBe(443);
     expect(parseRtmpUrl('rtmp://h/app/stream', '')).toMatchObject({ app: 'app', streamName: 'stream' });
   });
@@ -39,7 +45,9 @@ describe('parseRtmpUrl', () => {
   });
   it('knows which codecs RTMP carries', () => {
     expect(rtmpCannotCarry({ id: 0, kind: 'video', codec: 'h265', timescale: 1000 })).toBeNull();
-    expect(rtmpCannotCarry({ id: 2, kind: 'data', codec: 'id3', timescale: 1000 })).toMatch(/cannot carry data codec id3/);
+    expect(rtmpCannotCarry({ id: 2, kind: 'data', codec: 'id3', timescale: 1000 })).toMatch(
+      /cannot carry data codec id3/,
+    );
   });
 });
 
@@ -60,16 +68,22 @@ describe('RtmpPublisher shape', () => {
     expect([sink.bytesSent, sink.bufferedBytes]).toEqual([0, 0]);
     expect(sink.send({ trackId: 0, dts: 0, pts: 0, key: true, data: new Uint8Array(1) })).toBe(false);
     await sink.close();
-    expect(() => new RtmpPublisher({ url: 'rtmp://h/app', streamKey: 'k', sendTimeoutMs: 0 })).toThrow('sendTimeoutMs must be a positive integer, got 0');
+    expect(() => new RtmpPublisher({ url: 'rtmp://h/app', streamKey: 'k', sendTimeoutMs: 0 })).toThrow(
+      'sendTimeoutMs must be a positive integer, got 0',
+    );
   });
 });
 
 describe('RtmpPublisher -> RtmpServer (our own two ends)', () => {
   let server: RtmpServer;
   let port: number;
-  const sessions: Array<{ session: RtmpIngestSession; tracks: TrackInfo[]; packets: MediaPacket[]; closed: boolean }> = [];
+  const sessions: Array<{ session: RtmpIngestSession; tracks: TrackInfo[]; packets: MediaPacket[]; closed: boolean }> =
+    [];
   beforeAll(async () => {
-    server = new RtmpServer({ authorize: (info) => (info.name === 'forbidden' ? { code: 'NetStream.Publish.Rejected', description: 'not on the list' } : null) });
+    server = new RtmpServer({
+      authorize: (info) =>
+        info.name === 'forbidden' ? { code: 'NetStream.Publish.Rejected', description: 'not on the list' } : null,
+    });
     port = await server.listen(0);
     server.on('publish', (session) => {
       const r = { session, tracks: [] as TrackInfo[], packets: [] as MediaPacket[], closed: false };
@@ -87,23 +101,42 @@ describe('RtmpPublisher -> RtmpServer (our own two ends)', () => {
     await p.open(tracks);
     await publishAll(p, packets);
     await p.close();
-    await waitFor(() => sessions.some((s) => s.session.publishInfo === undefined && s.closed), 5000, 'server session end');
+    await waitFor(
+      () => sessions.some((s) => s.session.publishInfo === undefined && s.closed),
+      5000,
+      'server session end',
+    );
     const s = sessions.find((x) => x.packets.length === packets.length)!;
     expect(s).toBeDefined();
     expect(s.session.handshakeKind).toBe('simple');
-    expect(s.packets.map((x) => [x.trackId, x.dts, x.pts, x.key, x.data.length])).toEqual(packets.map((x) => [x.trackId, x.dts, x.pts, x.key, x.data.length]));
+    expect(s.packets.map((x) => [x.trackId, x.dts, x.pts, x.key, x.data.length])).toEqual(
+      packets.map((x) => [x.trackId, x.dts, x.pts, x.key, x.data.length]),
+    );
   });
 
   it('sends H.265 and Opus as Enhanced RTMP when the server announces them', async () => {
     const hvcc = Uint8Array.from({ length: 40 }, (_, i) => i + 1);
-    const opusHead = buildOpusHead({ version: 1, channelCount: 2, preSkip: 312, inputSampleRate: 48000, outputGain: 0, mappingFamily: 0 });
+    const opusHead = buildOpusHead({
+      version: 1,
+      channelCount: 2,
+      preSkip: 312,
+      inputSampleRate: 48000,
+      outputGain: 0,
+      mappingFamily: 0,
+    });
     const tracks: TrackInfo[] = [
       { id: 0, kind: 'video', codec: 'h265', timescale: 1000, config: hvcc, width: 640, height: 360 },
       { id: 1, kind: 'audio', codec: 'opus', timescale: 1000, config: opusHead, sampleRate: 48000, channels: 2 },
     ];
     const packets: MediaPacket[] = [];
     for (let i = 0; i < 20; i++) {
-      packets.push({ trackId: 0, dts: i * 40, pts: i * 40 + 80, key: i % 10 === 0, data: Uint8Array.of(0, 0, 0, 3, 0x26, 1, i) });
+      packets.push({
+        trackId: 0,
+        dts: i * 40,
+        pts: i * 40 + 80,
+        key: i % 10 === 0,
+        data: Uint8Array.of(0, 0, 0, 3, 0x26, 1, i),
+      });
       packets.push({ trackId: 1, dts: i * 20, pts: i * 20, key: true, data: Uint8Array.of(0xfc, i) });
     }
     const p = new RtmpPublisher({ url: `rtmp://127.0.0.1:${port}/live`, streamKey: 'ertmp' });
@@ -111,7 +144,11 @@ describe('RtmpPublisher -> RtmpServer (our own two ends)', () => {
     expect(p.serverFourCcs.has('hvc1')).toBe(true);
     await publishAll(p, packets);
     await p.close();
-    await waitFor(() => sessions.some((s) => s.session.publishInfo === undefined && s.packets.length === 40), 5000, 'E-RTMP session');
+    await waitFor(
+      () => sessions.some((s) => s.session.publishInfo === undefined && s.packets.length === 40),
+      5000,
+      'E-RTMP session',
+    );
     const s = sessions.find((x) => x.packets.length === 40)!;
     expect(s.tracks.map((t) => [t.codec, t.config?.length])).toEqual([
       ['h265', 40],
@@ -132,7 +169,11 @@ describe('RtmpPublisher -> RtmpServer (our own two ends)', () => {
     await first.close();
     const third = new RtmpPublisher({ url: `rtmp://127.0.0.1:${port}/live`, streamKey: 'forbidden' });
     const err3 = await third.open(tracks).catch((e: unknown) => e);
-    expect(err3).toMatchObject({ name: 'RtmpPublishRejected', code: 'NetStream.Publish.Rejected', description: 'not on the list' });
+    expect(err3).toMatchObject({
+      name: 'RtmpPublishRejected',
+      code: 'NetStream.Publish.Rejected',
+      description: 'not on the list',
+    });
   });
 
   it('fan-out: one RtmpFanoutCache feeds several publishers that joined at different times', async () => {
@@ -155,19 +196,25 @@ describe('RtmpPublisher -> RtmpServer (our own two ends)', () => {
         if (k < joinAt[i]!) continue;
         base[i] ??= m.timestamp;
         const before = p.bytesSent;
-        p.sendCached(m, m.timestamp - base[i]!);
+        p.sendCached(m, m.timestamp - base[i]);
         total++;
         if (m.bytes !== null && p.bytesSent - before === m.bytes.length) shared++;
       }
     }
     expect(shared / total).toBeGreaterThan(0.9);
     await Promise.all(pubs.map((p) => p.close()));
-    await waitFor(() => [0, 1, 2].every((i) => sessions.some((s) => s.closed && s.packets.length === packets.length - joinAt[i]!)), 5000, 'fan-out sessions');
+    await waitFor(
+      () => [0, 1, 2].every((i) => sessions.some((s) => s.closed && s.packets.length === packets.length - joinAt[i]!)),
+      5000,
+      'fan-out sessions',
+    );
     for (const i of [1, 2]) {
       const s = sessions.find((x) => x.packets.length === packets.length - joinAt[i]!)!;
       const want = packets.slice(joinAt[i]);
       const t0 = want[0]!.dts;
-      expect(s.packets.map((x) => [x.trackId, x.dts, x.pts, x.data.length])).toEqual(want.map((x) => [x.trackId, x.dts - t0, x.pts - t0, x.data.length]));
+      expect(s.packets.map((x) => [x.trackId, x.dts, x.pts, x.data.length])).toEqual(
+        want.map((x) => [x.trackId, x.dts - t0, x.pts - t0, x.data.length]),
+      );
     }
   });
 });
@@ -196,9 +243,15 @@ describe('RtmpPublisher failures', () => {
   });
 
   it('times out a connect that gets no answer (RtmpTimeoutError, connect)', async () => {
-    const p = new RtmpPublisher({ url: `rtmp://127.0.0.1:${silentPort}/live`, streamKey: 'x', connectionTimeoutMs: 300 });
+    const p = new RtmpPublisher({
+      url: `rtmp://127.0.0.1:${silentPort}/live`,
+      streamKey: 'x',
+      connectionTimeoutMs: 300,
+    });
     const t = Date.now();
-    const err = await p.open([{ id: 1, kind: 'audio', codec: 'aac', timescale: 1000, config: Uint8Array.of(0x12, 0x10) }]).catch((e: unknown) => e);
+    const err = await p
+      .open([{ id: 1, kind: 'audio', codec: 'aac', timescale: 1000, config: Uint8Array.of(0x12, 0x10) }])
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RtmpTimeoutError);
     expect((err as RtmpTimeoutError).phase).toBe('connect');
     expect(Date.now() - t).toBeLessThan(2000);
@@ -211,13 +264,17 @@ describe('RtmpPublisher failures', () => {
     const port = (dead.address() as { port: number }).port;
     await new Promise((r) => dead.close(r));
     const p = new RtmpPublisher({ url: `rtmp://127.0.0.1:${port}/live`, streamKey: 'x' });
-    await expect(p.open([{ id: 1, kind: 'audio', codec: 'mp3', timescale: 1000 }])).rejects.toBeInstanceOf(RtmpConnectError);
+    await expect(p.open([{ id: 1, kind: 'audio', codec: 'mp3', timescale: 1000 }])).rejects.toBeInstanceOf(
+      RtmpConnectError,
+    );
     expect(closedPort).toBeGreaterThan(0);
   });
 
   it('refuses tracks RTMP cannot carry before connecting', async () => {
     const p = new RtmpPublisher({ url: 'rtmp://127.0.0.1:1/live', streamKey: 'x' });
-    await expect(p.open([{ id: 3, kind: 'data', codec: 'id3', timescale: 1000 }])).rejects.toBeInstanceOf(RtmpUnsupportedCodec);
+    await expect(p.open([{ id: 3, kind: 'data', codec: 'id3', timescale: 1000 }])).rejects.toBeInstanceOf(
+      RtmpUnsupportedCodec,
+    );
   });
 
   it('fails with RtmpTimeoutError(send) via onError when the server stops reading', async () => {
@@ -226,12 +283,15 @@ describe('RtmpPublisher failures', () => {
     const port = await server.listen(0);
     server.on('publish', (s) => s.connection.socket.pause());
     const p = new RtmpPublisher({ url: `rtmp://127.0.0.1:${port}/live`, streamKey: 'stall', sendTimeoutMs: 300 });
-    await p.open([{ id: 0, kind: 'video', codec: 'h264', timescale: 1000, config: Uint8Array.of(1, 0x64, 0, 0x1f, 0xff, 0xe0, 0) }]);
+    await p.open([
+      { id: 0, kind: 'video', codec: 'h264', timescale: 1000, config: Uint8Array.of(1, 0x64, 0, 0x1f, 0xff, 0xe0, 0) },
+    ]);
     const errors: Error[] = [];
     p.onError((e) => errors.push(e));
     const frame = new Uint8Array(256 * 1024);
     let full = 0;
-    for (let i = 0; i < 2000 && p.isOpen && full === 0; i++) if (!p.send({ trackId: 0, dts: i * 33, pts: i * 33, key: i === 0, data: frame })) full++;
+    for (let i = 0; i < 2000 && p.isOpen && full === 0; i++)
+      if (!p.send({ trackId: 0, dts: i * 33, pts: i * 33, key: i === 0, data: frame })) full++;
     expect(full).toBeGreaterThan(0);
     expect(p.bufferedBytes).toBeGreaterThan(0);
     await waitFor(() => errors.length > 0, 5000, 'send timeout');

@@ -23,7 +23,13 @@ import { announcedFourCcs, enhancedConnectFields } from '../command/enhanced-rtm
 import { readStatus, StatusCode } from '../command/status.js';
 import { ChunkStreamId, MessageType } from '../message.js';
 import type { RtmpMessage } from '../message.js';
-import { RtmpConnectError, RtmpConnectionClosed, RtmpPublishRejected, RtmpTimeoutError, RtmpUnsupportedCodec } from '../errors.js';
+import {
+  RtmpConnectError,
+  RtmpConnectionClosed,
+  RtmpPublishRejected,
+  RtmpTimeoutError,
+  RtmpUnsupportedCodec,
+} from '../errors.js';
 import { parseRtmpUrl } from './rtmp-url.js';
 import type { RtmpEndpoint } from './rtmp-url.js';
 import { enhancedFourCcOf, rtmpCannotCarry } from './track-support.js';
@@ -160,7 +166,10 @@ export class RtmpPublisher {
     tracks = this.checkTracks(tracks);
     this.tracks = tracks;
     this.state = 'opening';
-    const timer = setTimeout(() => this.fail(new RtmpTimeoutError('connect', this.connectionTimeoutMs)), this.connectionTimeoutMs);
+    const timer = setTimeout(
+      () => this.fail(new RtmpTimeoutError('connect', this.connectionTimeoutMs)),
+      this.connectionTimeoutMs,
+    );
     try {
       await this.connectSocket();
       const connection = this.connection as RtmpConnection;
@@ -176,13 +185,24 @@ export class RtmpPublisher {
       const connected = await this.call('connect', connectObject);
       if (connected.name !== '_result') {
         const s = readStatus(connected.args[0] ?? connected.commandObject);
-        throw new RtmpConnectError(`RTMP connect rejected: ${s.code || connected.name}${s.description ? ` (${s.description})` : ''}`, { code: s.code, description: s.description });
+        throw new RtmpConnectError(
+          `RTMP connect rejected: ${s.code || connected.name}${s.description ? ` (${s.description})` : ''}`,
+          { code: s.code, description: s.description },
+        );
       }
       this.serverFourCcs = announcedFourCcs(connected.commandObject, connected.args[0]);
       for (const track of tracks) {
         const cc = enhancedFourCcOf(track);
-        if (cc !== undefined && this.options.enhancedRtmp !== 'always' && !this.serverFourCcs.has(cc) && !this.serverFourCcs.has('*')) {
-          throw new RtmpUnsupportedCodec(track.codec, `the server did not announce Enhanced RTMP support for ${cc} (no fourCcList in its connect result)`);
+        if (
+          cc !== undefined &&
+          this.options.enhancedRtmp !== 'always' &&
+          !this.serverFourCcs.has(cc) &&
+          !this.serverFourCcs.has('*')
+        ) {
+          throw new RtmpUnsupportedCodec(
+            track.codec,
+            `the server did not announce Enhanced RTMP support for ${cc} (no fourCcList in its connect result)`,
+          );
         }
       }
       this.muxer = new FlvTagMuxer(tracks);
@@ -191,7 +211,8 @@ export class RtmpPublisher {
       this.notify('FCPublish', key);
       const created = await this.call('createStream', null);
       const id = created.args[0];
-      if (created.name !== '_result' || typeof id !== 'number' || !Number.isInteger(id) || id < 0) throw new RtmpConnectError(`RTMP createStream failed (${created.name})`);
+      if (created.name !== '_result' || typeof id !== 'number' || !Number.isInteger(id) || id < 0)
+        throw new RtmpConnectError(`RTMP createStream failed (${created.name})`);
       this.messageStreamId = id;
       await this.publish(key);
       this.sendHeaders();
@@ -220,7 +241,9 @@ export class RtmpPublisher {
       const shared = this.sharedChunks;
       if (shared !== undefined) return this.sendShared(shared, csid, tag.type, timestamp, tag.header, tag.data);
       const connection = this.connection as RtmpConnection;
-      return this.writeMedia(connection.writer.encodeParts(csid, tag.type, timestamp, this.messageStreamId, tag.header, tag.data));
+      return this.writeMedia(
+        connection.writer.encodeParts(csid, tag.type, timestamp, this.messageStreamId, tag.header, tag.data),
+      );
     } catch (e) {
       this.fail(e instanceof Error ? e : new Error(String(e)));
       return false;
@@ -288,7 +311,13 @@ export class RtmpPublisher {
     return new Promise<void>((resolve, reject) => {
       this.readyPending = { resolve: () => resolve(), reject };
       const socket = secure
-        ? tlsConnect({ host, port, servername: isIP(host) === 0 ? host : undefined, rejectUnauthorized: this.options.rejectUnauthorized ?? true, ca: this.options.ca })
+        ? tlsConnect({
+            host,
+            port,
+            servername: isIP(host) === 0 ? host : undefined,
+            rejectUnauthorized: this.options.rejectUnauthorized ?? true,
+            ca: this.options.ca,
+          })
         : tcpConnect({ host, port });
       socket.setNoDelay(true);
       this.socket = socket;
@@ -332,16 +361,36 @@ export class RtmpPublisher {
     });
   }
 
-  private sendCommand(streamId: number, name: string, transactionId: number, commandObject: Amf0Value, ...args: Amf0Value[]): void {
+  private sendCommand(
+    streamId: number,
+    name: string,
+    transactionId: number,
+    commandObject: Amf0Value,
+    ...args: Amf0Value[]
+  ): void {
     const csid = streamId === 0 ? ChunkStreamId.Command : ChunkStreamId.Data;
-    this.connection?.send(csid, { typeId: MessageType.CommandAmf0, timestamp: 0, streamId, payload: encodeCommand(name, transactionId, commandObject, ...args) });
+    this.connection?.send(csid, {
+      typeId: MessageType.CommandAmf0,
+      timestamp: 0,
+      streamId,
+      payload: encodeCommand(name, transactionId, commandObject, ...args),
+    });
   }
 
   private sendHeaders(): void {
     const muxer = this.muxer as FlvTagMuxer;
     const connection = this.connection as RtmpConnection;
     const meta = muxer.metadataTag(0, { duration: 0, encoder: 'Sluice' });
-    connection.write(connection.writer.encodeParts(ChunkStreamId.Data, MessageType.DataAmf0, 0, this.messageStreamId, SET_DATA_FRAME, meta.header));
+    connection.write(
+      connection.writer.encodeParts(
+        ChunkStreamId.Data,
+        MessageType.DataAmf0,
+        0,
+        this.messageStreamId,
+        SET_DATA_FRAME,
+        meta.header,
+      ),
+    );
     for (const tag of muxer.sequenceHeaderTags(0)) {
       const csid = tag.type === FlvTagType.Video ? ChunkStreamId.Video : ChunkStreamId.Audio;
       connection.write(connection.writer.encodeParts(csid, tag.type, 0, this.messageStreamId, tag.header, tag.data));
@@ -353,11 +402,19 @@ export class RtmpPublisher {
    * chunked for this payload when they decode identically here, else this publisher's
    * own encoding. The first publisher to send a payload chunks it for all.
    */
-  private sendShared(cache: PayloadChunkCache, csid: number, typeId: number, timestamp: number, head: Uint8Array, payload: Uint8Array): boolean {
+  private sendShared(
+    cache: PayloadChunkCache,
+    csid: number,
+    typeId: number,
+    timestamp: number,
+    head: Uint8Array,
+    payload: Uint8Array,
+  ): boolean {
     const writer = (this.connection as RtmpConnection).writer;
     const previous = writer.previousMessage(csid);
     let message = cache.get(payload);
-    if (message === undefined || (message.bytes === null && previous !== undefined)) message = cache.chunk(csid, typeId, timestamp, head, payload, previous);
+    if (message === undefined || (message.bytes === null && previous !== undefined))
+      message = cache.chunk(csid, typeId, timestamp, head, payload, previous);
     if (message.typeId !== typeId || !sameBytes(message.head, head)) {
       return this.writeMedia(writer.encodeParts(csid, typeId, timestamp, this.messageStreamId, head, payload));
     }
@@ -368,7 +425,9 @@ export class RtmpPublisher {
 
   private onMessage(message: RtmpMessage): void {
     if (message.typeId !== MessageType.CommandAmf0 && message.typeId !== MessageType.CommandAmf3) return;
-    const cmd = decodeCommand(message.typeId === MessageType.CommandAmf3 ? message.payload.subarray(1) : message.payload);
+    const cmd = decodeCommand(
+      message.typeId === MessageType.CommandAmf3 ? message.payload.subarray(1) : message.payload,
+    );
     if (cmd.name === '_result' || cmd.name === '_error') {
       const p = this.pending.get(cmd.transactionId);
       if (p === undefined) return;
@@ -401,7 +460,14 @@ export class RtmpPublisher {
   private onConnectionClose(error: Error | undefined): void {
     if (this.state === 'closed') return;
     const cause = error ?? new RtmpConnectionClosed('the RTMP server closed the connection');
-    this.fail(this.state === 'opening' && !(cause instanceof RtmpConnectError) && !(cause instanceof RtmpTimeoutError) ? new RtmpConnectError(`RTMP connection to ${this.endpoint.host}:${this.endpoint.port} failed: ${cause.message}`, { cause }) : cause);
+    this.fail(
+      this.state === 'opening' && !(cause instanceof RtmpConnectError) && !(cause instanceof RtmpTimeoutError)
+        ? new RtmpConnectError(
+            `RTMP connection to ${this.endpoint.host}:${this.endpoint.port} failed: ${cause.message}`,
+            { cause },
+          )
+        : cause,
+    );
   }
 
   /** Fails the session: rejects what open() waits for, or reports through onError once open. */

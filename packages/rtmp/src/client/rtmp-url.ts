@@ -24,7 +24,8 @@ const URL_PATTERN = /^(rtmps?):\/\/([^/?#]+)(\/[^#]*)?$/i;
 export function parseRtmpUrl(url: string, streamKey = ''): RtmpEndpoint {
   const trimmed = url.trim().replace(/\/+$/, '');
   const m = URL_PATTERN.exec(trimmed);
-  if (m === null) throw new RangeError(`Invalid RTMP URL [${url}]: expected rtmp://host[:port]/app or rtmps://host[:port]/app`);
+  if (m === null)
+    throw new RangeError(`Invalid RTMP URL [${url}]: expected rtmp://host[:port]/app or rtmps://host[:port]/app`);
   const scheme = (m[1] ?? '').toLowerCase();
   const secure = scheme === 'rtmps';
   const authority = m[2] ?? '';
@@ -44,14 +45,18 @@ export function parseRtmpUrl(url: string, streamKey = ''): RtmpEndpoint {
   }
   if (host === '' || host.includes('@')) throw new RangeError(`Invalid RTMP URL [${url}]: missing or unsupported host`);
   const port = portText === undefined ? (secure ? 443 : 1935) : Number(portText);
-  if (!/^\d{1,5}$/.test(portText ?? '0') || !Number.isInteger(port) || port < 1 || port > 65535) throw new RangeError(`Invalid RTMP URL [${url}]: bad port`);
+  if (!/^\d{1,5}$/.test(portText ?? '0') || !Number.isInteger(port) || port < 1 || port > 65535)
+    throw new RangeError(`Invalid RTMP URL [${url}]: bad port`);
   const path = (m[3] ?? '').replace(/^\/+/, '');
   const key = streamKey.trim();
   let app = path;
   let streamName = key;
   if (key === '') {
     const slash = path.lastIndexOf('/');
-    if (slash <= 0) throw new RangeError(`Invalid RTMP URL [${url}]: no stream key (give one, or put it as the last path segment after the app)`);
+    if (slash <= 0)
+      throw new RangeError(
+        `Invalid RTMP URL [${url}]: no stream key (give one, or put it as the last path segment after the app)`,
+      );
     app = path.slice(0, slash);
     streamName = path.slice(slash + 1);
   }

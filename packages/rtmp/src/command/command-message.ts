@@ -21,7 +21,12 @@ export interface RtmpCommand {
 const MAX_DEPTH = 16;
 
 /** Builds a command message payload: name, transaction id, command object, then args. */
-export function encodeCommand(name: string, transactionId: number, commandObject: Amf0Value, ...args: Amf0Value[]): Uint8Array {
+export function encodeCommand(
+  name: string,
+  transactionId: number,
+  commandObject: Amf0Value,
+  ...args: Amf0Value[]
+): Uint8Array {
   return encodeAmf0Values([name, transactionId, commandObject, ...args]);
 }
 
@@ -29,7 +34,8 @@ export function encodeCommand(name: string, transactionId: number, commandObject
 export function decodeCommand(payload: Uint8Array): RtmpCommand {
   const values = decodeValues(payload, 'command');
   const [name, transactionId, commandObject = null, ...args] = values;
-  if (typeof name !== 'string') throw new RtmpProtocolError('command message does not start with a command name string');
+  if (typeof name !== 'string')
+    throw new RtmpProtocolError('command message does not start with a command name string');
   return { name, transactionId: typeof transactionId === 'number' ? transactionId : 0, commandObject, args };
 }
 

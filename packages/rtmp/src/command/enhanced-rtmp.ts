@@ -24,7 +24,8 @@ export function enhancedConnectFields(fourCcs: readonly string[]): Record<string
   const video: Record<string, Amf0Value> = {};
   const audio: Record<string, Amf0Value> = {};
   for (const cc of fourCcs) {
-    if (cc === 'Opus' || cc === 'mp4a' || cc === '.mp3' || cc === 'ac-3' || cc === 'ec-3' || cc === 'fLaC') audio[cc] = FOURCC_INFO_ALL;
+    if (cc === 'Opus' || cc === 'mp4a' || cc === '.mp3' || cc === 'ac-3' || cc === 'ec-3' || cc === 'fLaC')
+      audio[cc] = FOURCC_INFO_ALL;
     else video[cc] = FOURCC_INFO_ALL;
   }
   return { fourCcList: [...fourCcs], videoFourCcInfoMap: video, audioFourCcInfoMap: audio };

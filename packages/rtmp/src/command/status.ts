@@ -10,7 +10,12 @@ export interface StatusInfo {
 }
 
 /** Builds an info object: { level, code, description } (+ extra fields). */
-export function statusObject(level: 'status' | 'error' | 'warning', code: string, description: string, extra: Record<string, Amf0Value> = {}): Record<string, Amf0Value> {
+export function statusObject(
+  level: 'status' | 'error' | 'warning',
+  code: string,
+  description: string,
+  extra: Record<string, Amf0Value> = {},
+): Record<string, Amf0Value> {
   return { level, code, description, ...extra };
 }
 

@@ -9,7 +9,14 @@ import type { Socket } from 'node:net';
 import { ChunkStreamReader } from '../chunk/chunk-stream-reader.js';
 import type { ChunkStreamReaderOptions } from '../chunk/chunk-stream-reader.js';
 import { ChunkStreamWriter } from '../chunk/chunk-stream-writer.js';
-import { acknowledgementMessage, parseUserControl, readControlValue, UserControlEvent, userControlMessage, windowAckSizeMessage } from '../chunk/protocol-control.js';
+import {
+  acknowledgementMessage,
+  parseUserControl,
+  readControlValue,
+  UserControlEvent,
+  userControlMessage,
+  windowAckSizeMessage,
+} from '../chunk/protocol-control.js';
 import { ClientHandshake } from '../handshake/client-handshake.js';
 import { ServerHandshake } from '../handshake/server-handshake.js';
 import type { HandshakeStep } from '../handshake/server-handshake.js';
@@ -60,7 +67,9 @@ export class RtmpConnection {
     this.reader = new ChunkStreamReader((m, csid) => this.dispatch(m, csid), options.reader);
     this.handshake = options.role === 'client' ? new ClientHandshake(options.handshake) : new ServerHandshake();
     if (options.idleTimeoutMs !== undefined && options.idleTimeoutMs > 0) {
-      socket.setTimeout(options.idleTimeoutMs, () => this.close(new RtmpProtocolError(`nothing received for ${options.idleTimeoutMs} ms`)));
+      socket.setTimeout(options.idleTimeoutMs, () =>
+        this.close(new RtmpProtocolError(`nothing received for ${options.idleTimeoutMs} ms`)),
+      );
     }
     socket.on('data', (data: Buffer) => this.receive(data));
     socket.on('error', (e: Error) => this.close(e));
@@ -149,7 +158,8 @@ export class RtmpConnection {
       }
       case MessageType.UserControl: {
         const event = parseUserControl(message);
-        if (event.event === UserControlEvent.PingRequest) this.send(ChunkStreamId.Control, userControlMessage(UserControlEvent.PingResponse, event.value));
+        if (event.event === UserControlEvent.PingRequest)
+          this.send(ChunkStreamId.Control, userControlMessage(UserControlEvent.PingResponse, event.value));
         else this.handlers.onMessage(message, chunkStreamId);
         return;
       }

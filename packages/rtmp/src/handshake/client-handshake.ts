@@ -6,7 +6,16 @@
  */
 import { randomFillSync } from 'node:crypto';
 import { RtmpProtocolError } from '../errors.js';
-import { FMS_KEY_SHORT, FP_KEY, FP_KEY_SHORT, HANDSHAKE_SIZE, computeDigest, digestOffset, signBlock, signResponse } from './digest.js';
+import {
+  FMS_KEY_SHORT,
+  FP_KEY,
+  FP_KEY_SHORT,
+  HANDSHAKE_SIZE,
+  computeDigest,
+  digestOffset,
+  signBlock,
+  signResponse,
+} from './digest.js';
 import type { HandshakeStep } from './server-handshake.js';
 
 /** Flash Player version we claim in a digest C1 (9.0.124.2, as librtmp and ffmpeg do). */
@@ -40,7 +49,8 @@ export class ClientHandshake {
     const take = Math.min(data.length, this.buffer.length - this.filled);
     this.buffer.set(data.subarray(0, take), this.filled);
     this.filled += take;
-    if (this.filled >= 1 && this.buffer[0] !== 3) throw new RtmpProtocolError(`server answered RTMP version ${this.buffer[0]} in S0 (expected 3)`);
+    if (this.filled >= 1 && this.buffer[0] !== 3)
+      throw new RtmpProtocolError(`server answered RTMP version ${this.buffer[0]} in S0 (expected 3)`);
     if (this.filled < this.buffer.length) return { send: null, done: false, rest: null };
     this.finished = true;
     const s1 = this.buffer.subarray(1, 1 + HANDSHAKE_SIZE);

@@ -2,7 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { randomFillSync } from 'node:crypto';
 import { ServerHandshake } from './server-handshake.js';
 import { ClientHandshake } from './client-handshake.js';
-import { computeDigest, digestOffset, FMS_KEY, FMS_KEY_SHORT, FP_KEY_SHORT, hmacSha256, signBlock, HANDSHAKE_SIZE } from './digest.js';
+import {
+  computeDigest,
+  digestOffset,
+  FMS_KEY,
+  FMS_KEY_SHORT,
+  FP_KEY_SHORT,
+  hmacSha256,
+  signBlock,
+  HANDSHAKE_SIZE,
+} from './digest.js';
 import { RtmpProtocolError } from '../errors.js';
 
 describe('RTMP handshake', () => {

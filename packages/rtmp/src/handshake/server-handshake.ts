@@ -36,7 +36,8 @@ export class ServerHandshake {
     this.buffer.set(data.subarray(0, take), this.filled);
     this.filled += take;
     let send: Uint8Array | null = null;
-    if (this.filled >= 1 && this.buffer[0] !== 3) throw new RtmpProtocolError(`unsupported RTMP version ${this.buffer[0]} in C0 (expected 3)`);
+    if (this.filled >= 1 && this.buffer[0] !== 3)
+      throw new RtmpProtocolError(`unsupported RTMP version ${this.buffer[0]} in C0 (expected 3)`);
     if (!this.answered && this.filled >= 1 + HANDSHAKE_SIZE) {
       this.answered = true;
       send = this.answer(this.buffer.subarray(1, 1 + HANDSHAKE_SIZE));

@@ -6,7 +6,11 @@
 import { FLV_TAG_HEADER_SIZE, parseFlvTagHeader } from '@sluice/media';
 
 /** Calls `each` for every sub-message (type, 32-bit timestamp, body view). Malformed tails are dropped. */
-export function forEachAggregatePart(payload: Uint8Array, timestamp: number, each: (type: number, timestamp: number, body: Uint8Array) => void): void {
+export function forEachAggregatePart(
+  payload: Uint8Array,
+  timestamp: number,
+  each: (type: number, timestamp: number, body: Uint8Array) => void,
+): void {
   let offset = 0;
   let first = -1;
   while (payload.length - offset >= FLV_TAG_HEADER_SIZE) {

@@ -99,9 +99,14 @@ function withConfigFields(track: TrackInfo): TrackInfo {
   try {
     if (track.codec === 'aac') {
       const asc = parseAudioSpecificConfig(track.config);
-      return { ...track, sampleRate: asc.extensionSampleRate ?? asc.sampleRate, channels: asc.channels || track.channels };
+      return {
+        ...track,
+        sampleRate: asc.extensionSampleRate ?? asc.sampleRate,
+        channels: asc.channels || track.channels,
+      };
     }
-    if (track.codec === 'opus') return { ...track, sampleRate: 48_000, channels: parseOpusHead(track.config).channelCount };
+    if (track.codec === 'opus')
+      return { ...track, sampleRate: 48_000, channels: parseOpusHead(track.config).channelCount };
   } catch {
     // keep what metadata said
   }

@@ -18,12 +18,22 @@ const CAPS = { maxMessageLength: 256 * 1024, maxChunkStreams: 8, maxPendingBytes
 function validClientStream(): Uint8Array {
   const w = new ChunkStreamWriter();
   const parts: Uint8Array[] = [w.setChunkSize(1024)];
-  const cmd = (streamId: number, ...values: Amf0Value[]) => parts.push(w.encode(streamId === 0 ? 3 : 5, { typeId: 20, timestamp: 0, streamId, payload: encodeAmf0Values(values) }));
+  const cmd = (streamId: number, ...values: Amf0Value[]) =>
+    parts.push(
+      w.encode(streamId === 0 ? 3 : 5, { typeId: 20, timestamp: 0, streamId, payload: encodeAmf0Values(values) }),
+    );
   cmd(0, 'connect', 1, { app: 'live', tcUrl: 'rtmp://127.0.0.1/live', fourCcList: ['hvc1'] });
   cmd(0, 'releaseStream', 2, null, 'fuzz');
   cmd(0, 'createStream', 3, null);
   cmd(1, 'publish', 0, null, 'fuzz', 'live');
-  parts.push(w.encode(5, { typeId: 18, timestamp: 0, streamId: 1, payload: encodeAmf0Values(['@setDataFrame', 'onMetaData', { width: 320, videocodecid: 7, audiocodecid: 10 }]) }));
+  parts.push(
+    w.encode(5, {
+      typeId: 18,
+      timestamp: 0,
+      streamId: 1,
+      payload: encodeAmf0Values(['@setDataFrame', 'onMetaData', { width: 320, videocodecid: 7, audiocodecid: 10 }]),
+    }),
+  );
   const { packets } = demuxFixture('h264-baseline-aac.flv');
   for (const p of packets.slice(0, 12)) {
     const head = p.trackId === 0 ? Uint8Array.of(p.key ? 0x17 : 0x27, 1, 0, 0, 0) : Uint8Array.of(0xaf, 1);
@@ -105,12 +115,18 @@ describe('RtmpIngestSession under random and mutated input', () => {
   it('accepts media in aggregate messages (type 22)', async () => {
     const w = new ChunkStreamWriter();
     const parts: Uint8Array[] = [];
-    const cmd = (streamId: number, ...values: Amf0Value[]) => parts.push(w.encode(streamId === 0 ? 3 : 5, { typeId: 20, timestamp: 0, streamId, payload: encodeAmf0Values(values) }));
+    const cmd = (streamId: number, ...values: Amf0Value[]) =>
+      parts.push(
+        w.encode(streamId === 0 ? 3 : 5, { typeId: 20, timestamp: 0, streamId, payload: encodeAmf0Values(values) }),
+      );
     cmd(0, 'connect', 1, { app: 'live', tcUrl: 'rtmp://127.0.0.1/live' });
     cmd(0, 'createStream', 2, null);
     cmd(1, 'publish', 0, null, 'agg', 'live');
     const { packets, tracks } = demuxFixture('audio-only.flv');
-    const tags = [Uint8Array.of(0xaf, 0, ...tracks[0]!.config!), ...packets.slice(0, 10).map((p) => Uint8Array.of(0xaf, 1, ...p.data))];
+    const tags = [
+      Uint8Array.of(0xaf, 0, ...tracks[0]!.config!),
+      ...packets.slice(0, 10).map((p) => Uint8Array.of(0xaf, 1, ...p.data)),
+    ];
     const times = [0, ...packets.slice(0, 10).map((p) => p.dts)];
     // an aggregate whose sub-tags carry timestamps 5000 + t; the message itself is at 1000
     const agg = new Uint8Array(tags.reduce((n, t) => n + 15 + t.length, 0));
@@ -144,7 +160,12 @@ describe('RtmpIngestSession under random and mutated input', () => {
 
   it('property: mutated and random streams never escape the session, stay within the caps, and always close', async () => {
     const mutation = fc.oneof(
-      fc.record({ kind: fc.constant('flip' as const), at: fc.nat(), value: fc.integer({ min: 0, max: 255 }), count: fc.integer({ min: 1, max: 20 }) }),
+      fc.record({
+        kind: fc.constant('flip' as const),
+        at: fc.nat(),
+        value: fc.integer({ min: 0, max: 255 }),
+        count: fc.integer({ min: 1, max: 20 }),
+      }),
       fc.record({ kind: fc.constant('truncate' as const), at: fc.nat() }),
       fc.record({ kind: fc.constant('random' as const), bytes: fc.uint8Array({ maxLength: 2000 }) }),
       fc.record({ kind: fc.constant('splice' as const), at: fc.nat(), bytes: fc.uint8Array({ maxLength: 64 }) }),
@@ -178,21 +199,54 @@ describe('RtmpIngestSession under random and mutated input', () => {
 
   it('property: arbitrary AMF0 command values never break the session', async () => {
     // AMF0 objects cannot have empty property names (the empty name ends an object)
-    const value = fc.jsonValue({ maxDepth: 3 }).filter((v) => !JSON.stringify(v).includes('"":')) as fc.Arbitrary<Amf0Value>;
-    const name = fc.constantFrom('connect', 'createStream', 'publish', 'FCPublish', 'releaseStream', 'deleteStream', 'FCUnpublish', 'play', 'closeStream', '@setDataFrame', 'x');
+    const value = fc
+      .jsonValue({ maxDepth: 3 })
+      .filter((v) => !JSON.stringify(v).includes('"":')) as fc.Arbitrary<Amf0Value>;
+    const name = fc.constantFrom(
+      'connect',
+      'createStream',
+      'publish',
+      'FCPublish',
+      'releaseStream',
+      'deleteStream',
+      'FCUnpublish',
+      'play',
+      'closeStream',
+      '@setDataFrame',
+      'x',
+    );
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.tuple(name, fc.oneof(fc.nat(), fc.constant(0)), value, fc.array(value, { maxLength: 3 }), fc.constantFrom(0, 1)), { maxLength: 8 }), async (cmds) => {
-        const w = new ChunkStreamWriter();
-        const parts = cmds.map(([n, txn, obj, args, sid]) => w.encode(sid === 0 ? 3 : 5, { typeId: sid === 0 ? 20 : 18, timestamp: 0, streamId: sid, payload: encodeAmf0Values([n, txn, obj, ...args]) }));
-        const bytes = new Uint8Array(parts.reduce((k, x) => k + x.length, 0));
-        let o = 0;
-        for (const x of parts) {
-          bytes.set(x, o);
-          o += x.length;
-        }
-        const s = await feed(bytes, 512);
-        expect(s.connection.isClosed).toBe(true);
-      }),
+      fc.asyncProperty(
+        fc.array(
+          fc.tuple(
+            name,
+            fc.oneof(fc.nat(), fc.constant(0)),
+            value,
+            fc.array(value, { maxLength: 3 }),
+            fc.constantFrom(0, 1),
+          ),
+          { maxLength: 8 },
+        ),
+        async (cmds) => {
+          const w = new ChunkStreamWriter();
+          const parts = cmds.map(([n, txn, obj, args, sid]) =>
+            w.encode(sid === 0 ? 3 : 5, {
+              typeId: sid === 0 ? 20 : 18,
+              timestamp: 0,
+              streamId: sid,
+              payload: encodeAmf0Values([n, txn, obj, ...args]),
+            }),
+          );
+          const bytes = new Uint8Array(parts.reduce((k, x) => k + x.length, 0));
+          let o = 0;
+          for (const x of parts) {
+            bytes.set(x, o);
+            o += x.length;
+          }
+          const s = await feed(bytes, 512);
+          expect(s.connection.isClosed).toBe(true);
+        },
+      ),
       { numRuns: 80 },
     );
   });

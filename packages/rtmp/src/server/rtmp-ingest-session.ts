@@ -14,7 +14,12 @@ import type { Amf0Object, Amf0Value, MediaPacket, TrackInfo } from '@sluice/medi
 import { amf0Properties } from '@sluice/media';
 import { RtmpConnection } from '../connection/rtmp-connection.js';
 import type { ChunkStreamReaderOptions } from '../chunk/chunk-stream-reader.js';
-import { setPeerBandwidthMessage, UserControlEvent, userControlMessage, windowAckSizeMessage } from '../chunk/protocol-control.js';
+import {
+  setPeerBandwidthMessage,
+  UserControlEvent,
+  userControlMessage,
+  windowAckSizeMessage,
+} from '../chunk/protocol-control.js';
 import { DEFAULT_OUT_CHUNK_SIZE } from '../chunk/chunk-stream-writer.js';
 import { decodeCommand, encodeCommand } from '../command/command-message.js';
 import type { RtmpCommand } from '../command/command-message.js';
@@ -143,18 +148,21 @@ export class RtmpIngestSession extends EventEmitter<RtmpIngestSessionEvents> {
       case MessageType.DataAmf3: {
         const payload = message.typeId === MessageType.DataAmf3 ? message.payload.subarray(1) : message.payload;
         this.checkCommandLength(payload);
-        if (this.tracks !== undefined && message.streamId === this.publishStreamId) this.tracks.onMessage(MessageType.DataAmf0, message.timestamp, payload);
+        if (this.tracks !== undefined && message.streamId === this.publishStreamId)
+          this.tracks.onMessage(MessageType.DataAmf0, message.timestamp, payload);
         return;
       }
       case MessageType.Video:
       case MessageType.Audio:
-        if (this.tracks !== undefined && message.streamId === this.publishStreamId) this.tracks.onMessage(message.typeId, message.timestamp, message.payload);
+        if (this.tracks !== undefined && message.streamId === this.publishStreamId)
+          this.tracks.onMessage(message.typeId, message.timestamp, message.payload);
         return;
       case MessageType.Aggregate: {
         const tracks = this.tracks;
         if (tracks === undefined || message.streamId !== this.publishStreamId) return;
         forEachAggregatePart(message.payload, message.timestamp, (type, timestamp, body) => {
-          if (type === MessageType.Audio || type === MessageType.Video || type === MessageType.DataAmf0) tracks.onMessage(type, timestamp, body);
+          if (type === MessageType.Audio || type === MessageType.Video || type === MessageType.DataAmf0)
+            tracks.onMessage(type, timestamp, body);
         });
         return;
       }
@@ -164,12 +172,26 @@ export class RtmpIngestSession extends EventEmitter<RtmpIngestSessionEvents> {
   }
 
   private checkCommandLength(payload: Uint8Array): void {
-    if (payload.length > this.maxCommandLength) throw new RtmpProtocolError(`command/data message of ${payload.length} bytes exceeds the ${this.maxCommandLength}-byte limit`);
+    if (payload.length > this.maxCommandLength)
+      throw new RtmpProtocolError(
+        `command/data message of ${payload.length} bytes exceeds the ${this.maxCommandLength}-byte limit`,
+      );
   }
 
-  private sendCommand(streamId: number, name: string, transactionId: number, commandObject: Amf0Value, ...args: Amf0Value[]): void {
+  private sendCommand(
+    streamId: number,
+    name: string,
+    transactionId: number,
+    commandObject: Amf0Value,
+    ...args: Amf0Value[]
+  ): void {
     const csid = streamId === 0 ? ChunkStreamId.Command : ChunkStreamId.Data;
-    this.connection.send(csid, { typeId: MessageType.CommandAmf0, timestamp: 0, streamId, payload: encodeCommand(name, transactionId, commandObject, ...args) });
+    this.connection.send(csid, {
+      typeId: MessageType.CommandAmf0,
+      timestamp: 0,
+      streamId,
+      payload: encodeCommand(name, transactionId, commandObject, ...args),
+    });
   }
 
   private onCommand(cmd: RtmpCommand, streamId: number): void {
@@ -188,11 +210,18 @@ export class RtmpIngestSession extends EventEmitter<RtmpIngestSessionEvents> {
       case 'deleteStream':
       case 'closeStream':
         this.endPublish();
-        if (cmd.name === 'FCUnpublish' && cmd.transactionId > 0) this.sendCommand(0, '_result', cmd.transactionId, null);
+        if (cmd.name === 'FCUnpublish' && cmd.transactionId > 0)
+          this.sendCommand(0, '_result', cmd.transactionId, null);
         return;
       case 'play':
       case 'play2':
-        this.sendCommand(streamId, 'onStatus', 0, null, statusObject('error', StatusCode.PlayFailed, 'This server only accepts publishers.'));
+        this.sendCommand(
+          streamId,
+          'onStatus',
+          0,
+          null,
+          statusObject('error', StatusCode.PlayFailed, 'This server only accepts publishers.'),
+        );
         this.connection.close();
         return;
       default:
@@ -209,15 +238,25 @@ export class RtmpIngestSession extends EventEmitter<RtmpIngestSessionEvents> {
     this.tcUrl = tcUrl;
     const parsed = splitTcUrl(tcUrl);
     this.host = parsed.host;
-    this.app = parsed.app !== '' ? parsed.app : (appField.split('/')[0] ?? '').split('?')[0] ?? '';
+    this.app = parsed.app !== '' ? parsed.app : ((appField.split('/')[0] ?? '').split('?')[0] ?? '');
     const c = this.connection;
     c.send(ChunkStreamId.Control, windowAckSizeMessage(WINDOW));
     c.sentWindow = WINDOW;
     c.send(ChunkStreamId.Control, setPeerBandwidthMessage(WINDOW, 2));
     c.write(c.writer.setChunkSize(this.chunkSize));
     const enhanced = announcedFourCcs(props).size > 0;
-    const properties: Record<string, Amf0Value> = { fmsVer: 'FMS/3,0,1,123', capabilities: 31, ...(enhanced ? enhancedConnectFields(this.fourCcList) : {}) };
-    this.sendCommand(0, '_result', cmd.transactionId, properties, statusObject('status', StatusCode.ConnectSuccess, 'Connection succeeded.', { objectEncoding: 0 }));
+    const properties: Record<string, Amf0Value> = {
+      fmsVer: 'FMS/3,0,1,123',
+      capabilities: 31,
+      ...(enhanced ? enhancedConnectFields(this.fourCcList) : {}),
+    };
+    this.sendCommand(
+      0,
+      '_result',
+      cmd.transactionId,
+      properties,
+      statusObject('status', StatusCode.ConnectSuccess, 'Connection succeeded.', { objectEncoding: 0 }),
+    );
   }
 
   private onPublish(cmd: RtmpCommand, streamId: number): void {
@@ -227,11 +266,20 @@ export class RtmpIngestSession extends EventEmitter<RtmpIngestSessionEvents> {
     const name = q >= 0 ? rawName.slice(0, q) : rawName;
     const query = q >= 0 ? rawName.slice(q + 1) : '';
     if (this.publishInfo !== undefined) {
-      this.sendCommand(streamId, 'onStatus', 0, null, statusObject('error', StatusCode.PublishBadName, 'This connection is already publishing.'));
+      this.sendCommand(
+        streamId,
+        'onStatus',
+        0,
+        null,
+        statusObject('error', StatusCode.PublishBadName, 'This connection is already publishing.'),
+      );
       return;
     }
     const info: PublishInfo = { app: this.app, name, query, tcUrl: this.tcUrl, host: this.host, type };
-    const decision: PublishDecision = name === '' ? { code: StatusCode.PublishBadName, description: 'Missing stream name.' } : this.hooks.claim(this, info);
+    const decision: PublishDecision =
+      name === ''
+        ? { code: StatusCode.PublishBadName, description: 'Missing stream name.' }
+        : this.hooks.claim(this, info);
     if (decision !== null) {
       this.sendCommand(streamId, 'onStatus', 0, null, statusObject('error', decision.code, decision.description));
       this.connection.close();
@@ -239,9 +287,19 @@ export class RtmpIngestSession extends EventEmitter<RtmpIngestSessionEvents> {
     }
     this.publishInfo = info;
     this.publishStreamId = streamId;
-    this.tracks = new IngestTracks({ tracks: (t) => this.emit('tracks', t), packet: (p) => this.emit('packet', p), metadata: (m) => this.emit('metadata', m) });
+    this.tracks = new IngestTracks({
+      tracks: (t) => this.emit('tracks', t),
+      packet: (p) => this.emit('packet', p),
+      metadata: (m) => this.emit('metadata', m),
+    });
     this.connection.send(ChunkStreamId.Control, userControlMessage(UserControlEvent.StreamBegin, streamId));
-    this.sendCommand(streamId, 'onStatus', 0, null, statusObject('status', StatusCode.PublishStart, `${name} is now published.`, { details: name }));
+    this.sendCommand(
+      streamId,
+      'onStatus',
+      0,
+      null,
+      statusObject('status', StatusCode.PublishStart, `${name} is now published.`, { details: name }),
+    );
     this.emit('publish', info);
   }
 
@@ -272,7 +330,9 @@ export function splitTcUrl(tcUrl: string): { host: string; app: string } {
   const m = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)\/?([^/?#]*)/i.exec(tcUrl);
   if (m === null) return { host: '', app: '' };
   const authority = m[1] ?? '';
-  const host = authority.startsWith('[') ? authority.slice(0, authority.indexOf(']') + 1) : (authority.split(':')[0] ?? '');
+  const host = authority.startsWith('[')
+    ? authority.slice(0, authority.indexOf(']') + 1)
+    : (authority.split(':')[0] ?? '');
   return { host, app: decodeURIComponentSafe(m[2] ?? '') };
 }
 

@@ -4,7 +4,15 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer as createTlsServer } from 'node:tls';
-import { describeWithPeers, fixturePath, listFixtures, makeSelfSignedCert, runCommand, startProcess, waitFor } from '@sluice/test-support';
+import {
+  describeWithPeers,
+  fixturePath,
+  listFixtures,
+  makeSelfSignedCert,
+  runCommand,
+  startProcess,
+  waitFor,
+} from '@sluice/test-support';
 import { RtmpServer } from './rtmp-server.js';
 import type { RtmpIngestSession, PublishInfo } from './rtmp-ingest-session.js';
 import { splitTcUrl } from './rtmp-ingest-session.js';
@@ -62,7 +70,23 @@ describeWithPeers(['ffmpeg', 'ffprobe'], 'RtmpServer ingest from ffmpeg', () => 
   for (const [i, name] of fixtures.entries()) {
     it(`receives exactly the packets of ${name} (ffmpeg ${i === 0 ? '-re ' : ''}-c copy -f flv)`, async () => {
       const stream = `s${i}`;
-      const r = await runCommand('ffmpeg', ['-nostdin', '-v', 'error', ...(i === 0 ? ['-re'] : []), '-i', fixturePath(name), '-c', 'copy', '-f', 'flv', `rtmp://127.0.0.1:${port}/live/${stream}?token=abc`], 30_000);
+      const r = await runCommand(
+        'ffmpeg',
+        [
+          '-nostdin',
+          '-v',
+          'error',
+          ...(i === 0 ? ['-re'] : []),
+          '-i',
+          fixturePath(name),
+          '-c',
+          'copy',
+          '-f',
+          'flv',
+          `rtmp://127.0.0.1:${port}/live/${stream}?token=abc`,
+        ],
+        30_000,
+      );
       expect(r.code, r.stderr).toBe(0);
       await waitFor(() => received.some((x) => x.info.name === stream && x.closed), 5000, 'session close');
       const got = received.find((x) => x.info.name === stream)!;
@@ -78,7 +102,8 @@ describeWithPeers(['ffmpeg', 'ffprobe'], 'RtmpServer ingest from ffmpeg', () => 
         const theirs = fixture.packets.filter((p) => fixture.tracks.find((t) => t.id === p.trackId)?.kind === kind);
         mine.forEach((p, k) => expect(plain(p.data), `${kind} #${k} payload`).toEqual(plain(theirs[k]!.data)));
       }
-      for (const t of got.tracks) if (t.codec !== 'mp3') expect(t.config?.length, `${t.codec} config`).toBeGreaterThan(0);
+      for (const t of got.tracks)
+        if (t.codec !== 'mp3') expect(t.config?.length, `${t.codec} config`).toBeGreaterThan(0);
       expect(server.publisherOf('live', stream)).toBeUndefined();
     });
   }
@@ -86,11 +111,30 @@ describeWithPeers(['ffmpeg', 'ffprobe'], 'RtmpServer ingest from ffmpeg', () => 
   it('runs sessions on TLS sockets too (RTMPS ingest via server.accept)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sluice-rtmps-'));
     const { certFile, keyFile } = await makeSelfSignedCert(dir);
-    const tlsServer = createTlsServer({ cert: readFileSync(certFile), key: readFileSync(keyFile) }, (socket) => server.accept(socket));
+    const tlsServer = createTlsServer({ cert: readFileSync(certFile), key: readFileSync(keyFile) }, (socket) =>
+      server.accept(socket),
+    );
     await new Promise<void>((r) => tlsServer.listen(0, '127.0.0.1', () => r()));
     const tlsPort = (tlsServer.address() as { port: number }).port;
     const name = listFixtures('flv').find((f) => f.startsWith('h264'))!;
-    const r = await runCommand('ffmpeg', ['-nostdin', '-v', 'error', '-i', fixturePath(name), '-c', 'copy', '-f', 'flv', '-tls_verify', '0', `rtmps://127.0.0.1:${tlsPort}/live/tls`], 30_000);
+    const r = await runCommand(
+      'ffmpeg',
+      [
+        '-nostdin',
+        '-v',
+        'error',
+        '-i',
+        fixturePath(name),
+        '-c',
+        'copy',
+        '-f',
+        'flv',
+        '-tls_verify',
+        '0',
+        `rtmps://127.0.0.1:${tlsPort}/live/tls`,
+      ],
+      30_000,
+    );
     expect(r.code, r.stderr).toBe(0);
     await waitFor(() => received.some((x) => x.info.name === 'tls' && x.closed), 5000, 'tls session close');
     const got = received.find((x) => x.info.name === 'tls')!;
@@ -101,9 +145,39 @@ describeWithPeers(['ffmpeg', 'ffprobe'], 'RtmpServer ingest from ffmpeg', () => 
 
   it('rejects a second publisher of the same name with NetStream.Publish.BadName and keeps the first', async () => {
     const name = fixtures.find((f) => f.startsWith('h264'))!;
-    const first = startProcess('ffmpeg', ['-nostdin', '-v', 'error', '-re', '-stream_loop', '-1', '-i', fixturePath(name), '-c', 'copy', '-f', 'flv', `rtmp://127.0.0.1:${port}/live/dup`]);
+    const first = startProcess('ffmpeg', [
+      '-nostdin',
+      '-v',
+      'error',
+      '-re',
+      '-stream_loop',
+      '-1',
+      '-i',
+      fixturePath(name),
+      '-c',
+      'copy',
+      '-f',
+      'flv',
+      `rtmp://127.0.0.1:${port}/live/dup`,
+    ]);
     await waitFor(() => received.some((x) => x.info.name === 'dup' && x.packets.length > 0), 10_000, 'first publisher');
-    const second = await runCommand('ffmpeg', ['-nostdin', '-v', 'error', '-re', '-i', fixturePath(name), '-c', 'copy', '-f', 'flv', `rtmp://127.0.0.1:${port}/live/dup`], 20_000);
+    const second = await runCommand(
+      'ffmpeg',
+      [
+        '-nostdin',
+        '-v',
+        'error',
+        '-re',
+        '-i',
+        fixturePath(name),
+        '-c',
+        'copy',
+        '-f',
+        'flv',
+        `rtmp://127.0.0.1:${port}/live/dup`,
+      ],
+      20_000,
+    );
     expect(second.code).not.toBe(0);
     const before = received.find((x) => x.info.name === 'dup')!.packets.length;
     await new Promise((r) => setTimeout(r, 300));

@@ -79,7 +79,11 @@ export class RtmpServer extends EventEmitter<RtmpServerEvents> {
       socket,
       {
         claim: (s, info) => {
-          if (this.publishing.has(streamKey(info))) return { code: StatusCode.PublishBadName, description: `Stream ${info.app}/${info.name} is already being published.` };
+          if (this.publishing.has(streamKey(info)))
+            return {
+              code: StatusCode.PublishBadName,
+              description: `Stream ${info.app}/${info.name} is already being published.`,
+            };
           const decision = this.options.authorize?.(info) ?? null;
           if (decision !== null) return decision;
           this.publishing.set(streamKey(info), s);
@@ -93,7 +97,8 @@ export class RtmpServer extends EventEmitter<RtmpServerEvents> {
     );
     this.sessions.add(session);
     const timer = setTimeout(() => {
-      if (session.publishInfo === undefined) session.close(new RtmpProtocolError('no publish within the publish timeout'));
+      if (session.publishInfo === undefined)
+        session.close(new RtmpProtocolError('no publish within the publish timeout'));
     }, this.options.publishTimeoutMs ?? 30_000);
     timer.unref();
     session.on('publish', (info) => {

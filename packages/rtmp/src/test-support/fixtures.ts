@@ -39,7 +39,13 @@ export function expectedPackets(name: string): ComparablePacket[] {
 
 /** Our packets in the same form. */
 export function comparable(packets: readonly MediaPacket[], tracks: readonly TrackInfo[]): ComparablePacket[] {
-  return packets.map((p) => ({ kind: tracks.find((t) => t.id === p.trackId)?.kind ?? '?', dts: p.dts, pts: p.pts, size: p.data.length, key: p.key }));
+  return packets.map((p) => ({
+    kind: tracks.find((t) => t.id === p.trackId)?.kind ?? '?',
+    dts: p.dts,
+    pts: p.pts,
+    size: p.data.length,
+    key: p.key,
+  }));
 }
 
 /** Packets of one kind (ffprobe interleaves by file position; compare per track). */

@@ -16,7 +16,12 @@ export class ConfigError extends Error {
     super(ConfigError.describe(detail, file, element, line));
   }
 
-  private static describe(detail: string, file: string | undefined, element: string | undefined, line: number | undefined): string {
+  private static describe(
+    detail: string,
+    file: string | undefined,
+    element: string | undefined,
+    line: number | undefined,
+  ): string {
     const where = [file, line !== undefined ? `line ${line}` : undefined].filter((x) => x !== undefined).join(':');
     const what = element !== undefined ? `<${element}>: ` : '';
     return `${where ? `${where}: ` : ''}${what}${detail}`;

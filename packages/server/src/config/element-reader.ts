@@ -33,7 +33,12 @@ export class ElementReader {
     const seen = new Set<string>();
     for (const child of element.children) {
       if (!known.includes(child.name)) {
-        this.warnings.push({ message: `unknown element <${child.name}> ignored`, file: this.file, element: child.path, line: child.line });
+        this.warnings.push({
+          message: `unknown element <${child.name}> ignored`,
+          file: this.file,
+          element: child.path,
+          line: child.line,
+        });
         continue;
       }
       if (single.includes(child.name) && seen.has(child.name)) throw this.error(child, 'appears more than once');

@@ -8,7 +8,11 @@ import { applyEnvironment, loadServerConfig, parseServerConfig } from './server-
 
 const defaultConfigFile = fileURLToPath(new URL('../../conf/Server.xml', import.meta.url));
 
-function serverXml(api = '<AccessToken>secret</AccessToken>', apps = '<Application><Name>app</Name><Publishers><Push/></Publishers></Application>', extra = ''): string {
+function serverXml(
+  api = '<AccessToken>secret</AccessToken>',
+  apps = '<Application><Name>app</Name><Publishers><Push/></Publishers></Application>',
+  extra = '',
+): string {
   return `<?xml version="1.0"?>
 <Server version="8">
   <Bind>
@@ -55,19 +59,32 @@ describe('parseServerConfig', () => {
     expect(vhost.hostNames).toEqual(['*']);
     expect(vhost.applications.map((a) => a.name)).toEqual(['app']);
     expect(vhost.applications[0]!.rtmp).toBe(true);
-    expect(vhost.applications[0]!.push).toEqual({ connectionTimeoutMs: 5000, sendTimeoutMs: 2000, streamMap: undefined });
+    expect(vhost.applications[0]!.push).toEqual({
+      connectionTimeoutMs: 5000,
+      sendTimeoutMs: 2000,
+      streamMap: undefined,
+    });
     expect(config.warnings).toEqual([]);
   });
 
   it('reads host names, cross domains and push defaults', () => {
-    const config = parseServerConfig(serverXml('<AccessToken>secret</AccessToken><CrossDomains><Url>*.example.com</Url><Url>http://a.test</Url></CrossDomains>'));
+    const config = parseServerConfig(
+      serverXml(
+        '<AccessToken>secret</AccessToken><CrossDomains><Url>*.example.com</Url><Url>http://a.test</Url></CrossDomains>',
+      ),
+    );
     expect(config.crossDomains).toEqual(['*.example.com', 'http://a.test']);
     expect(config.virtualHosts[0]!.hostNames).toEqual(['*.example.com', 'localhost']);
     expect(config.virtualHosts[0]!.applications[0]!.push?.sendTimeoutMs).toBe(2000);
   });
 
   it('an application without <Publishers><Push> has push undefined', () => {
-    const config = parseServerConfig(serverXml(undefined, '<Application><Name>a</Name></Application><Application><Name>b</Name><Publishers/></Application>'));
+    const config = parseServerConfig(
+      serverXml(
+        undefined,
+        '<Application><Name>a</Name></Application><Application><Name>b</Name><Publishers/></Application>',
+      ),
+    );
     expect(config.virtualHosts[0]!.applications.map((a) => a.push)).toEqual([undefined, undefined]);
   });
 
@@ -75,7 +92,9 @@ describe('parseServerConfig', () => {
     const e = configError(() => parseServerConfig(serverXml(''), '/etc/Server.xml'));
     expect(e.element).toBe('Server.Managers.API');
     expect(e.line).toBe(8);
-    expect(e.message).toBe('/etc/Server.xml:line 8: <Server.Managers.API>: required element <AccessToken> is missing (an empty token is never "open access")');
+    expect(e.message).toBe(
+      '/etc/Server.xml:line 8: <Server.Managers.API>: required element <AccessToken> is missing (an empty token is never "open access")',
+    );
   });
 
   it('refuses an empty AccessToken', () => {
@@ -101,20 +120,34 @@ describe('parseServerConfig', () => {
   it('refuses XML the parser refuses after validation (nesting too deep, external entity) as ConfigError', () => {
     const deep = configError(() => parseServerConfig(`${'<a>'.repeat(5000)}${'</a>'.repeat(5000)}`, 'deep.xml'));
     expect(deep.message).toBe('deep.xml: malformed XML: Maximum nested tags exceeded');
-    const external = configError(() => parseServerConfig('<!DOCTYPE Server [<!ENTITY x SYSTEM "file:///etc/passwd">]><Server>&x;</Server>'));
+    const external = configError(() =>
+      parseServerConfig('<!DOCTYPE Server [<!ENTITY x SYSTEM "file:///etc/passwd">]><Server>&x;</Server>'),
+    );
     expect(external.message).toMatch(/^malformed XML: /);
   });
 
   it('refuses a wrong timeout value and duplicate applications', () => {
-    const bad = serverXml(undefined, '<Application><Name>app</Name><Publishers><Push><SendTimeout>-5</SendTimeout></Push></Publishers></Application>');
-    expect(configError(() => parseServerConfig(bad)).element).toBe('Server.VirtualHosts.VirtualHost.Applications.Application.Publishers.Push.SendTimeout');
-    const dup = serverXml(undefined, '<Application><Name>app</Name></Application>\n<Application><Name>app</Name></Application>');
-    expect(configError(() => parseServerConfig(dup)).detail).toBe('duplicate application name "app" in virtual host "default"');
+    const bad = serverXml(
+      undefined,
+      '<Application><Name>app</Name><Publishers><Push><SendTimeout>-5</SendTimeout></Push></Publishers></Application>',
+    );
+    expect(configError(() => parseServerConfig(bad)).element).toBe(
+      'Server.VirtualHosts.VirtualHost.Applications.Application.Publishers.Push.SendTimeout',
+    );
+    const dup = serverXml(
+      undefined,
+      '<Application><Name>app</Name></Application>\n<Application><Name>app</Name></Application>',
+    );
+    expect(configError(() => parseServerConfig(dup)).detail).toBe(
+      'duplicate application name "app" in virtual host "default"',
+    );
   });
 
   it('warns about unknown elements and keeps going', () => {
     const config = parseServerConfig(serverXml(undefined, undefined, '\n  <Modules><HTTP2/></Modules>'), 'S.xml');
-    expect(config.warnings).toEqual([{ message: 'unknown element <Modules> ignored', file: 'S.xml', element: 'Server.Modules', line: 21 }]);
+    expect(config.warnings).toEqual([
+      { message: 'unknown element <Modules> ignored', file: 'S.xml', element: 'Server.Modules', line: 21 },
+    ]);
   });
 
   it('loads an enabled StreamMap relative to Server.xml', () => {
@@ -124,7 +157,13 @@ describe('parseServerConfig', () => {
       '<PushInfo><Push><Enable>true</Enable><StreamName>cam?</StreamName><Protocol>RTMP</Protocol><Url>rtmp://h/live</Url><StreamKey>${Stream}</StreamKey></Push></PushInfo>',
     );
     const file = join(dir, 'Server.xml');
-    writeFileSync(file, serverXml(undefined, '<Application><Name>app</Name><Publishers><Push><StreamMap><Enable>true</Enable><Path>map.xml</Path></StreamMap></Push></Publishers></Application>'));
+    writeFileSync(
+      file,
+      serverXml(
+        undefined,
+        '<Application><Name>app</Name><Publishers><Push><StreamMap><Enable>true</Enable><Path>map.xml</Path></StreamMap></Push></Publishers></Application>',
+      ),
+    );
     const map = loadServerConfig(file).virtualHosts[0]!.applications[0]!.push!.streamMap!;
     expect(map.path).toBe(join(dir, 'map.xml'));
     expect(map.entries).toHaveLength(1);
@@ -134,7 +173,10 @@ describe('parseServerConfig', () => {
   });
 
   it('a missing StreamMap file stops start-up naming <Path>', () => {
-    const xml = serverXml(undefined, '<Application><Name>app</Name><Publishers><Push><StreamMap><Enable>true</Enable><Path>nope.xml</Path></StreamMap></Push></Publishers></Application>');
+    const xml = serverXml(
+      undefined,
+      '<Application><Name>app</Name><Publishers><Push><StreamMap><Enable>true</Enable><Path>nope.xml</Path></StreamMap></Push></Publishers></Application>',
+    );
     const e = configError(() => parseServerConfig(xml, join(tmpdir(), 'Server.xml')));
     expect(e.element).toMatch(/StreamMap\.Path$/);
   });
@@ -143,7 +185,11 @@ describe('parseServerConfig', () => {
 describe('applyEnvironment', () => {
   it('overrides ports and token', () => {
     const base = parseServerConfig(serverXml());
-    const config = applyEnvironment(base, { SLUICE_API_PORT: '9000', SLUICE_RTMP_PORT: '0', SLUICE_ACCESS_TOKEN: 'tok' });
+    const config = applyEnvironment(base, {
+      SLUICE_API_PORT: '9000',
+      SLUICE_RTMP_PORT: '0',
+      SLUICE_ACCESS_TOKEN: 'tok',
+    });
     expect([config.apiPort, config.rtmpPort, config.accessToken]).toEqual([9000, 0, 'tok']);
     expect(applyEnvironment(base, { SLUICE_ACCESS_TOKEN: '' }).accessToken).toBe('secret');
   });

@@ -107,8 +107,10 @@ export function parseServerConfig(xml: string, file?: string): ServerConfig {
   const api = reader.required(managers, 'API');
   reader.expectChildren(api, ['AccessToken', 'CrossDomains']);
   const tokenElement = reader.child(api, 'AccessToken');
-  if (tokenElement === undefined) throw reader.error(api, 'required element <AccessToken> is missing (an empty token is never "open access")');
-  if (tokenElement.text === '') throw reader.error(tokenElement, 'must not be empty (an empty token is never "open access")');
+  if (tokenElement === undefined)
+    throw reader.error(api, 'required element <AccessToken> is missing (an empty token is never "open access")');
+  if (tokenElement.text === '')
+    throw reader.error(tokenElement, 'must not be empty (an empty token is never "open access")');
   const crossDomainsElement = reader.child(api, 'CrossDomains');
   const crossDomains: string[] = [];
   if (crossDomainsElement !== undefined) {
@@ -121,12 +123,22 @@ export function parseServerConfig(xml: string, file?: string): ServerConfig {
   const virtualHosts: VirtualHostConfig[] = [];
   for (const vhostElement of reader.children(virtualHostsElement, 'VirtualHost')) {
     const vhost = readVirtualHost(reader, vhostElement, baseDir);
-    if (virtualHosts.some((v) => v.name === vhost.name)) throw reader.error(vhostElement, `duplicate virtual host name "${vhost.name}"`);
+    if (virtualHosts.some((v) => v.name === vhost.name))
+      throw reader.error(vhostElement, `duplicate virtual host name "${vhost.name}"`);
     virtualHosts.push(vhost);
   }
   if (virtualHosts.length === 0) throw reader.error(virtualHostsElement, 'at least one <VirtualHost> is required');
 
-  return { file, bindAddress, apiPort, rtmpPort, accessToken: tokenElement.text, crossDomains, virtualHosts, warnings: reader.warnings };
+  return {
+    file,
+    bindAddress,
+    apiPort,
+    rtmpPort,
+    accessToken: tokenElement.text,
+    crossDomains,
+    virtualHosts,
+    warnings: reader.warnings,
+  };
 }
 
 function readHostNames(reader: ElementReader, host: XmlElement): string[] {
@@ -141,7 +153,11 @@ function readHostNames(reader: ElementReader, host: XmlElement): string[] {
 function readVirtualHost(reader: ElementReader, element: XmlElement, baseDir: string): VirtualHostConfig {
   reader.expectChildren(element, ['Name', 'Host', 'Applications']);
   const name = reader.text(reader.required(element, 'Name'));
-  if (!/^[\w.-]+$/.test(name)) throw reader.error(reader.required(element, 'Name'), `virtual host name "${name}" may hold only letters, digits, '_', '.', '-'`);
+  if (!/^[\w.-]+$/.test(name))
+    throw reader.error(
+      reader.required(element, 'Name'),
+      `virtual host name "${name}" may hold only letters, digits, '_', '.', '-'`,
+    );
   const host = reader.child(element, 'Host');
   const hostNames = host === undefined ? ['*'] : readHostNames(reader, host);
   const applications: ApplicationConfig[] = [];
@@ -150,7 +166,8 @@ function readVirtualHost(reader: ElementReader, element: XmlElement, baseDir: st
     reader.expectChildren(appsElement, ['Application'], []);
     for (const appElement of reader.children(appsElement, 'Application')) {
       const app = readApplication(reader, appElement, baseDir);
-      if (applications.some((a) => a.name === app.name)) throw reader.error(appElement, `duplicate application name "${app.name}" in virtual host "${name}"`);
+      if (applications.some((a) => a.name === app.name))
+        throw reader.error(appElement, `duplicate application name "${app.name}" in virtual host "${name}"`);
       applications.push(app);
     }
   }
@@ -161,7 +178,8 @@ function readApplication(reader: ElementReader, element: XmlElement, baseDir: st
   reader.expectChildren(element, ['Name', 'Type', 'Providers', 'Publishers']);
   const nameElement = reader.required(element, 'Name');
   const name = reader.text(nameElement);
-  if (!/^[\w.-]+$/.test(name)) throw reader.error(nameElement, `application name "${name}" may hold only letters, digits, '_', '.', '-'`);
+  if (!/^[\w.-]+$/.test(name))
+    throw reader.error(nameElement, `application name "${name}" may hold only letters, digits, '_', '.', '-'`);
   const providers = reader.child(element, 'Providers');
   let rtmp = true;
   if (providers !== undefined) {
@@ -180,7 +198,13 @@ function readApplication(reader: ElementReader, element: XmlElement, baseDir: st
 
 function readPush(reader: ElementReader, element: XmlElement, baseDir: string): PushPublisherConfig {
   reader.expectChildren(element, ['ConnectionTimeout', 'SendTimeout', 'StreamMap']);
-  const connectionTimeoutMs = reader.optionalInteger(element, 'ConnectionTimeout', 100, 600_000, DEFAULT_CONNECTION_TIMEOUT_MS);
+  const connectionTimeoutMs = reader.optionalInteger(
+    element,
+    'ConnectionTimeout',
+    100,
+    600_000,
+    DEFAULT_CONNECTION_TIMEOUT_MS,
+  );
   const sendTimeoutMs = reader.optionalInteger(element, 'SendTimeout', 100, 600_000, DEFAULT_SEND_TIMEOUT_MS);
   let streamMap: PushPublisherConfig['streamMap'];
   const mapElement = reader.child(element, 'StreamMap');
@@ -213,7 +237,13 @@ export function applyEnvironment(config: ServerConfig, env: ConfigEnvironment): 
     const raw = env[name];
     if (raw === undefined || raw === '') return undefined;
     const value = /^\d{1,5}$/.test(raw) ? Number(raw) : NaN;
-    if (!(value >= 0 && value <= 65535)) throw new ConfigError(`must be a port number from 0 to 65535, got "${raw}"`, undefined, `environment ${name}`, undefined);
+    if (!(value >= 0 && value <= 65535))
+      throw new ConfigError(
+        `must be a port number from 0 to 65535, got "${raw}"`,
+        undefined,
+        `environment ${name}`,
+        undefined,
+      );
     return value;
   };
   out.apiPort = port('SLUICE_API_PORT') ?? out.apiPort;

@@ -19,18 +19,27 @@ describe('parseStreamMap', () => {
 
   it('refuses an unsupported protocol naming the element', () => {
     try {
-      parseStreamMap('<PushInfo>\n<Push><StreamName>*</StreamName><Protocol>hls</Protocol><Url>x</Url></Push></PushInfo>', 'map.xml');
+      parseStreamMap(
+        '<PushInfo>\n<Push><StreamName>*</StreamName><Protocol>hls</Protocol><Url>x</Url></Push></PushInfo>',
+        'map.xml',
+      );
       expect.unreachable();
     } catch (e) {
       expect(e).toBeInstanceOf(ConfigError);
-      expect((e as ConfigError).message).toBe('map.xml:line 2: <PushInfo.Push.Protocol>: unsupported protocol "hls" (rtmp or mpegts)');
+      expect((e as ConfigError).message).toBe(
+        'map.xml:line 2: <PushInfo.Push.Protocol>: unsupported protocol "hls" (rtmp or mpegts)',
+      );
     }
   });
 
   it('expands macros', () => {
-    expect(expandStreamMacros('rtmp://h/${Application}/${Stream}?src=${SourceStream}&x=${Other}', { application: 'app', stream: 's', sourceStream: 'src' })).toBe(
-      'rtmp://h/app/s?src=src&x=${Other}',
-    );
+    expect(
+      expandStreamMacros('rtmp://h/${Application}/${Stream}?src=${SourceStream}&x=${Other}', {
+        application: 'app',
+        stream: 's',
+        sourceStream: 'src',
+      }),
+    ).toBe('rtmp://h/app/s?src=src&x=${Other}');
   });
 });
 

@@ -60,12 +60,28 @@ export function parseStreamMap(xml: string, file?: string, warnings: ConfigWarni
     const streamName = reader.text(reader.required(push, 'StreamName'));
     const protocolElement = reader.required(push, 'Protocol');
     const protocol = reader.text(protocolElement).toLowerCase();
-    if (protocol !== 'rtmp' && protocol !== 'mpegts') throw reader.error(protocolElement, `unsupported protocol "${protocol}" (rtmp or mpegts)`);
+    if (protocol !== 'rtmp' && protocol !== 'mpegts')
+      throw reader.error(protocolElement, `unsupported protocol "${protocol}" (rtmp or mpegts)`);
     const url = reader.text(reader.required(push, 'Url'));
     const variantElement = reader.child(push, 'VariantNames');
-    const variantNames = variantElement === undefined ? [] : variantElement.text.split(',').map((v) => v.trim()).filter((v) => v !== '');
+    const variantNames =
+      variantElement === undefined
+        ? []
+        : variantElement.text
+            .split(',')
+            .map((v) => v.trim())
+            .filter((v) => v !== '');
     const streamKey = reader.child(push, 'StreamKey')?.text ?? '';
-    entries.push({ streamName, matches: compileGlob(streamName), variantNames, protocol, url, streamKey, index: entries.length, line: push.line });
+    entries.push({
+      streamName,
+      matches: compileGlob(streamName),
+      variantNames,
+      protocol,
+      url,
+      streamKey,
+      index: entries.length,
+      line: push.line,
+    });
   }
   warnings.push(...reader.warnings);
   return entries;

@@ -29,7 +29,8 @@ const ATTRIBUTE_PREFIX = '@';
 
 /** Parses XML text into its root element; malformed XML throws ConfigError with the line. */
 export function parseXmlTree(xml: string, file?: string): XmlElement {
-  if (xml.length > MAX_CONFIG_BYTES) throw new ConfigError(`file is larger than ${MAX_CONFIG_BYTES} bytes`, file, undefined, undefined);
+  if (xml.length > MAX_CONFIG_BYTES)
+    throw new ConfigError(`file is larger than ${MAX_CONFIG_BYTES} bytes`, file, undefined, undefined);
   const valid = XMLValidator.validate(xml);
   if (valid !== true) throw new ConfigError(`malformed XML: ${valid.err.msg}`, file, undefined, valid.err.line);
   const parser = new XMLParser({
@@ -59,7 +60,8 @@ export function parseXmlTree(xml: string, file?: string): XmlElement {
   }
   const root = roots[0];
   if (root === undefined) throw new ConfigError('the file holds no XML element', file, undefined, undefined);
-  if (roots.length > 1) throw new ConfigError('the file holds more than one root element', file, roots[1]?.name, roots[1]?.line);
+  if (roots.length > 1)
+    throw new ConfigError('the file holds more than one root element', file, roots[1]?.name, roots[1]?.line);
   return root;
 }
 
@@ -70,7 +72,8 @@ function asArray(value: unknown): unknown[] {
 function toElement(name: string, path: string, node: unknown, meta: symbol, lineStarts: number[]): XmlElement {
   const element: XmlElement = { name, path, line: 0, offset: 0, text: '', attributes: {}, children: [] };
   if (typeof node !== 'object' || node === null) {
-    element.text = String(node ?? '').trim();
+    element.text =
+      typeof node === 'string' || typeof node === 'number' || typeof node === 'boolean' ? String(node).trim() : '';
     return element;
   }
   const record = node as Record<string | symbol, unknown>;
@@ -82,7 +85,9 @@ function toElement(name: string, path: string, node: unknown, meta: symbol, line
   for (const [key, value] of Object.entries(record)) {
     if (key === TEXT) element.text = String(value).trim();
     else if (key.startsWith(ATTRIBUTE_PREFIX)) element.attributes[key.slice(ATTRIBUTE_PREFIX.length)] = String(value);
-    else for (const child of asArray(value)) element.children.push(toElement(key, `${path}.${key}`, child, meta, lineStarts));
+    else
+      for (const child of asArray(value))
+        element.children.push(toElement(key, `${path}.${key}`, child, meta, lineStarts));
   }
   // fast-xml-parser groups children by name; restore document order
   element.children.sort((a, b) => a.offset - b.offset);

@@ -44,7 +44,13 @@ describeWithPeers(['ffmpeg', 'ffprobe', 'nginx-rtmp'], 'e2e: rtmps and tcp:// de
     publisher = startFfmpegPublisher(t.ingestUrl('secure'));
     await t.waitForLive('secure');
     const url = `rtmps://127.0.0.1:${nginx.tlsPort}/live`;
-    const started = await t.api('POST', `${APP}:startPush`, { id: 'tls', stream: { name: 'secure' }, protocol: 'rtmp', url, streamKey: 'tls' });
+    const started = await t.api('POST', `${APP}:startPush`, {
+      id: 'tls',
+      stream: { name: 'secure' },
+      protocol: 'rtmp',
+      url,
+      streamKey: 'tls',
+    });
     expect(started.status, JSON.stringify(started.body)).toBe(200);
     await t.waitForState('tls', 'pushing');
     await waitFor(async () => ((await t.push('tls'))?.sentBytes ?? 0) > 100_000, 10_000, 'media over TLS');
@@ -59,9 +65,28 @@ describeWithPeers(['ffmpeg', 'ffprobe', 'nginx-rtmp'], 'e2e: rtmps and tcp:// de
   it('pushes MPEG-TS over TCP to a listening ffmpeg; the file decodes', async () => {
     const port = await freeTcpPort();
     const file = join(mkdtempSync(join(tmpdir(), 'sluice-tcp-')), 'tcp.ts');
-    const receiver = startProcess('ffmpeg', ['-nostdin', '-v', 'error', '-y', '-i', `tcp://127.0.0.1:${port}?listen=1`, '-c', 'copy', '-f', 'mpegts', '-pes_payload_size', '0', file]);
+    const receiver = startProcess('ffmpeg', [
+      '-nostdin',
+      '-v',
+      'error',
+      '-y',
+      '-i',
+      `tcp://127.0.0.1:${port}?listen=1`,
+      '-c',
+      'copy',
+      '-f',
+      'mpegts',
+      '-pes_payload_size',
+      '0',
+      file,
+    ]);
     await sleep(1000); // listening (a probe connection would be its one client)
-    const started = await t.api('POST', `${APP}:startPush`, { id: 'tcp', stream: { name: 'secure' }, protocol: 'mpegts', url: `tcp://127.0.0.1:${port}` });
+    const started = await t.api('POST', `${APP}:startPush`, {
+      id: 'tcp',
+      stream: { name: 'secure' },
+      protocol: 'mpegts',
+      url: `tcp://127.0.0.1:${port}`,
+    });
     expect(started.status, JSON.stringify(started.body)).toBe(200);
     await t.waitForState('tcp', 'pushing');
     await waitFor(async () => ((await t.push('tcp'))?.sentBytes ?? 0) > 100_000, 10_000, 'media over TCP');

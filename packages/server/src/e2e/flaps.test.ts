@@ -6,7 +6,15 @@
  */
 import { basename } from 'node:path';
 import type { PushRecord } from '@sluice/push';
-import { describeWithPeers, ffmpegDecodeErrors, ffprobe, startNginxRtmp, waitFor, type NginxRtmp, type PeerProcess } from '@sluice/test-support';
+import {
+  describeWithPeers,
+  ffmpegDecodeErrors,
+  ffprobe,
+  startNginxRtmp,
+  waitFor,
+  type NginxRtmp,
+  type PeerProcess,
+} from '@sluice/test-support';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { sleep, startTestServer, type TestServer } from './harness.js';
 import { startFfmpegPublisher, stopFfmpeg } from './peers.js';
@@ -36,7 +44,9 @@ describeWithPeers(['ffmpeg', 'ffprobe', 'nginx-rtmp'], 'e2e: destination and sou
     for (const file of files) {
       const probe = await ffprobe(file);
       expect(probe.streams.map((s) => s.codec_name).sort(), file).toEqual(['aac', 'h264']);
-      expect(probe.packets.find((p) => p.codec_type === 'video')?.flags, `${file} starts with a keyframe`).toMatch(/^K/);
+      expect(probe.packets.find((p) => p.codec_type === 'video')?.flags, `${file} starts with a keyframe`).toMatch(
+        /^K/,
+      );
       expect(await ffmpegDecodeErrors(file), file).toBe('');
     }
   };
@@ -69,7 +79,11 @@ describeWithPeers(['ffmpeg', 'ffprobe', 'nginx-rtmp'], 'e2e: destination and sou
       const back = Date.now();
       await waitFor(() => count('flap', 'pushing') >= round + 1, 10_000, `push pushing again (round ${round})`, 10);
       recoveryMs.push(Date.now() - back);
-      await waitFor(async () => ((await t.push('flap'))?.sentBytes ?? 0) > 30_000, 10_000, `media flows (round ${round})`);
+      await waitFor(
+        async () => ((await t.push('flap'))?.sentBytes ?? 0) > 30_000,
+        10_000,
+        `media flows (round ${round})`,
+      );
       // nginx's record_unique names files by the second: keep sessions in different seconds
       await sleep(1200);
     }
@@ -93,7 +107,13 @@ describeWithPeers(['ffmpeg', 'ffprobe', 'nginx-rtmp'], 'e2e: destination and sou
     let publisher = startFfmpegPublisher(t.ingestUrl('src'));
     publishers.push(publisher);
     await t.waitForLive('src');
-    await start({ id: 'source', stream: { name: 'src' }, protocol: 'rtmp', url: nginx.url('live'), streamKey: 'source' });
+    await start({
+      id: 'source',
+      stream: { name: 'src' },
+      protocol: 'rtmp',
+      url: nginx.url('live'),
+      streamKey: 'source',
+    });
     await t.waitForState('source', 'pushing');
     for (let round = 1; round <= 2; round++) {
       await sleep(1200);

@@ -100,10 +100,14 @@ export async function attackRtmpPort(port: number): Promise<void> {
     body.writeUInt32BE(size >>> 0, 0);
     return Buffer.concat([chunkHeader(4, 1, 2), body]);
   };
-  jobs.push(afterHandshake([chunkHeader(0xffffff, 9), randomBytes(128), chunkHeader(0xffffff, 9, 4), randomBytes(128)]));
+  jobs.push(
+    afterHandshake([chunkHeader(0xffffff, 9), randomBytes(128), chunkHeader(0xffffff, 9, 4), randomBytes(128)]),
+  );
   jobs.push(afterHandshake([setChunkSize(0x7fffffff), chunkHeader(0xffffff, 9), randomBytes(2 * 1024 * 1024)]));
   jobs.push(afterHandshake([setChunkSize(0xffffffff), randomBytes(64 * 1024)]));
-  jobs.push(afterHandshake([setChunkSize(1), ...Array.from({ length: 50 }, (_, i) => chunkHeader(0xffffff, 8, 3 + i))]));
+  jobs.push(
+    afterHandshake([setChunkSize(1), ...Array.from({ length: 50 }, (_, i) => chunkHeader(0xffffff, 8, 3 + i))]),
+  );
   jobs.push(afterHandshake([chunkHeader(60_000, 20), randomBytes(60_000)])); // an AMF0 "command" of junk
   jobs.push(afterHandshake([randomBytes(100_000)]));
   await Promise.all(jobs);
@@ -117,19 +121,60 @@ export function malformedApiCall(apiPort: number, token: string, index: number):
   const kinds: Array<() => { path: string; init: RequestInit }> = [
     () => ({ path: `${app}:startPush`, init: { method: 'POST', headers: { authorization: auth }, body: '{"id": ' } }),
     () => ({ path: `${app}:startPush`, init: { method: 'POST', headers: { authorization: auth }, body: '[1,2,3]' } }),
-    () => ({ path: `${app}:startPush`, init: { method: 'POST', headers: { authorization: auth }, body: JSON.stringify({ stream: { name: 7, tracks: 'x' }, protocol: 1 }) } }),
-    () => ({ path: `${app}:startPush`, init: { method: 'POST', headers: { authorization: auth }, body: JSON.stringify({ stream: { name: 'cam' }, protocol: 'rtmp', url: 'http://x', streamKey: 'k' }) } }),
-    () => ({ path: `${app}:startPush`, init: { method: 'POST', headers: { authorization: auth }, body: JSON.stringify({ stream: { name: 'cam', tracks: [99] }, protocol: 'rtmp', url: 'rtmp://127.0.0.1:1/x', streamKey: 'k' }) } }),
-    () => ({ path: `${app}:startPush`, init: { method: 'POST', headers: { authorization: auth }, body: 'x'.repeat(70 * 1024) } }),
-    () => ({ path: `${app}:stopPush`, init: { method: 'POST', headers: { authorization: auth }, body: JSON.stringify({ id: `nope-${index}` }) } }),
+    () => ({
+      path: `${app}:startPush`,
+      init: {
+        method: 'POST',
+        headers: { authorization: auth },
+        body: JSON.stringify({ stream: { name: 7, tracks: 'x' }, protocol: 1 }),
+      },
+    }),
+    () => ({
+      path: `${app}:startPush`,
+      init: {
+        method: 'POST',
+        headers: { authorization: auth },
+        body: JSON.stringify({ stream: { name: 'cam' }, protocol: 'rtmp', url: 'http://x', streamKey: 'k' }),
+      },
+    }),
+    () => ({
+      path: `${app}:startPush`,
+      init: {
+        method: 'POST',
+        headers: { authorization: auth },
+        body: JSON.stringify({
+          stream: { name: 'cam', tracks: [99] },
+          protocol: 'rtmp',
+          url: 'rtmp://127.0.0.1:1/x',
+          streamKey: 'k',
+        }),
+      },
+    }),
+    () => ({
+      path: `${app}:startPush`,
+      init: { method: 'POST', headers: { authorization: auth }, body: 'x'.repeat(70 * 1024) },
+    }),
+    () => ({
+      path: `${app}:stopPush`,
+      init: { method: 'POST', headers: { authorization: auth }, body: JSON.stringify({ id: `nope-${index}` }) },
+    }),
     () => ({ path: `${app}:stopPush`, init: { method: 'POST', headers: { authorization: auth }, body: '{}' } }),
     () => ({ path: `${app}:pushes`, init: { method: 'POST', headers: { authorization: 'Basic !!!' }, body: '{}' } }),
     () => ({ path: `${app}:pushes`, init: { method: 'POST', headers: { authorization: `Bearer ${token}` } } }),
     () => ({ path: `${app}:pushes`, init: { method: 'POST' } }),
-    () => ({ path: `/v1/vhosts/${randomBytes(8).toString('hex')}/apps/app:pushes`, init: { method: 'POST', headers: { authorization: auth } } }),
-    () => ({ path: `/v1/${randomBytes(6).toString('base64url')}%00%ff/..`, init: { method: 'GET', headers: { authorization: auth } } }),
+    () => ({
+      path: `/v1/vhosts/${randomBytes(8).toString('hex')}/apps/app:pushes`,
+      init: { method: 'POST', headers: { authorization: auth } },
+    }),
+    () => ({
+      path: `/v1/${randomBytes(6).toString('base64url')}%00%ff/..`,
+      init: { method: 'GET', headers: { authorization: auth } },
+    }),
     () => ({ path: `${app}:explode`, init: { method: 'DELETE', headers: { authorization: auth } } }),
-    () => ({ path: `${app}:startPush`, init: { method: 'POST', headers: { authorization: auth, 'content-type': 'text/plain' }, body: randomBytes(512) } }),
+    () => ({
+      path: `${app}:startPush`,
+      init: { method: 'POST', headers: { authorization: auth, 'content-type': 'text/plain' }, body: randomBytes(512) },
+    }),
   ];
   const { path, init } = kinds[index % kinds.length]!();
   return fetch(base + path, init).then(

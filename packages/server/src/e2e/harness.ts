@@ -16,7 +16,8 @@ export const TOKEN = 'e2e-token';
 
 /** Server.xml for tests: vhost `default`, app `app` with Push (and an optional StreamMap file). */
 export function testServerXml(streamMapPath?: string): string {
-  const streamMap = streamMapPath === undefined ? '' : `<StreamMap><Enable>true</Enable><Path>${streamMapPath}</Path></StreamMap>`;
+  const streamMap =
+    streamMapPath === undefined ? '' : `<StreamMap><Enable>true</Enable><Path>${streamMapPath}</Path></StreamMap>`;
   return `<?xml version="1.0"?>
 <Server version="8">
   <Bind>
@@ -74,7 +75,13 @@ export interface TestServer {
 
 /** Starts a server on 127.0.0.1 with free ports and a fast retry policy (or the contract's defaults). */
 export async function startTestServer(
-  options: { streamMapXml?: string; dataDir?: string; logs?: boolean; rtmpsCa?: string; contractRetryDefaults?: boolean } = {},
+  options: {
+    streamMapXml?: string;
+    dataDir?: string;
+    logs?: boolean;
+    rtmpsCa?: string;
+    contractRetryDefaults?: boolean;
+  } = {},
 ): Promise<TestServer> {
   const { file } = writeTestConfig(options.streamMapXml);
   const server = createSluiceServer({
@@ -83,12 +90,14 @@ export async function startTestServer(
     dataDir: options.dataDir,
     retry: options.contractRetryDefaults === true ? undefined : { initialDelayMs: 200, maxDelayMs: 1000 },
     rtmps: options.rtmpsCa === undefined ? undefined : { ca: options.rtmpsCa },
-    logger: options.logs === true || process.env['SLUICE_E2E_LOGS'] === '1' ? createLogger({ level: 'debug' }) : undefined,
+    logger:
+      options.logs === true || process.env['SLUICE_E2E_LOGS'] === '1' ? createLogger({ level: 'debug' }) : undefined,
   });
   const changes: PushStateChange[] = [];
   server.events.on('pushChange', (c) => changes.push(c));
   const { apiPort, rtmpPort } = await server.listen();
-  const api = <T = unknown>(method: 'GET' | 'POST', path: string, body?: unknown) => callApi<T>(apiPort as number, TOKEN, method, path, body);
+  const api = <T = unknown>(method: 'GET' | 'POST', path: string, body?: unknown) =>
+    callApi<T>(apiPort as number, TOKEN, method, path, body);
   const push = (id: string): Promise<PushRecord | undefined> => fetchPushRecord(apiPort as number, TOKEN, id);
   const statesOf = (id: string): PushState[] => changes.filter((c) => c.id === id).map((c) => c.to);
   return {
@@ -113,9 +122,14 @@ export async function startTestServer(
       );
       return record as PushRecord;
     },
-    waitForGone: (id, timeoutMs = 10_000) => waitFor(async () => (await push(id)) === undefined, timeoutMs, `push ${id} torn down`),
+    waitForGone: (id, timeoutMs = 10_000) =>
+      waitFor(async () => (await push(id)) === undefined, timeoutMs, `push ${id} torn down`),
     waitForLive: (name, timeoutMs = 15_000) =>
-      waitFor(() => server.hub.stream({ vhost: 'default', app: 'app', name }) !== undefined, timeoutMs, `stream ${name} live`),
+      waitFor(
+        () => server.hub.stream({ vhost: 'default', app: 'app', name }) !== undefined,
+        timeoutMs,
+        `stream ${name} live`,
+      ),
     close: () => server.close(),
   };
 }

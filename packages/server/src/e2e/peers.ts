@@ -9,8 +9,27 @@ import type { PushRecord } from '@sluice/push';
 import { fixturePath, startProcess, type PeerProcess } from '@sluice/test-support';
 
 /** Starts `ffmpeg -re -stream_loop -1 -i FIXTURE -c copy -f flv URL` (a live encoder publishing over RTMP). */
-export function startFfmpegPublisher(url: string, fixture = 'h264-baseline-aac.flv', outputOptions: string[] = []): PeerProcess {
-  return startProcess('ffmpeg', ['-nostdin', '-v', 'error', '-re', '-stream_loop', '-1', '-i', fixturePath(fixture), '-c', 'copy', '-f', 'flv', ...outputOptions, url]);
+export function startFfmpegPublisher(
+  url: string,
+  fixture = 'h264-baseline-aac.flv',
+  outputOptions: string[] = [],
+): PeerProcess {
+  return startProcess('ffmpeg', [
+    '-nostdin',
+    '-v',
+    'error',
+    '-re',
+    '-stream_loop',
+    '-1',
+    '-i',
+    fixturePath(fixture),
+    '-c',
+    'copy',
+    '-f',
+    'flv',
+    ...outputOptions,
+    url,
+  ]);
 }
 
 /** Starts ffmpeg receiving MPEG-TS on udp://127.0.0.1:PORT and copying it into `file`. */
@@ -20,9 +39,19 @@ export function startFfmpegUdpReceiver(port: number, file: string): PeerProcess 
   // re-derives in-between audio timestamps from the frame duration, and its own null
   // muxer then reports them as non-monotonic when the file is decoded.
   return startProcess('ffmpeg', [
-    '-nostdin', '-v', 'error', '-y',
-    '-i', `udp://127.0.0.1:${port}?timeout=3000000&fifo_size=1000000&overrun_nonfatal=1`,
-    '-c', 'copy', '-f', 'mpegts', '-pes_payload_size', '0', file,
+    '-nostdin',
+    '-v',
+    'error',
+    '-y',
+    '-i',
+    `udp://127.0.0.1:${port}?timeout=3000000&fifo_size=1000000&overrun_nonfatal=1`,
+    '-c',
+    'copy',
+    '-f',
+    'mpegts',
+    '-pes_payload_size',
+    '0',
+    file,
   ]);
 }
 
@@ -62,7 +91,13 @@ export interface ApiAnswer<T = unknown> {
 }
 
 /** Calls the REST API on 127.0.0.1:port with `Authorization: Basic base64(token)`. */
-export async function callApi<T = unknown>(port: number, token: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<ApiAnswer<T>> {
+export async function callApi<T = unknown>(
+  port: number,
+  token: string,
+  method: 'GET' | 'POST',
+  path: string,
+  body?: unknown,
+): Promise<ApiAnswer<T>> {
   const res = await fetch(`http://127.0.0.1:${port}${path}`, {
     method,
     headers: { authorization: `Basic ${Buffer.from(token).toString('base64')}`, 'content-type': 'application/json' },

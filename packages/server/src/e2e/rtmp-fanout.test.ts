@@ -7,7 +7,15 @@
  */
 import { basename } from 'node:path';
 import { PayloadChunkCache } from '@sluice/rtmp';
-import { describeWithPeers, ffmpegDecodeErrors, ffprobe, startNginxRtmp, waitFor, type NginxRtmp, type PeerProcess } from '@sluice/test-support';
+import {
+  describeWithPeers,
+  ffmpegDecodeErrors,
+  ffprobe,
+  startNginxRtmp,
+  waitFor,
+  type NginxRtmp,
+  type PeerProcess,
+} from '@sluice/test-support';
 import { afterAll, beforeAll, expect, it, vi, type MockInstance } from 'vitest';
 import { sleep, startTestServer, type TestServer } from './harness.js';
 import { startFfmpegPublisher, stopFfmpeg } from './peers.js';
@@ -21,9 +29,16 @@ describeWithPeers(['ffmpeg', 'ffprobe', 'nginx-rtmp'], 'e2e: RTMP pushes of one 
   let publisher: PeerProcess | undefined;
   let chunk: MockInstance<PayloadChunkCache['chunk']>;
 
-  const recordingsOf = (nginx: NginxRtmp, key: string): string[] => nginx.recordings().filter((f) => basename(f).startsWith(`${key}-`));
+  const recordingsOf = (nginx: NginxRtmp, key: string): string[] =>
+    nginx.recordings().filter((f) => basename(f).startsWith(`${key}-`));
   const start = async (id: string, nginx: NginxRtmp): Promise<void> => {
-    const answer = await t.api('POST', `${APP}:startPush`, { id, stream: { name: 'fan' }, protocol: 'rtmp', url: nginx.url('live'), streamKey: id });
+    const answer = await t.api('POST', `${APP}:startPush`, {
+      id,
+      stream: { name: 'fan' },
+      protocol: 'rtmp',
+      url: nginx.url('live'),
+      streamKey: id,
+    });
     expect(answer.status, JSON.stringify(answer.body)).toBe(200);
   };
   const stop = async (id: string): Promise<void> => {
@@ -58,8 +73,16 @@ describeWithPeers(['ffmpeg', 'ffprobe', 'nginx-rtmp'], 'e2e: RTMP pushes of one 
     await waitFor(() => t.statesOf('flap').includes('error'), 10_000, 'push flap in error');
     await sleep(300);
     await flapping.restart();
-    await waitFor(() => t.statesOf('flap').filter((s) => s === 'pushing').length >= 2, 10_000, 'push flap pushing again');
-    await waitFor(async () => ((await t.push('flap'))?.sentBytes ?? 0) > 30_000, 10_000, 'media flows to the restarted nginx');
+    await waitFor(
+      () => t.statesOf('flap').filter((s) => s === 'pushing').length >= 2,
+      10_000,
+      'push flap pushing again',
+    );
+    await waitFor(
+      async () => ((await t.push('flap'))?.sentBytes ?? 0) > 30_000,
+      10_000,
+      'media flows to the restarted nginx',
+    );
     await sleep(1500);
 
     // The pushes shared one cache, and most writes were of shared bytes.
@@ -67,15 +90,27 @@ describeWithPeers(['ffmpeg', 'ffprobe', 'nginx-rtmp'], 'e2e: RTMP pushes of one 
     expect(caches.size).toBe(1);
     const cache = [...caches][0]!;
     expect(cache.chunked).toBeGreaterThan(100);
-    expect(cache.sharedWrites, `chunked ${cache.chunked}, shared writes ${cache.sharedWrites}`).toBeGreaterThan(2.5 * cache.chunked);
+    expect(cache.sharedWrites, `chunked ${cache.chunked}, shared writes ${cache.sharedWrites}`).toBeGreaterThan(
+      2.5 * cache.chunked,
+    );
 
     for (const id of ['early1', 'early2', 'late', 'flap']) await stop(id);
-    const files = { early1: recordingsOf(stable, 'early1'), early2: recordingsOf(stable, 'early2'), late: recordingsOf(stable, 'late'), flap: recordingsOf(flapping, 'flap') };
-    expect(Object.values(files).map((f) => f.length), JSON.stringify(files)).toEqual([1, 1, 1, 2]);
+    const files = {
+      early1: recordingsOf(stable, 'early1'),
+      early2: recordingsOf(stable, 'early2'),
+      late: recordingsOf(stable, 'late'),
+      flap: recordingsOf(flapping, 'flap'),
+    };
+    expect(
+      Object.values(files).map((f) => f.length),
+      JSON.stringify(files),
+    ).toEqual([1, 1, 1, 2]);
     for (const file of Object.values(files).flat()) {
       const probe = await ffprobe(file);
       expect(probe.streams.map((s) => s.codec_name).sort(), file).toEqual(['aac', 'h264']);
-      expect(probe.packets.find((p) => p.codec_type === 'video')?.flags, `${file} starts with a keyframe`).toMatch(/^K/);
+      expect(probe.packets.find((p) => p.codec_type === 'video')?.flags, `${file} starts with a keyframe`).toMatch(
+        /^K/,
+      );
       expect(probe.packets.length, file).toBeGreaterThan(50);
       expect(await ffmpegDecodeErrors(file), file).toBe('');
     }

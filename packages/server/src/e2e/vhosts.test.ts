@@ -10,7 +10,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createSluiceServer, type SluiceServer } from '../sluice-server.js';
 import { callApi, startFfmpegPublisher, stopFfmpeg } from './peers.js';
 
-const app = (name: string): string => `<Application><Name>${name}</Name><Providers><RTMP/></Providers><Publishers><Push/></Publishers></Application>`;
+const app = (name: string): string =>
+  `<Application><Name>${name}</Name><Providers><RTMP/></Providers><Publishers><Push/></Publishers></Application>`;
 const xml = `<Server version="8">
   <Bind><Managers><API><Port>0</Port></API></Managers><Providers><RTMP><Port>0</Port></RTMP></Providers></Bind>
   <Managers><API><AccessToken>t</AccessToken></API></Managers>
@@ -43,9 +44,17 @@ describeWithPeers(['ffmpeg'], 'e2e: virtual hosts by host name', () => {
   it('routes publishers by tcUrl host and lists their streams under that vhost', async () => {
     // the tcUrl host is what the encoder was given; the connection itself goes to 127.0.0.1
     publishers.push(startFfmpegPublisher(`rtmp://127.0.0.1:${rtmpPort}/app/by-address`));
-    publishers.push(startFfmpegPublisher(`rtmp://127.0.0.1:${rtmpPort}/app/by-name`, 'h264-baseline-aac.flv', ['-rtmp_tcurl', `rtmp://cam.localhost:${rtmpPort}/app`]));
+    publishers.push(
+      startFfmpegPublisher(`rtmp://127.0.0.1:${rtmpPort}/app/by-name`, 'h264-baseline-aac.flv', [
+        '-rtmp_tcurl',
+        `rtmp://cam.localhost:${rtmpPort}/app`,
+      ]),
+    );
     await waitFor(() => server.hub.liveStreams().length === 2, 15_000, 'two streams live');
-    const where = server.hub.liveStreams().map((s) => `${s.ref.vhost}/${s.ref.app}/${s.ref.name}`).sort();
+    const where = server.hub
+      .liveStreams()
+      .map((s) => `${s.ref.vhost}/${s.ref.app}/${s.ref.name}`)
+      .sort();
     expect(where).toEqual(['fallback/app/by-address', 'named/app/by-name']);
     const listed = await callApi<string[]>(apiPort, 't', 'GET', '/v1/vhosts/named/apps/app/streams');
     expect(listed.body?.response).toEqual(['by-name']);

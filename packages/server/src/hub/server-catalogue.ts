@@ -1,5 +1,10 @@
 /** The StreamCatalogue the REST API reads: configured vhosts/apps plus the hub's live streams. */
-import { catalogueTrackFromTrackInfo, type CatalogueApp, type CatalogueStream, type StreamCatalogue } from '@sluice/http';
+import {
+  catalogueTrackFromTrackInfo,
+  type CatalogueApp,
+  type CatalogueStream,
+  type StreamCatalogue,
+} from '@sluice/http';
 import { formatPushTime } from '@sluice/push';
 import type { StreamHub } from './stream-hub.js';
 import type { VirtualHostTable } from './virtual-host-table.js';
@@ -28,6 +33,11 @@ export class ServerCatalogue implements StreamCatalogue {
     if (this.vhosts_.application(vhost, app) === undefined) return undefined;
     const live = this.hub.stream({ vhost, app, name });
     if (live === undefined) return undefined;
-    return { name, tracks: live.tracks.map(catalogueTrackFromTrackInfo), sourceType: 'rtmp', createdTime: formatPushTime(live.publishedAt.getTime()) };
+    return {
+      name,
+      tracks: live.tracks.map(catalogueTrackFromTrackInfo),
+      sourceType: 'rtmp',
+      createdTime: formatPushTime(live.publishedAt.getTime()),
+    };
   }
 }

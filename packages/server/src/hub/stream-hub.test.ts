@@ -6,7 +6,15 @@ import { StreamAlreadyPublished, StreamHub } from './stream-hub.js';
 const ref = { vhost: 'default', app: 'app', name: 's' };
 const tracks: TrackInfo[] = [
   { id: 0, kind: 'video', codec: 'h264', timescale: 1000, config: new Uint8Array([1, 2]), width: 640, height: 360 },
-  { id: 1, kind: 'audio', codec: 'aac', timescale: 1000, config: new Uint8Array([0x12, 0x10]), sampleRate: 44100, channels: 2 },
+  {
+    id: 1,
+    kind: 'audio',
+    codec: 'aac',
+    timescale: 1000,
+    config: new Uint8Array([0x12, 0x10]),
+    sampleRate: 44100,
+    channels: 2,
+  },
 ];
 
 function packet(trackId: number, dts: number, key = false): MediaPacket {
@@ -94,7 +102,13 @@ describe('StreamHub', () => {
     const hub = new StreamHub();
     const errors: unknown[] = [];
     hub.listen({ onSubscriberError: (_r, e) => errors.push(e) });
-    const bad: StreamSubscriber = { onStreamStart: () => undefined, onPacket: () => { throw new Error('boom'); }, onStreamEnd: () => undefined };
+    const bad: StreamSubscriber = {
+      onStreamStart: () => undefined,
+      onPacket: () => {
+        throw new Error('boom');
+      },
+      onStreamEnd: () => undefined,
+    };
     const good = recorder();
     const other = recorder();
     hub.subscribe(ref, bad);

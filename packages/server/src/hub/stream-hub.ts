@@ -266,7 +266,13 @@ class PublicationImpl implements StreamPublication {
   }
 
   info(): LiveStreamInfo {
-    return { ref: this.entry.ref, tracks: this.tracks ?? [], publishedAt: this.publishedAt, bytesIn: this.bytesIn, packetsIn: this.packetsIn };
+    return {
+      ref: this.entry.ref,
+      tracks: this.tracks ?? [],
+      publishedAt: this.publishedAt,
+      bytesIn: this.bytesIn,
+      packetsIn: this.packetsIn,
+    };
   }
 
   private keep(packet: MediaPacket): void {

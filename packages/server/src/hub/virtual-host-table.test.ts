@@ -3,7 +3,11 @@ import { VirtualHostTable } from './virtual-host-table.js';
 
 describe('VirtualHostTable', () => {
   const table = new VirtualHostTable([
-    { name: 'live', hostNames: ['*.live.test', 'live.test'], applications: [{ name: 'app', rtmp: true, push: undefined }] },
+    {
+      name: 'live',
+      hostNames: ['*.live.test', 'live.test'],
+      applications: [{ name: 'app', rtmp: true, push: undefined }],
+    },
     { name: 'default', hostNames: ['*'], applications: [] },
   ]);
 
@@ -11,7 +15,9 @@ describe('VirtualHostTable', () => {
     expect(table.forHost('a.live.test:1935')?.name).toBe('live');
     expect(table.forHost('LIVE.test')?.name).toBe('live');
     expect(table.forHost('127.0.0.1')?.name).toBe('default');
-    expect(new VirtualHostTable([{ name: 'x', hostNames: ['x.test'], applications: [] }]).forHost('y.test')).toBeUndefined();
+    expect(
+      new VirtualHostTable([{ name: 'x', hostNames: ['x.test'], applications: [] }]).forHost('y.test'),
+    ).toBeUndefined();
   });
 
   it('finds applications', () => {

@@ -6,7 +6,8 @@ import { probeTcp, type PushSink, type PushSinkFactory, type PushTarget } from '
 export function createMpegtsSinkFactory(): PushSinkFactory {
   return {
     cannotCarry: tsCannotCarry,
-    checkUrl: (url) => (/^(udp|tcp):\/\//i.test(url) ? checkTsUrl(url) : 'the url must be udp://host:port or tcp://host:port'),
+    checkUrl: (url) =>
+      /^(udp|tcp):\/\//i.test(url) ? checkTsUrl(url) : 'the url must be udp://host:port or tcp://host:port',
     // tcp:// destinations can be probed while backing off; udp has no connection to probe.
     probe: (target: PushTarget) => {
       try {
@@ -18,6 +19,10 @@ export function createMpegtsSinkFactory(): PushSinkFactory {
       }
     },
     create: (target: PushTarget): PushSink =>
-      new TsPushSink({ url: target.url, connectionTimeoutMs: target.connectionTimeoutMs, sendTimeoutMs: target.sendTimeoutMs }),
+      new TsPushSink({
+        url: target.url,
+        connectionTimeoutMs: target.connectionTimeoutMs,
+        sendTimeoutMs: target.sendTimeoutMs,
+      }),
   };
 }

@@ -42,7 +42,9 @@ describe('rtmp sink factory: pushes of one stream share chunked bytes', () => {
       session.on('packet', (p: MediaPacket) => r.packets.push(p));
       session.on('close', () => (r.closed = true));
     });
-    port = await new Promise<number>((resolve) => tap.listen(0, '127.0.0.1', () => resolve((tap.address() as { port: number }).port)));
+    port = await new Promise<number>((resolve) =>
+      tap.listen(0, '127.0.0.1', () => resolve((tap.address() as { port: number }).port)),
+    );
   });
   afterAll(async () => {
     await rtmp.close();
@@ -50,7 +52,13 @@ describe('rtmp sink factory: pushes of one stream share chunked bytes', () => {
   });
   afterEach(() => vi.restoreAllMocks());
 
-  const target = (key: string): PushTarget => ({ protocol: 'rtmp', url: `rtmp://127.0.0.1:${port}/live`, streamKey: key, connectionTimeoutMs: 3000, sendTimeoutMs: 2000 });
+  const target = (key: string): PushTarget => ({
+    protocol: 'rtmp',
+    url: `rtmp://127.0.0.1:${port}/live`,
+    streamKey: key,
+    connectionTimeoutMs: 3000,
+    sendTimeoutMs: 2000,
+  });
 
   it('chunks each message once; every push writes the same bytes for its continuation messages, and decodes to its rebased stream', async () => {
     const { tracks, packets } = demux('h264-baseline-aac.flv');
@@ -74,7 +82,7 @@ describe('rtmp sink factory: pushes of one stream share chunked bytes', () => {
     }
     const encodeParts = vi.spyOn(ChunkStreamWriter.prototype, 'encodeParts');
     // Like @sluice/push's SessionSender: one reused packet object per push, timestamps rebased, the hub's payload view.
-    const scratch = sinks.map(() => ({ trackId: 0, dts: 0, pts: 0, key: false, data: new Uint8Array(0) }) as MediaPacket);
+    const scratch = sinks.map((): MediaPacket => ({ trackId: 0, dts: 0, pts: 0, key: false, data: new Uint8Array(0) }));
     const sent: MediaPacket[][] = sinks.map(() => []);
     for (const [k, packet] of packets.entries()) {
       for (const [i, sink] of sinks.entries()) {
@@ -104,7 +112,11 @@ describe('rtmp sink factory: pushes of one stream share chunked bytes', () => {
     expect(cache.sharedWrites).toBe(writes - ownEncodings);
     await Promise.all(sinks.map((s) => s.close()));
 
-    await waitFor(() => received.slice(first).length === sinks.length && received.slice(first).every((r) => r.closed), 5000, 'destinations closed');
+    await waitFor(
+      () => received.slice(first).length === sinks.length && received.slice(first).every((r) => r.closed),
+      5000,
+      'destinations closed',
+    );
     for (const [i, r] of received.slice(first).entries()) {
       // Continuation messages on the wire are exactly the shared bytes, in order.
       const wire = Buffer.concat(r.raw);
@@ -128,14 +140,19 @@ describe('rtmp sink factory: pushes of one stream share chunked bytes', () => {
       expect(shared).toBe(sent[i]!.length - (i === 4 ? 4 : 2));
       // And each destination decodes its own rebased stream.
       const base = packets[joinAt[i]!]!.dts;
-      expect(r.packets.map((p) => [p.trackId, p.dts, p.pts, p.key, p.data.length])).toEqual(sent[i]!.map((p) => [p.trackId, p.dts - base, p.pts - base, p.key, p.data.length]));
+      expect(r.packets.map((p) => [p.trackId, p.dts, p.pts, p.key, p.data.length])).toEqual(
+        sent[i]!.map((p) => [p.trackId, p.dts - base, p.pts - base, p.key, p.data.length]),
+      );
     }
   });
 
   it('chunks per push when sharing is off or the chunk sizes differ', async () => {
     const { tracks, packets } = demux('h264-baseline-aac.flv');
     const cache = new PayloadChunkCache(4096);
-    for (const factory of [createRtmpSinkFactory({ shareChunks: false, sharedChunks: cache }), createRtmpSinkFactory({ chunkSize: 128, sharedChunks: cache })]) {
+    for (const factory of [
+      createRtmpSinkFactory({ shareChunks: false, sharedChunks: cache }),
+      createRtmpSinkFactory({ chunkSize: 128, sharedChunks: cache }),
+    ]) {
       const sink = factory.create(target('own'));
       await sink.open(tracks);
       for (const p of packets.slice(0, 50)) sink.send(p);

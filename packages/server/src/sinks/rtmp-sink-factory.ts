@@ -8,7 +8,14 @@
  * the payload views (hub GOP, push queues): memory does not grow with the stream.
  */
 import { probeTcp, type PushSink, type PushSinkFactory, type PushTarget } from '@sluice/push';
-import { checkRtmpUrl, DEFAULT_OUT_CHUNK_SIZE, parseRtmpUrl, PayloadChunkCache, rtmpCannotCarry, RtmpPublisher } from '@sluice/rtmp';
+import {
+  checkRtmpUrl,
+  DEFAULT_OUT_CHUNK_SIZE,
+  parseRtmpUrl,
+  PayloadChunkCache,
+  rtmpCannotCarry,
+  RtmpPublisher,
+} from '@sluice/rtmp';
 
 /** Options of the rtmp sink factory. */
 export interface RtmpSinkFactoryOptions {
@@ -26,7 +33,10 @@ export interface RtmpSinkFactoryOptions {
 
 /** Creates the `rtmp` PushSinkFactory: one RtmpPublisher per push session (one video and one audio track). */
 export function createRtmpSinkFactory(options: RtmpSinkFactoryOptions = {}): PushSinkFactory {
-  const sharedChunks = options.shareChunks === false ? undefined : (options.sharedChunks ?? new PayloadChunkCache(options.chunkSize ?? DEFAULT_OUT_CHUNK_SIZE));
+  const sharedChunks =
+    options.shareChunks === false
+      ? undefined
+      : (options.sharedChunks ?? new PayloadChunkCache(options.chunkSize ?? DEFAULT_OUT_CHUNK_SIZE));
   return {
     cannotCarry: rtmpCannotCarry,
     checkUrl: (url) => (/^rtmps?:\/\//i.test(url) ? checkRtmpUrl(url) : 'the url must start with rtmp:// or rtmps://'),

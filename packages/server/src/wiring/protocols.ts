@@ -26,7 +26,9 @@ export interface IngestService {
 }
 
 /** The built-in sink factories; `rtmp` options apply to rtmps:// certificate checks. */
-export function defaultSinkFactories(rtmp: RtmpSinkFactoryOptions = {}): Partial<Record<PushProtocol, PushSinkFactory>> {
+export function defaultSinkFactories(
+  rtmp: RtmpSinkFactoryOptions = {},
+): Partial<Record<PushProtocol, PushSinkFactory>> {
   return { rtmp: createRtmpSinkFactory(rtmp), mpegts: createMpegtsSinkFactory() };
 }
 

@@ -17,18 +17,28 @@ export function createRtmpIngest({ hub, vhosts, log }: IngestContext): IngestSer
     const vhost = vhosts.forHost(info.host);
     if (vhost === undefined) return { code: REJECTED, description: `No virtual host serves [${info.host}]` };
     const app = vhosts.application(vhost.name, info.app);
-    if (app === undefined) return { code: REJECTED, description: `Could not find the application: [${vhost.name}/${info.app}]` };
-    if (!app.rtmp) return { code: REJECTED, description: `RTMP is not enabled for the application: [${vhost.name}/${info.app}]` };
+    if (app === undefined)
+      return { code: REJECTED, description: `Could not find the application: [${vhost.name}/${info.app}]` };
+    if (!app.rtmp)
+      return { code: REJECTED, description: `RTMP is not enabled for the application: [${vhost.name}/${info.app}]` };
     if (info.name === '') return { code: BAD_NAME, description: 'The stream name is empty' };
     if (hub.isPublished({ vhost: vhost.name, app: app.name, name: info.name })) {
-      return { code: BAD_NAME, description: `Stream ${vhost.name}/${app.name}/${info.name} is already being published.` };
+      return {
+        code: BAD_NAME,
+        description: `Stream ${vhost.name}/${app.name}/${info.name} is already being published.`,
+      };
     }
     return null;
   };
   const server = new RtmpServer({
     authorize: (info) => {
       const decision = decide(info);
-      if (decision !== null) log.warn(`RTMP publish refused: ${decision.description}`, { app: info.app, stream: info.name, host: info.host });
+      if (decision !== null)
+        log.warn(`RTMP publish refused: ${decision.description}`, {
+          app: info.app,
+          stream: info.name,
+          host: info.host,
+        });
       return decision;
     },
   });
@@ -37,7 +47,9 @@ export function createRtmpIngest({ hub, vhosts, log }: IngestContext): IngestSer
     const socket = session.connection.socket;
     const remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
     log.info('RTMP connection', { remote });
-    session.on('close', (error) => log.info(`RTMP connection closed${error ? `: ${error.message}` : ''}`, { remote, ...where(session) }));
+    session.on('close', (error) =>
+      log.info(`RTMP connection closed${error ? `: ${error.message}` : ''}`, { remote, ...where(session) }),
+    );
   });
   server.on('publish', (session, info) => attach(session, info));
 

@@ -14,7 +14,17 @@ describe('startStreamMapPusher', () => {
       <Push><Enable>true</Enable><StreamName>cam?</StreamName><VariantNames>v</VariantNames><Protocol>mpegts</Protocol><Url>udp://127.0.0.1:\${Stream}</Url></Push>
     </PushInfo>`);
     const table = new VirtualHostTable([
-      { name: 'default', hostNames: ['*'], applications: [{ name: 'app', rtmp: true, push: { connectionTimeoutMs: 1, sendTimeoutMs: 1, streamMap: { path: 'x', entries } } }] },
+      {
+        name: 'default',
+        hostNames: ['*'],
+        applications: [
+          {
+            name: 'app',
+            rtmp: true,
+            push: { connectionTimeoutMs: 1, sendTimeoutMs: 1, streamMap: { path: 'x', entries } },
+          },
+        ],
+      },
     ]);
     const started: StartPushInput[] = [];
     const ids = new Set<string>();
@@ -36,8 +46,26 @@ describe('startStreamMapPusher', () => {
     pub.end();
     hub.publish({ vhost: 'default', app: 'app', name: 'cam1' }).setTracks(tracks);
     expect(started).toEqual([
-      { id: 'streammap0:default/app/cam1', vhost: 'default', app: 'app', stream: { name: 'cam1', variantNames: undefined }, protocol: 'rtmp', url: 'rtmp://127.0.0.1/app', streamKey: 'cam1-k', isConfig: true },
-      { id: 'streammap2:default/app/cam1', vhost: 'default', app: 'app', stream: { name: 'cam1', variantNames: ['v'] }, protocol: 'mpegts', url: 'udp://127.0.0.1:cam1', streamKey: '', isConfig: true },
+      {
+        id: 'streammap0:default/app/cam1',
+        vhost: 'default',
+        app: 'app',
+        stream: { name: 'cam1', variantNames: undefined },
+        protocol: 'rtmp',
+        url: 'rtmp://127.0.0.1/app',
+        streamKey: 'cam1-k',
+        isConfig: true,
+      },
+      {
+        id: 'streammap2:default/app/cam1',
+        vhost: 'default',
+        app: 'app',
+        stream: { name: 'cam1', variantNames: ['v'] },
+        protocol: 'mpegts',
+        url: 'udp://127.0.0.1:cam1',
+        streamKey: '',
+        isConfig: true,
+      },
     ]);
   });
 });

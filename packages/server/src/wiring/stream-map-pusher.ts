@@ -31,7 +31,12 @@ export function streamMapPushInput(entry: StreamMapEntry, vhost: string, app: st
 }
 
 /** Starts StreamMap pushes as streams go live; returns the function that stops listening. */
-export function startStreamMapPusher(hub: StreamHub, vhosts: VirtualHostTable, push: PushService, log: Logger): () => void {
+export function startStreamMapPusher(
+  hub: StreamHub,
+  vhosts: VirtualHostTable,
+  push: PushService,
+  log: Logger,
+): () => void {
   return hub.listen({
     onStreamStart: (info: LiveStreamInfo) => {
       const { vhost, app, name } = info.ref;
@@ -41,10 +46,23 @@ export function startStreamMapPusher(hub: StreamHub, vhosts: VirtualHostTable, p
         const input = streamMapPushInput(entry, vhost, app, name);
         try {
           push.startPush(input);
-          log.info('StreamMap push created', { vhost, app, stream: name, pushId: input.id, protocol: input.protocol, url: input.url });
+          log.info('StreamMap push created', {
+            vhost,
+            app,
+            stream: name,
+            pushId: input.id,
+            protocol: input.protocol,
+            url: input.url,
+          });
         } catch (e) {
           if (e instanceof DuplicatePushId) continue; // exists already: it resumes by itself
-          log.warn(`StreamMap push refused: ${(e as Error).message}`, { vhost, app, stream: name, pushId: input.id, line: entry.line });
+          log.warn(`StreamMap push refused: ${(e as Error).message}`, {
+            vhost,
+            app,
+            stream: name,
+            pushId: input.id,
+            line: entry.line,
+          });
         }
       }
     },

@@ -24,7 +24,11 @@ export function readFlvTags(bytes: Uint8Array, pieceSizes: readonly number[] = [
 }
 
 /** Demuxes a whole FLV file into tracks (final state) and packets. */
-export function demuxFlvFile(bytes: Uint8Array): { tracks: TrackInfo[]; packets: MediaPacket[]; demuxer: FlvTagDemuxer } {
+export function demuxFlvFile(bytes: Uint8Array): {
+  tracks: TrackInfo[];
+  packets: MediaPacket[];
+  demuxer: FlvTagDemuxer;
+} {
   const demuxer = new FlvTagDemuxer();
   const packets: MediaPacket[] = [];
   for (const tag of readFlvTags(bytes)) {
