@@ -33,4 +33,12 @@ export {
   type SluiceServerEvents,
   type SluiceAddresses,
 } from './sluice-server.js';
+export {
+  DASHBOARD_PATH,
+  DASHBOARD_ROUTES,
+  DASHBOARD_SECURITY_HEADERS,
+  type DashboardRoute,
+} from './dashboard/dashboard-routes.js';
+export { DashboardFiles, defaultDashboardRoot } from './dashboard/dashboard-files.js';
+export { withDashboard } from './dashboard/with-dashboard.js';
 export { DEFAULT_CONFIG_FILE, PACKAGE_ROOT, packageVersion } from './package-root.js';

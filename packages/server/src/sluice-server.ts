@@ -20,6 +20,7 @@ import {
   type RetryPolicy,
 } from '@sluice/push';
 import { loadServerConfig, type ConfigEnvironment, type ServerConfig } from './config/server-config.js';
+import { withDashboard } from './dashboard/with-dashboard.js';
 import { ServerCatalogue } from './hub/server-catalogue.js';
 import { StreamHub, type LiveStreamInfo } from './hub/stream-hub.js';
 import { VirtualHostTable } from './hub/virtual-host-table.js';
@@ -203,7 +204,7 @@ export function createSluiceServer(options: SluiceServerOptions = {}): SluiceSer
     // bounded waits for slow or idle clients: the API is small requests and small answers
     const server = createServer(
       { requestTimeout: 30_000, headersTimeout: 15_000, keepAliveTimeout: 5_000 },
-      nodeHandler,
+      withDashboard(nodeHandler), // the dashboard's static files at /dashboard/ (public), the API behind
     );
     server.on('connection', (socket) =>
       log.debug('API connection', { remote: `${socket.remoteAddress}:${socket.remotePort}` }),
