@@ -7,10 +7,12 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
-export type PeerName = 'ffmpeg' | 'ffprobe' | 'nginx-rtmp' | 'gstreamer' | 'rtmpdump';
+export type PeerName = 'ffmpeg' | 'ffprobe' | 'nginx-rtmp' | 'gstreamer' | 'rtmpdump' | 'chromium';
 
 /** Path of the RTMP module as Debian's libnginx-mod-rtmp installs it. */
 export const NGINX_RTMP_MODULE = '/usr/lib/nginx/modules/ngx_rtmp_module.so';
+/** Debian's chromium (driven by playwright-core in the dashboard's browser tests; never a downloaded browser). */
+export const CHROMIUM = '/usr/bin/chromium';
 /** Path of the stream (TCP/TLS proxy) module as Debian's libnginx-mod-stream installs it. */
 export const NGINX_STREAM_MODULE = '/usr/lib/nginx/modules/ngx_stream_module.so';
 
@@ -35,6 +37,8 @@ function probe(peer: PeerName): string | null {
       return existsSync(NGINX_RTMP_MODULE)
         ? null
         : `nginx RTMP module missing at ${NGINX_RTMP_MODULE} (apt-get install libnginx-mod-rtmp)`;
+    case 'chromium':
+      return existsSync(CHROMIUM) ? null : `chromium is not installed at ${CHROMIUM} (apt-get install chromium)`;
     case 'gstreamer':
       return which('gst-launch-1.0')
         ? null

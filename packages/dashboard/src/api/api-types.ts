@@ -1,6 +1,6 @@
 /**
  * The shapes the dashboard reads from the REST API and the event stream, as the
- * OpenAPI document (`/v1/openapi.json`) and docs/EVENTS.md describe them. Declared
+ * OpenAPI document (`/v1/openapi.json`) and the README's "Event stream" section describe them. Declared
  * here rather than imported: the dashboard is a browser bundle and depends on no
  * server package.
  */

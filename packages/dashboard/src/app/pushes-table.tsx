@@ -127,10 +127,10 @@ function PushRow({ record: p, keyShown, onToggleKey, onStop }: PushRowProps) {
             type="button"
             class="link"
             aria-pressed={keyShown ? 'true' : 'false'}
-            aria-label={`Show stream key of ${p.id}`}
+            aria-label={`Show key of ${p.id}`}
             onClick={onToggleKey}
           >
-            {keyShown ? 'Hide key' : 'Show key'}
+            Show key
           </button>
         )}
       </td>

@@ -1,6 +1,6 @@
 /**
  * The dashboard's model and how it changes: a snapshot loaded through the REST API,
- * then events applied in order (docs/EVENTS.md). Pure functions over immutable values,
+ * then events applied in order (the README's "Event stream" section). Pure functions over immutable values,
  * so the view re-renders from `state` alone and the rules are unit-tested without a DOM.
  */
 import type { PushRecord, StreamDetail, StreamTrack } from '../api/api-types.js';

@@ -1,5 +1,5 @@
 /**
- * The events of `/v1/events` (docs/EVENTS.md) as typed values. Every event's data is
+ * The events of `/v1/events` (the README's "Event stream" section) as typed values. Every event's data is
  * JSON with `type` and `time`; parseServerEvent checks the fields the dashboard reads
  * and answers null for anything else (an unknown type, a malformed record), which the
  * dashboard ignores rather than trusts.
