@@ -143,7 +143,10 @@ export class EventStreamClient {
           this.lastEventId = event.lastEventId;
           this.options.onEvent(event);
         },
-        onRetry: (ms) => this.backoff.setInitial(ms),
+        onRetry: (ms) => {
+          this.backoff.setInitial(ms);
+          this.backoff.reset();
+        },
         onComment: () => this.backoff.reset(),
       },
       { lastEventId: this.lastEventId },

@@ -100,9 +100,9 @@ export async function seriousAxeViolations(page: Page): Promise<AxeViolation[]> 
   const source = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
   // evaluated through the DevTools protocol: not subject to the page's CSP (a <script> tag would be)
   await page.evaluate(source);
-  const violations = (await page.evaluate(
+  const violations = await page.evaluate<AxeViolation[]>(
     `axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target })) })))`,
-  )) as AxeViolation[];
+  );
   return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
 }
 
@@ -118,9 +118,9 @@ export function screenshotFolder(): string {
 export async function tabTo(page: Page, name: string, max = 60): Promise<void> {
   for (let i = 0; i < max; i++) {
     await page.keyboard.press('Tab');
-    const focused = (await page.evaluate(
+    const focused = await page.evaluate<string>(
       `(() => { const e = document.activeElement; if (!e) return ''; return [e.getAttribute('aria-label') ?? '', e.id, (e.textContent ?? '').trim(), e.labels?.[0]?.textContent?.trim() ?? ''].join('\\u0000'); })()`,
-    )) as string;
+    );
     if (focused.split('\u0000').includes(name)) return;
   }
   throw new Error(`Tab did not reach [${name}] in ${max} presses`);

@@ -1,75 +1,24 @@
 /**
  * The dashboard in a real browser (Debian's chromium through playwright-core) against
  * a real server: ffmpeg publishes to our RTMP ingest, pushes go to nginx-rtmp. What
- * needs /v1/events (a push reaching `pushing` without a reload, live stats) is in
- * dashboard.events.e2e.ts. Screenshots go to the folder printed at the start.
+ * needs /v1/events (a push reaching `pushing` without a reload, live stats, rows
+ * leaving by themselves) is in dashboard.events.e2e.ts. Screenshots go to the folder
+ * printed at the start.
  */
-import { join } from 'node:path';
 import type { PushRecord } from '@sluice/push';
-import { describeWithPeers, startNginxRtmp, waitFor, type NginxRtmp, type PeerProcess } from '@sluice/test-support';
-import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startTestServer, TOKEN, type TestServer } from '../harness.js';
-import { startFfmpegPublisher, stopFfmpeg } from '../peers.js';
-import {
-  buildDashboardForTest,
-  launchChromium,
-  screenshotFolder,
-  seriousAxeViolations,
-  tabTo,
-  type TestBrowser,
-  type WatchedPage,
-} from './browser.js';
+import { describeWithPeers, waitFor } from '@sluice/test-support';
+import { expect, it } from 'vitest';
+import { TOKEN } from '../harness.js';
+import { seriousAxeViolations, tabTo } from './browser.js';
+import { useDashboardWorld } from './fixture.js';
 
 const APP = '/v1/vhosts/default/apps/app';
 /** A stream name that is HTML: it must show as these characters. */
 const XSS_NAME = '<img src=x onerror=window.__xss=1>';
 
 describeWithPeers(['ffmpeg', 'nginx-rtmp', 'chromium'], 'e2e: the dashboard in chromium', () => {
-  let nginx: NginxRtmp;
-  let t: TestServer;
-  let browser: TestBrowser;
-  let shots: string;
-  let base: string;
-  const publishers: PeerProcess[] = [];
-  const pages: WatchedPage[] = [];
-
-  const open = async (viewport?: { width: number; height: number }): Promise<WatchedPage> => {
-    const watched = await browser.newPage(viewport);
-    pages.push(watched);
-    await watched.page.goto(`${base}/dashboard/`);
-    return watched;
-  };
-  const signIn = async (page: Page, token = TOKEN): Promise<void> => {
-    await page.getByLabel('Access token').fill(token);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-  };
-  const shot = (page: Page, name: string) => page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
-  const row = (page: Page, id: string) => page.locator(`tr[data-push-id="${id}"]`);
-
-  beforeAll(async () => {
-    const files = await buildDashboardForTest();
-    console.log(
-      `[sluice] dashboard build: ${files.map((f) => `${f.name} ${f.bytes} B (${f.gzip} B gzip)`).join(', ')}`,
-    );
-    shots = screenshotFolder();
-    nginx = await startNginxRtmp({ apps: ['live'] });
-    t = await startTestServer();
-    base = `http://127.0.0.1:${t.apiPort}`;
-    publishers.push(startFfmpegPublisher(t.ingestUrl('cam')));
-    // ffmpeg cuts a url's stream name at '/' and ' ': the publish name goes apart
-    publishers.push(startFfmpegPublisher(t.ingestUrl('xss'), 'h264-baseline-aac.flv', ['-rtmp_playpath', XSS_NAME]));
-    await t.waitForLive('cam');
-    await t.waitForLive(XSS_NAME);
-    browser = await launchChromium();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await Promise.all(publishers.map((p) => stopFfmpeg(p)));
-    await t?.close();
-    await nginx?.stop();
-  });
+  const world = useDashboardWorld();
+  const { open, signIn, shot, row } = world;
 
   it('a wrong token is refused in words, and nothing is shown', async () => {
     const { page, cspViolations } = await open();
@@ -106,6 +55,7 @@ describeWithPeers(['ffmpeg', 'nginx-rtmp', 'chromium'], 'e2e: the dashboard in c
   });
 
   it('shows a stream named like HTML as its characters, never as markup', async () => {
+    await world.publish(XSS_NAME);
     const { page } = await open();
     await signIn(page);
     const heading = page.getByRole('heading', { name: XSS_NAME, exact: true });
@@ -122,7 +72,7 @@ describeWithPeers(['ffmpeg', 'nginx-rtmp', 'chromium'], 'e2e: the dashboard in c
     await page.getByLabel('Stream', { exact: true }).fill('cam');
     await page.getByLabel('Destination').selectOption({ label: 'RTMP (any server)' });
     expect(await page.locator('#push-needs').textContent()).toContain('rtmp://host[:port]/app');
-    await page.getByLabel('URL').fill(nginx.url('live'));
+    await page.getByLabel('URL').fill(world.nginx.url('live'));
     await page.getByLabel('Stream key').fill('dashkey');
     await page.getByLabel('Push ID (optional)').fill('dash-push');
     await page.getByRole('button', { name: 'Start push' }).click();
@@ -130,9 +80,13 @@ describeWithPeers(['ffmpeg', 'nginx-rtmp', 'chromium'], 'e2e: the dashboard in c
     await row(page, 'dash-push').waitFor();
 
     // the server pushes for real: nginx records it
-    const pushing = await t.waitForState('dash-push', 'pushing', 15_000);
-    expect(pushing.url).toBe(nginx.url('live'));
-    await waitFor(() => nginx.recordings().some((f) => f.includes('dashkey')), 15_000, 'nginx recording of dashkey');
+    const pushing = await world.t.waitForState('dash-push', 'pushing', 15_000);
+    expect(pushing.url).toBe(world.nginx.url('live'));
+    await waitFor(
+      () => world.nginx.recordings().some((f) => f.includes('dashkey')),
+      15_000,
+      'nginx recording of dashkey',
+    );
 
     // a Refresh (one REST reload, not a poll) shows the state the server has
     await page.getByRole('button', { name: 'Refresh' }).click();
@@ -140,9 +94,9 @@ describeWithPeers(['ffmpeg', 'nginx-rtmp', 'chromium'], 'e2e: the dashboard in c
     const r = row(page, 'dash-push');
     expect(await r.locator('.state').textContent()).toBe('Pushing');
     expect(await r.textContent()).toContain('cam');
-    expect(await r.locator('.destination code').textContent()).toBe(`${nginx.url('live')}/••••••••`);
+    expect(await r.locator('.destination code').textContent()).toBe(`${world.nginx.url('live')}/••••••••`);
     await page.getByRole('button', { name: 'Show key of dash-push' }).click();
-    expect(await r.locator('.destination code').textContent()).toBe(`${nginx.url('live')}/dashkey`);
+    expect(await r.locator('.destination code').textContent()).toBe(`${world.nginx.url('live')}/dashkey`);
     await page.getByRole('button', { name: 'Show key of dash-push' }).click();
     await shot(page, '03-pushes');
 
@@ -153,12 +107,12 @@ describeWithPeers(['ffmpeg', 'nginx-rtmp', 'chromium'], 'e2e: the dashboard in c
     await shot(page, '04-stop-confirmation');
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     expect(await dialog.count()).toBe(0);
-    expect((await t.push('dash-push'))?.state).toBe('pushing');
+    expect((await world.t.push('dash-push'))?.state).toBe('pushing');
 
     await page.getByRole('button', { name: 'Stop dash-push' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Stop push' }).click();
     await expect.poll(() => row(page, 'dash-push').getAttribute('data-state')).toMatch(/^(stopping|stopped)$/);
-    await t.waitForGone('dash-push');
+    await world.t.waitForGone('dash-push');
     await page.getByRole('button', { name: 'Refresh' }).click();
     await expect.poll(() => row(page, 'dash-push').count()).toBe(0);
     expect(cspViolations()).toEqual([]);
@@ -166,7 +120,7 @@ describeWithPeers(['ffmpeg', 'nginx-rtmp', 'chromium'], 'e2e: the dashboard in c
 
   it("shows the API's error as the API words it", async () => {
     const body = { id: 'dash-bad', stream: { name: 'cam' }, protocol: 'rtmp', url: 'rtmp://', streamKey: 'k' };
-    const answer = await t.api('POST', `${APP}:startPush`, body);
+    const answer = await world.t.api('POST', `${APP}:startPush`, body);
     expect(answer.status).toBe(400);
     const message = answer.body?.message ?? '';
     expect(message).toMatch(/\(400\)$/);
@@ -185,11 +139,11 @@ describeWithPeers(['ffmpeg', 'nginx-rtmp', 'chromium'], 'e2e: the dashboard in c
   });
 
   it('passes axe-core with no serious or critical violation (sign-in page, dashboard with a push, stop dialog)', async () => {
-    await t.api<PushRecord[]>('POST', `${APP}:startPush`, {
+    await world.t.api<PushRecord[]>('POST', `${APP}:startPush`, {
       id: 'axe-push',
       stream: { name: 'cam' },
       protocol: 'rtmp',
-      url: nginx.url('live'),
+      url: world.nginx.url('live'),
       streamKey: 'axe',
     });
     const { page } = await open();
@@ -201,25 +155,25 @@ describeWithPeers(['ffmpeg', 'nginx-rtmp', 'chromium'], 'e2e: the dashboard in c
     await page.getByRole('dialog').waitFor();
     expect(await seriousAxeViolations(page)).toEqual([]);
     await page.getByRole('dialog').getByRole('button', { name: 'Stop push' }).click();
-    await t.waitForGone('axe-push');
+    await world.t.waitForGone('axe-push');
   });
 
   it('fits a phone-sized screen: nothing wider than the viewport but the scrollable table', async () => {
     const { page } = await open({ width: 390, height: 844 });
     await signIn(page);
     await page.getByRole('heading', { name: 'cam', exact: true }).waitFor();
-    await t.api('POST', `${APP}:startPush`, {
+    await world.t.api('POST', `${APP}:startPush`, {
       id: 'phone-push',
       stream: { name: 'cam' },
       protocol: 'rtmp',
-      url: nginx.url('live'),
+      url: world.nginx.url('live'),
       streamKey: 'phone',
     });
     await page.getByRole('button', { name: 'Refresh' }).click();
     await row(page, 'phone-push').waitFor();
-    const widths = (await page.evaluate(
+    const widths = await page.evaluate<{ page: number; viewport: number; scroller: number }>(
       `({ page: document.documentElement.scrollWidth, viewport: window.innerWidth, scroller: document.querySelector('.table-scroll').clientWidth })`,
-    )) as { page: number; viewport: number; scroller: number };
+    );
     const wide = await page.evaluate(
       `[...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1 && !e.closest('.table-scroll')).map((e) => e.tagName + '.' + e.className + '#' + e.id).slice(0, 10)`,
     );
@@ -230,8 +184,8 @@ describeWithPeers(['ffmpeg', 'nginx-rtmp', 'chromium'], 'e2e: the dashboard in c
     await page.getByRole('button', { name: 'Stop phone-push' }).scrollIntoViewIfNeeded();
     expect(await page.getByRole('button', { name: 'Stop phone-push' }).isVisible()).toBe(true);
     await shot(page, '06-phone');
-    await t.api('POST', `${APP}:stopPush`, { id: 'phone-push' });
-    await t.waitForGone('phone-push');
+    await world.t.api('POST', `${APP}:stopPush`, { id: 'phone-push' });
+    await world.t.waitForGone('phone-push');
   });
 
   it('works with the keyboard alone: sign in, start a push, stop it', async () => {
@@ -248,14 +202,14 @@ describeWithPeers(['ffmpeg', 'nginx-rtmp', 'chromium'], 'e2e: the dashboard in c
     await page.keyboard.type('RTMP (any');
     expect(await page.locator('#push-preset').inputValue()).toBe('rtmp');
     await tabTo(page, 'push-url');
-    await page.keyboard.type(nginx.url('live'));
+    await page.keyboard.type(world.nginx.url('live'));
     await tabTo(page, 'push-key');
     await page.keyboard.type('keyboard');
     await tabTo(page, 'push-id');
     await page.keyboard.type('kbd-push');
     await page.keyboard.press('Enter');
     await row(page, 'kbd-push').waitFor();
-    await t.waitForState('kbd-push', 'pushing', 15_000);
+    await world.t.waitForState('kbd-push', 'pushing', 15_000);
 
     await page.evaluate('document.activeElement && document.activeElement.blur()');
     await tabTo(page, 'Stop kbd-push', 120);
@@ -265,7 +219,7 @@ describeWithPeers(['ffmpeg', 'nginx-rtmp', 'chromium'], 'e2e: the dashboard in c
     await page.keyboard.press('Shift+Tab');
     expect(await page.evaluate('document.activeElement.textContent')).toBe('Stop push');
     await page.keyboard.press('Enter');
-    await t.waitForGone('kbd-push');
+    await world.t.waitForGone('kbd-push');
     await shot(page, '07-keyboard');
   });
 });
