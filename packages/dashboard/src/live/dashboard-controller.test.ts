@@ -10,7 +10,9 @@ const frame = (id: number, type: string, data: Record<string, unknown>): string 
   `id: ${id}\nevent: ${type}\ndata: ${JSON.stringify({ type, time: '2026-12-02T11:20:00.000Z', ...data })}\n\n`;
 
 /** A fake server: REST answers from `routes`, `/v1/events` as an open stream (or `events` answer). */
-function setup(options: { events?: () => Response; pushes?: () => Promise<Response> } = {}) {
+function setup(
+  options: { events?: () => Response; pushes?: () => Promise<Response>; stop?: () => Promise<Response> } = {},
+) {
   const streams: OpenStream[] = [];
   const restCalls: string[] = [];
   let pushes: PushRecord[] = [pushRecord({ id: 'p1', state: 'connecting' })];
@@ -29,7 +31,7 @@ function setup(options: { events?: () => Response; pushes?: () => Promise<Respon
     '/v1/vhosts/default/apps/app:startPush': () =>
       envelope(200, 'OK', [pushRecord({ id: 'new', state: 'connecting' })]),
     '/v1/vhosts/default/apps/app:stopPush': () =>
-      envelope(404, 'There is no push information related to the ID [p1] (404)'),
+      options.stop?.() ?? envelope(404, 'There is no push information related to the ID [p1] (404)'),
   };
   const fetch = async (url: string, init: RequestInit): Promise<Response> => {
     if (url === '/v1/events') {
@@ -151,6 +153,41 @@ describe('DashboardController', () => {
       'There is no push information related to the ID [p1] (404)',
     );
     expect(sortedPushes(t.view().state).map((p) => p.id)).toEqual(['new']);
+    t.controller.stop();
+  });
+
+  it('with live events, a stop answer arriving after push.removed does not bring the row back', async () => {
+    let answer!: (r: Response) => void;
+    const t = setup({ stop: () => new Promise<Response>((resolve) => (answer = resolve)) });
+    t.controller.start();
+    await settle();
+    await settle();
+    const stopping = t.controller.stopPush({ vhost: 'default', app: 'app', id: 'p1' });
+    await settle();
+    t.streams[0]?.send(frame(5, 'push.removed', { push: pushRecord({ id: 'p1', state: 'stopped' }) }));
+    await settle();
+    answer(envelope(200, 'OK', [pushRecord({ id: 'p1', state: 'stopping' })]));
+    await stopping;
+    expect(t.view().state.pushes.size).toBe(0);
+    t.controller.stop();
+  });
+
+  it('a start answer does not overwrite what the push.created / push.state events already told', async () => {
+    const t = setup();
+    t.controller.start();
+    await settle();
+    await settle();
+    t.streams[0]?.send(
+      frame(6, 'push.state', { push: pushRecord({ id: 'new', state: 'pushing' }), from: 'connecting', to: 'pushing' }),
+    );
+    await settle();
+    await t.controller.startPush('default', 'app', {
+      stream: { name: 'cam' },
+      protocol: 'rtmp',
+      url: 'rtmp://x/y',
+      streamKey: 'k',
+    });
+    expect(sortedPushes(t.view().state).find((p) => p.id === 'new')?.state).toBe('pushing');
     t.controller.stop();
   });
 });

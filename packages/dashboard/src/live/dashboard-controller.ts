@@ -3,13 +3,14 @@
  * the event stream, loads a REST snapshot whenever a connection opens without resuming
  * (the first one, one after a lost position, or after a `reset` event), holds back
  * the events that arrive during that load and applies them after it, and turns our
- * own start/stop answers into state at once. No polling: between snapshots only events
+ * own start/stop answers into state when no event has told it yet. No polling: between snapshots only events
  * change the state.
  */
 import { ApiError, type ApiClient } from '../api/api-client.js';
 import type { PushRecord, StartPushBody } from '../api/api-types.js';
 import {
   EMPTY_STATE,
+  pushKey,
   reduceDashboard,
   type AppRef,
   type DashboardAction,
@@ -131,7 +132,8 @@ export class DashboardController {
   async startPush(vhost: string, app: string, body: StartPushBody): Promise<PushRecord> {
     try {
       const record = await this.options.api.startPush(vhost, app, body);
-      this.apply({ type: 'push', record });
+      // the push.created event may have come first (and be newer): only fill a gap
+      if (!this.view.state.pushes.has(pushKey(record))) this.apply({ type: 'push', record });
       return record;
     } catch (error) {
       this.failed(error);
@@ -143,7 +145,10 @@ export class DashboardController {
   async stopPush(record: Pick<PushRecord, 'vhost' | 'app' | 'id'>): Promise<PushRecord> {
     try {
       const stopped = await this.options.api.stopPush(record.vhost, record.app, record.id);
-      this.apply({ type: 'push', record: stopped });
+      // with live events the push.state / push.removed events tell it (the answer may come after
+      // push.removed: it must not bring the row back); without them the answer is all we get
+      if (this.view.status.live.kind !== 'open' && this.view.state.pushes.has(pushKey(stopped)))
+        this.apply({ type: 'push', record: stopped });
       return stopped;
     } catch (error) {
       if (error instanceof ApiError && error.status === 404)
