@@ -10,6 +10,7 @@ import { destinationOf } from '../view/destination-mask.js';
 import { formatBitrate, formatBytes, formatDuration, UNKNOWN } from '../view/format.js';
 import { pushStateStyle } from '../view/push-state-style.js';
 import { ConfirmDialog } from './confirm-dialog.js';
+import { toggled } from './toggled.js';
 
 export interface PushesTableProps {
   pushes: readonly PushRecord[];
@@ -20,13 +21,6 @@ export function PushesTable({ pushes, onStop }: PushesTableProps) {
   const [shown, setShown] = useState<ReadonlySet<string>>(new Set());
   const [confirming, setConfirming] = useState<PushRecord | null>(null);
   const [error, setError] = useState('');
-
-  const toggle = (key: string): void => {
-    const next = new Set(shown);
-    if (next.has(key)) next.delete(key);
-    else next.add(key);
-    setShown(next);
-  };
 
   const stop = async (record: PushRecord): Promise<void> => {
     setConfirming(null);
@@ -75,7 +69,7 @@ export function PushesTable({ pushes, onStop }: PushesTableProps) {
                     key={key}
                     record={p}
                     keyShown={shown.has(key)}
-                    onToggleKey={() => toggle(key)}
+                    onToggleKey={() => setShown(toggled(shown, key))}
                     onStop={() => setConfirming(p)}
                   />
                 );

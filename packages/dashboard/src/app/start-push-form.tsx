@@ -8,6 +8,7 @@ import type { PushRecord, StartPushBody } from '../api/api-types.js';
 import type { AppRef, LiveStream } from '../live/dashboard-state.js';
 import { formatTrack } from '../view/format.js';
 import { codecProblems, DESTINATION_PRESETS, presetById } from '../view/presets.js';
+import { toggled } from './toggled.js';
 
 export interface StartPushFormProps {
   apps: readonly AppRef[];
@@ -46,13 +47,6 @@ export function StartPushForm({ apps, streams, onStart }: StartPushFormProps) {
     const p = presetById(next);
     setPresetId(next);
     if (p !== undefined) setUrl(p.url);
-  };
-
-  const toggleTrack = (trackId: number): void => {
-    const next = new Set(trackIds);
-    if (next.has(trackId)) next.delete(trackId);
-    else next.add(trackId);
-    setTrackIds(next);
   };
 
   const submit = async (event: Event): Promise<void> => {
@@ -132,8 +126,12 @@ export function StartPushForm({ apps, streams, onStart }: StartPushFormProps) {
             <legend>Tracks (none ticked: all)</legend>
             {stream.tracks.map((t) => (
               <label class="check" key={t.id}>
-                <input type="checkbox" checked={trackIds.has(t.id)} onChange={() => toggleTrack(t.id)} /> #{t.id}{' '}
-                {t.type}: {formatTrack(t)}
+                <input
+                  type="checkbox"
+                  checked={trackIds.has(t.id)}
+                  onChange={() => setTrackIds(toggled(trackIds, t.id))}
+                />{' '}
+                #{t.id} {t.type}: {formatTrack(t)}
               </label>
             ))}
           </fieldset>

@@ -57,12 +57,18 @@ function setup(
   };
 }
 
+/** A controller started against the fake server, its first snapshot loaded. */
+async function started(options: Parameters<typeof setup>[0] = {}) {
+  const t = setup(options);
+  t.controller.start();
+  await settle();
+  await settle();
+  return t;
+}
+
 describe('DashboardController', () => {
   it('loads the snapshot when the event stream opens: apps (push enabled or not), live streams, pushes', async () => {
-    const t = setup();
-    t.controller.start();
-    await settle();
-    await settle();
+    const t = await started();
     const { state, status } = t.view();
     expect(state.apps).toEqual([
       { vhost: 'default', app: 'app', pushEnabled: true },
@@ -101,10 +107,7 @@ describe('DashboardController', () => {
   });
 
   it('a reset event reloads everything through the REST API', async () => {
-    const t = setup();
-    t.controller.start();
-    await settle();
-    await settle();
+    const t = await started();
     t.setPushes([pushRecord({ id: 'p2', state: 'pushing' })]);
     const before = t.restCalls.length;
     t.streams[0]?.send('event: reset\ndata: {"type":"reset","time":"2026-12-02T11:20:00.000Z"}\n\n');
@@ -138,10 +141,7 @@ describe('DashboardController', () => {
   });
 
   it('our start answer shows at once; a stop answered 404 removes the row and rejects with the message', async () => {
-    const t = setup();
-    t.controller.start();
-    await settle();
-    await settle();
+    const t = await started();
     await t.controller.startPush('default', 'app', {
       stream: { name: 'cam' },
       protocol: 'rtmp',
@@ -158,10 +158,7 @@ describe('DashboardController', () => {
 
   it('with live events, a stop answer arriving after push.removed does not bring the row back', async () => {
     let answer!: (r: Response) => void;
-    const t = setup({ stop: () => new Promise<Response>((resolve) => (answer = resolve)) });
-    t.controller.start();
-    await settle();
-    await settle();
+    const t = await started({ stop: () => new Promise<Response>((resolve) => (answer = resolve)) });
     const stopping = t.controller.stopPush({ vhost: 'default', app: 'app', id: 'p1' });
     await settle();
     t.streams[0]?.send(frame(5, 'push.removed', { push: pushRecord({ id: 'p1', state: 'stopped' }) }));
@@ -173,10 +170,7 @@ describe('DashboardController', () => {
   });
 
   it('a start answer does not overwrite what the push.created / push.state events already told', async () => {
-    const t = setup();
-    t.controller.start();
-    await settle();
-    await settle();
+    const t = await started();
     t.streams[0]?.send(
       frame(6, 'push.state', { push: pushRecord({ id: 'new', state: 'pushing' }), from: 'connecting', to: 'pushing' }),
     );

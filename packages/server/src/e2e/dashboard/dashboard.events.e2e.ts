@@ -69,13 +69,7 @@ describeWithPeers(['ffmpeg', 'nginx-rtmp', 'chromium'], 'e2e: the dashboard live
     const { page } = await open();
     await signIn(page);
     await expect.poll(() => page.locator('#live-status').textContent(), { timeout: LIVE }).toBe('Live');
-    await world.t.api('POST', `${APP}:startPush`, {
-      id: 'api-push',
-      stream: { name: 'cam' },
-      protocol: 'rtmp',
-      url: world.nginx.url('live'),
-      streamKey: 'api-key',
-    });
+    await world.startPushToNginx('api-push', 'api-key');
     await expect.poll(() => row(page, 'api-push').getAttribute('data-state'), { timeout: LIVE }).toBe('pushing');
 
     const late = await world.publish('late');

@@ -5,7 +5,6 @@
  * leaving by themselves) is in dashboard.events.e2e.ts. Screenshots go to the folder
  * printed at the start.
  */
-import type { PushRecord } from '@sluice/push';
 import { describeWithPeers, waitFor } from '@sluice/test-support';
 import { expect, it } from 'vitest';
 import { TOKEN } from '../harness.js';
@@ -139,13 +138,7 @@ describeWithPeers(['ffmpeg', 'nginx-rtmp', 'chromium'], 'e2e: the dashboard in c
   });
 
   it('passes axe-core with no serious or critical violation (sign-in page, dashboard with a push, stop dialog)', async () => {
-    await world.t.api<PushRecord[]>('POST', `${APP}:startPush`, {
-      id: 'axe-push',
-      stream: { name: 'cam' },
-      protocol: 'rtmp',
-      url: world.nginx.url('live'),
-      streamKey: 'axe',
-    });
+    await world.startPushToNginx('axe-push', 'axe');
     const { page } = await open();
     expect(await seriousAxeViolations(page)).toEqual([]);
     await signIn(page);
@@ -162,13 +155,7 @@ describeWithPeers(['ffmpeg', 'nginx-rtmp', 'chromium'], 'e2e: the dashboard in c
     const { page } = await open({ width: 390, height: 844 });
     await signIn(page);
     await page.getByRole('heading', { name: 'cam', exact: true }).waitFor();
-    await world.t.api('POST', `${APP}:startPush`, {
-      id: 'phone-push',
-      stream: { name: 'cam' },
-      protocol: 'rtmp',
-      url: world.nginx.url('live'),
-      streamKey: 'phone',
-    });
+    await world.startPushToNginx('phone-push', 'phone');
     await page.getByRole('button', { name: 'Refresh' }).click();
     await row(page, 'phone-push').waitFor();
     const widths = await page.evaluate<{ page: number; viewport: number; scroller: number }>(

@@ -27,6 +27,8 @@ export interface DashboardWorld {
   signIn: (page: Page, token?: string) => Promise<void>;
   /** Publishes the fixture under `name` (any characters: the name goes as the RTMP publish name). */
   publish: (name: string) => Promise<PeerProcess>;
+  /** Starts an rtmp push of `cam` to nginx-rtmp's `live` app through the API (not the page). */
+  startPushToNginx: (id: string, streamKey: string) => Promise<void>;
   shot: (page: Page, name: string) => Promise<unknown>;
   row: (page: Page, id: string) => Locator;
 }
@@ -66,6 +68,16 @@ export function useDashboardWorld(): DashboardWorld {
       publishers.push(p);
       await world.t.waitForLive(name);
       return p;
+    },
+    startPushToNginx: async (id, streamKey) => {
+      const answer = await world.t.api('POST', '/v1/vhosts/default/apps/app:startPush', {
+        id,
+        stream: { name: 'cam' },
+        protocol: 'rtmp',
+        url: world.nginx.url('live'),
+        streamKey,
+      });
+      if (answer.status !== 200) throw new Error(`startPush ${id}: ${JSON.stringify(answer.body)}`);
     },
     shot: (page, name) => page.screenshot({ path: join(shots, `${name}.png`), fullPage: true }),
     row: (page, id) => page.locator(`tr[data-push-id="${id}"]`),
