@@ -4,5 +4,6 @@ export * from './net.js';
 export * from './process.js';
 export * from './ffprobe.js';
 export * from './nginx-rtmp.js';
+export * from './redis-server.js';
 export * from './fixtures.js';
 export * from './ffmpeg-generate.js';

@@ -1,13 +1,13 @@
 /**
  * Real peers for interop tests (ffmpeg, ffprobe, nginx with the RTMP module,
- * GStreamer, rtmpdump). A test asks for a peer; when it is missing the test is
+ * GStreamer, rtmpdump, chromium, redis-server). A test asks for a peer; when it is missing the test is
  * skipped with a visible reason, unless SLUICE_REQUIRE_PEERS=1 (set by .ci/run),
  * under which a missing peer fails the run.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
-export type PeerName = 'ffmpeg' | 'ffprobe' | 'nginx-rtmp' | 'gstreamer' | 'rtmpdump' | 'chromium';
+export type PeerName = 'ffmpeg' | 'ffprobe' | 'nginx-rtmp' | 'gstreamer' | 'rtmpdump' | 'chromium' | 'redis-server';
 
 /** Path of the RTMP module as Debian's libnginx-mod-rtmp installs it. */
 export const NGINX_RTMP_MODULE = '/usr/lib/nginx/modules/ngx_rtmp_module.so';
@@ -39,6 +39,8 @@ function probe(peer: PeerName): string | null {
         : `nginx RTMP module missing at ${NGINX_RTMP_MODULE} (apt-get install libnginx-mod-rtmp)`;
     case 'chromium':
       return existsSync(CHROMIUM) ? null : `chromium is not installed at ${CHROMIUM} (apt-get install chromium)`;
+    case 'redis-server':
+      return which('redis-server') ? null : 'redis-server is not installed (apt-get install redis-server)';
     case 'gstreamer':
       return which('gst-launch-1.0')
         ? null
