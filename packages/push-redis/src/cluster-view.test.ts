@@ -66,7 +66,6 @@ describeWithPeers(['redis-server'], 'NodeHeartbeat and ClusterPushView against a
 
   it('lists every push with the live state of the node holding its lease, and idle ones as ready', async () => {
     const cluster = uniqueCluster();
-    let lease: Lease | undefined;
     const live: LivePush[] = [];
     const a = await start(cluster, 'a', {
       live: () => live,
@@ -76,7 +75,7 @@ describeWithPeers(['redis-server'], 'NodeHeartbeat and ClusterPushView against a
     const c = await start(cluster, 'c');
     await c.store.create(definition('run'));
     await c.store.create(definition('idle', { stream: { name: 'x', tracks: [3] } }));
-    lease = (await a.leases.tryAcquire('run')) as Lease;
+    const lease = (await a.leases.tryAcquire('run')) as Lease;
     live.push({ record: liveRecord('run'), token: lease.token });
     await a.heartbeat.publishNow();
 

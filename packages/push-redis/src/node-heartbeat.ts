@@ -190,6 +190,11 @@ export class NodeHeartbeat extends EventEmitter<NodeHeartbeatEvents> {
   }
 
   private async tick(): Promise<void> {
+    if (!this.connection.available) {
+      // The connection logs the outage; publish again as soon as it is back ('up').
+      this.schedule(this.intervalMs);
+      return;
+    }
     try {
       await this.publishNow();
       if (this.failing) safeLog(this.logger, 'info', `node [${this.identity.node}] published its state again`);

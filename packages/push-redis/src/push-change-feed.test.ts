@@ -97,7 +97,7 @@ describeWithPeers(['redis-server'], 'PushChangeFeed against a real redis-server'
     a.feed.on('delete', (id) => deletes.push(id));
     const resynced = nextEvent<FeedResync>(a.feed, 'resynced');
     // Kill A's subscriber connection and change things before it is back.
-    await r.client('KILL', 'TYPE', 'pubsub');
+    await r.call('CLIENT', 'KILL', 'TYPE', 'pubsub');
     await Promise.all([b.store.create(definition('new')), b.store.delete('drop')]);
     await resynced;
     await waitFor(() => a.feed.synced && a.feed.definitions.size === 2, 5000, 'caught up');

@@ -208,15 +208,18 @@ export class PushChangeFeed extends EventEmitter<PushChangeFeedEvents> {
     let restored = 0;
     if (dataLoss) {
       const missing = [...this.known.values()].filter((entry) => !snapshot.pushes.has(entry.push.id));
-      safeLog(
-        this.logger,
-        'warn',
-        `Redis lost the cluster's data (epoch ${this.epoch} -> ${snapshot.epoch}); ${this.restoreOnDataLoss ? `re-creating the ${missing.length} push definitions this node knew` : `${missing.length} push definitions are gone`}`,
-      );
       if (this.restoreOnDataLoss && missing.length > 0) {
         for (const entry of missing) restored += (await this.recreate(entry.push.id, entry.json)) ? 1 : 0;
         snapshot = await this.snapshot();
       }
+      safeLog(
+        this.logger,
+        'warn',
+        `Redis lost the cluster's data (epoch ${this.epoch} -> ${snapshot.epoch}): ` +
+          (this.restoreOnDataLoss
+            ? `re-created ${restored} of the ${missing.length} missing push definitions this node knew (other nodes re-create the same; the first one wins)`
+            : `${missing.length} push definitions this node knew are gone`),
+      );
     }
     this.epoch = snapshot.epoch;
     for (const id of [...this.known.keys()]) {

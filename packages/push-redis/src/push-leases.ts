@@ -339,6 +339,11 @@ export class PushLeases extends EventEmitter<PushLeasesEvents> {
       this.scheduleRenew(this.renewIntervalMs);
       return;
     }
+    if (!this.connection.available) {
+      // The connection logs the outage; leases run to their deadlines meanwhile, renewed at once on 'up'.
+      this.scheduleRenew(this.renewRetryMs);
+      return;
+    }
     const sent = this.clock.now();
     let reply: number[];
     try {

@@ -67,6 +67,7 @@ export class RedisConnection extends EventEmitter<RedisConnectionEvents> {
   private readonly logger: RegistryLogger;
   private readonly handlers = new Map<string, Set<MessageHandler>>();
   private readonly stillDownLogEveryMs: number;
+  private readonly commandTimeoutMs: number;
   private started = false;
   private closed = false;
   private everUp = false;
@@ -82,6 +83,7 @@ export class RedisConnection extends EventEmitter<RedisConnectionEvents> {
     this.logger = options.logger ?? console;
     this.stillDownLogEveryMs = options.stillDownLogEveryMs ?? 30_000;
     const maxDelay = options.reconnectMaxDelayMs ?? 2000;
+    this.commandTimeoutMs = options.commandTimeoutMs ?? 1000;
     const common = {
       lazyConnect: true,
       // Fail fast: a command issued while disconnected is rejected at once (503), never queued.
@@ -92,7 +94,7 @@ export class RedisConnection extends EventEmitter<RedisConnectionEvents> {
       maxRetriesPerRequest: 0,
       autoResubscribe: false,
       connectTimeout: options.connectTimeoutMs ?? 2000,
-      commandTimeout: options.commandTimeoutMs ?? 1000,
+      commandTimeout: this.commandTimeoutMs,
       retryStrategy: (times: number) => Math.min(100 * 2 ** Math.min(times - 1, 10), maxDelay),
       // RESP2: the long-proven reply path of ioredis (RESP3 is new in ioredis 6 and buys us nothing here).
       protocol: 2 as const,
@@ -157,7 +159,7 @@ export class RedisConnection extends EventEmitter<RedisConnectionEvents> {
       return await fn(this.commands);
     } catch (error) {
       if (error instanceof RegistryUnavailable) throw error;
-      throw new RegistryUnavailable(operation, this.address, errorText(error), { cause: error });
+      throw new RegistryUnavailable(operation, this.address, this.describe(error), { cause: error });
     }
   }
 
@@ -203,12 +205,22 @@ export class RedisConnection extends EventEmitter<RedisConnectionEvents> {
     await Promise.all([quit(this.commands), quit(this.subscriber)]);
   }
 
+  /** The client's words for a failure, put plainly. */
+  private describe(error: unknown): string {
+    const text = errorText(error);
+    if (/max retries per request/i.test(text)) return 'the connection was lost before the reply';
+    if (/enableOfflineQueue/.test(text)) return `not connected (${this.lastError})`;
+    if (/command timed out/i.test(text)) return `no reply within ${this.commandTimeoutMs} ms (command timed out)`;
+    return text;
+  }
+
   private watchCommands(): void {
     const c = this.commands;
     c.on('error', (error: Error) => {
       this.lastError = errorText(error);
     });
     c.on('ready', () => {
+      this.lastError = 'connection closed'; // until an 'error' says more
       const wasDown = this.downSince;
       this.downSince = undefined;
       if (!this.everUp) safeLog(this.logger, 'info', `connected to Redis at ${this.address}`);
@@ -283,7 +295,8 @@ export class RedisConnection extends EventEmitter<RedisConnectionEvents> {
       if (!this.subscribedNow) return;
       this.subscribedNow = false;
       if (this.closed) return;
-      if (this.available) safeLog(this.logger, 'warn', `lost the pub/sub connection to Redis at ${this.address}`);
+      // Harmless alone (the feed reloads once resubscribed); a whole outage is logged by the command connection.
+      safeLog(this.logger, 'info', `pub/sub connection to Redis at ${this.address} closed; resubscribing`);
       this.safeEmit('unsubscribed');
     });
   }
