@@ -162,18 +162,10 @@ export class ClusterPushView {
       }
       return record;
     }
-    const stream: PushRecord['stream'] = { name: push.stream.name, tracks: [...(entry.record.stream?.tracks ?? [])] };
-    if (push.stream.variantNames !== undefined) stream.variantNames = [...push.stream.variantNames];
+    // The definition is authoritative for what the push is; the node for what it does (tracks: those it selected).
     const record: ClusterPushRecord = {
       ...entry.record,
-      id: push.id,
-      vhost: push.vhost,
-      app: push.app,
-      stream,
-      protocol: push.protocol,
-      url: push.url,
-      streamKey: push.streamKey,
-      isConfig: push.isConfig === true,
+      ...definitionFields(push, entry.record.stream?.tracks ?? []),
       node: entry.node,
     };
     if (entry.token !== undefined) record.leaseToken = entry.token;
@@ -206,17 +198,9 @@ export class ClusterPushView {
   private idleRecord(push: StoredPush): ClusterPushRecord {
     const fmt = (ms: number): string =>
       this.utcOffsetMinutes === undefined ? formatPushTime(ms) : formatPushTime(ms, this.utcOffsetMinutes);
-    const stream: PushRecord['stream'] = { name: push.stream.name, tracks: [...(push.stream.tracks ?? [])] };
-    if (push.stream.variantNames !== undefined) stream.variantNames = [...push.stream.variantNames];
     const never = fmt(0);
     return {
-      id: push.id,
-      vhost: push.vhost,
-      app: push.app,
-      stream,
-      protocol: push.protocol,
-      url: push.url,
-      streamKey: push.streamKey,
+      ...definitionFields(push, push.stream.tracks ?? []),
       state: 'ready',
       sequence: 0,
       sentBytes: 0,
@@ -226,7 +210,6 @@ export class ClusterPushView {
       createdTime: fmt(push.createdTime),
       startTime: never,
       finishTime: never,
-      isConfig: push.isConfig === true,
       droppedFrames: 0,
     };
   }
@@ -239,6 +222,25 @@ export class ClusterPushView {
       )
       .catch(() => undefined);
   }
+}
+
+/** The record fields a definition decides. */
+function definitionFields(
+  push: StoredPush,
+  tracks: readonly number[],
+): Pick<PushRecord, 'id' | 'vhost' | 'app' | 'stream' | 'protocol' | 'url' | 'streamKey' | 'isConfig'> {
+  const stream: PushRecord['stream'] = { name: push.stream.name, tracks: [...tracks] };
+  if (push.stream.variantNames !== undefined) stream.variantNames = [...push.stream.variantNames];
+  return {
+    id: push.id,
+    vhost: push.vhost,
+    app: push.app,
+    stream,
+    protocol: push.protocol,
+    url: push.url,
+    streamKey: push.streamKey,
+    isConfig: push.isConfig === true,
+  };
 }
 
 function matches(push: { id: string; vhost: string; app: string }, filter: PushFilter): boolean {

@@ -1,24 +1,19 @@
 import type { PushRecord } from '@sluice/push';
 import { describeWithPeers, waitFor } from '@sluice/test-support';
-import { afterAll, afterEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { NodeNameInUse } from './errors.js';
 import type { LivePush } from './live-codec.js';
 import type { Lease } from './push-leases.js';
-import type { RedisPushCluster } from './redis-push-cluster.js';
 import {
   FAST,
   callsBetween,
   commandCalls,
   definition,
   nextEvent,
-  rawClient,
-  startNode,
   uniqueCluster,
   useRedisServer,
-  type RecordingLogger,
+  useNodes,
 } from './test-support/redis-fixture.js';
-
-type Node = RedisPushCluster & { log: RecordingLogger };
 
 /** The record a node's registry would render for a push it runs. */
 function liveRecord(id: string, overrides: Partial<PushRecord> = {}): PushRecord {
@@ -48,21 +43,9 @@ function liveRecord(id: string, overrides: Partial<PushRecord> = {}): PushRecord
 
 describeWithPeers(['redis-server'], 'NodeHeartbeat and ClusterPushView against a real redis-server', () => {
   const server = useRedisServer();
-  let nodes: Node[] = [];
-  afterEach(async () => {
-    await Promise.all(nodes.map((n) => n.close()));
-    nodes = [];
-  });
-  const raw = rawClient;
-  const clients: Array<ReturnType<typeof raw>> = [];
-  afterAll(async () => {
-    await Promise.all(clients.map((c) => c.quit()));
-  });
-  const start = async (cluster: string, name: string, overrides: Parameters<typeof startNode>[3] = {}) => {
-    const n = await startNode(server().url, cluster, name, { utcOffsetMinutes: 0, ...overrides });
-    nodes.push(n);
-    return n;
-  };
+  const nodes = useNodes(() => server().url);
+  const start = (cluster: string, name: string, overrides: Parameters<typeof nodes.start>[2] = {}) =>
+    nodes.start(cluster, name, { utcOffsetMinutes: 0, ...overrides });
 
   it('lists every push with the live state of the node holding its lease, and idle ones as ready', async () => {
     const cluster = uniqueCluster();
@@ -152,8 +135,7 @@ describeWithPeers(['redis-server'], 'NodeHeartbeat and ClusterPushView against a
         }));
       },
     });
-    const r = raw(server().url);
-    clients.push(r);
+    const r = nodes.raw();
     const before = await commandCalls(r);
     const t0 = performance.now();
     await new Promise((res) => setTimeout(res, 2000));
@@ -180,8 +162,7 @@ describeWithPeers(['redis-server'], 'NodeHeartbeat and ClusterPushView against a
     const c = await start(cluster, 'c');
     await c.store.create(definition('p'));
     await waitFor(async () => (await c.view.nodes()).length === 3, 5000, 'three nodes');
-    const r = raw(server().url);
-    clients.push(r);
+    const r = nodes.raw();
     expect(await r.pttl(c.keys.live('dead'))).toBeGreaterThan(0);
     expect(await r.pttl(c.keys.live('dead'))).toBeLessThanOrEqual(FAST.heartbeat.ttlMs);
 
@@ -219,8 +200,7 @@ describeWithPeers(['redis-server'], 'NodeHeartbeat and ClusterPushView against a
       `Node name [same] is in use by another live process (instance ${first.identity.instance})`,
     );
     await expect(second.heartbeat.publishNow()).rejects.toBeInstanceOf(NodeNameInUse);
-    const r = raw(server().url);
-    clients.push(r);
+    const r = nodes.raw();
     expect(Object.keys(await r.hgetall(first.keys.live('same')))).toEqual(['one']);
     await first.heartbeat.stop(true);
     await waitFor(

@@ -1,20 +1,9 @@
 import type { StoredPush } from '@sluice/push';
 import { describeWithPeers, waitFor } from '@sluice/test-support';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseChangeMessage } from './definition-scripts.js';
 import type { FeedResync } from './push-change-feed.js';
-import type { RedisPushCluster } from './redis-push-cluster.js';
-import {
-  definition,
-  nextEvent,
-  rawClient,
-  startNode,
-  uniqueCluster,
-  useRedisServer,
-  type RecordingLogger,
-} from './test-support/redis-fixture.js';
-
-type Node = RedisPushCluster & { log: RecordingLogger };
+import { definition, nextEvent, uniqueCluster, useRedisServer, useNodes } from './test-support/redis-fixture.js';
 
 describe('change messages', () => {
   it('parse `{version} put {json}` and `{version} del {id}`, nothing else', () => {
@@ -29,28 +18,15 @@ const sortedIds = (m: ReadonlyMap<string, StoredPush>): string[] => [...m.keys()
 
 describeWithPeers(['redis-server'], 'PushChangeFeed against a real redis-server', () => {
   const server = useRedisServer();
-  let nodes: Node[] = [];
-  afterEach(async () => {
-    await Promise.all(nodes.map((n) => n.close()));
-    nodes = [];
-  });
-  const clients: Array<ReturnType<typeof rawClient>> = [];
-  afterAll(async () => {
-    await Promise.all(clients.map((c) => c.quit()));
-  });
-  const start = async (cluster: string, name: string) => {
-    const n = await startNode(server().url, cluster, name);
-    nodes.push(n);
-    return n;
-  };
+  const nodes = useNodes(() => server().url);
+  const start = (cluster: string, name: string) => nodes.start(cluster, name);
 
   it('starts with every stored definition (put events), then follows creates, replacements and deletes of other nodes promptly', async () => {
     const cluster = uniqueCluster();
     const b = await start(cluster, 'b');
     await b.store.create(definition('old1'));
     await b.store.create(definition('old2'));
-    const a = await startNode(server().url, cluster, 'a', {}, false);
-    nodes.push(a);
+    const a = await nodes.start(cluster, 'a', {}, false);
     const puts: string[] = [];
     const deletes: string[] = [];
     a.feed.on('put', (p) => puts.push(`${p.id}@${p.url}`));
@@ -89,8 +65,7 @@ describeWithPeers(['redis-server'], 'PushChangeFeed against a real redis-server'
     await b.store.create(definition('keep'));
     await b.store.create(definition('drop'));
     await waitFor(() => a.feed.definitions.size === 2, 5000, 'two known');
-    const r = rawClient(server().url);
-    clients.push(r);
+    const r = nodes.raw();
     const puts: string[] = [];
     const deletes: string[] = [];
     a.feed.on('put', (p) => puts.push(p.id));
@@ -109,8 +84,7 @@ describeWithPeers(['redis-server'], 'PushChangeFeed against a real redis-server'
   it('a message that skips a version triggers a reload; a change whose message was lost is caught by the heartbeat version', async () => {
     const cluster = uniqueCluster();
     const a = await start(cluster, 'a');
-    const r = rawClient(server().url);
-    clients.push(r);
+    const r = nodes.raw();
     // A change written without its message (as if the message were lost in flight).
     await r.hset(a.keys.pushes, 'silent', JSON.stringify(definition('silent')));
     await r.incr(a.keys.version);
@@ -127,8 +101,7 @@ describeWithPeers(['redis-server'], 'PushChangeFeed against a real redis-server'
     const cluster = uniqueCluster();
     const a = await start(cluster, 'a');
     const b = await start(cluster, 'b');
-    const r = rawClient(server().url);
-    clients.push(r);
+    const r = nodes.raw();
     a.feed.on('put', () => {
       throw new Error('listener bug');
     });

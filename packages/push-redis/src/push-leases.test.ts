@@ -1,21 +1,17 @@
 import { describeWithPeers, waitFor } from '@sluice/test-support';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import type { RedisPushCluster } from './redis-push-cluster.js';
+import { describe, expect, it } from 'vitest';
 import { FreezableClock } from './test-support/freezable-clock.js';
 import {
   FAST,
   nextEvent,
-  rawClient,
-  startNode,
   uniqueCluster,
   useRedisServer,
-  type RecordingLogger,
+  useNodes,
+  type TestNode,
 } from './test-support/redis-fixture.js';
 import { PushLeases, type Lease, type LeaseHolder, type LeaseLoss } from './push-leases.js';
 
 const isLease = (r: Lease | LeaseHolder): r is Lease => typeof (r as Lease).valid === 'function';
-type Node = RedisPushCluster & { log: RecordingLogger };
-
 describe('PushLeases options', () => {
   it('refuses timings under which a lease could not be renewed before it is given up', () => {
     const args = [{} as never, {} as never, { node: 'a', instance: 'i' }] as const;
@@ -27,22 +23,10 @@ describe('PushLeases options', () => {
 
 describeWithPeers(['redis-server'], 'PushLeases against a real redis-server', () => {
   const server = useRedisServer();
-  let nodes: Node[] = [];
-  afterEach(async () => {
-    await Promise.all(nodes.map((n) => n.close()));
-    nodes = [];
-  });
-  const raw = () => rawClient(server().url);
-  const clients: Array<ReturnType<typeof raw>> = [];
-  afterAll(async () => {
-    await Promise.all(clients.map((c) => c.quit()));
-  });
-  const two = async (overrides: Parameters<typeof startNode>[3] = {}): Promise<[Node, Node, string]> => {
+  const nodes = useNodes(() => server().url);
+  const two = async (overrides: Parameters<typeof nodes.start>[2] = {}): Promise<[TestNode, TestNode, string]> => {
     const cluster = uniqueCluster();
-    const a = await startNode(server().url, cluster, 'a', overrides);
-    const b = await startNode(server().url, cluster, 'b', overrides);
-    nodes.push(a, b);
-    return [a, b, cluster];
+    return [await nodes.start(cluster, 'a', overrides), await nodes.start(cluster, 'b', overrides), cluster];
   };
 
   it('two nodes racing for the same lease: exactly one wins, the other learns who holds it', async () => {
@@ -114,9 +98,8 @@ describeWithPeers(['redis-server'], 'PushLeases against a real redis-server', ()
     const clock = new FreezableClock();
     const cluster = uniqueCluster();
     const leases = { ...FAST.leases, ttlMs: 1500, marginMs: 500 };
-    const a = await startNode(server().url, cluster, 'a', { clock, leases });
-    const b = await startNode(server().url, cluster, 'b', { leases });
-    nodes.push(a, b);
+    const a = await nodes.start(cluster, 'a', { clock, leases });
+    const b = await nodes.start(cluster, 'b', { leases });
     const lease = (await a.leases.tryAcquire('p')) as Lease;
     const lost: LeaseLoss[] = [];
     a.leases.on('lost', (l) => lost.push(l));
@@ -189,8 +172,7 @@ describeWithPeers(['redis-server'], 'PushLeases against a real redis-server', ()
 
   it('learns it lost a lease another holder took (renewal sees the other value), and writes back one Redis lost', async () => {
     const [a, , cluster] = await two();
-    const r = raw();
-    clients.push(r);
+    const r = nodes.raw();
     const taken = (await a.leases.tryAcquire('taken')) as Lease;
     const restored = (await a.leases.tryAcquire('restored')) as Lease;
     await r.set(`sluice:{${cluster}}:lease:taken`, `${taken.token + 100} z zz`, 'PX', 10_000);
@@ -206,8 +188,7 @@ describeWithPeers(['redis-server'], 'PushLeases against a real redis-server', ()
 
   it('a listener that throws is logged; the other listeners and the renewals go on', async () => {
     const [a, , cluster] = await two();
-    const r = raw();
-    clients.push(r);
+    const r = nodes.raw();
     const lease = (await a.leases.tryAcquire('p')) as Lease;
     const seen: string[] = [];
     a.leases.on('lost', () => {

@@ -10,21 +10,11 @@ import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { RegistryUnavailable } from './errors.js';
 import type { LivePush } from './live-codec.js';
 import type { Lease, LeaseLoss } from './push-leases.js';
-import type { RedisPushCluster } from './redis-push-cluster.js';
-import {
-  FAST,
-  definition,
-  nextEvent,
-  startNode,
-  uniqueCluster,
-  type RecordingLogger,
-} from './test-support/redis-fixture.js';
-
-type Node = RedisPushCluster & { log: RecordingLogger };
+import { FAST, definition, nextEvent, startNode, uniqueCluster, type TestNode } from './test-support/redis-fixture.js';
 
 /** A node that claims `p` and reports it as pushing under its lease (what the server integration will do). */
-async function runningNode(url: string, cluster: string, name: string): Promise<Node> {
-  const holder: { node?: Node } = {};
+async function runningNode(url: string, cluster: string, name: string): Promise<TestNode> {
+  const holder: { node?: TestNode } = {};
   const live = (): LivePush[] => {
     const lease = holder.node?.leases.lease('p');
     if (lease === undefined) return [];
@@ -63,7 +53,7 @@ const rejectsUnavailable = async (what: string, p: Promise<unknown>): Promise<Re
 describeWithPeers(['redis-server'], 'Redis going away and coming back (real redis-server restarts)', () => {
   let durable: RedisServer;
   let volatile: RedisServer;
-  let nodes: Node[] = [];
+  let nodes: TestNode[] = [];
   const unhandled: unknown[] = [];
   const onUnhandled = (e: unknown): void => {
     unhandled.push(e);

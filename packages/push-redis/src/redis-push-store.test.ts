@@ -5,14 +5,7 @@ import { ClusterKeys } from './cluster-keys.js';
 import { RegistryUnavailable } from './errors.js';
 import { RedisConnection } from './redis-connection.js';
 import { RedisPushStore } from './redis-push-store.js';
-import {
-  definition,
-  rawClient,
-  recordingLogger,
-  startNode,
-  uniqueCluster,
-  useRedisServer,
-} from './test-support/redis-fixture.js';
+import { definition, recordingLogger, uniqueCluster, useNodes, useRedisServer } from './test-support/redis-fixture.js';
 
 describe('ClusterKeys', () => {
   it('puts every key of a cluster under sluice:{cluster}: (a Redis Cluster hash tag) and checks names', () => {
@@ -29,16 +22,8 @@ describe('ClusterKeys', () => {
 
 describeWithPeers(['redis-server'], 'RedisPushStore against a real redis-server', () => {
   const server = useRedisServer();
-  const cleanups: Array<() => Promise<unknown>> = [];
-  afterAll(async () => {
-    for (const c of cleanups.reverse()) await c();
-  });
-
-  const node = async (cluster: string, name: string) => {
-    const n = await startNode(server().url, cluster, name);
-    cleanups.push(() => n.close());
-    return n;
-  };
+  const nodes = useNodes(() => server().url);
+  const node = (cluster: string, name: string) => nodes.start(cluster, name);
 
   it('round-trips definitions: create, get, load sorted, replace, remove; JSON in one hash under the cluster prefix', async () => {
     const cluster = uniqueCluster();
@@ -58,8 +43,7 @@ describeWithPeers(['redis-server'], 'RedisPushStore against a real redis-server'
     await b.store.put({ ...full, url: 'udp://127.0.0.1:5000' });
     expect((await a.store.get('p2'))?.url).toBe('udp://127.0.0.1:5000');
 
-    const raw = rawClient(server().url);
-    cleanups.push(() => raw.quit());
+    const raw = nodes.raw();
     const stored = await raw.hgetall(`sluice:{${cluster}}:pushes`);
     expect(Object.keys(stored).sort()).toEqual(['p1', 'p2']);
     expect(JSON.parse(stored['p1'] as string)).toEqual(definition('p1'));
@@ -96,8 +80,7 @@ describeWithPeers(['redis-server'], 'RedisPushStore against a real redis-server'
     const o = await node(other, 'a');
     await a.store.put(definition('good'));
     await o.store.put(definition('elsewhere'));
-    const raw = rawClient(server().url);
-    cleanups.push(() => raw.quit());
+    const raw = nodes.raw();
     await raw.hset(`sluice:{${cluster}}:pushes`, 'bad', '{"id":"bad"', 'wrong-key', JSON.stringify(definition('x')));
     const reported: string[] = [];
     const store = new RedisPushStore(a.connection, a.keys, {

@@ -1,5 +1,4 @@
 /** Helpers of the push-redis tests: a redis-server per test file, nodes with fast timings, raw clients, counters. */
-import type { StoredPush } from '@sluice/push';
 import {
   removeRedisServer,
   startRedisServer,
@@ -8,9 +7,11 @@ import {
   type RedisServerOptions,
 } from '@sluice/test-support';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import type { RegistryLogger } from '../logger.js';
 import { RedisPushCluster, type RedisPushClusterOptions } from '../redis-push-cluster.js';
+
+export { definition } from './definitions.js';
 
 /** Starts a redis-server for the file (beforeAll) and removes it (afterAll). */
 export function useRedisServer(options: RedisServerOptions = {}): () => RedisServer {
@@ -58,6 +59,9 @@ export function uniqueCluster(prefix = 't'): string {
   return `${prefix}${process.pid}-${++clusterSeq}`;
 }
 
+/** A node of a test: a RedisPushCluster with its recorded log. */
+export type TestNode = RedisPushCluster & { log: RecordingLogger };
+
 /** A node with FAST timings and a recording logger, started; `waitUp` waits for its connection. */
 export async function startNode(
   url: string,
@@ -65,11 +69,9 @@ export async function startNode(
   node: string,
   overrides: Partial<RedisPushClusterOptions> = {},
   waitUp = true,
-): Promise<RedisPushCluster & { log: RecordingLogger }> {
+): Promise<TestNode> {
   const log = recordingLogger(node);
-  const n = new RedisPushCluster({ url, cluster, node, ...FAST, logger: log, ...overrides }) as RedisPushCluster & {
-    log: RecordingLogger;
-  };
+  const n = new RedisPushCluster({ url, cluster, node, ...FAST, logger: log, ...overrides }) as TestNode;
   n.log = log;
   n.start();
   if (waitUp) {
@@ -77,6 +79,42 @@ export async function startNode(
     await waitFor(() => n.feed.synced, 10_000, `${node} feed synced`);
   }
   return n;
+}
+
+/**
+ * Nodes and raw clients for the tests of one file: nodes are closed after each test,
+ * raw clients after the file.
+ */
+export function useNodes(url: () => string): {
+  start: (
+    cluster: string,
+    name: string,
+    overrides?: Partial<RedisPushClusterOptions>,
+    waitUp?: boolean,
+  ) => Promise<TestNode>;
+  raw: () => Redis;
+} {
+  let nodes: TestNode[] = [];
+  const clients: Redis[] = [];
+  afterEach(async () => {
+    await Promise.all(nodes.map((n) => n.close()));
+    nodes = [];
+  });
+  afterAll(async () => {
+    await Promise.all(clients.map((c) => c.quit()));
+  });
+  return {
+    start: async (cluster, name, overrides = {}, waitUp = true) => {
+      const n = await startNode(url(), cluster, name, overrides, waitUp);
+      nodes.push(n);
+      return n;
+    },
+    raw: () => {
+      const r = rawClient(url());
+      clients.push(r);
+      return r;
+    },
+  };
 }
 
 /** A plain ioredis client for looking at (and tampering with) what the nodes wrote. */
@@ -102,21 +140,6 @@ export function callsBetween(before: Map<string, number>, after: Map<string, num
     if (d > 0) out.set(name, d);
   }
   return out;
-}
-
-/** A valid definition. */
-export function definition(id: string, overrides: Partial<StoredPush> = {}): StoredPush {
-  return {
-    id,
-    vhost: 'default',
-    app: 'app',
-    stream: { name: `cam-${id}` },
-    protocol: 'rtmp',
-    url: 'rtmp://127.0.0.1:1935/live',
-    streamKey: `key-${id}`,
-    createdTime: 1_700_000_000_000,
-    ...overrides,
-  };
 }
 
 /** Resolves with the first emission of `event` on `emitter` (with a timeout naming it). */
