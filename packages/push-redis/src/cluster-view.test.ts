@@ -141,12 +141,13 @@ describeWithPeers(['redis-server'], 'NodeHeartbeat and ClusterPushView against a
     await new Promise((res) => setTimeout(res, 2000));
     const calls = callsBetween(before, await commandCalls(r));
     const seconds = (performance.now() - t0) / 1000;
-    const ticks = calls.get('evalsha') ?? 0;
+    const ticks = calls.get('sadd') ?? 0; // only the heartbeat script runs SADD
     const expected = seconds / (FAST.heartbeat.intervalMs / 1000);
-    // One EVALSHA per tick (feed reloads and this reading aside), however many pushes and counter changes.
+    // One script call per tick, however many pushes and counter changes.
     expect(ticks).toBeGreaterThanOrEqual(Math.floor(expected * 0.5));
     expect(ticks).toBeLessThanOrEqual(Math.ceil(expected) + 2);
     expect(calls.get('hset') ?? 0).toBe(ticks); // 25 pushes: one HSET per tick
+    expect(calls.get('evalsha') ?? 0).toBeLessThanOrEqual(ticks + 1);
     const stored = await r.hgetall(a.keys.live('a'));
     expect(Object.keys(stored)).toHaveLength(pushes);
     console.log(
@@ -174,7 +175,7 @@ describeWithPeers(['redis-server'], 'NodeHeartbeat and ClusterPushView against a
     const killedAt = performance.now();
     await waitFor(async () => (await r.exists(c.keys.node('dead'), c.keys.live('dead'))) === 0, 5000, 'expired');
     const gone = performance.now() - killedAt;
-    expect(gone).toBeLessThanOrEqual(FAST.heartbeat.ttlMs + 500);
+    expect(gone).toBeLessThanOrEqual(FAST.heartbeat.ttlMs + 2000);
     expect((await c.view.nodes()).map((n) => n.node)).toEqual(['c']);
     await waitFor(async () => (await r.smembers(c.keys.nodes)).length === 1, 2000, 'dead node pruned');
     expect(await c.view.get('p')).toMatchObject({ state: 'ready', sentBytes: 0 });

@@ -18,7 +18,7 @@ describeWithPeers(['redis-server'], 'a lease holder stopped with SIGSTOP past it
 
   it('never works after the other node acquired, and on SIGCONT reports the lease lost before anything else', async () => {
     const cluster = uniqueCluster();
-    const ttlMs = 1500;
+    const ttlMs = 3000;
     child = startProcess(process.execPath, [
       '--import',
       'tsx',

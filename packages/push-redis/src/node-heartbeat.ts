@@ -151,6 +151,7 @@ export class NodeHeartbeat extends EventEmitter<NodeHeartbeatEvents> {
    * NodeNameInUse (another live process has this name; nothing written).
    */
   async publishNow(): Promise<HeartbeatResult> {
+    if (this.stopped) throw new Error(`the heartbeat of node [${this.identity.node}] is stopped`);
     if (this.inFlight !== undefined) {
       this.again = true;
       return this.inFlight;

@@ -43,13 +43,13 @@ describeWithPeers(['redis-server'], 'PushLeases against a real redis-server', ()
     }
   });
 
-  it('renewal keeps a lease for many TTLs; a second node cannot take it meanwhile', async () => {
+  it('renewal keeps a lease for several TTLs; a second node cannot take it meanwhile', async () => {
     const [a, b] = await two();
     const lease = (await a.leases.tryAcquire('p')) as Lease;
     expect(isLease(lease)).toBe(true);
     const lost: LeaseLoss[] = [];
     a.leases.on('lost', (l) => lost.push(l));
-    const until = Date.now() + 3 * FAST.leases.ttlMs;
+    const until = Date.now() + 2.5 * FAST.leases.ttlMs;
     while (Date.now() < until) {
       const r = await b.leases.tryAcquire('p');
       expect(isLease(r)).toBe(false);
@@ -97,7 +97,7 @@ describeWithPeers(['redis-server'], 'PushLeases against a real redis-server', ()
   it('a paused owner (timers frozen, clock running) sees its lease invalid before the other acquires; on resume it gives up before renewing', async () => {
     const clock = new FreezableClock();
     const cluster = uniqueCluster();
-    const leases = { ...FAST.leases, ttlMs: 1500, marginMs: 500 };
+    const leases = { ...FAST.leases, ttlMs: 2000, marginMs: 600 };
     const a = await nodes.start(cluster, 'a', { clock, leases });
     const b = await nodes.start(cluster, 'b', { leases });
     const lease = (await a.leases.tryAcquire('p')) as Lease;
@@ -151,8 +151,9 @@ describeWithPeers(['redis-server'], 'PushLeases against a real redis-server', ()
     for (let i = 1; i < tokens.length; i++) expect(tokens[i]).toBeGreaterThan(tokens[i - 1] as number);
   });
 
-  it('a claim is served at once when the holder releases, and again after the lease is lost', async () => {
-    const [a, b] = await two();
+  it('a claim is served at once when the holder releases (the released message, not a retry)', async () => {
+    // Retries at most every 5 s: the first one is due ~TTL after the claim, so a quick acquisition is the message's doing.
+    const [a, b] = await two({ leases: { ...FAST.leases, claimRetryMaxMs: 5000 } });
     await a.leases.tryAcquire('p');
     b.leases.claim('p');
     await new Promise((r) => setTimeout(r, 100));
@@ -163,7 +164,7 @@ describeWithPeers(['redis-server'], 'PushLeases against a real redis-server', ()
     const lease = await acquired;
     const latency = performance.now() - releasedAt;
     expect(lease.valid()).toBe(true);
-    expect(latency).toBeLessThan(FAST.leases.claimRetryMaxMs); // the release message, not a retry timer
+    expect(latency).toBeLessThan(FAST.leases.ttlMs / 2);
     console.log(`claim served ${latency.toFixed(1)} ms after the holder released`);
     // Unclaim releases and stops trying.
     expect(await b.leases.release('p')).toBe(true);

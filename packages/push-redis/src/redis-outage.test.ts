@@ -37,7 +37,8 @@ async function runningNode(url: string, cluster: string, name: string): Promise<
       },
     ];
   };
-  holder.node = await startNode(url, cluster, name, { live });
+  // Leases of 4 s: a Redis crash and restart fits well inside one even on a busy machine.
+  holder.node = await startNode(url, cluster, name, { live, leases: { ...FAST.leases, ttlMs: 4000 } });
   return holder.node;
 }
 

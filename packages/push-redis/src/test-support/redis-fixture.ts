@@ -45,11 +45,14 @@ export function recordingLogger(name = ''): RecordingLogger {
   return { lines, info: add('info'), warn: add('warn'), error: add('error') };
 }
 
-/** Fast timings for tests: TTLs of about a second. */
+/**
+ * Fast timings for tests: TTLs of a couple of seconds, with room for a busy machine (a
+ * lease survives 1.1 s without a renewal, presence 1.3 s).
+ */
 export const FAST = {
   connection: { commandTimeoutMs: 1000, connectTimeoutMs: 1000, reconnectMaxDelayMs: 200 },
-  leases: { ttlMs: 1200, marginMs: 300, renewIntervalMs: 250, renewRetryMs: 100, claimRetryMaxMs: 300 },
-  heartbeat: { intervalMs: 200, ttlMs: 700, minSpacingMs: 50 },
+  leases: { ttlMs: 2000, marginMs: 500, renewIntervalMs: 400, renewRetryMs: 100, claimRetryMaxMs: 300 },
+  heartbeat: { intervalMs: 200, ttlMs: 1500, minSpacingMs: 50 },
   feed: { retryMs: 200, lagGraceMs: 200 },
 } satisfies Partial<RedisPushClusterOptions>;
 
