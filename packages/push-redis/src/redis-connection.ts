@@ -28,7 +28,17 @@ export interface RedisConnectionOptions {
   logger?: RegistryLogger | undefined;
   /** While unreachable, a reminder is logged this often. Default 30000. */
   stillDownLogEveryMs?: number | undefined;
+  /**
+   * The pub/sub connection is PINGed this often; no answer within the command timeout
+   * and it is reconnected (a subscriber expects nothing, so a silently dead TCP path —
+   * a partition, a NAT that forgot us — would otherwise go unnoticed for many minutes).
+   * Default 5000.
+   */
+  subscriberPingMs?: number | undefined;
 }
+
+/** Consecutive command timeouts after which the command connection is dropped and made again. */
+const TIMEOUTS_BEFORE_RECONNECT = 2;
 
 /** Events of RedisConnection. Listeners that throw are isolated (their error is logged). */
 export interface RedisConnectionEvents {
@@ -75,6 +85,10 @@ export class RedisConnection extends EventEmitter<RedisConnectionEvents> {
   private lastDownLog = 0;
   private lastError = 'not connected yet';
   private subscribedNow = false;
+  private consecutiveTimeouts = 0;
+  private pinging = false;
+  private pingTimer: ReturnType<typeof setInterval> | undefined;
+  private readonly subscriberPingMs: number;
 
   constructor(options: RedisConnectionOptions) {
     super();
@@ -84,6 +98,7 @@ export class RedisConnection extends EventEmitter<RedisConnectionEvents> {
     this.stillDownLogEveryMs = options.stillDownLogEveryMs ?? 30_000;
     const maxDelay = options.reconnectMaxDelayMs ?? 2000;
     this.commandTimeoutMs = options.commandTimeoutMs ?? 1000;
+    this.subscriberPingMs = options.subscriberPingMs ?? 5000;
     const common = {
       lazyConnect: true,
       // Fail fast: a command issued while disconnected is rejected at once (503), never queued.
@@ -127,6 +142,7 @@ export class RedisConnection extends EventEmitter<RedisConnectionEvents> {
     this.started = true;
     this.commands.connect().catch(() => undefined); // reported through 'error'/'close'; ioredis keeps retrying
     this.subscriber.connect().catch(() => undefined);
+    this.pingTimer = setInterval(() => this.pingSubscriber(), this.subscriberPingMs).unref();
   }
 
   /** Resolves true once commands can be sent, false after `timeoutMs`. */
@@ -156,9 +172,12 @@ export class RedisConnection extends EventEmitter<RedisConnectionEvents> {
     if (this.commands.status !== 'ready')
       throw new RegistryUnavailable(operation, this.address, `not connected (${this.lastError})`);
     try {
-      return await fn(this.commands);
+      const result = await fn(this.commands);
+      this.consecutiveTimeouts = 0;
+      return result;
     } catch (error) {
       if (error instanceof RegistryUnavailable) throw error;
+      this.noteTimeout(error);
       throw new RegistryUnavailable(operation, this.address, this.describe(error), { cause: error });
     }
   }
@@ -191,6 +210,7 @@ export class RedisConnection extends EventEmitter<RedisConnectionEvents> {
     if (this.closed) return;
     this.closed = true;
     this.subscribedNow = false;
+    if (this.pingTimer !== undefined) clearInterval(this.pingTimer);
     const quit = async (client: Redis): Promise<void> => {
       if (client.status === 'ready') {
         try {
@@ -203,6 +223,45 @@ export class RedisConnection extends EventEmitter<RedisConnectionEvents> {
       client.disconnect();
     };
     await Promise.all([quit(this.commands), quit(this.subscriber)]);
+  }
+
+  /**
+   * A Redis that stopped answering (paused, overloaded, or a silent network path) keeps
+   * its TCP connection, so every command would wait out the timeout. After a few
+   * timeouts in a row the connection is dropped and made again: while Redis does not
+   * answer the reconnection's ready check, commands fail at once instead.
+   */
+  private noteTimeout(error: unknown): void {
+    if (!/command timed out/i.test(errorText(error))) return;
+    if (++this.consecutiveTimeouts < TIMEOUTS_BEFORE_RECONNECT || this.closed) return;
+    this.consecutiveTimeouts = 0;
+    this.lastError = `no reply within ${this.commandTimeoutMs} ms`;
+    safeLog(this.logger, 'warn', `Redis at ${this.address} does not answer (commands timed out); reconnecting`);
+    this.commands.disconnect(true);
+  }
+
+  private pingSubscriber(): void {
+    if (this.closed || !this.subscribedNow || this.pinging || this.subscriber.status !== 'ready') return;
+    this.pinging = true;
+    this.subscriber.ping().then(
+      () => {
+        this.pinging = false;
+      },
+      (error: unknown) => {
+        this.pinging = false;
+        if (this.closed || !this.subscribedNow) return;
+        this.subscriberLost(`it does not answer PING (${errorText(error)})`);
+        this.subscriber.disconnect(true);
+      },
+    );
+  }
+
+  /** From now on messages may be missed, until `subscribed` again. */
+  private subscriberLost(why: string): void {
+    this.subscribedNow = false;
+    // Harmless alone (the feed reloads once resubscribed); a whole outage is logged by the command connection.
+    safeLog(this.logger, 'info', `pub/sub connection to Redis at ${this.address}: ${why}; resubscribing`);
+    this.safeEmit('unsubscribed');
   }
 
   /** The client's words for a failure, put plainly. */
@@ -292,12 +351,8 @@ export class RedisConnection extends EventEmitter<RedisConnectionEvents> {
       );
     });
     s.on('close', () => {
-      if (!this.subscribedNow) return;
-      this.subscribedNow = false;
-      if (this.closed) return;
-      // Harmless alone (the feed reloads once resubscribed); a whole outage is logged by the command connection.
-      safeLog(this.logger, 'info', `pub/sub connection to Redis at ${this.address} closed; resubscribing`);
-      this.safeEmit('unsubscribed');
+      if (!this.subscribedNow || this.closed) return;
+      this.subscriberLost('closed');
     });
   }
 

@@ -50,7 +50,7 @@ export function recordingLogger(name = ''): RecordingLogger {
  * lease survives 1.1 s without a renewal, presence 1.3 s).
  */
 export const FAST = {
-  connection: { commandTimeoutMs: 1000, connectTimeoutMs: 1000, reconnectMaxDelayMs: 200 },
+  connection: { commandTimeoutMs: 1000, connectTimeoutMs: 1000, reconnectMaxDelayMs: 200, subscriberPingMs: 500 },
   leases: { ttlMs: 2000, marginMs: 500, renewIntervalMs: 400, renewRetryMs: 100, claimRetryMaxMs: 300 },
   heartbeat: { intervalMs: 200, ttlMs: 1500, minSpacingMs: 50 },
   feed: { retryMs: 200, lagGraceMs: 200 },
