@@ -12,7 +12,7 @@ import { decodeDefinitions, sortedById } from './definition-codec.js';
 import { parseLive, parsePresence, type LiveEntry, type NodePresence } from './live-codec.js';
 import { safeLog, type RegistryLogger } from './logger.js';
 import { LuaScript } from './lua-script.js';
-import { parseLeaseValue, type LeaseHolder } from './push-leases.js';
+import { parseLeaseValue, type LeaseHolder } from './lease.js';
 import { execAll, type RedisConnection } from './redis-connection.js';
 
 /** A push record of the cluster: the node that runs it, and its lease's token, added. */

@@ -3,7 +3,7 @@ import { describeWithPeers, waitFor } from '@sluice/test-support';
 import { expect, it } from 'vitest';
 import { NodeNameInUse } from './errors.js';
 import type { LivePush } from './live-codec.js';
-import type { Lease } from './push-leases.js';
+import type { Lease } from './lease.js';
 import {
   FAST,
   callsBetween,

@@ -31,16 +31,10 @@ export {
 } from './push-change-feed.js';
 
 /** Ownership of pushes by lease with TTL and fencing token. */
-export {
-  PushLeases,
-  parseLeaseValue,
-  type Lease,
-  type LeaseHolder,
-  type LeaseLoss,
-  type NodeIdentity,
-  type PushLeasesEvents,
-  type PushLeasesOptions,
-} from './push-leases.js';
+export { PushLeases, type PushLeasesEvents, type PushLeasesOptions } from './push-leases.js';
+
+/** A lease, its holder, why it was lost, and the parsing of a lease key's value. */
+export { parseLeaseValue, type Lease, type LeaseHolder, type LeaseLoss, type NodeIdentity } from './lease.js';
 
 /** Periodic publication of a node's presence and the live state of its pushes. */
 export {

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { describeWithPeers, startProcess, waitFor, type PeerProcess } from '@sluice/test-support';
 import { afterEach, expect, it } from 'vitest';
-import type { Lease } from './push-leases.js';
+import type { Lease } from './lease.js';
 import type { RedisPushCluster } from './redis-push-cluster.js';
 import { startNode, uniqueCluster, useRedisServer } from './test-support/redis-fixture.js';
 

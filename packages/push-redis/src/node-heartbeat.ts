@@ -14,7 +14,7 @@ import { encodeLive, type LivePush, type NodePresence } from './live-codec.js';
 import { safeLog, type RegistryLogger } from './logger.js';
 import { LuaScript } from './lua-script.js';
 import { monotonicClock, type MonotonicClock, type TimerHandle } from './monotonic-clock.js';
-import type { NodeIdentity } from './push-leases.js';
+import type { NodeIdentity } from './lease.js';
 import type { RedisConnection } from './redis-connection.js';
 import { emitSafely } from './safe-emit.js';
 

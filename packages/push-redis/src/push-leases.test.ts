@@ -9,7 +9,8 @@ import {
   useNodes,
   type TestNode,
 } from './test-support/redis-fixture.js';
-import { PushLeases, type Lease, type LeaseHolder, type LeaseLoss } from './push-leases.js';
+import type { Lease, LeaseHolder, LeaseLoss } from './lease.js';
+import { PushLeases } from './push-leases.js';
 
 const isLease = (r: Lease | LeaseHolder): r is Lease => typeof (r as Lease).valid === 'function';
 describe('PushLeases options', () => {

@@ -19,46 +19,17 @@ import type { ClusterKeys } from './cluster-keys.js';
 import { errorText, RegistryUnavailable } from './errors.js';
 import { acquireScript, releaseScript, renewScript } from './lease-scripts.js';
 import { safeLog, type RegistryLogger } from './logger.js';
+import {
+  HeldLease,
+  parseLeaseValue,
+  type Lease,
+  type LeaseHolder,
+  type LeaseLoss,
+  type NodeIdentity,
+} from './lease.js';
 import { monotonicClock, type MonotonicClock, type TimerHandle } from './monotonic-clock.js';
 import type { RedisConnection } from './redis-connection.js';
 import { emitSafely } from './safe-emit.js';
-
-/** Who a node is: its configured name and the random id of this process. */
-export interface NodeIdentity {
-  node: string;
-  instance: string;
-}
-
-/** The holder of a lease, as Redis says. */
-export interface LeaseHolder extends NodeIdentity {
-  token: number;
-  /** Milliseconds until it expires unless renewed (-1 when unknown). */
-  ttlMs: number;
-}
-
-/** A lease this node holds. */
-export interface Lease {
-  readonly id: string;
-  /** Fencing token: greater than every token handed out before this one. */
-  readonly token: number;
-  /** Monotonic-clock ms at which this node stops considering itself the holder (moved on by every renewal). */
-  readonly deadline: number;
-  /** True while held: not lost, not released, and the local deadline not reached. One clock read. */
-  valid(): boolean;
-}
-
-/** Why a lease was lost. */
-export interface LeaseLoss {
-  id: string;
-  token: number;
-  /**
-   * `expired`: no renewal succeeded before the local deadline (Redis unreachable, or
-   * this process was paused). `taken`: a renewal found another holder.
-   */
-  reason: 'expired' | 'taken';
-  /** How long after the local deadline the loss was noticed (a paused process notices late); 0 for `taken`. */
-  lateMs: number;
-}
 
 /** Options of PushLeases; all optional. */
 export interface PushLeasesOptions {
@@ -87,25 +58,6 @@ export interface PushLeasesEvents {
   restored: [Lease];
 }
 
-class HeldLease implements Lease {
-  state: 'held' | 'lost' | 'released' = 'held';
-
-  constructor(
-    private readonly owner: PushLeases,
-    readonly id: string,
-    readonly token: number,
-    public deadline: number,
-    private readonly clock: MonotonicClock,
-  ) {}
-
-  valid(): boolean {
-    if (this.state !== 'held') return false;
-    if (this.clock.now() < this.deadline) return true;
-    this.owner.expireOverdue();
-    return false;
-  }
-}
-
 interface Claim {
   timer: TimerHandle | undefined;
   busy: boolean;
@@ -115,13 +67,6 @@ const positive = (name: string, value: number): number => {
   if (!Number.isFinite(value) || value <= 0) throw new RangeError(`${name} must be a positive number, got ${value}`);
   return value;
 };
-
-/** Parses a lease value `{token} {node} {instance}`. */
-export function parseLeaseValue(value: string, ttlMs = -1): LeaseHolder | null {
-  const match = /^(\d+) (\S+) (\S+)$/.exec(value);
-  if (match === null) return null;
-  return { token: Number(match[1]), node: match[2] as string, instance: match[3] as string, ttlMs };
-}
 
 /** The leases of one node. */
 export class PushLeases extends EventEmitter<PushLeasesEvents> {

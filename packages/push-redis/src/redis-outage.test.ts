@@ -9,7 +9,7 @@ import {
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { RegistryUnavailable } from './errors.js';
 import type { LivePush } from './live-codec.js';
-import type { Lease, LeaseLoss } from './push-leases.js';
+import type { Lease, LeaseLoss } from './lease.js';
 import { FAST, definition, nextEvent, startNode, uniqueCluster, type TestNode } from './test-support/redis-fixture.js';
 
 /** A node that claims `p` and reports it as pushing under its lease (what the server integration will do). */

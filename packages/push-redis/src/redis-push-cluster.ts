@@ -13,7 +13,8 @@ import type { RegistryLogger } from './logger.js';
 import type { MonotonicClock } from './monotonic-clock.js';
 import { NodeHeartbeat, type NodeHeartbeatOptions } from './node-heartbeat.js';
 import { PushChangeFeed, type PushChangeFeedOptions } from './push-change-feed.js';
-import { PushLeases, type NodeIdentity, type PushLeasesOptions } from './push-leases.js';
+import type { NodeIdentity } from './lease.js';
+import { PushLeases, type PushLeasesOptions } from './push-leases.js';
 import { RedisConnection, type RedisConnectionOptions } from './redis-connection.js';
 import { RedisPushStore } from './redis-push-store.js';
 

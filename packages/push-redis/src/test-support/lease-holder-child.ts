@@ -10,7 +10,8 @@
 import { writeSync } from 'node:fs';
 import { ClusterKeys } from '../cluster-keys.js';
 import { silentLogger } from '../logger.js';
-import { PushLeases, type Lease } from '../push-leases.js';
+import type { Lease } from '../lease.js';
+import { PushLeases } from '../push-leases.js';
 import { RedisConnection } from '../redis-connection.js';
 
 const [url, cluster, id, ttl, margin] = process.argv.slice(2) as [string, string, string, string, string];
