@@ -16,7 +16,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { createApiHandler, createNodeHandler } from '@sluice/http';
 import { MemoryCatalogue } from '../../packages/http/src/test-support/memory-catalogue.js';
-import { createRegistryService } from '../../packages/http/src/test-support/registry-service.js';
+import { acceptingProtocols, createRegistryService } from '../../packages/http/src/test-support/registry-service.js';
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number): number => {
@@ -61,6 +61,7 @@ function serve(mode: string): void {
     });
     const handler = createApiHandler({
       push,
+      protocols: acceptingProtocols(),
       catalogue,
       accessToken: 'bench-token',
       version: 'bench',

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createApiHandler } from './api-handler.js';
 import { HttpApiConfigError } from './errors.js';
 import { createApiFixture, testCatalogue } from './test-support/api-fixture.js';
-import { createRegistryService } from './test-support/registry-service.js';
+import { acceptingProtocols, createRegistryService } from './test-support/registry-service.js';
 
 const crypto = vi.hoisted(() => ({ calls: [] as Array<[number, number]> }));
 vi.mock('node:crypto', async (importOriginal) => {
@@ -104,7 +104,7 @@ describe('authentication', () => {
 
   it('refuses to start with an empty access token or unusable options', () => {
     const catalogue = testCatalogue();
-    const base = { push: createRegistryService(catalogue), catalogue, version: '1' };
+    const base = { push: createRegistryService(catalogue), protocols: acceptingProtocols(), catalogue, version: '1' };
     expect(() => createApiHandler({ ...base, accessToken: '' })).toThrow(HttpApiConfigError);
     expect(() => createApiHandler({ ...base, accessToken: '' })).toThrow(
       'accessToken must be a non-empty string (an empty token would mean open access)',

@@ -3,7 +3,7 @@
  * `(request: Request) => Promise<Response>`, usable in any runtime that has
  * `node:crypto` (Node, Deno, Bun). See ../../../shared/spec/push-api-contract.md.
  */
-import type { PushService } from '@sluice/push';
+import type { PushProtocolInfo, PushService } from '@sluice/push';
 import { ApiRequestProcessor, type ApiRequestParts } from './api-request-processor.js';
 import type { StreamCatalogue } from './catalogue.js';
 import type { ApiResult } from './envelope.js';
@@ -14,6 +14,8 @@ import { readBodyBytes } from './json-body.js';
 export interface ApiHandlerOptions {
   /** The push registry (`PushRegistry` of @sluice/push). */
   push: PushService;
+  /** The push protocols the registry serves (the server's list): streamKey rules and the OpenAPI text. */
+  protocols: readonly PushProtocolInfo[];
   /** Vhosts, apps, streams and tracks (implemented by the server). */
   catalogue: StreamCatalogue;
   /** `<Managers><API><AccessToken>`; must be non-empty. */
@@ -91,10 +93,13 @@ function validateOptions(
   if (typeof options.version !== 'string') throw new HttpApiConfigError('version', 'version must be a string');
   if (typeof options.push !== 'object' || options.push === null)
     throw new HttpApiConfigError('push', 'push must be a PushService');
+  if (!Array.isArray(options.protocols))
+    throw new HttpApiConfigError('protocols', 'protocols must be an array of push protocols');
   if (typeof options.catalogue !== 'object' || options.catalogue === null)
     throw new HttpApiConfigError('catalogue', 'catalogue must be a StreamCatalogue');
   return {
     push: options.push,
+    protocols: options.protocols,
     catalogue: options.catalogue,
     accessToken: options.accessToken,
     crossDomains: options.crossDomains ?? [],

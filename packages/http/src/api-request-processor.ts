@@ -3,7 +3,7 @@
  * so the node adapter can drive it directly: CORS preflight → route → auth →
  * vhost/app → body → action; every failure becomes the contract's envelope.
  */
-import type { PushRecord, PushService } from '@sluice/push';
+import type { PushProtocolInfo, PushRecord, PushService } from '@sluice/push';
 import { BasicTokenAuth } from './basic-auth.js';
 import type { CatalogueStream, CatalogueTrack, StreamCatalogue } from './catalogue.js';
 import { CorsPolicy } from './cors-policy.js';
@@ -30,6 +30,7 @@ export interface ApiRequestParts {
 /** Settings of the processor (validated by createApiHandler). */
 export interface ApiProcessorSettings {
   push: PushService;
+  protocols: readonly PushProtocolInfo[];
   catalogue: StreamCatalogue;
   accessToken: string;
   crossDomains: readonly string[];
@@ -141,7 +142,7 @@ export class ApiRequestProcessor {
     }
     const body = await this.readJson(request);
     if (match.route.action === 'startPush')
-      return successResult(200, [push.startPush(parseStartPushBody(body, vhost, app))]);
+      return successResult(200, [push.startPush(parseStartPushBody(body, vhost, app, this.settings.protocols))]);
     return successResult(200, [push.stopPush(parseStopPushBody(body), { vhost, app })]);
   }
 
@@ -164,7 +165,9 @@ export class ApiRequestProcessor {
   }
 
   private openApi(): ApiResult {
-    this.openApiBody ??= JSON.stringify(buildOpenApiDocument(this.settings.version, this.settings.maxBodyBytes));
+    this.openApiBody ??= JSON.stringify(
+      buildOpenApiDocument(this.settings.version, this.settings.maxBodyBytes, this.settings.protocols),
+    );
     return { status: 200, headers: { 'content-type': JSON_CONTENT_TYPE }, body: this.openApiBody };
   }
 }

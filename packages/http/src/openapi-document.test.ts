@@ -1,6 +1,7 @@
 /** The OpenAPI document is kept in sync with ROUTES, the handler's statuses and real records. */
 import { describe, expect, it } from 'vitest';
 import { buildOpenApiDocument } from './openapi-document.js';
+import { acceptingProtocols } from './test-support/registry-service.js';
 import { ROUTES } from './routes.js';
 import { createApiFixture } from './test-support/api-fixture.js';
 import { resolveRef, schemaProblems } from './test-support/schema-check.js';
@@ -10,7 +11,7 @@ type Doc = {
   paths: Record<string, Record<string, { responses: Record<string, unknown>; operationId: string }>>;
   components: { schemas: Record<string, Record<string, unknown>> };
 };
-const doc = buildOpenApiDocument('9.9.9', 65536) as unknown as Doc;
+const doc = buildOpenApiDocument('9.9.9', 65536, acceptingProtocols()) as unknown as Doc;
 const schema = (name: string): Record<string, unknown> => ({ $ref: `#/components/schemas/${name}` });
 const check = (value: unknown, name: string, strict = true): string[] =>
   schemaProblems(value, schema(name), doc, strict);

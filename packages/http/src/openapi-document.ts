@@ -3,6 +3,7 @@
  * A test checks it against ROUTES and validates real push records against
  * `components.schemas.PushRecord`.
  */
+import type { PushProtocolInfo } from '@sluice/push';
 import { FIELD_LIMITS } from './push-request.js';
 
 type Schema = Record<string, unknown>;
@@ -90,8 +91,16 @@ const pushesResponses: Schema = {
   '204': { description: 'No pushes (or none matching the id): no body.' },
 };
 
-/** Builds the document; `version` is the server's, `maxBodyBytes` the configured limit. */
-export function buildOpenApiDocument(version: string, maxBodyBytes: number): Schema {
+/**
+ * Builds the document; `version` is the server's, `maxBodyBytes` the configured limit,
+ * `protocols` the server's push protocols (their names, url forms and streamKey use).
+ */
+export function buildOpenApiDocument(
+  version: string,
+  maxBodyBytes: number,
+  protocols: readonly PushProtocolInfo[],
+): Schema {
+  const names = protocols.map((p) => `\`${p.name}\``).join(' or ');
   return {
     openapi: '3.1.0',
     info: {
@@ -105,7 +114,7 @@ export function buildOpenApiDocument(version: string, maxBodyBytes: number): Sch
         post: pushAction(
           'startPush',
           'Start a push',
-          'Starts pushing a stream of the application to an RTMP(S) or MPEG-TS (udp/tcp) destination. The stream need not exist yet: the push waits in state `ready`. 400 messages: `There is no required parameter [stream.name, url] (400)` (every missing field, in field order), `Unsupported protocol [hls] (400)`, `Invalid URL [..] for protocol [rtmp] (400)`, `Unknown track id [7] in stream [name] (400)`, `Duplicate ID already exists [{id}] (400)`.',
+          `Starts pushing a stream of the application to a destination of a push protocol (${names}). The stream need not exist yet: the push waits in state \`ready\`. 400 messages: \`There is no required parameter [stream.name, url] (400)\` (every missing field, in field order), \`Unsupported protocol [hls] (400)\`, \`Invalid URL [..] for protocol [rtmp] (400)\`, \`Unknown track id [7] in stream [name] (400)\`, \`Duplicate ID already exists [{id}] (400)\`.`,
           jsonBody(ref('StartPushRequest'), true),
           { '200': ok('The new push record.', { type: 'array', items: ref('PushRecord'), minItems: 1, maxItems: 1 }) },
         ),
@@ -262,18 +271,16 @@ export function buildOpenApiDocument(version: string, maxBodyBytes: number): Sch
                 },
               },
             },
-            protocol: { type: 'string', description: '`rtmp` or `mpegts`, case-insensitive.' },
+            protocol: { type: 'string', description: `${names}, case-insensitive.` },
             url: {
               type: 'string',
               maxLength: FIELD_LIMITS.url,
-              description:
-                '`rtmp://` or `rtmps://` for rtmp; `udp://host:port` or `tcp://host:port` for mpegts. Trailing `/` trimmed.',
+              description: `${protocols.map((p) => `${p.urlForms} for ${p.name}`).join('; ')}. Trailing \`/\` trimmed.`,
             },
             streamKey: {
               type: 'string',
               maxLength: FIELD_LIMITS.streamKey,
-              description:
-                'Required for rtmp (may be empty when the key is in the url path); empty or absent for mpegts. The RTMP publish target is url + "/" + streamKey.',
+              description: protocols.map((p) => `${p.name}: ${p.streamKeyUse}`).join(' '),
             },
           },
         },
@@ -319,7 +326,7 @@ export function buildOpenApiDocument(version: string, maxBodyBytes: number): Sch
                 variantNames: { type: 'array', items: { type: 'string' } },
               },
             },
-            protocol: { type: 'string', enum: ['rtmp', 'mpegts'] },
+            protocol: { type: 'string', enum: protocols.map((p) => p.name) },
             url: { type: 'string' },
             streamKey: { type: 'string' },
             state: { type: 'string', enum: ['ready', 'connecting', 'pushing', 'stopping', 'stopped', 'error'] },

@@ -4,7 +4,7 @@
  * keys are inert), unknown fields are ignored, a wrong type is a 400 naming the
  * field, and missing required fields are listed together in field order.
  */
-import type { StartPushInput } from '@sluice/push';
+import type { PushProtocolInfo, StartPushInput } from '@sluice/push';
 import { ApiError } from './errors.js';
 
 /** Caps on field sizes: nothing a client sends makes the registry hold more than this. */
@@ -21,8 +21,16 @@ export const FIELD_LIMITS = {
 
 type JsonObject = Record<string, unknown>;
 
-/** Validates a startPush body (`undefined` = no body) for `{vhost}/{app}`. */
-export function parseStartPushBody(body: unknown, vhost: string, app: string): StartPushInput {
+/**
+ * Validates a startPush body (`undefined` = no body) for `{vhost}/{app}`; `protocols`
+ * (the server's push protocols) say which ones require a streamKey.
+ */
+export function parseStartPushBody(
+  body: unknown,
+  vhost: string,
+  app: string,
+  protocols: readonly PushProtocolInfo[],
+): StartPushInput {
   const root = asObject(body === undefined ? {} : body, 'body');
   const id = optionalString(root, 'id', 'id', FIELD_LIMITS.id);
   const stream = Object.hasOwn(root, 'stream') ? asObject(root['stream'], 'stream') : undefined;
@@ -42,8 +50,9 @@ export function parseStartPushBody(body: unknown, vhost: string, app: string): S
   if (isBlank(streamName)) missing.push('stream.name');
   if (isBlank(protocol)) missing.push('protocol');
   if (isBlank(url)) missing.push('url');
-  // streamKey is required for rtmp (it may be empty when the key is in the url path)
-  if (streamKey === undefined && protocol !== undefined && protocol.trim().toLowerCase() === 'rtmp')
+  // streamKey is required by some protocols (rtmp: it may be empty when the key is in the url path)
+  const protocolKey = protocol?.trim().toLowerCase();
+  if (streamKey === undefined && protocols.some((p) => p.requiresStreamKey && p.name === protocolKey))
     missing.push('streamKey');
   if (missing.length > 0) throw missingParameters(missing);
   // Names of Object.prototype members are never protocols: refuse them here so that no

@@ -41,10 +41,10 @@ describeWithPeers(['ffmpeg', 'ffprobe'], 'PushRegistry with a real peer (ffmpeg 
   it('retries until the receiver listens, then sends from the hub GOP keyframe with config, timestamps from 0, decodable', async () => {
     const { tracks, packets } = demuxFixture('h264-high-aac.flv', 7_200_000);
     const source = new FakeSource();
-    // FLV over TCP stands in under the 'mpegts' key: PushProtocol names only rtmp and mpegts.
+    // FLV over TCP, registered under a protocol name of its own.
     const registry = new PushRegistry({
       source,
-      sinks: { mpegts: flvTcpSinks },
+      sinks: { flv: flvTcpSinks },
       retry: { initialDelayMs: 100, maxDelayMs: 300 },
     });
     const changes: PushStateChange[] = [];
@@ -63,7 +63,7 @@ describeWithPeers(['ffmpeg', 'ffprobe'], 'PushRegistry with a real peer (ffmpeg 
       vhost: 'default',
       app: 'app',
       stream: { name: 'live' },
-      protocol: 'mpegts',
+      protocol: 'flv',
       url: `tcp://127.0.0.1:${port}`,
     });
     await waitFor(() => changes.some((c) => c.to === 'error'), 5000, 'a refused attempt');
@@ -118,7 +118,7 @@ describeWithPeers(['ffmpeg', 'ffprobe'], 'PushRegistry with a real peer (ffmpeg 
     const source = new FakeSource();
     const registry = new PushRegistry({
       source,
-      sinks: { mpegts: flvTcpSinks },
+      sinks: { flv: flvTcpSinks },
       retry: { initialDelayMs: 100, maxDelayMs: 300 },
     });
     const port = await freeTcpPort();
@@ -146,7 +146,7 @@ describeWithPeers(['ffmpeg', 'ffprobe'], 'PushRegistry with a real peer (ffmpeg 
       vhost: 'default',
       app: 'app',
       stream: { name: 'live' },
-      protocol: 'mpegts',
+      protocol: 'flv',
       url: `tcp://127.0.0.1:${port}`,
     });
     await waitFor(() => registry.getPush('p')?.state === 'pushing', 15_000, 'first session pushing');

@@ -34,8 +34,8 @@ import type {
 export interface PushRegistryOptions {
   /** The stream hub. */
   source: PushSource;
-  /** Sink factory per protocol (lower case). A protocol without one is unsupported. */
-  sinks: Partial<Record<PushProtocol, PushSinkFactory>>;
+  /** Sink factory per protocol name (lower case). A protocol without one is unsupported. */
+  sinks: Readonly<Record<PushProtocol, PushSinkFactory>>;
   /** Where definitions persist. Default: a MemoryPushStore. */
   store?: PushStore | undefined;
   /** Time source and timers. Default: the system clock. */
@@ -284,7 +284,8 @@ export class PushRegistry extends EventEmitter<PushRegistryEvents> implements Pu
     if (typeof name !== 'string' || name === '') missing.push('stream.name');
     if (protocol === '') missing.push('protocol');
     if (url === '') missing.push('url');
-    if (protocol.toLowerCase() === 'rtmp' && typeof input.streamKey !== 'string') missing.push('streamKey');
+    if (this.factoryFor(protocol.toLowerCase())?.requiresStreamKey === true && typeof input.streamKey !== 'string')
+      missing.push('streamKey');
     if (missing.length > 0) throw new MissingPushParameter(missing);
     let id = input.id ?? '';
     if (id === '') {
@@ -311,7 +312,7 @@ export class PushRegistry extends EventEmitter<PushRegistryEvents> implements Pu
       vhost: input.vhost,
       app: input.app,
       stream: { name: name },
-      protocol: key as PushProtocol,
+      protocol: key,
       url,
       streamKey: (input.streamKey ?? '').trim(),
       createdTime: this.clock.now(),

@@ -107,7 +107,7 @@ describe('PushRegistry persistence', () => {
         vhost: 'default',
         app: 'app',
         stream: { name: 's' },
-        protocol: 'constructor' as 'rtmp',
+        protocol: 'constructor',
         url: 'rtmp://x/app',
         streamKey: '',
         createdTime: 0,

@@ -98,7 +98,7 @@ export function parseStoredPush(value: unknown): StoredPush | string {
       ...(stream.tracks === undefined ? {} : { tracks: [...stream.tracks] }),
       ...(stream.variantNames === undefined ? {} : { variantNames: [...stream.variantNames] }),
     },
-    protocol: v.protocol as PushProtocol,
+    protocol: v.protocol as string,
     url: v.url as string,
     streamKey: v.streamKey as string,
     createdTime: v.createdTime,

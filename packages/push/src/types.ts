@@ -8,8 +8,12 @@ import type { MediaPacket, TrackInfo, TrackKind } from '@sluice/media';
 /** States of a push, exactly as the contract names them. */
 export type PushState = 'ready' | 'connecting' | 'pushing' | 'stopping' | 'stopped' | 'error';
 
-/** Protocols a push can use. */
-export type PushProtocol = 'rtmp' | 'mpegts';
+/**
+ * The name of a push protocol, lower case (`rtmp`, `mpegts`, ...). Which names exist is
+ * not fixed here: the server's protocol list registers one PushProtocolModule per name,
+ * and the registry refuses names it has no sink factory for.
+ */
+export type PushProtocol = string;
 
 /** Where a push reads from: a stream inside a virtual host and application. */
 export interface StreamRef {
@@ -162,6 +166,8 @@ export interface PushSink {
 
 /** Creates sinks for one protocol and says which tracks that protocol can carry. */
 export interface PushSinkFactory {
+  /** True when a start request must carry a `streamKey` field (it may be empty); default false. */
+  readonly requiresStreamKey?: boolean | undefined;
   /** Null when the protocol can carry the track, else the reason it cannot. */
   cannotCarry(track: TrackInfo): string | null;
   /** Validates a target's url for this protocol; returns an error text or null. */
@@ -177,4 +183,25 @@ export interface PushSinkFactory {
    * waiting out the backoff. Resolves true when reachable; never rejects.
    */
   probe?(target: PushTarget): Promise<boolean>;
+}
+
+/** What the HTTP layer and the API documentation know about one push protocol. */
+export interface PushProtocolInfo {
+  /** Lower-case name, as requests and StreamMap `<Protocol>` give it (compared case-insensitively). */
+  readonly name: PushProtocol;
+  /** The url forms it accepts, one Markdown phrase for the API documentation, e.g. "`udp://host:port` or `tcp://host:port`". */
+  readonly urlForms: string;
+  /** True when a start request must carry `streamKey` (it may be empty). */
+  readonly requiresStreamKey: boolean;
+  /** What `streamKey` means for it, one Markdown sentence for the API documentation. */
+  readonly streamKeyUse: string;
+}
+
+/**
+ * One push protocol as a single object: its name and documentation (PushProtocolInfo)
+ * and its sink factory (url check, what it can carry, reachability probe, sinks). The
+ * server registers these in one list; see docs/ARCHITECTURE.md, "How to add a protocol".
+ */
+export interface PushProtocolModule extends PushProtocolInfo, Omit<PushSinkFactory, 'requiresStreamKey'> {
+  readonly requiresStreamKey: boolean;
 }

@@ -21,10 +21,16 @@ export {
   type LoggerOptions,
 } from './log/logger.js';
 export { startStreamMapPusher, streamMapPushId, streamMapPushInput } from './wiring/stream-map-pusher.js';
-export { createRtmpSinkFactory, type RtmpSinkFactoryOptions } from './sinks/rtmp-sink-factory.js';
-export { createMpegtsSinkFactory } from './sinks/mpegts-sink-factory.js';
-export { createRtmpIngest } from './wiring/rtmp-ingest.js';
-export { defaultIngest, defaultSinkFactories, type IngestContext, type IngestService } from './wiring/protocols.js';
+export {
+  builtInIngestProtocols,
+  builtInPushProtocols,
+  sinkFactoriesByName,
+  type ProtocolOptions,
+} from './protocols/index.js';
+export type { IngestContext, IngestProtocol, IngestService } from './protocols/ingest-protocol.js';
+export { createRtmpPushProtocol, type RtmpPushOptions } from './protocols/rtmp/rtmp-push.js';
+export { createMpegtsPushProtocol } from './protocols/mpegts/mpegts-push.js';
+export { rtmpIngestProtocol } from './protocols/rtmp/rtmp-ingest.js';
 export {
   createSluiceServer,
   PUSH_STORE_FILE,

@@ -2,15 +2,19 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MediaPacket, TrackInfo } from '@sluice/media';
-import type { PushRecord, PushSink, PushSinkFactory } from '@sluice/push';
+import type { PushProtocolModule, PushRecord, PushSink } from '@sluice/push';
 import { waitFor } from '@sluice/test-support';
 import { afterEach, describe, expect, it } from 'vitest';
 import { callApi } from './e2e/peers.js';
 import { createSluiceServer, type SluiceServer } from './sluice-server.js';
 
-/** A sink that accepts everything and counts it. */
-function countingFactory(received: MediaPacket[]): PushSinkFactory {
+/** A push protocol (named mpegts, udp:// urls) whose sinks accept everything and count it. */
+function countingProtocol(received: MediaPacket[]): PushProtocolModule {
   return {
+    name: 'mpegts',
+    urlForms: '`udp://host:port`',
+    requiresStreamKey: false,
+    streamKeyUse: 'Not used.',
     cannotCarry: () => null,
     checkUrl: (url) => (url.startsWith('udp://') ? null : 'udp:// only'),
     create: (): PushSink => {
@@ -55,7 +59,6 @@ const tracks: TrackInfo[] = [
   },
 ];
 
-const noIngest = () => ({ listen: async () => 0, close: async () => undefined });
 const token = 'ome-access-token';
 
 describe('createSluiceServer', () => {
@@ -70,8 +73,8 @@ describe('createSluiceServer', () => {
       apiPort: 0,
       rtmpPort: 0,
       dataDir,
-      ingest: noIngest,
-      sinks: { mpegts: countingFactory(received) },
+      ingestProtocols: [],
+      pushProtocols: [countingProtocol(received)],
     });
     servers.push(server);
     return server;
@@ -89,7 +92,7 @@ describe('createSluiceServer', () => {
     });
     expect(started.status).toBe(200);
     expect(started.body?.response?.[0]?.state).toBe('ready');
-    const pub = server.hub.publish({ vhost: 'default', app: 'app', name: 's' });
+    const pub = server.hub.publish({ vhost: 'default', app: 'app', name: 's' }, 'rtmp');
     pub.setTracks(tracks);
     pub.write({ trackId: 0, dts: 1000, pts: 1000, key: true, data: new Uint8Array(100) });
     pub.write({ trackId: 1, dts: 1010, pts: 1010, key: true, data: new Uint8Array(10) });

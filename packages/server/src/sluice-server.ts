@@ -1,7 +1,8 @@
 /**
- * createSluiceServer: the whole server (RTMP ingest → stream hub → push registry →
- * RTMP/MPEG-TS sinks, REST API in front) as an object that runs inside any Node
- * process: listen() opens the ports, close() stops pushes cleanly and closes them.
+ * createSluiceServer: the whole server (ingest protocols → stream hub → push registry →
+ * push protocols' sinks, REST API in front) as an object that runs inside any Node
+ * process: listen() opens the ports, close() stops pushes cleanly and closes them. The
+ * protocols come from one list each (./protocols/index.ts).
  */
 import { EventEmitter } from 'node:events';
 import { mkdirSync } from 'node:fs';
@@ -12,9 +13,8 @@ import { createApiHandler, createNodeHandler, type ApiHandler, type NodeRequestH
 import {
   FilePushStore,
   PushRegistry,
-  type PushProtocol,
+  type PushProtocolModule,
   type PushRecord,
-  type PushSinkFactory,
   type PushStateChange,
   type PushStore,
   type RetryPolicy,
@@ -26,9 +26,11 @@ import { StreamHub, type LiveStreamInfo } from './hub/stream-hub.js';
 import { VirtualHostTable } from './hub/virtual-host-table.js';
 import { silentLogger, type Logger } from './log/logger.js';
 import { DEFAULT_CONFIG_FILE, packageVersion } from './package-root.js';
-import type { RtmpSinkFactoryOptions } from './sinks/rtmp-sink-factory.js';
+import { checkStreamMapProtocols } from './config/stream-map.js';
+import { builtInIngestProtocols, builtInPushProtocols, sinkFactoriesByName } from './protocols/index.js';
+import type { IngestProtocol } from './protocols/ingest-protocol.js';
+import type { RtmpPushOptions } from './protocols/rtmp/rtmp-push.js';
 import { startStreamMapPusher } from './wiring/stream-map-pusher.js';
-import { defaultIngest, defaultSinkFactories, type IngestContext, type IngestService } from './wiring/protocols.js';
 
 /** Options of createSluiceServer. Everything is optional: the default is the shipped Server.xml. */
 export interface SluiceServerOptions {
@@ -46,6 +48,7 @@ export interface SluiceServerOptions {
   host?: string | undefined;
   /** Port overrides (0 = any free port). */
   apiPort?: number | undefined;
+  /** The rtmp ingest's port (wins over the configuration's). */
   rtmpPort?: number | undefined;
   /** False: do not open the API port; mount `server.nodeHandler` or `server.apiHandler` in your own HTTP server. */
   listenApi?: boolean | undefined;
@@ -54,11 +57,11 @@ export interface SluiceServerOptions {
   /** Backoff between push attempts. */
   retry?: Partial<RetryPolicy> | undefined;
   /** rtmps:// destinations: certificate checks (default: verified against the system CAs). */
-  rtmps?: RtmpSinkFactoryOptions | undefined;
-  /** Sink factories per protocol (default: the built-in rtmp and mpegts ones). */
-  sinks?: Partial<Record<PushProtocol, PushSinkFactory>> | undefined;
-  /** The ingest (default: the built-in RTMP ingest). */
-  ingest?: ((context: IngestContext) => IngestService) | undefined;
+  rtmps?: RtmpPushOptions | undefined;
+  /** The push protocols (default: the built-in list, builtInPushProtocols). */
+  pushProtocols?: readonly PushProtocolModule[] | undefined;
+  /** The ingest protocols (default: the built-in list, builtInIngestProtocols); [] opens none. */
+  ingestProtocols?: readonly IngestProtocol[] | undefined;
 }
 
 /** Events of a running server. */
@@ -75,7 +78,10 @@ export interface SluiceServerEvents {
 /** Where the server listens after listen(). */
 export interface SluiceAddresses {
   apiPort: number | undefined;
+  /** The rtmp ingest's port (0 when no rtmp ingest is open). */
   rtmpPort: number;
+  /** Port of each open ingest, by protocol name. */
+  ingestPorts: Record<string, number>;
 }
 
 /** A server made by createSluiceServer. */
@@ -105,7 +111,13 @@ export const PUSH_STORE_FILE = 'pushes.msgpack';
 
 /** Creates a server (nothing listens until listen()). Throws ConfigError for a bad configuration. */
 export function createSluiceServer(options: SluiceServerOptions = {}): SluiceServer {
-  const config = options.config ?? loadServerConfig(options.configFile ?? DEFAULT_CONFIG_FILE, options.env ?? {});
+  const loaded = options.config ?? loadServerConfig(options.configFile ?? DEFAULT_CONFIG_FILE, options.env ?? {});
+  const config = options.rtmpPort === undefined ? loaded : { ...loaded, rtmpPort: options.rtmpPort };
+  const pushProtocols = options.pushProtocols ?? builtInPushProtocols({ rtmp: options.rtmps });
+  const ingestProtocols = options.ingestProtocols ?? builtInIngestProtocols();
+  const pushProtocolNames = pushProtocols.map((p) => p.name);
+  for (const app of config.virtualHosts.flatMap((v) => v.applications))
+    if (app.push?.streamMap !== undefined) checkStreamMapProtocols(app.push.streamMap, pushProtocolNames);
   const log = options.logger ?? silentLogger;
   for (const w of config.warnings) log.warn(`config: ${w.message}`, { file: w.file, element: w.element, line: w.line });
   const events = new EventEmitter<SluiceServerEvents>();
@@ -122,7 +134,7 @@ export function createSluiceServer(options: SluiceServerOptions = {}): SluiceSer
   }
   const registry = new PushRegistry({
     source: hub,
-    sinks: options.sinks ?? defaultSinkFactories(options.rtmps),
+    sinks: sinkFactoriesByName(pushProtocols),
     store,
     retry: options.retry,
     timeoutsFor: ({ vhost, app }) => {
@@ -184,6 +196,7 @@ export function createSluiceServer(options: SluiceServerOptions = {}): SluiceSer
   const catalogue = new ServerCatalogue(vhosts, hub);
   const apiHandler = createApiHandler({
     push: registry,
+    protocols: pushProtocols,
     catalogue,
     accessToken: config.accessToken,
     crossDomains: config.crossDomains,
@@ -195,7 +208,25 @@ export function createSluiceServer(options: SluiceServerOptions = {}): SluiceSer
   });
   const nodeHandler = createNodeHandler(apiHandler);
   const host = options.host ?? (config.bindAddress === '*' ? undefined : config.bindAddress);
-  const ingest = (options.ingest ?? defaultIngest)({ hub, vhosts, log });
+  const ingests = ingestProtocols.map((protocol) => ({
+    protocol,
+    service: protocol.create({
+      publish: (ref) => hub.publish(ref, protocol.sourceType),
+      isPublished: (ref) => hub.isPublished(ref),
+      vhosts,
+      log,
+    }),
+  }));
+  const closeIngests = (): Promise<void> =>
+    Promise.all(ingests.map(({ service }) => service.close())).then(() => undefined);
+  const listenIngests = async (): Promise<Record<string, number>> => {
+    const ports: Record<string, number> = {};
+    for (const { protocol, service } of ingests) {
+      const port = protocol.port(config);
+      if (port !== undefined) ports[protocol.name] = await service.listen(host, port);
+    }
+    return ports;
+  };
   let apiServer: HttpServer | undefined;
   let addresses: SluiceAddresses | undefined;
   let closing: Promise<void> | undefined;
@@ -241,17 +272,17 @@ export function createSluiceServer(options: SluiceServerOptions = {}): SluiceSer
           pushIds: restored.restored.join(','),
         });
       for (const r of restored.rejected) log.warn(`stored push not restored: ${r.reason}`, { pushId: r.id });
-      const rtmpPort = await ingest.listen(host, options.rtmpPort ?? config.rtmpPort);
+      const ingestPorts = await listenIngests();
       const apiPort = options.listenApi === false ? undefined : await listenApi();
-      addresses = { apiPort, rtmpPort };
-      log.info('Sluice listening', { api: apiPort, rtmp: rtmpPort, host: host ?? '*' });
+      addresses = { apiPort, rtmpPort: ingestPorts['rtmp'] ?? 0, ingestPorts };
+      log.info('Sluice listening', { api: apiPort, ...ingestPorts, host: host ?? '*' });
       return addresses;
     },
     close() {
       closing ??= (async () => {
         log.info('shutting down: stopping pushes');
         await registry.close();
-        await ingest.close();
+        await closeIngests();
         hub.endAll();
         if (apiServer !== undefined) {
           const s = apiServer;

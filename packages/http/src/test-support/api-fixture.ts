@@ -2,7 +2,7 @@
 import type { PushService } from '@sluice/push';
 import { createApiHandler, type ApiHandler, type ApiHandlerOptions } from '../api-handler.js';
 import { MemoryCatalogue } from './memory-catalogue.js';
-import { createRegistryService } from './registry-service.js';
+import { acceptingProtocols, createRegistryService } from './registry-service.js';
 
 export const ACCESS_TOKEN = 'ome-access-token';
 /** `Basic base64(ome-access-token)`, as in the seed document. */
@@ -55,8 +55,10 @@ export interface ApiFixture {
 /** Builds the handler; `push` defaults to the real PushRegistry over the catalogue's live streams (fake sinks). */
 export function createApiFixture(options: Partial<ApiHandlerOptions> & { push?: PushService } = {}): ApiFixture {
   const catalogue = testCatalogue();
-  const push = options.push ?? createRegistryService(catalogue);
+  const protocols = acceptingProtocols();
+  const push = options.push ?? createRegistryService(catalogue, protocols);
   const handler = createApiHandler({
+    protocols,
     accessToken: ACCESS_TOKEN,
     version: '0.1.0-test',
     crossDomains: ['*'],

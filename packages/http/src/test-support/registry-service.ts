@@ -3,7 +3,7 @@
  * MemoryCatalogue (streams listed there are live) and fake sinks that accept every
  * connection and count bytes. Built only from @sluice/push's public interfaces.
  */
-import { PushRegistry, type PushSink, type PushSinkFactory, type PushSource, type PushTarget } from '@sluice/push';
+import { PushRegistry, type PushProtocolModule, type PushSink, type PushSource, type PushTarget } from '@sluice/push';
 import type { MemoryCatalogue } from './memory-catalogue.js';
 
 type Tracks = NonNullable<ReturnType<PushSource['tracksOf']>>;
@@ -22,10 +22,19 @@ class AcceptingSink implements PushSink {
   async close(): Promise<void> {}
 }
 
-/** Accepts urls whose scheme is one of `schemes`. */
-class AcceptingSinkFactory implements PushSinkFactory {
+/** A push protocol named `name` that accepts urls whose scheme is one of `schemes`. */
+class AcceptingProtocol implements PushProtocolModule {
   readonly targets: PushTarget[] = [];
-  constructor(private readonly schemes: readonly string[]) {}
+  readonly urlForms: string;
+  readonly streamKeyUse: string;
+  constructor(
+    readonly name: string,
+    private readonly schemes: readonly string[],
+    readonly requiresStreamKey: boolean,
+  ) {
+    this.urlForms = schemes.map((s) => `\`${s}://...\``).join(' or ');
+    this.streamKeyUse = requiresStreamKey ? 'Required (may be empty).' : 'Not used.';
+  }
   cannotCarry(): string | null {
     return null;
   }
@@ -67,11 +76,22 @@ class CatalogueSource implements PushSource {
   }
 }
 
-/** A PushRegistry over `catalogue` with accepting sinks for rtmp and mpegts; times rendered in +0900 like the seed. */
-export function createRegistryService(catalogue: MemoryCatalogue): PushRegistry {
+/** Accepting protocols named like the server's: rtmp (streamKey required) and mpegts. */
+export function acceptingProtocols(): PushProtocolModule[] {
+  return [
+    new AcceptingProtocol('rtmp', ['rtmp', 'rtmps'], true),
+    new AcceptingProtocol('mpegts', ['udp', 'tcp'], false),
+  ];
+}
+
+/** A PushRegistry over `catalogue` with `protocols`' sinks; times rendered in +0900 like the seed. */
+export function createRegistryService(
+  catalogue: MemoryCatalogue,
+  protocols: readonly PushProtocolModule[] = acceptingProtocols(),
+): PushRegistry {
   return new PushRegistry({
     source: new CatalogueSource(catalogue),
-    sinks: { rtmp: new AcceptingSinkFactory(['rtmp', 'rtmps']), mpegts: new AcceptingSinkFactory(['udp', 'tcp']) },
+    sinks: Object.fromEntries(protocols.map((p) => [p.name, p])),
     utcOffsetMinutes: 540,
   });
 }

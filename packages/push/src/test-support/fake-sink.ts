@@ -133,7 +133,15 @@ export class FakeSinkFactory implements PushSinkFactory {
   /** Number of probes made. */
   probes = 0;
 
-  constructor(private readonly schemes: readonly string[] = ['rtmp', 'rtmps']) {}
+  /** Like rtmp, a start request must carry a streamKey (default: when the schemes include rtmp). */
+  readonly requiresStreamKey: boolean;
+
+  constructor(
+    private readonly schemes: readonly string[] = ['rtmp', 'rtmps'],
+    requiresStreamKey = schemes.includes('rtmp'),
+  ) {
+    this.requiresStreamKey = requiresStreamKey;
+  }
 
   cannotCarry(track: TrackInfo): string | null {
     return this.uncarriable.has(track.codec) ? `${track.codec} is not carried by this protocol` : null;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from './config-error.js';
-import { expandStreamMacros, parseStreamMap } from './stream-map.js';
+import { checkStreamMapProtocols, expandStreamMacros, parseStreamMap } from './stream-map.js';
 import { compileGlob, hostMatches } from './glob-pattern.js';
 
 describe('parseStreamMap', () => {
@@ -19,10 +19,11 @@ describe('parseStreamMap', () => {
 
   it('refuses an unsupported protocol naming the element', () => {
     try {
-      parseStreamMap(
+      const entries = parseStreamMap(
         '<PushInfo>\n<Push><StreamName>*</StreamName><Protocol>hls</Protocol><Url>x</Url></Push></PushInfo>',
         'map.xml',
       );
+      checkStreamMapProtocols({ path: 'map.xml', entries }, ['rtmp', 'mpegts']);
       expect.unreachable();
     } catch (e) {
       expect(e).toBeInstanceOf(ConfigError);

@@ -16,8 +16,10 @@ export interface StreamMapEntry {
   matches: (name: string) => boolean;
   /** `<VariantNames>`, comma separated; empty = every track. */
   variantNames: string[];
-  /** `<Protocol>`, lower case. */
+  /** `<Protocol>`, lower case (checked against the server's push protocols by checkStreamMapProtocols). */
   protocol: string;
+  /** Line of the `<Protocol>` element. */
+  protocolLine: number;
   /** `<Url>` with its macros unexpanded. */
   url: string;
   /** `<StreamKey>` with its macros unexpanded ('' when absent). */
@@ -60,8 +62,6 @@ export function parseStreamMap(xml: string, file?: string, warnings: ConfigWarni
     const streamName = reader.text(reader.required(push, 'StreamName'));
     const protocolElement = reader.required(push, 'Protocol');
     const protocol = reader.text(protocolElement).toLowerCase();
-    if (protocol !== 'rtmp' && protocol !== 'mpegts')
-      throw reader.error(protocolElement, `unsupported protocol "${protocol}" (rtmp or mpegts)`);
     const url = reader.text(reader.required(push, 'Url'));
     const variantElement = reader.child(push, 'VariantNames');
     const variantNames =
@@ -77,6 +77,7 @@ export function parseStreamMap(xml: string, file?: string, warnings: ConfigWarni
       matches: compileGlob(streamName),
       variantNames,
       protocol,
+      protocolLine: protocolElement.line,
       url,
       streamKey,
       index: entries.length,
@@ -85,6 +86,24 @@ export function parseStreamMap(xml: string, file?: string, warnings: ConfigWarni
   }
   warnings.push(...reader.warnings);
   return entries;
+}
+
+/**
+ * Throws a ConfigError naming the file and the `<Protocol>` line for the first entry of
+ * `map` whose protocol is not one of `protocols` (the server's push protocol names).
+ */
+export function checkStreamMapProtocols(
+  map: { path: string | undefined; entries: readonly StreamMapEntry[] },
+  protocols: readonly string[],
+): void {
+  const unknown = map.entries.find((e) => !protocols.includes(e.protocol));
+  if (unknown === undefined) return;
+  throw new ConfigError(
+    `unsupported protocol "${unknown.protocol}" (${protocols.join(' or ')})`,
+    map.path,
+    'PushInfo.Push.Protocol',
+    unknown.protocolLine,
+  );
 }
 
 /** Replaces `${Application}`, `${Stream}` and `${SourceStream}` in `template`; other text is kept. */

@@ -18,7 +18,7 @@ describe('ServerCatalogue', () => {
   it('lists vhosts, apps and live streams with their tracks', () => {
     const hub = new StreamHub();
     const catalogue = new ServerCatalogue(table, hub);
-    const pub = hub.publish({ vhost: 'default', app: 'app', name: 'cam' });
+    const pub = hub.publish({ vhost: 'default', app: 'app', name: 'cam' }, 'rtmp');
     pub.setTracks([
       { id: 0, kind: 'video', codec: 'h264', timescale: 1000, width: 1280, height: 720, frameRate: 30, sampleRate: 1 },
       { id: 1, kind: 'audio', codec: 'aac', timescale: 1000, sampleRate: 48000, channels: 2, bitrate: 128000 },

@@ -36,7 +36,7 @@ export class ServerCatalogue implements StreamCatalogue {
     return {
       name,
       tracks: live.tracks.map(catalogueTrackFromTrackInfo),
-      sourceType: 'rtmp',
+      sourceType: live.sourceType,
       createdTime: formatPushTime(live.publishedAt.getTime()),
     };
   }

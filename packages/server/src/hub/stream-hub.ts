@@ -33,6 +33,8 @@ export interface StreamPublication {
 export interface LiveStreamInfo {
   ref: StreamRef;
   tracks: readonly TrackInfo[];
+  /** How it arrived: the `sourceType` of the ingest protocol that publishes it (e.g. `rtmp`). */
+  sourceType: string;
   /** When the current publication started. */
   publishedAt: Date;
   /** Payload bytes received in the current publication. */
@@ -92,11 +94,14 @@ export class StreamHub implements PushSource {
     };
   }
 
-  /** Starts publishing a stream; throws StreamAlreadyPublished when one of that name is on. */
-  publish(ref: StreamRef): StreamPublication {
+  /**
+   * Starts publishing a stream; `sourceType` says how it arrives (the ingest protocol's,
+   * default `unknown`). Throws StreamAlreadyPublished when one of that name is on.
+   */
+  publish(ref: StreamRef, sourceType = 'unknown'): StreamPublication {
     const entry = this.entry(ref);
     if (entry.publication !== undefined) throw new StreamAlreadyPublished(ref);
-    const publication = new PublicationImpl(this, entry);
+    const publication = new PublicationImpl(this, entry, sourceType);
     entry.publication = publication;
     return publication;
   }
@@ -210,6 +215,7 @@ class PublicationImpl implements StreamPublication {
   constructor(
     private readonly hub: StreamHub,
     private readonly entry: StreamEntry,
+    private readonly sourceType: string,
   ) {}
 
   get ref(): StreamRef {
@@ -269,6 +275,7 @@ class PublicationImpl implements StreamPublication {
     return {
       ref: this.entry.ref,
       tracks: this.tracks ?? [],
+      sourceType: this.sourceType,
       publishedAt: this.publishedAt,
       bytesIn: this.bytesIn,
       packetsIn: this.packetsIn,

@@ -1,13 +1,16 @@
-/** Push sinks for `mpegts` (udp:// and tcp://): @sluice/mpegts's TsPushSink (TsMuxer + UdpTsSender/TcpTsSender). */
+/** The `mpegts` push protocol (udp:// and tcp://): @sluice/mpegts's TsPushSink (TsMuxer + UdpTsSender/TcpTsSender). */
 import { checkTsUrl, parseTsUrl, tsCannotCarry, TsPushSink } from '@sluice/mpegts';
-import { probeTcp, type PushSink, type PushSinkFactory, type PushTarget } from '@sluice/push';
+import { probeTcp, type PushProtocolModule, type PushSink, type PushTarget } from '@sluice/push';
 
-/** Creates the `mpegts` PushSinkFactory (udp://host:port[?pkt_size=N&ttl=N], tcp://host:port). */
-export function createMpegtsSinkFactory(): PushSinkFactory {
+/** Creates the `mpegts` push protocol (udp://host:port[?pkt_size=N&ttl=N], tcp://host:port). */
+export function createMpegtsPushProtocol(): PushProtocolModule {
   return {
+    name: 'mpegts',
+    urlForms: '`udp://host:port[?pkt_size=N&ttl=N]` or `tcp://host:port`',
+    requiresStreamKey: false,
+    streamKeyUse: 'Not used (empty or absent).',
     cannotCarry: tsCannotCarry,
-    checkUrl: (url) =>
-      /^(udp|tcp):\/\//i.test(url) ? checkTsUrl(url) : 'the url must be udp://host:port or tcp://host:port',
+    checkUrl: checkTsUrl,
     // tcp:// destinations can be probed while backing off; udp has no connection to probe.
     probe: (target: PushTarget) => {
       try {

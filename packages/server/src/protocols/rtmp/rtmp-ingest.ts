@@ -1,18 +1,26 @@
 /**
- * The RTMP ingest: @sluice/rtmp's RtmpServer publishing into the StreamHub. An encoder
+ * The `rtmp` ingest protocol: @sluice/rtmp's RtmpServer publishing into the StreamHub. An encoder
  * publishes to rtmp://HOST:PORT/{app}/{stream}; the vhost is the one whose
  * `<Host><Names>` match the tcUrl host; unknown vhosts/apps, apps without RTMP and
  * names already live are refused with NetStream.Publish.* statuses.
  */
 import { RtmpServer, type PublishDecision, type PublishInfo, type RtmpIngestSession } from '@sluice/rtmp';
-import type { StreamPublication } from '../hub/stream-hub.js';
-import type { IngestContext, IngestService } from './protocols.js';
+import type { StreamPublication } from '../../hub/stream-hub.js';
+import type { IngestContext, IngestProtocol, IngestService } from '../ingest-protocol.js';
 
 const REJECTED = 'NetStream.Publish.Rejected';
 const BAD_NAME = 'NetStream.Publish.BadName';
 
+/** The `rtmp` ingest protocol: `<Bind><Providers><RTMP><Port>` of Server.xml. */
+export const rtmpIngestProtocol: IngestProtocol = {
+  name: 'rtmp',
+  sourceType: 'rtmp',
+  port: (config) => config.rtmpPort,
+  create: (context) => createRtmpIngest(context),
+};
+
 /** Creates the RTMP ingest of a server. */
-export function createRtmpIngest({ hub, vhosts, log }: IngestContext): IngestService {
+function createRtmpIngest({ publish, isPublished, vhosts, log }: IngestContext): IngestService {
   const decide = (info: PublishInfo): PublishDecision => {
     const vhost = vhosts.forHost(info.host);
     if (vhost === undefined) return { code: REJECTED, description: `No virtual host serves [${info.host}]` };
@@ -22,7 +30,7 @@ export function createRtmpIngest({ hub, vhosts, log }: IngestContext): IngestSer
     if (!app.rtmp)
       return { code: REJECTED, description: `RTMP is not enabled for the application: [${vhost.name}/${info.app}]` };
     if (info.name === '') return { code: BAD_NAME, description: 'The stream name is empty' };
-    if (hub.isPublished({ vhost: vhost.name, app: app.name, name: info.name })) {
+    if (isPublished({ vhost: vhost.name, app: app.name, name: info.name })) {
       return {
         code: BAD_NAME,
         description: `Stream ${vhost.name}/${app.name}/${info.name} is already being published.`,
@@ -64,7 +72,7 @@ export function createRtmpIngest({ hub, vhosts, log }: IngestContext): IngestSer
     if (vhost === undefined) return session.close(new Error(`no virtual host serves [${info.host}]`));
     let publication: StreamPublication;
     try {
-      publication = hub.publish({ vhost: vhost.name, app: info.app, name: info.name });
+      publication = publish({ vhost: vhost.name, app: info.app, name: info.name });
     } catch (e) {
       session.close(e as Error);
       return;

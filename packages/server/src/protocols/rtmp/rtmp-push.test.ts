@@ -4,7 +4,7 @@ import { FlvReader, FlvTagDemuxer, type MediaPacket, type TrackInfo } from '@slu
 import type { PushSink, PushTarget } from '@sluice/push';
 import { ChunkStreamId, ChunkStreamWriter, PayloadChunkCache, RtmpServer } from '@sluice/rtmp';
 import { readFixture, waitFor } from '@sluice/test-support';
-import { createRtmpSinkFactory } from './rtmp-sink-factory.js';
+import { createRtmpPushProtocol } from './rtmp-push.js';
 
 /** An FLV fixture as tracks and packets (payload views, as the stream hub hands them out). */
 function demux(name: string): { tracks: TrackInfo[]; packets: MediaPacket[] } {
@@ -26,7 +26,7 @@ interface Received {
   closed: boolean;
 }
 
-describe('rtmp sink factory: pushes of one stream share chunked bytes', () => {
+describe('rtmp push protocol: pushes of one stream share chunked bytes', () => {
   let tap: Server;
   let rtmp: RtmpServer;
   let port: number;
@@ -72,7 +72,7 @@ describe('rtmp sink factory: pushes of one stream share chunked bytes', () => {
     const resumeAt = keyIndexes[2]!;
     const dropped = (i: number, k: number): boolean => i === 4 && k >= keyIndexes[1]! + 3 && k < resumeAt;
     const cache = new PayloadChunkCache(4096);
-    const factory = createRtmpSinkFactory({ sharedChunks: cache });
+    const factory = createRtmpPushProtocol({ sharedChunks: cache });
     const first = received.length;
     const sinks: PushSink[] = [];
     for (const [i] of joinAt.entries()) {
@@ -150,8 +150,8 @@ describe('rtmp sink factory: pushes of one stream share chunked bytes', () => {
     const { tracks, packets } = demux('h264-baseline-aac.flv');
     const cache = new PayloadChunkCache(4096);
     for (const factory of [
-      createRtmpSinkFactory({ shareChunks: false, sharedChunks: cache }),
-      createRtmpSinkFactory({ chunkSize: 128, sharedChunks: cache }),
+      createRtmpPushProtocol({ shareChunks: false, sharedChunks: cache }),
+      createRtmpPushProtocol({ chunkSize: 128, sharedChunks: cache }),
     ]) {
       const sink = factory.create(target('own'));
       await sink.open(tracks);

@@ -1,5 +1,6 @@
 /**
- * Push sinks for `rtmp` (rtmp:// and rtmps://), over @sluice/rtmp's RtmpPublisher.
+ * The `rtmp` push protocol (rtmp:// and rtmps:// destinations), over @sluice/rtmp's
+ * RtmpPublisher: one RtmpPublisher per connection attempt, one video and one audio track.
  *
  * Fan-out: all publishers of a factory share one PayloadChunkCache. Pushes of the same
  * stream are handed the hub's payload view of each packet, so the first push to send a
@@ -7,7 +8,7 @@
  * timestamp, checked against its own chunk-stream state). Entries live only as long as
  * the payload views (hub GOP, push queues): memory does not grow with the stream.
  */
-import { probeTcp, type PushSink, type PushSinkFactory, type PushTarget } from '@sluice/push';
+import { probeTcp, type PushProtocolModule, type PushSink, type PushTarget } from '@sluice/push';
 import {
   checkRtmpUrl,
   DEFAULT_OUT_CHUNK_SIZE,
@@ -17,8 +18,8 @@ import {
   RtmpPublisher,
 } from '@sluice/rtmp';
 
-/** Options of the rtmp sink factory. */
-export interface RtmpSinkFactoryOptions {
+/** Options of the rtmp push protocol. */
+export interface RtmpPushOptions {
   /** rtmps: verify the destination's certificate (default true). */
   rejectUnauthorized?: boolean | undefined;
   /** rtmps: extra trusted CA certificates (PEM). */
@@ -31,15 +32,20 @@ export interface RtmpSinkFactoryOptions {
   sharedChunks?: PayloadChunkCache | undefined;
 }
 
-/** Creates the `rtmp` PushSinkFactory: one RtmpPublisher per push session (one video and one audio track). */
-export function createRtmpSinkFactory(options: RtmpSinkFactoryOptions = {}): PushSinkFactory {
+/** Creates the `rtmp` push protocol. */
+export function createRtmpPushProtocol(options: RtmpPushOptions = {}): PushProtocolModule {
   const sharedChunks =
     options.shareChunks === false
       ? undefined
       : (options.sharedChunks ?? new PayloadChunkCache(options.chunkSize ?? DEFAULT_OUT_CHUNK_SIZE));
   return {
+    name: 'rtmp',
+    urlForms: '`rtmp://host[:port]/app[/instance]` or `rtmps://host[:port]/app[/instance]`',
+    requiresStreamKey: true,
+    streamKeyUse:
+      'Required (may be empty when the key is in the url path); the RTMP publish target is url + "/" + streamKey.',
     cannotCarry: rtmpCannotCarry,
-    checkUrl: (url) => (/^rtmps?:\/\//i.test(url) ? checkRtmpUrl(url) : 'the url must start with rtmp:// or rtmps://'),
+    checkUrl: (url) => checkRtmpUrl(url),
     maxTracksPerKind: { video: 1, audio: 1, data: 0 },
     // While backing off, a bare TCP connect tells when the destination is back.
     probe: (target: PushTarget) => {

@@ -1,0 +1,43 @@
+/**
+ * The shape of an ingest protocol: a listener that receives streams from encoders and
+ * publishes them into the stream hub (tracks with codec configuration, then packets in
+ * decode order). The server opens one per entry of its protocol list (./index.ts).
+ */
+import type { StreamRef } from '@sluice/push';
+import type { ServerConfig } from '../config/server-config.js';
+import type { StreamPublication } from '../hub/stream-hub.js';
+import type { VirtualHostTable } from '../hub/virtual-host-table.js';
+import type { Logger } from '../log/logger.js';
+
+/** What an ingest gets to work with. */
+export interface IngestContext {
+  /**
+   * Starts publishing a stream into the hub, tagged with the protocol's `sourceType`;
+   * throws StreamAlreadyPublished when that stream is live already.
+   */
+  publish(this: void, ref: StreamRef): StreamPublication;
+  /** True when the stream is live (lets an ingest refuse a second publisher in its own protocol's words). */
+  isPublished(this: void, ref: StreamRef): boolean;
+  vhosts: VirtualHostTable;
+  log: Logger;
+}
+
+/** A running ingest listener. */
+export interface IngestService {
+  /** Opens the port; resolves with the port bound. */
+  listen(host: string | undefined, port: number): Promise<number>;
+  /** Closes the port and every connection. */
+  close(): Promise<void>;
+}
+
+/** One ingest protocol as a single object; registered in the server's protocol list. */
+export interface IngestProtocol {
+  /** Lower-case name, e.g. `rtmp`; the key of its port in SluiceAddresses.ingestPorts. */
+  readonly name: string;
+  /** How a stream it publishes arrived, as the discovery API's `sourceType` shows it. */
+  readonly sourceType: string;
+  /** The port to listen on from the configuration; undefined: not configured, not opened. */
+  port(config: ServerConfig): number | undefined;
+  /** Creates the listener (nothing listens until listen()). */
+  create(context: IngestContext): IngestService;
+}
