@@ -9,6 +9,7 @@ describe('parseCliArgs', () => {
       logLevel: 'info',
       logJson: false,
       rtmpsCaFile: undefined,
+      allowDefaultToken: false,
       help: false,
       version: false,
     });
@@ -25,6 +26,7 @@ describe('parseCliArgs', () => {
         '--log-json',
         '--rtmps-ca',
         'ca.pem',
+        '--allow-default-token',
         '--version',
         '--help',
       ]),
@@ -34,6 +36,7 @@ describe('parseCliArgs', () => {
       logLevel: 'debug',
       logJson: true,
       rtmpsCaFile: 'ca.pem',
+      allowDefaultToken: true,
       help: true,
       version: true,
     });

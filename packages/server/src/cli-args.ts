@@ -11,6 +11,8 @@ export interface CliOptions {
   logJson: boolean;
   /** `--rtmps-ca PATH`: PEM file of extra CA certificates trusted for rtmps:// destinations. */
   rtmpsCaFile: string | undefined;
+  /** `--allow-default-token`: serve the API on every address even with the documented default token. */
+  allowDefaultToken: boolean;
   help: boolean;
   version: boolean;
 }
@@ -31,10 +33,13 @@ Options:
   --log-level LEVEL  ${LOG_LEVELS.join(' | ')} (default: info)
   --log-json         one JSON object per log line
   --rtmps-ca PATH    PEM file of extra CA certificates to trust for rtmps:// destinations
+  --allow-default-token
+                     serve the API beyond loopback even with the documented token ome-access-token
   --version          print the version and exit
   --help             print this help and exit
 
 Environment: SLUICE_API_PORT, SLUICE_RTMP_PORT and SLUICE_ACCESS_TOKEN override Server.xml.
+Signals: SIGINT/SIGTERM stop cleanly; SIGHUP reloads the TLS certificate files.
 `;
 
 /** Parses `argv` (without node and the script); `--opt=value` and `--opt value` both work. */
@@ -45,6 +50,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
     logLevel: 'info',
     logJson: false,
     rtmpsCaFile: undefined,
+    allowDefaultToken: false,
     help: false,
     version: false,
   };
@@ -80,6 +86,9 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
         break;
       case '--rtmps-ca':
         options.rtmpsCaFile = value();
+        break;
+      case '--allow-default-token':
+        options.allowDefaultToken = true;
         break;
       case '--help':
       case '-h':

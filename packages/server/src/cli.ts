@@ -55,6 +55,7 @@ async function main(argv: readonly string[]): Promise<number> {
       env: process.env,
       dataDir: resolve(options.dataDir),
       logger: log,
+      allowDefaultToken: options.allowDefaultToken,
       ...(rtmpsCa !== undefined ? { rtmps: { ca: rtmpsCa } } : {}),
     });
     log.info(`Sluice ${packageVersion()} starting`, { config: configFile, dataDir: resolve(options.dataDir) });
@@ -97,6 +98,14 @@ async function main(argv: readonly string[]): Promise<number> {
     };
     process.on('SIGINT', () => stop('SIGINT'));
     process.on('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGHUP', () => {
+      if (stopping) return;
+      try {
+        running.reloadCertificates();
+      } catch (e) {
+        log.error(`SIGHUP: the TLS certificate was not reloaded, the old one stays: ${(e as Error).message}`);
+      }
+    });
   });
 }
 

@@ -6,8 +6,8 @@
  */
 import { EventEmitter } from 'node:events';
 import { mkdirSync } from 'node:fs';
-import { createServer, type Server as HttpServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server as HttpServer } from 'node:http';
+import type { Server as TlsServer } from 'node:tls';
 import { join } from 'node:path';
 import { createApiHandler, createNodeHandler, type ApiHandler, type NodeRequestHandler } from '@sluice/http';
 import {
@@ -30,6 +30,10 @@ import { checkStreamMapProtocols } from './config/stream-map.js';
 import { builtInIngestProtocols, builtInPushProtocols, sinkFactoriesByName } from './protocols/index.js';
 import type { IngestProtocol } from './protocols/ingest-protocol.js';
 import type { RtmpPushOptions } from './protocols/rtmp/rtmp-push.js';
+import { TlsCertificate } from './tls/tls-certificate.js';
+import { apiBindAddress } from './wiring/api-bind.js';
+import { closeServer, createApiListener, listenOn } from './wiring/api-listener.js';
+import { listenRtmps } from './wiring/rtmps-listener.js';
 import { startStreamMapPusher } from './wiring/stream-map-pusher.js';
 
 /** Options of createSluiceServer. Everything is optional: the default is the shipped Server.xml. */
@@ -50,6 +54,11 @@ export interface SluiceServerOptions {
   apiPort?: number | undefined;
   /** The rtmp ingest's port (wins over the configuration's). */
   rtmpPort?: number | undefined;
+  /** TLS port overrides (0 = any free port); used only when the config has a certificate. */
+  apiTlsPort?: number | undefined;
+  rtmpTlsPort?: number | undefined;
+  /** Serve the API with the default token `ome-access-token` on non-loopback addresses (CLI `--allow-default-token`). */
+  allowDefaultToken?: boolean | undefined;
   /** False: do not open the API port; mount `server.nodeHandler` or `server.apiHandler` in your own HTTP server. */
   listenApi?: boolean | undefined;
   /** Where log lines go (default: nowhere). */
@@ -82,6 +91,12 @@ export interface SluiceAddresses {
   rtmpPort: number;
   /** Port of each open ingest, by protocol name. */
   ingestPorts: Record<string, number>;
+  /** The address the API listens on (`::` or `0.0.0.0` = every interface). */
+  apiHost?: string | undefined;
+  /** The HTTPS API port, when `<TLSPort>` and a certificate are configured. */
+  apiTlsPort?: number | undefined;
+  /** The RTMPS ingest port, when configured. */
+  rtmpTlsPort?: number | undefined;
 }
 
 /** A server made by createSluiceServer. */
@@ -104,6 +119,11 @@ export interface SluiceServer {
   readonly addresses: SluiceAddresses | undefined;
   /** Current push records (shortcut for registry.listPushes()). */
   pushes(): PushRecord[];
+  /**
+   * Reads the TLS certificate files again (SIGHUP) for new connections; open ones keep
+   * theirs. Throws ConfigError naming the file (the old certificate stays) when unusable.
+   */
+  reloadCertificates(): void;
 }
 
 /** The file a data dir keeps pushes in. */
@@ -208,6 +228,12 @@ export function createSluiceServer(options: SluiceServerOptions = {}): SluiceSer
   });
   const nodeHandler = createNodeHandler(apiHandler);
   const host = options.host ?? (config.bindAddress === '*' ? undefined : config.bindAddress);
+  const apiBind = apiBindAddress(
+    host,
+    config.accessToken,
+    config.allowDefaultToken || options.allowDefaultToken === true,
+  );
+  const certificate = config.tls === undefined ? undefined : new TlsCertificate(config.tls);
   const ingests = ingestProtocols.map((protocol) => ({
     protocol,
     service: protocol.create({
@@ -228,27 +254,36 @@ export function createSluiceServer(options: SluiceServerOptions = {}): SluiceSer
     return ports;
   };
   let apiServer: HttpServer | undefined;
+  let apiTlsServer: HttpServer | undefined;
+  let rtmpsServer: TlsServer | undefined;
   let addresses: SluiceAddresses | undefined;
   let closing: Promise<void> | undefined;
 
+  // the dashboard's files at /dashboard/ (public), the API behind, on the plain and the TLS port
+  const apiListener = withDashboard(nodeHandler);
   const listenApi = async (): Promise<number> => {
-    // bounded waits for slow or idle clients: the API is small requests and small answers
-    const server = createServer(
-      { requestTimeout: 30_000, headersTimeout: 15_000, keepAliveTimeout: 5_000 },
-      withDashboard(nodeHandler), // the dashboard's static files at /dashboard/ (public), the API behind
-    );
-    server.on('connection', (socket) =>
-      log.debug('API connection', { remote: `${socket.remoteAddress}:${socket.remotePort}` }),
-    );
-    apiServer = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(options.apiPort ?? config.apiPort, host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    return (server.address() as AddressInfo).port;
+    if (apiBind.warning !== undefined) log.warn(apiBind.warning);
+    apiServer = createApiListener(apiListener, config.apiLimits, log);
+    return listenOn(apiServer, options.apiPort ?? config.apiPort, apiBind.host);
+  };
+  const listenTls = async (): Promise<Pick<SluiceAddresses, 'apiTlsPort' | 'rtmpTlsPort'>> => {
+    const out: Pick<SluiceAddresses, 'apiTlsPort' | 'rtmpTlsPort'> = {};
+    if (certificate === undefined) return out;
+    const apiTls = options.apiTlsPort ?? config.apiTlsPort;
+    if (apiTls !== undefined && options.listenApi !== false) {
+      apiTlsServer = createApiListener(apiListener, config.apiLimits, log, certificate);
+      out.apiTlsPort = await listenOn(apiTlsServer, apiTls, apiBind.host);
+    }
+    const rtmpTls = options.rtmpTlsPort ?? config.rtmpTlsPort;
+    if (rtmpTls !== undefined) {
+      const rtmp = ingests.find(({ protocol }) => protocol.name === 'rtmp')?.service;
+      const accept = rtmp?.accept?.bind(rtmp);
+      if (accept === undefined) throw new Error('the ingest cannot take RTMPS connections (no accept())');
+      const rtmps = await listenRtmps(accept, certificate, host, rtmpTls, log);
+      rtmpsServer = rtmps.server;
+      out.rtmpTlsPort = rtmps.port;
+    }
+    return out;
   };
 
   const server: SluiceServer = {
@@ -264,6 +299,11 @@ export function createSluiceServer(options: SluiceServerOptions = {}): SluiceSer
       return addresses;
     },
     pushes: () => registry.listPushes(),
+    reloadCertificates() {
+      if (certificate === undefined) return;
+      certificate.reload();
+      log.info('TLS certificate reloaded', { cert: config.tls?.certPath });
+    },
     async listen() {
       if (addresses !== undefined) return addresses;
       const restored = await registry.start();
@@ -274,23 +314,27 @@ export function createSluiceServer(options: SluiceServerOptions = {}): SluiceSer
       for (const r of restored.rejected) log.warn(`stored push not restored: ${r.reason}`, { pushId: r.id });
       const ingestPorts = await listenIngests();
       const apiPort = options.listenApi === false ? undefined : await listenApi();
-      addresses = { apiPort, rtmpPort: ingestPorts['rtmp'] ?? 0, ingestPorts };
-      log.info('Sluice listening', { api: apiPort, ...ingestPorts, host: host ?? '*' });
+      const apiAddress = apiServer?.address();
+      const apiHost = typeof apiAddress === 'object' && apiAddress !== null ? apiAddress.address : undefined;
+      addresses = { apiPort, rtmpPort: ingestPorts['rtmp'] ?? 0, ingestPorts, apiHost, ...(await listenTls()) };
+      log.info('Sluice listening', {
+        api: apiPort,
+        ...ingestPorts,
+        apiTls: addresses.apiTlsPort,
+        rtmps: addresses.rtmpTlsPort,
+        host: host ?? '*',
+        apiHost: apiBind.host ?? '*',
+      });
       return addresses;
     },
     close() {
       closing ??= (async () => {
         log.info('shutting down: stopping pushes');
         await registry.close();
+        rtmpsServer?.close(); // stops accepting; its connections are the ingest's and close with it
         await closeIngests();
         hub.endAll();
-        if (apiServer !== undefined) {
-          const s = apiServer;
-          await new Promise<void>((resolve) => {
-            s.close(() => resolve());
-            s.closeAllConnections();
-          });
-        }
+        await Promise.all([apiServer, apiTlsServer].map((s) => (s === undefined ? Promise.resolve() : closeServer(s))));
         log.info('stopped');
       })();
       return closing;

@@ -7,7 +7,8 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
-export type PeerName = 'ffmpeg' | 'ffprobe' | 'nginx-rtmp' | 'gstreamer' | 'rtmpdump' | 'chromium' | 'redis-server';
+export type PeerName =
+  'ffmpeg' | 'ffprobe' | 'nginx-rtmp' | 'gstreamer' | 'rtmpdump' | 'chromium' | 'redis-server' | 'openssl' | 'curl';
 
 /** Path of the RTMP module as Debian's libnginx-mod-rtmp installs it. */
 export const NGINX_RTMP_MODULE = '/usr/lib/nginx/modules/ngx_rtmp_module.so';
@@ -37,6 +38,9 @@ function probe(peer: PeerName): string | null {
       return existsSync(NGINX_RTMP_MODULE)
         ? null
         : `nginx RTMP module missing at ${NGINX_RTMP_MODULE} (apt-get install libnginx-mod-rtmp)`;
+    case 'openssl':
+    case 'curl':
+      return which(peer) ? null : `${peer} is not installed (apt-get install ${peer})`;
     case 'chromium':
       return existsSync(CHROMIUM) ? null : `chromium is not installed at ${CHROMIUM} (apt-get install chromium)`;
     case 'redis-server':

@@ -9,6 +9,15 @@ import { ConfigError } from './config-error.js';
 import { ElementReader, type ConfigWarning } from './element-reader.js';
 import { parseXmlTree, type XmlElement } from './xml-tree.js';
 import { readStreamMapFile, type StreamMapEntry } from './stream-map.js';
+import {
+  readApiLimits,
+  readDestinationRules,
+  readTlsFiles,
+  readTlsPort,
+  type ApiLimitsConfig,
+  type DestinationRulesConfig,
+  type TlsFilesConfig,
+} from './security-config.js';
 
 /** Push publishing settings of one application (`<Publishers><Push>`). */
 export interface PushPublisherConfig {
@@ -18,6 +27,10 @@ export interface PushPublisherConfig {
   sendTimeoutMs: number;
   /** Automatic pushes from the StreamMap file, when enabled. */
   streamMap: { path: string; entries: StreamMapEntry[] } | undefined;
+  /** `<Destinations>`: where pushes may go (undefined: anywhere). */
+  destinations?: DestinationRulesConfig | undefined;
+  /** `<MaxPushes>`: most pushes of the application at once (undefined: no cap). */
+  maxPushes?: number | undefined;
 }
 
 /** One `<Application>`. */
@@ -46,6 +59,16 @@ export interface ServerConfig {
   apiPort: number;
   rtmpPort: number;
   accessToken: string;
+  /** `<Bind><Managers><API><TLSPort>`: the API over HTTPS (undefined: no HTTPS port). */
+  apiTlsPort: number | undefined;
+  /** `<Bind><Providers><RTMP><TLSPort>`: RTMPS ingest (undefined: none). */
+  rtmpTlsPort: number | undefined;
+  /** `<Managers><Host><TLS>`: the certificate of the TLS ports. */
+  tls: TlsFilesConfig | undefined;
+  /** `<Managers><API><AllowDefaultToken>`: the documented default token may be used on a non-loopback address. */
+  allowDefaultToken: boolean;
+  /** `<Managers><API><Limits>`. */
+  apiLimits: ApiLimitsConfig;
   /** `<CrossDomains><Url>` patterns for CORS. */
   crossDomains: string[];
   virtualHosts: VirtualHostConfig[];
@@ -92,20 +115,32 @@ export function parseServerConfig(xml: string, file?: string): ServerConfig {
   reader.expectChildren(bind, ['Managers', 'Providers']);
   const apiBind = reader.required(reader.required(bind, 'Managers'), 'API');
   reader.expectChildren(reader.required(bind, 'Managers'), ['API']);
-  reader.expectChildren(apiBind, ['Port']);
+  reader.expectChildren(apiBind, ['Port', 'TLSPort']);
   const apiPort = reader.port(reader.required(apiBind, 'Port'), true);
+  const apiTlsPort = readTlsPort(reader, apiBind);
   const providers = reader.required(bind, 'Providers');
   reader.expectChildren(providers, ['RTMP']);
   const rtmpBind = reader.required(providers, 'RTMP');
-  reader.expectChildren(rtmpBind, ['Port']);
+  reader.expectChildren(rtmpBind, ['Port', 'TLSPort']);
   const rtmpPort = reader.port(reader.required(rtmpBind, 'Port'), true);
+  const rtmpTlsPort = readTlsPort(reader, rtmpBind);
 
   const managers = reader.required(root, 'Managers');
   reader.expectChildren(managers, ['Host', 'API']);
   const managerHost = reader.child(managers, 'Host');
-  if (managerHost !== undefined) readHostNames(reader, managerHost);
+  if (managerHost !== undefined) readHostNames(reader, managerHost, ['TLS']);
+  const tlsElement = managerHost === undefined ? undefined : reader.child(managerHost, 'TLS');
+  const tls = tlsElement === undefined ? undefined : readTlsFiles(reader, tlsElement, baseDir);
+  if (tls === undefined && (apiTlsPort !== undefined || rtmpTlsPort !== undefined))
+    throw reader.error(
+      managerHost ?? managers,
+      'a <TLSPort> is set but there is no certificate: add <Managers><Host><TLS><CertPath>/<KeyPath>',
+    );
   const api = reader.required(managers, 'API');
-  reader.expectChildren(api, ['AccessToken', 'CrossDomains']);
+  reader.expectChildren(api, ['AccessToken', 'CrossDomains', 'AllowDefaultToken', 'Limits']);
+  const allowDefaultElement = reader.child(api, 'AllowDefaultToken');
+  const allowDefaultToken = allowDefaultElement === undefined ? false : reader.boolean(allowDefaultElement);
+  const apiLimits = readApiLimits(reader, reader.child(api, 'Limits'));
   const tokenElement = reader.child(api, 'AccessToken');
   if (tokenElement === undefined)
     throw reader.error(api, 'required element <AccessToken> is missing (an empty token is never "open access")');
@@ -135,14 +170,19 @@ export function parseServerConfig(xml: string, file?: string): ServerConfig {
     apiPort,
     rtmpPort,
     accessToken: tokenElement.text,
+    apiTlsPort,
+    rtmpTlsPort,
+    tls,
+    allowDefaultToken,
+    apiLimits,
     crossDomains,
     virtualHosts,
     warnings: reader.warnings,
   };
 }
 
-function readHostNames(reader: ElementReader, host: XmlElement): string[] {
-  reader.expectChildren(host, ['Names']);
+function readHostNames(reader: ElementReader, host: XmlElement, also: readonly string[] = []): string[] {
+  reader.expectChildren(host, ['Names', ...also]);
   const names = reader.required(host, 'Names');
   reader.expectChildren(names, ['Name'], []);
   const patterns = reader.children(names, 'Name').map((n) => reader.text(n));
@@ -197,7 +237,7 @@ function readApplication(reader: ElementReader, element: XmlElement, baseDir: st
 }
 
 function readPush(reader: ElementReader, element: XmlElement, baseDir: string): PushPublisherConfig {
-  reader.expectChildren(element, ['ConnectionTimeout', 'SendTimeout', 'StreamMap']);
+  reader.expectChildren(element, ['ConnectionTimeout', 'SendTimeout', 'StreamMap', 'Destinations', 'MaxPushes']);
   const connectionTimeoutMs = reader.optionalInteger(
     element,
     'ConnectionTimeout',
@@ -227,7 +267,12 @@ function readPush(reader: ElementReader, element: XmlElement, baseDir: string): 
       streamMap = { path, entries };
     }
   }
-  return { connectionTimeoutMs, sendTimeoutMs, streamMap };
+  const destinationsElement = reader.child(element, 'Destinations');
+  const destinations =
+    destinationsElement === undefined ? undefined : readDestinationRules(reader, destinationsElement);
+  const maxPushesElement = reader.child(element, 'MaxPushes');
+  const maxPushes = maxPushesElement === undefined ? undefined : reader.integer(maxPushesElement, 1, 1_000_000);
+  return { connectionTimeoutMs, sendTimeoutMs, streamMap, destinations, maxPushes };
 }
 
 /** Applies SLUICE_API_PORT, SLUICE_RTMP_PORT and SLUICE_ACCESS_TOKEN over a parsed configuration. */

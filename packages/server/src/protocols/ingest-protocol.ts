@@ -3,6 +3,7 @@
  * publishes them into the stream hub (tracks with codec configuration, then packets in
  * decode order). The server opens one per entry of its protocol list (./index.ts).
  */
+import type { Socket } from 'node:net';
 import type { StreamRef } from '@sluice/push';
 import type { ServerConfig } from '../config/server-config.js';
 import type { StreamPublication } from '../hub/stream-hub.js';
@@ -28,6 +29,8 @@ export interface IngestService {
   listen(host: string | undefined, port: number): Promise<number>;
   /** Closes the port and every connection. */
   close(): Promise<void>;
+  /** Takes a connection accepted elsewhere (the RTMPS port, already decrypted); absent: no TLS port for this ingest. */
+  accept?(socket: Socket): void;
 }
 
 /** One ingest protocol as a single object; registered in the server's protocol list. */

@@ -87,5 +87,8 @@ function createRtmpIngest({ publish, isPublished, vhosts, log }: IngestContext):
   return {
     listen: (host, port) => server.listen(port, host ?? '0.0.0.0'),
     close: () => server.close(),
+    accept: (socket) => {
+      server.accept(socket);
+    },
   };
 }
