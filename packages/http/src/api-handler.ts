@@ -4,11 +4,14 @@
  * `node:crypto` (Node, Deno, Bun). See ../../../shared/spec/push-api-contract.md.
  */
 import type { PushProtocolInfo, PushService } from '@sluice/push';
-import { ApiRequestProcessor, type ApiRequestParts } from './api-request-processor.js';
+import { ApiRequestProcessor, type ApiProcessorSettings, type ApiRequestParts } from './api-request-processor.js';
 import type { StreamCatalogue } from './catalogue.js';
-import type { ApiResult } from './envelope.js';
+import type { ApiResult, ResultStream } from './envelope.js';
 import { HttpApiConfigError } from './errors.js';
 import { readBodyBytes } from './json-body.js';
+import type { EventFeed } from './routes/event-feed.js';
+import { DEFAULT_EVENT_STREAM_SETTINGS, type EventStreamSettings } from './routes/events-route.js';
+import type { MetricsSource, StatsSource } from './routes/stats-route.js';
 
 /** Options of createApiHandler. */
 export interface ApiHandlerOptions {
@@ -30,6 +33,16 @@ export interface ApiHandlerOptions {
   realm?: string | undefined;
   /** Called with errors that are not the client's fault (answered 500). Default: none. */
   onError?: ((error: unknown) => void) | undefined;
+  /** The events of `GET /v1/events` (Server-Sent Events); absent: that route answers 404. */
+  events?: EventFeed | undefined;
+  /** Heartbeat period, slow-reader bound and `retry` of the event stream. */
+  eventStream?: Partial<EventStreamSettings> | undefined;
+  /** `GET /v1/stats/current/...` (OvenMediaEngine's stats); absent: 404. */
+  stats?: StatsSource | undefined;
+  /** `GET /metrics` (Prometheus text); absent: 404. */
+  metrics?: MetricsSource | undefined;
+  /** Called once per answered request with its route template (`unmatched` for none) and status. */
+  onRequestDone?: ((route: string, status: number) => void) | undefined;
 }
 
 /** A Fetch-standard request handler. */
@@ -66,13 +79,54 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
 
 /** Turns an ApiResult into a Fetch Response. */
 export function toResponse(result: ApiResult): Response {
-  return new Response(result.body, { status: result.status, headers: result.headers });
+  const body = result.stream === undefined ? result.body : webStream(result.stream);
+  return new Response(body, { status: result.status, headers: result.headers });
+}
+
+/** A streamed result as a web ReadableStream; `bufferedBytes` is what the reader has not taken yet. */
+function webStream(stream: ResultStream): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder();
+  let queued = 0;
+  let closeListener: (() => void) | undefined;
+  let closed = false;
+  const closeOnce = (): void => {
+    if (closed) return;
+    closed = true;
+    closeListener?.();
+  };
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      stream.start({
+        write: (text) => {
+          if (closed) return;
+          const bytes = encoder.encode(text);
+          queued += bytes.byteLength;
+          controller.enqueue(bytes);
+        },
+        get bufferedBytes() {
+          return queued;
+        },
+        abort: () => {
+          if (closed) return;
+          controller.error(new Error('event stream reader too slow'));
+          closeOnce();
+        },
+        onClose: (listener) => {
+          closeListener = listener;
+        },
+      });
+    },
+    pull() {
+      queued = 0; // the reader asked for more: everything queued so far was taken
+    },
+    cancel() {
+      closeOnce();
+    },
+  });
 }
 
 /** Checks the options and fills in defaults. */
-function validateOptions(
-  options: ApiHandlerOptions,
-): Required<Omit<ApiHandlerOptions, 'onError'>> & Pick<ApiHandlerOptions, 'onError'> {
+function validateOptions(options: ApiHandlerOptions): ApiProcessorSettings {
   if (typeof options.accessToken !== 'string' || options.accessToken === '') {
     throw new HttpApiConfigError(
       'accessToken',
@@ -107,5 +161,10 @@ function validateOptions(
     version: options.version,
     realm,
     onError: options.onError,
+    events: options.events,
+    eventStream: { ...DEFAULT_EVENT_STREAM_SETTINGS, ...options.eventStream },
+    stats: options.stats,
+    metrics: options.metrics,
+    onRequestDone: options.onRequestDone,
   };
 }

@@ -14,6 +14,9 @@ import { buildOpenApiDocument } from './openapi-document.js';
 import { apiErrorFromPushError } from './push-error-table.js';
 import { parsePushesBody, parseStartPushBody, parseStopPushBody } from './push-request.js';
 import { matchRoute, type RouteMatch } from './routes.js';
+import type { EventFeed } from './routes/event-feed.js';
+import { eventStreamResult, type EventStreamSettings } from './routes/events-route.js';
+import type { MetricsSource, StatsSource } from './routes/stats-route.js';
 
 /** One request, as the processor needs it. */
 export interface ApiRequestParts {
@@ -25,6 +28,8 @@ export interface ApiRequestParts {
   header(name: string): string | null;
   /** Reads the whole body, throwing ApiError(413) past `limit` bytes. */
   readBody(limit: number): Promise<Uint8Array>;
+  /** `address:port` of the client, when known (logs). */
+  remote?: string | undefined;
 }
 
 /** Settings of the processor (validated by createApiHandler). */
@@ -38,6 +43,15 @@ export interface ApiProcessorSettings {
   version: string;
   realm: string;
   onError?: ((error: unknown) => void) | undefined;
+  /** `/v1/events`; absent: the route answers 404. */
+  events?: EventFeed | undefined;
+  eventStream: EventStreamSettings;
+  /** `/v1/stats/current/...`; absent: 404. */
+  stats?: StatsSource | undefined;
+  /** `/metrics`; absent: 404. */
+  metrics?: MetricsSource | undefined;
+  /** Called once per answered request with the route template (or `unmatched`) and the status. */
+  onRequestDone?: ((route: string, status: number) => void) | undefined;
 }
 
 const PREFLIGHT_HEADERS = {
@@ -60,12 +74,15 @@ export class ApiRequestProcessor {
   async process(request: ApiRequestParts): Promise<ApiResult> {
     const corsHeaders = this.cors.responseHeaders(request.header('origin'));
     let result: ApiResult;
+    const match = request.method === 'OPTIONS' ? null : matchRoute(request.method, request.path);
     try {
-      result = request.method === 'OPTIONS' ? this.preflight(request, corsHeaders) : await this.dispatch(request);
+      result =
+        request.method === 'OPTIONS' ? this.preflight(request, corsHeaders) : await this.dispatch(request, match);
     } catch (error) {
       result = this.failure(error);
     }
     Object.assign(result.headers, corsHeaders);
+    this.settings.onRequestDone?.(match?.route.path ?? 'unmatched', result.status);
     return result;
   }
 
@@ -85,12 +102,18 @@ export class ApiRequestProcessor {
     return errorResult(500, 'Internal server error');
   }
 
-  private async dispatch(request: ApiRequestParts): Promise<ApiResult> {
-    const match = matchRoute(request.method, request.path);
-    if (match === null) throw new ApiError(404, 'Controller not found');
+  private async dispatch(request: ApiRequestParts, match: RouteMatch | null): Promise<ApiResult> {
+    if (match === null || !this.serves(match)) throw new ApiError(404, 'Controller not found');
+    if (match.route.action === 'events') return this.events(request);
     if (match.route.auth) this.auth.check(request.header('authorization'));
     const { vhost = '', app = '', stream = '' } = match.params;
     switch (match.route.action) {
+      case 'metrics':
+        return this.metricsText();
+      case 'vhostStats':
+      case 'appStats':
+      case 'streamStats':
+        return this.statsOf(match, vhost, app, stream);
       case 'openapi':
         return this.openApi();
       case 'version':
@@ -114,7 +137,7 @@ export class ApiRequestProcessor {
       case 'getStream': {
         await this.requireApp(vhost, app, false);
         const found = await this.settings.catalogue.stream(vhost, app, stream);
-        if (found === undefined) throw new ApiError(404, `Could not find the stream: [${vhost}/${app}/${stream}]`);
+        if (found === undefined) throw streamNotFound(vhost, app, stream);
         return successResult(200, streamView(found));
       }
       case 'startPush':
@@ -122,6 +145,58 @@ export class ApiRequestProcessor {
       case 'pushes':
         return this.pushAction(match, request, vhost, app);
     }
+  }
+
+  /** False for an observability route whose source the server did not give. */
+  private serves(match: RouteMatch): boolean {
+    switch (match.route.action) {
+      case 'events':
+        return this.settings.events !== undefined;
+      case 'metrics':
+        return this.settings.metrics !== undefined;
+      case 'vhostStats':
+      case 'appStats':
+      case 'streamStats':
+        return this.settings.stats !== undefined;
+      default:
+        return true;
+    }
+  }
+
+  /** `/v1/events`: the Authorization header, or `?token=` for EventSource (which cannot set headers). */
+  private events(request: ApiRequestParts): ApiResult {
+    const header = request.header('authorization');
+    const token = request.query?.get('token');
+    if (header === null && token !== undefined && token !== null) this.auth.checkToken(token);
+    else this.auth.check(header);
+    const lastEventId = request.header('last-event-id') ?? request.query?.get('lastEventId') ?? null;
+    const feed = this.settings.events as EventFeed;
+    return eventStreamResult(feed, lastEventId, this.settings.eventStream, request.remote ?? '');
+  }
+
+  private async metricsText(): Promise<ApiResult> {
+    const metrics = this.settings.metrics as MetricsSource;
+    const body = await metrics.render();
+    return { status: 200, headers: { 'content-type': metrics.contentType, 'cache-control': 'no-store' }, body };
+  }
+
+  private async statsOf(match: RouteMatch, vhost: string, app: string, stream: string): Promise<ApiResult> {
+    const stats = this.settings.stats as StatsSource;
+    if (match.route.action === 'vhostStats') {
+      if ((await this.settings.catalogue.apps(vhost)) === undefined) throw vhostNotFound(vhost);
+      const view = await stats.vhost(vhost);
+      if (view === undefined) throw vhostNotFound(vhost);
+      return successResult(200, view);
+    }
+    await this.requireApp(vhost, app, false);
+    if (match.route.action === 'appStats') {
+      const view = await stats.app(vhost, app);
+      if (view === undefined) throw appNotFound(vhost, app);
+      return successResult(200, view);
+    }
+    const view = await stats.stream(vhost, app, stream);
+    if (view === undefined) throw streamNotFound(vhost, app, stream);
+    return successResult(200, view);
   }
 
   private async pushAction(
@@ -178,6 +253,10 @@ function vhostNotFound(vhost: string): ApiError {
 
 function appNotFound(vhost: string, app: string): ApiError {
   return new ApiError(404, `Could not find the application: [${vhost}/${app}]`);
+}
+
+function streamNotFound(vhost: string, app: string, stream: string): ApiError {
+  return new ApiError(404, `Could not find the stream: [${vhost}/${app}/${stream}]`);
 }
 
 /** 204 for no records, else 200 with the records sorted by id (code-unit order). */

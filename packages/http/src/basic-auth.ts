@@ -35,6 +35,12 @@ export class BasicTokenAuth {
     if (!timingSafeEqual(sha256(presented), this.tokenDigest)) this.fail('Invalid access token');
   }
 
+  /** Throws ApiError(401) unless `token` is the access token itself (`?token=` of the event stream). */
+  checkToken(token: string): void {
+    if (token === '') this.fail('Access token is missing');
+    if (!timingSafeEqual(sha256(token), this.tokenDigest)) this.fail('Invalid access token');
+  }
+
   private fail(message: string): never {
     throw new ApiError(401, message, this.challenge);
   }

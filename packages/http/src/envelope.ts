@@ -14,6 +14,25 @@ export interface ApiResult {
   headers: Record<string, string>;
   /** Serialized JSON, or null for a body-less response (204). */
   body: string | null;
+  /** A body written over time (`/v1/events`); `body` is null then. */
+  stream?: ResultStream | undefined;
+}
+
+/** Where a streamed body goes: the node response, or a web ReadableStream. */
+export interface StreamOutput {
+  /** Queues text; never blocks. */
+  write(text: string): void;
+  /** Bytes queued and not yet taken by the kernel (or the reader). */
+  readonly bufferedBytes: number;
+  /** Cuts the connection without flushing what is queued (a reader that is too slow). */
+  abort(): void;
+  /** Called once when the reader goes away or abort() ran. */
+  onClose(listener: () => void): void;
+}
+
+/** A body produced over time: started once the status and headers are out. */
+export interface ResultStream {
+  start(output: StreamOutput): void;
 }
 
 const REASON_PHRASES: Readonly<Record<number, string>> = {

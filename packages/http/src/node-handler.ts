@@ -7,7 +7,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { API_PROCESSOR, type ApiHandler, type ProcessorCarrier } from './api-handler.js';
 import type { ApiRequestParts } from './api-request-processor.js';
-import { errorResult, type ApiResult } from './envelope.js';
+import { errorResult, type ApiResult, type ResultStream } from './envelope.js';
 import { HttpApiConfigError } from './errors.js';
 import { bodyLost, tooLarge } from './json-body.js';
 
@@ -88,6 +88,7 @@ function nodeRequestParts(req: MiddlewareRequest, target: string): ApiRequestPar
       return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
     },
     readBody: (limit) => readNodeBody(req, limit),
+    remote: `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`,
   };
 }
 
@@ -146,8 +147,30 @@ function alreadyParsedBody(body: unknown): Uint8Array {
 function writeResult(res: ServerResponse, result: ApiResult): void {
   res.statusCode = result.status;
   for (const name in result.headers) res.setHeader(name, result.headers[name] as string);
+  if (result.stream !== undefined) return streamResult(res, result.stream);
   if (result.body === null) res.end();
   else res.end(result.body);
+}
+
+/** A body written over time: headers now, then text as it comes; `bufferedBytes` is what the kernel has not taken. */
+function streamResult(res: ServerResponse, stream: ResultStream): void {
+  res.flushHeaders();
+  res.socket?.setTimeout(0);
+  res.socket?.setNoDelay(true);
+  stream.start({
+    write: (text) => {
+      if (!res.destroyed) res.write(text);
+    },
+    get bufferedBytes() {
+      return res.writableLength; // the response's own queue plus its socket's
+    },
+    abort: () => {
+      res.destroy();
+    },
+    onClose: (listener) => {
+      res.once('close', listener);
+    },
+  });
 }
 
 /** Drives a foreign Fetch handler: builds a Request (streamed body) and writes its Response. */

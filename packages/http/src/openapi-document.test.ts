@@ -59,7 +59,7 @@ describe('OpenAPI document', () => {
   });
 
   it('documents every status the routes answer (success, 401, 404)', async () => {
-    const api = createApiFixture();
+    const api = createApiFixture({ observability: true });
     await api.call('POST', '/v1/vhosts/default/apps/app:startPush', { body: { ...seedRtmp, id: 'existing' } });
     for (const route of ROUTES) {
       const responses = doc.paths[route.path]?.[route.method.toLowerCase()]?.responses ?? {};
@@ -98,6 +98,22 @@ describe('OpenAPI document', () => {
       expect(check(JSON.parse(JSON.stringify(record)), 'PushRecord')).toEqual([]);
     const stopped = await api.call('POST', '/v1/vhosts/default/apps/app:stopPush', { body: { id: seedRtmp.id } });
     expect(check((stopped.json?.response as unknown[])[0], 'PushRecord')).toEqual([]);
+  });
+
+  it('describes a stats answer, and the new push record fields', async () => {
+    const api = createApiFixture({ observability: true });
+    for (const path of [
+      '/v1/stats/current/vhosts/default',
+      '/v1/stats/current/vhosts/default/apps/app',
+      '/v1/stats/current/vhosts/default/apps/app/streams/stream',
+    ]) {
+      const answer = await api.call('GET', path);
+      expect(answer.status).toBe(200);
+      expect(check(answer.json?.response, 'Stats')).toEqual([]);
+    }
+    const record = doc.components.schemas['PushRecord'] as { properties: Record<string, unknown> };
+    for (const field of ['bitrate', 'droppedFrames', 'discontinuities', 'lastError'])
+      expect(Object.keys(record.properties)).toContain(field);
   });
 
   it('describes the stream detail and the seed request bodies', async () => {

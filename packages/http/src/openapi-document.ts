@@ -4,52 +4,13 @@
  * `components.schemas.PushRecord`.
  */
 import type { PushProtocolInfo } from '@sluice/push';
+import { commonErrors, error, integer, ok, pathParameter, ref, time, envelope, type Schema } from './openapi-parts.js';
 import { FIELD_LIMITS } from './push-request.js';
+import { observabilityPaths, observabilitySchemas } from './routes/observe-openapi.js';
 
-type Schema = Record<string, unknown>;
-
-const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });
-const integer: Schema = { type: 'integer', minimum: 0 };
-const time: Schema = {
-  type: 'string',
-  description:
-    'Local time with milliseconds and offset, e.g. `2021-02-04T01:42:40.160+0900`; `1970-01-01T00:00:00.000` in local offset when it has not happened yet.',
-};
-
-/** `{"statusCode","message","response"}` with `response` of the given schema. */
-function envelope(response?: Schema): Schema {
-  const properties: Schema = { statusCode: { type: 'integer' }, message: { type: 'string' } };
-  if (response !== undefined) properties['response'] = response;
-  return {
-    type: 'object',
-    required: response === undefined ? ['statusCode', 'message'] : ['statusCode', 'message', 'response'],
-    properties,
-  };
-}
-
-function ok(description: string, response: Schema): Schema {
-  return { description, content: { 'application/json': { schema: envelope(response) } } };
-}
-
-function error(description: string): Schema {
-  return { description, content: { 'application/json': { schema: ref('ErrorEnvelope') } } };
-}
-
-const pathParameter = (name: string, description: string): Schema => ({
-  name,
-  in: 'path',
-  required: true,
-  description,
-  schema: { type: 'string' },
-});
 const vhostParameter = pathParameter('vhost', 'Name of the VirtualHost');
 const appParameter = pathParameter('app', 'Name of the Application');
 
-const commonErrors: Schema = {
-  '401': error(
-    'Authorization missing, malformed, of another scheme, not base64, or a wrong token; carries `WWW-Authenticate: Basic realm="..."`.',
-  ),
-};
 const appErrors: Schema = {
   ...commonErrors,
   '404': error(
@@ -229,6 +190,7 @@ export function buildOpenApiDocument(
           },
         },
       },
+      ...observabilityPaths(),
     },
     components: {
       securitySchemes: {
@@ -345,7 +307,17 @@ export function buildOpenApiDocument(
             isConfig: { type: 'boolean', description: 'True for pushes from the StreamMap file.' },
             lastError: { type: 'string' },
             reconnectIn: { ...integer, description: 'Milliseconds until the next connection attempt.' },
-            droppedFrames: integer,
+            droppedFrames: {
+              ...integer,
+              description:
+                'Frames dropped (whole GOPs) because the destination was slower than the stream, over all sessions.',
+            },
+            bitrate: { ...integer, description: 'Bits per second sent over the last ~5 s (bytes on the wire).' },
+            discontinuities: {
+              ...integer,
+              description:
+                'Source timestamp discontinuities absorbed while pushing (present once the wire layer counts them).',
+            },
             skippedTracks: {
               type: 'array',
               items: {
@@ -382,6 +354,7 @@ export function buildOpenApiDocument(
             channels: integer,
           },
         },
+        ...observabilitySchemas(),
       },
     },
   };

@@ -6,7 +6,20 @@
 
 /** What a route does. */
 export type RouteAction =
-  'startPush' | 'stopPush' | 'pushes' | 'listVhosts' | 'listApps' | 'listStreams' | 'getStream' | 'version' | 'openapi';
+  | 'startPush'
+  | 'stopPush'
+  | 'pushes'
+  | 'listVhosts'
+  | 'listApps'
+  | 'listStreams'
+  | 'getStream'
+  | 'version'
+  | 'openapi'
+  | 'events'
+  | 'vhostStats'
+  | 'appStats'
+  | 'streamStats'
+  | 'metrics';
 
 /** One route of the API. */
 export interface RouteDefinition {
@@ -30,6 +43,17 @@ export const ROUTES: readonly RouteDefinition[] = [
   { method: 'GET', path: '/v1/vhosts/{vhost}/apps/{app}/streams/{stream}', action: 'getStream', auth: true },
   { method: 'GET', path: '/v1/version', action: 'version', auth: true },
   { method: 'GET', path: '/v1/openapi.json', action: 'openapi', auth: false },
+  // observability: the event stream, OvenMediaEngine's stats, Prometheus (auth checked by their handlers)
+  { method: 'GET', path: '/v1/events', action: 'events', auth: true },
+  { method: 'GET', path: '/v1/stats/current/vhosts/{vhost}', action: 'vhostStats', auth: true },
+  { method: 'GET', path: '/v1/stats/current/vhosts/{vhost}/apps/{app}', action: 'appStats', auth: true },
+  {
+    method: 'GET',
+    path: '/v1/stats/current/vhosts/{vhost}/apps/{app}/streams/{stream}',
+    action: 'streamStats',
+    auth: true,
+  },
+  { method: 'GET', path: '/metrics', action: 'metrics', auth: true },
 ];
 
 /** A request matched to a route, with its decoded path parameters. */
@@ -49,6 +73,7 @@ const ACTION_SUFFIXES: ReadonlyMap<string, RouteAction> = new Map<string, RouteA
  * null for anything else, including a segment that does not percent-decode.
  */
 export function matchRoute(method: string, rawPath: string): RouteMatch | null {
+  if (rawPath === '/metrics') return method === 'GET' ? { route: routeOf('metrics'), params: {} } : null;
   const segments = rawPath.split('/');
   // segments[0] is '' (the path starts with '/'); then 'v1'
   if (segments[0] !== '' || segments[1] !== 'v1') return null;
@@ -80,11 +105,27 @@ interface RawAction {
   stream?: string;
 }
 
+const routeOf = (action: RouteAction): RouteDefinition => ROUTES.find((r) => r.action === action) as RouteDefinition;
+
+/** `/v1/stats/current/vhosts/{vhost}[/apps/{app}[/streams/{stream}]]`. */
+function resolveStatsAction(s: string[]): RawAction | null {
+  const [stats, current, vhosts, vhost, apps, app, streams, stream] = s;
+  if (stats !== 'stats' || current !== 'current' || vhosts !== 'vhosts' || vhost === undefined) return null;
+  if (s.length === 4) return { action: 'vhostStats', vhost };
+  if (apps !== 'apps' || app === undefined) return null;
+  if (s.length === 6) return { action: 'appStats', vhost, app };
+  if (s.length === 8 && streams === 'streams' && stream !== undefined)
+    return { action: 'streamStats', vhost, app, stream };
+  return null;
+}
+
 /** Works out the action from the segments after `/v1`. */
 function resolveAction(s: string[]): RawAction | null {
+  if (s[0] === 'stats') return resolveStatsAction(s);
   const [a, vhost, b, appSegment, c, stream] = s;
   switch (s.length) {
     case 1:
+      if (a === 'events') return { action: 'events' };
       if (a === 'vhosts') return { action: 'listVhosts' };
       if (a === 'version') return { action: 'version' };
       if (a === 'openapi.json') return { action: 'openapi' };

@@ -25,6 +25,9 @@ import { ServerCatalogue } from './hub/server-catalogue.js';
 import { StreamHub, type LiveStreamInfo } from './hub/stream-hub.js';
 import { VirtualHostTable } from './hub/virtual-host-table.js';
 import { silentLogger, type Logger } from './log/logger.js';
+import { createObservability } from './observe/observability.js';
+import type { EventBus } from './observe/event-bus.js';
+import type { PublishRefusedEvent } from './observe/server-events.js';
 import { DEFAULT_CONFIG_FILE, packageVersion } from './package-root.js';
 import { checkStreamMapProtocols } from './config/stream-map.js';
 import { builtInIngestProtocols, builtInPushProtocols, sinkFactoriesByName } from './protocols/index.js';
@@ -124,6 +127,10 @@ export interface SluiceServer {
    * theirs. Throws ConfigError naming the file (the old certificate stays) when unusable.
    */
   reloadCertificates(): void;
+  /** The server's events (`/v1/events`, webhooks): numbered, with a bounded history. */
+  readonly eventBus: EventBus;
+  /** Reports an event from outside the registry and the hub: a refused publish (`publish.refused`). */
+  emitEvent(event: PublishRefusedEvent): void;
 }
 
 /** The file a data dir keeps pushes in. */
@@ -214,7 +221,9 @@ export function createSluiceServer(options: SluiceServerOptions = {}): SluiceSer
   });
   startStreamMapPusher(hub, vhosts, registry, log);
   const catalogue = new ServerCatalogue(vhosts, hub);
+  const observability = createObservability({ registry, hub, log });
   const apiHandler = createApiHandler({
+    ...observability.apiOptions,
     push: registry,
     protocols: pushProtocols,
     catalogue,
@@ -237,7 +246,7 @@ export function createSluiceServer(options: SluiceServerOptions = {}): SluiceSer
   const ingests = ingestProtocols.map((protocol) => ({
     protocol,
     service: protocol.create({
-      publish: (ref) => hub.publish(ref, protocol.sourceType),
+      publish: (ref, peer) => hub.publish(ref, protocol.sourceType, peer),
       isPublished: (ref) => hub.isPublished(ref),
       vhosts,
       log,
@@ -304,6 +313,8 @@ export function createSluiceServer(options: SluiceServerOptions = {}): SluiceSer
       certificate.reload();
       log.info('TLS certificate reloaded', { cert: config.tls?.certPath });
     },
+    eventBus: observability.bus,
+    emitEvent: (event) => observability.emitEvent(event),
     async listen() {
       if (addresses !== undefined) return addresses;
       const restored = await registry.start();
@@ -334,6 +345,7 @@ export function createSluiceServer(options: SluiceServerOptions = {}): SluiceSer
         rtmpsServer?.close(); // stops accepting; its connections are the ingest's and close with it
         await closeIngests();
         hub.endAll();
+        await observability.close();
         await Promise.all([apiServer, apiTlsServer].map((s) => (s === undefined ? Promise.resolve() : closeServer(s))));
         log.info('stopped');
       })();

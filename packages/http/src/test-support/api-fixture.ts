@@ -2,6 +2,7 @@
 import type { PushService } from '@sluice/push';
 import { createApiHandler, type ApiHandler, type ApiHandlerOptions } from '../api-handler.js';
 import { MemoryCatalogue } from './memory-catalogue.js';
+import { catalogueStats, fixedMetrics, memoryEventFeed } from './observe-sources.js';
 import { acceptingProtocols, createRegistryService } from './registry-service.js';
 
 export const ACCESS_TOKEN = 'ome-access-token';
@@ -53,17 +54,23 @@ export interface ApiFixture {
 }
 
 /** Builds the handler; `push` defaults to the real PushRegistry over the catalogue's live streams (fake sinks). */
-export function createApiFixture(options: Partial<ApiHandlerOptions> & { push?: PushService } = {}): ApiFixture {
+export function createApiFixture(
+  options: Partial<ApiHandlerOptions> & { push?: PushService; observability?: boolean } = {},
+): ApiFixture {
   const catalogue = testCatalogue();
   const protocols = acceptingProtocols();
   const push = options.push ?? createRegistryService(catalogue, protocols);
+  const { observability, ...handlerOptions } = options;
   const handler = createApiHandler({
     protocols,
     accessToken: ACCESS_TOKEN,
     version: '0.1.0-test',
     crossDomains: ['*'],
     catalogue,
-    ...options,
+    ...(observability === true
+      ? { events: memoryEventFeed(), stats: catalogueStats(catalogue), metrics: fixedMetrics }
+      : {}),
+    ...handlerOptions,
     push,
   });
   return {
@@ -82,6 +89,11 @@ export function createApiFixture(options: Partial<ApiHandlerOptions> & { push?: 
         headers['content-type'] ??= 'application/json';
       }
       const response = await handler(new Request(`${BASE}${path}`, { method, headers, body }));
+      if (response.headers.get('content-type')?.startsWith('text/event-stream') === true) {
+        // an endless body: the status and headers are what a test can check here
+        await response.body?.cancel();
+        return { status: response.status, headers: response.headers, text: '', json: null };
+      }
       const text = await response.text();
       let json: CallResult['json'] = null;
       try {

@@ -29,9 +29,26 @@ export interface StreamPublication {
   end(): void;
 }
 
+/** Who publishes a stream, when the ingest knows: the peer and its socket's byte count. */
+export interface PublicationPeer {
+  /** `address:port` of the publisher. */
+  remote?: string | undefined;
+  /** Bytes read from the publisher's socket so far (read at stats/scrape time, never per packet). */
+  bytesReceived?: (() => number) | undefined;
+}
+
 /** A live stream as the discovery API sees it. */
 export interface LiveStreamInfo {
   ref: StreamRef;
+  /** `address:port` of the publisher, when known. */
+  remote: string | undefined;
+  /** Bytes received at the ingest socket in this publication (payload bytes when the ingest does not count them). */
+  bytesReceived: number;
+  /**
+   * Timestamp discontinuities absorbed in this publication: the place for the wire work's
+   * counter (issue 10); 0 until an ingest reports them.
+   */
+  discontinuities: number;
   tracks: readonly TrackInfo[];
   /** How it arrived: the `sourceType` of the ingest protocol that publishes it (e.g. `rtmp`). */
   sourceType: string;
@@ -96,12 +113,13 @@ export class StreamHub implements PushSource {
 
   /**
    * Starts publishing a stream; `sourceType` says how it arrives (the ingest protocol's,
-   * default `unknown`). Throws StreamAlreadyPublished when one of that name is on.
+   * default `unknown`), `peer` who sends it and how many bytes its socket read.
+   * Throws StreamAlreadyPublished when one of that name is on.
    */
-  publish(ref: StreamRef, sourceType = 'unknown'): StreamPublication {
+  publish(ref: StreamRef, sourceType = 'unknown', peer: PublicationPeer = {}): StreamPublication {
     const entry = this.entry(ref);
     if (entry.publication !== undefined) throw new StreamAlreadyPublished(ref);
-    const publication = new PublicationImpl(this, entry, sourceType);
+    const publication = new PublicationImpl(this, entry, sourceType, peer);
     entry.publication = publication;
     return publication;
   }
@@ -216,6 +234,7 @@ class PublicationImpl implements StreamPublication {
     private readonly hub: StreamHub,
     private readonly entry: StreamEntry,
     private readonly sourceType: string,
+    private readonly peer: PublicationPeer,
   ) {}
 
   get ref(): StreamRef {
@@ -274,11 +293,14 @@ class PublicationImpl implements StreamPublication {
   info(): LiveStreamInfo {
     return {
       ref: this.entry.ref,
+      remote: this.peer.remote,
       tracks: this.tracks ?? [],
       sourceType: this.sourceType,
       publishedAt: this.publishedAt,
       bytesIn: this.bytesIn,
       packetsIn: this.packetsIn,
+      bytesReceived: this.peer.bytesReceived?.() ?? this.bytesIn,
+      discontinuities: 0,
     };
   }
 

@@ -6,7 +6,7 @@
 import type { Socket } from 'node:net';
 import type { StreamRef } from '@sluice/push';
 import type { ServerConfig } from '../config/server-config.js';
-import type { StreamPublication } from '../hub/stream-hub.js';
+import type { PublicationPeer, StreamPublication } from '../hub/stream-hub.js';
 import type { VirtualHostTable } from '../hub/virtual-host-table.js';
 import type { Logger } from '../log/logger.js';
 
@@ -16,7 +16,7 @@ export interface IngestContext {
    * Starts publishing a stream into the hub, tagged with the protocol's `sourceType`;
    * throws StreamAlreadyPublished when that stream is live already.
    */
-  publish(this: void, ref: StreamRef): StreamPublication;
+  publish(this: void, ref: StreamRef, peer?: PublicationPeer): StreamPublication;
   /** True when the stream is live (lets an ingest refuse a second publisher in its own protocol's words). */
   isPublished(this: void, ref: StreamRef): boolean;
   vhosts: VirtualHostTable;

@@ -72,7 +72,11 @@ function createRtmpIngest({ publish, isPublished, vhosts, log }: IngestContext):
     if (vhost === undefined) return session.close(new Error(`no virtual host serves [${info.host}]`));
     let publication: StreamPublication;
     try {
-      publication = publish({ vhost: vhost.name, app: info.app, name: info.name });
+      const socket = session.connection.socket;
+      publication = publish(
+        { vhost: vhost.name, app: info.app, name: info.name },
+        { remote: `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`, bytesReceived: () => socket.bytesRead },
+      );
     } catch (e) {
       session.close(e as Error);
       return;
