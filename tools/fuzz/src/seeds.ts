@@ -1,5 +1,5 @@
 /** Seed inputs built from the repository's real media fixtures. */
-import { FlvReader, FlvTagDemuxer, type MediaPacket } from '@sluice/media';
+import { FlvReader, FlvTagDemuxer, type MediaPacket, type TrackInfo } from '@sluice/media';
 import { listFixtures, readFixture } from '@sluice/test-support';
 
 /** The first `limit` bytes of every fixture with the extension. */
@@ -25,4 +25,11 @@ export function flvPackets(name: string, limit = 60): { packets: MediaPacket[]; 
   }
   for (const track of demuxer.tracks) if (track.config !== undefined) configs.push(track.config.slice());
   return { packets, configs };
+}
+
+/** The tracks of an FLV fixture (from its first tags). */
+export function flvTracks(name: string): TrackInfo[] {
+  const demuxer = new FlvTagDemuxer();
+  for (const tag of flvTags(name, 40)) demuxer.demux(tag.type, tag.timestamp, tag.data);
+  return demuxer.tracks;
 }

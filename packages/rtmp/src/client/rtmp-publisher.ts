@@ -342,6 +342,8 @@ export class RtmpPublisher {
 
   /** Sends a command expecting _result/_error and waits for it. */
   private call(name: string, commandObject: Amf0Value, ...args: Amf0Value[]): Promise<RtmpMessageResult> {
+    // failed between two awaits of open() (an answer and a fatal message in one read): nothing would answer
+    if (this.state === 'closed') return Promise.reject(this.closedReason());
     const id = this.nextTransactionId++;
     return new Promise<RtmpMessageResult>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
@@ -355,6 +357,7 @@ export class RtmpPublisher {
   }
 
   private publish(key: string): Promise<void> {
+    if (this.state === 'closed') return Promise.reject(this.closedReason());
     return new Promise<void>((resolve, reject) => {
       this.publishPending = { resolve: () => resolve(), reject };
       this.sendCommand(this.messageStreamId, 'publish', 0, null, key, 'live');
@@ -468,6 +471,11 @@ export class RtmpPublisher {
           )
         : cause,
     );
+  }
+
+  /** Why the session is closed: its failure, or a plain close. */
+  private closedReason(): Error {
+    return this.failure ?? new RtmpConnectionClosed('RtmpPublisher closed');
   }
 
   /** Fails the session: rejects what open() waits for, or reports through onError once open. */
