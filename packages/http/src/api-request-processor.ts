@@ -271,6 +271,7 @@ function streamView(stream: CatalogueStream): Record<string, unknown> {
   const view: Record<string, unknown> = { name: stream.name };
   if (stream.sourceType !== undefined) view['sourceType'] = stream.sourceType;
   if (stream.createdTime !== undefined) view['createdTime'] = stream.createdTime;
+  if (stream.discontinuities !== undefined) view['discontinuities'] = stream.discontinuities;
   view['tracks'] = stream.tracks.map(trackView);
   return view;
 }

@@ -40,6 +40,8 @@ export interface CatalogueStream {
   sourceType?: string | undefined;
   /** When the stream started, rendered like `2021-02-04T01:42:40.160+0900`. */
   createdTime?: string | undefined;
+  /** Jumps in the source's timestamps absorbed since the stream started (the published timeline stays continuous). */
+  discontinuities?: number | undefined;
 }
 
 /** What the REST API reads about vhosts, apps and streams. Implemented by the server. */

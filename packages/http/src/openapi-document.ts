@@ -316,7 +316,7 @@ export function buildOpenApiDocument(
             discontinuities: {
               ...integer,
               description:
-                'Source timestamp discontinuities absorbed while pushing (present once the wire layer counts them).',
+                "Jumps in the source's timestamps this push's sessions went through; each was absorbed (the output timeline stays continuous).",
             },
             skippedTracks: {
               type: 'array',
@@ -335,6 +335,10 @@ export function buildOpenApiDocument(
             name: { type: 'string' },
             sourceType: { type: 'string' },
             createdTime: time,
+            discontinuities: {
+              ...integer,
+              description: "Jumps in the source's timestamps absorbed since the stream started.",
+            },
             tracks: { type: 'array', items: ref('Track') },
           },
         },

@@ -74,6 +74,14 @@ export class PushSendStalled extends Error {
   }
 }
 
+/** A session in `pushing` sent no media for the no-media timeout while its source kept delivering. */
+export class PushNoMedia extends Error {
+  override readonly name = 'PushNoMedia';
+  constructor(readonly timeoutMs: number) {
+    super(`no media sent for ${timeoutMs} ms while the source is live`);
+  }
+}
+
 /** No track of the source stream can be sent (none selected, or the protocol carries none of them). */
 export class NothingToPush extends Error {
   override readonly name = 'NothingToPush';

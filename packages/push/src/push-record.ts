@@ -41,6 +41,7 @@ export function renderPushRecord(session: PushSession, now: number, offsetMinute
     finishTime: fmt(session.finishTime),
     isConfig: def.isConfig === true,
     droppedFrames: session.droppedFrames,
+    discontinuities: session.discontinuities,
   };
   if (session.lastError !== undefined) record.lastError = session.lastError;
   const reconnectIn = session.reconnectIn(now);

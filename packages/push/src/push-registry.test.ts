@@ -36,6 +36,7 @@ describe('PushRegistry: startPush', () => {
       finishTime: '1970-01-01T09:00:00.000+0900',
       isConfig: false,
       droppedFrames: 0,
+      discontinuities: 0,
     });
   });
 

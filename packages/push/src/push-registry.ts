@@ -52,12 +52,14 @@ export interface PushRegistryOptions {
   sendTimeoutMs?: number | undefined;
   /** Longest wait for a sink's close() on stop. Default 5000. */
   teardownTimeoutMs?: number | undefined;
+  /** A `pushing` session that sends no media for this long while its source delivers ends and restarts; 0 = off. Default 5000. */
+  noMediaTimeoutMs?: number | undefined;
   /** Per-application overrides of the timeouts (the server reads them from Server.xml). */
   timeoutsFor?:
     | ((scope: {
         vhost: string;
         app: string;
-      }) => Partial<Pick<SessionTimeouts, 'connectionTimeoutMs' | 'sendTimeoutMs'>> | undefined)
+      }) => Partial<Pick<SessionTimeouts, 'connectionTimeoutMs' | 'sendTimeoutMs' | 'noMediaTimeoutMs'>> | undefined)
     | undefined;
   /** Generates ids for pushes started without one. Default: crypto.randomUUID. */
   generateId?: (() => string) | undefined;
@@ -97,6 +99,12 @@ const positive = (name: string, value: number): number => {
   return value;
 };
 
+const notNegative = (name: string, value: number): number => {
+  if (!Number.isFinite(value) || value < 0)
+    throw new RangeError(`${name} must be 0 or a positive number, got ${value}`);
+  return value;
+};
+
 /** The push registry. Synchronous API (PushService); persistence runs in the background (see flush()). */
 export class PushRegistry extends EventEmitter<PushRegistryEvents> implements PushService {
   private readonly sessions = new Map<string, PushSession>();
@@ -128,6 +136,7 @@ export class PushRegistry extends EventEmitter<PushRegistryEvents> implements Pu
       connectionTimeoutMs: positive('connectionTimeoutMs', options.connectionTimeoutMs ?? 5000),
       sendTimeoutMs: positive('sendTimeoutMs', options.sendTimeoutMs ?? 2000),
       teardownTimeoutMs: positive('teardownTimeoutMs', options.teardownTimeoutMs ?? 5000),
+      noMediaTimeoutMs: notNegative('noMediaTimeoutMs', options.noMediaTimeoutMs ?? 5000),
     };
     const limits: QueueLimits = { ...DEFAULT_QUEUE_LIMITS, ...options.queue };
     positive('queue.maxBytes', limits.maxBytes);
@@ -267,6 +276,7 @@ export class PushRegistry extends EventEmitter<PushRegistryEvents> implements Pu
       connectionTimeoutMs: override.connectionTimeoutMs ?? this.defaults.connectionTimeoutMs,
       sendTimeoutMs: override.sendTimeoutMs ?? this.defaults.sendTimeoutMs,
       teardownTimeoutMs: this.defaults.teardownTimeoutMs,
+      noMediaTimeoutMs: override.noMediaTimeoutMs ?? this.defaults.noMediaTimeoutMs,
     };
     const session = new PushSession(definition, factory, timeouts, this.ctx);
     this.sessions.set(definition.id, session);

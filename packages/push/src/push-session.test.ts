@@ -91,7 +91,7 @@ describe('PushSession: lifecycle', () => {
     rtmp.last.finishOpen();
     await Promise.resolve(); // one microtask: the open() continuation
     expect(rtmp.last.packets.map((p) => p.dts)).toEqual([0, 240, 3600]);
-    expect(clock.dueIn()).toEqual([]); // no timer needed to fire, none left armed
+    expect(clock.dueIn()).toEqual([1250]); // no timer needed to fire; the one armed is the no-media watchdog's check
     expect(registry.getPush('p')?.state).toBe('pushing');
   });
 

@@ -3,12 +3,12 @@
  * stream (`ready`), opens a sink (`connecting`), sends (`pushing`), fails over to
  * `error` with exponential backoff, returns to `ready` when the source ends, and
  * tears down through `stopping` → `stopped`. Event-driven: no polling; the only timers
- * are the connection timeout, the retry backoff (with its reachability probes) and the
- * send-stall watchdog.
+ * are the connection timeout, the retry backoff (with its reachability probes), the
+ * send-stall watchdog and the no-media watchdog.
  */
 import type { MediaPacket, TrackInfo } from '@sluice/media';
 import type { Clock, TimerHandle } from './clock.js';
-import { NothingToPush, PushConnectTimeout } from './errors.js';
+import { NothingToPush, PushConnectTimeout, PushNoMedia } from './errors.js';
 import type { StoredPush } from './push-store.js';
 import { retryDelayMs, type RetryPolicy } from './retry-policy.js';
 import { SessionSender, type QueueLimits } from './session-sender.js';
@@ -34,6 +34,11 @@ export interface SessionTimeouts {
   sendTimeoutMs: number;
   /** Longest wait for sink.close() before a stopping push counts as stopped. */
   teardownTimeoutMs: number;
+  /**
+   * A session in `pushing` that sends no media for this long while its source delivers
+   * media for its tracks ends (PushNoMedia) and a new one starts; 0 = off. Default 5000.
+   */
+  noMediaTimeoutMs: number;
 }
 
 /** A push and its sessions. */
@@ -47,6 +52,8 @@ export class PushSession implements StreamSubscriber {
   completedTime = 0;
   /** Frames dropped by completed sessions. */
   completedDropped = 0;
+  /** Jumps in the source's timestamps that sessions of this push went through (the hub rebased them). */
+  discontinuities = 0;
   /** Counters of the current session, frozen at its end until the next one starts (0 after a completed session). */
   private frozenBytes = 0;
   private frozenTime = 0;
@@ -69,6 +76,11 @@ export class PushSession implements StreamSubscriber {
   /** Bumped whenever a backoff ends: answers of older reachability probes are ignored. */
   private backoffEpoch = 0;
   private probeTimer: TimerHandle | undefined;
+  private noMediaTimer: TimerHandle | undefined;
+  /** The watchdog's view of the sender at the last check that saw media sent. */
+  private lastSentPackets = 0;
+  private receivedAtLastSend = 0;
+  private lastSendSeenAt = 0;
   /** Consecutive failed sessions (the backoff exponent). */
   private attempt = 0;
   private unsubscribe: (() => void) | undefined;
@@ -168,6 +180,11 @@ export class PushSession implements StreamSubscriber {
     }
   }
 
+  /** The source's timestamps jumped (already rebased by the source): counted while a session runs. */
+  onDiscontinuity(): void {
+    if (this.sessionActive) this.discontinuities++;
+  }
+
   /** The source ended: the session ends and the push waits in `ready`. */
   onStreamEnd(): void {
     if (this.isStopping) return;
@@ -242,6 +259,43 @@ export class PushSession implements StreamSubscriber {
       return;
     }
     this.setState('pushing', undefined);
+    if (epoch === this.epoch) this.watchForNoMedia(epoch);
+  }
+
+  /**
+   * The safety net for any cause of a silent stall (contract: a push is never `pushing`
+   * while no media flows to it from a live source). Checks the sender's counters every
+   * quarter of the timeout (no clock read per packet); fails the session once it has sent
+   * nothing for the whole timeout although the source delivered packets of its tracks.
+   * A source that itself goes quiet is not the push's fault: no restart for that.
+   */
+  private watchForNoMedia(epoch: number): void {
+    const timeout = this.timeouts.noMediaTimeoutMs;
+    if (!(timeout > 0)) return;
+    const sender = this.sender as SessionSender;
+    this.lastSentPackets = sender.sentPackets;
+    this.receivedAtLastSend = sender.receivedPackets;
+    this.lastSendSeenAt = this.ctx.clock.now();
+    const every = Math.max(50, Math.floor(timeout / 4));
+    const check = (): void => {
+      this.noMediaTimer = undefined;
+      if (epoch !== this.epoch || this.sender !== sender || this.state !== 'pushing') return;
+      const now = this.ctx.clock.now();
+      if (sender.sentPackets !== this.lastSentPackets) {
+        this.lastSentPackets = sender.sentPackets;
+        this.receivedAtLastSend = sender.receivedPackets;
+        this.lastSendSeenAt = now;
+      } else if (
+        now - this.lastSendSeenAt >= timeout &&
+        this.liveTracks !== undefined &&
+        sender.receivedPackets !== this.receivedAtLastSend
+      ) {
+        this.fail(new PushNoMedia(timeout), epoch);
+        return;
+      }
+      this.noMediaTimer = this.ctx.clock.setTimeout(check, every);
+    };
+    this.noMediaTimer = this.ctx.clock.setTimeout(check, every);
   }
 
   /** The session of `epoch` failed: end it, then retry after the backoff. */
@@ -337,6 +391,8 @@ export class PushSession implements StreamSubscriber {
   private releaseSink(): PushSink | undefined {
     this.epoch++;
     this.clearConnectTimer();
+    if (this.noMediaTimer !== undefined) this.ctx.clock.clearTimeout(this.noMediaTimer);
+    this.noMediaTimer = undefined;
     if (this.sender !== undefined) {
       this.completedDropped += this.sender.droppedFrames;
       this.sender.close();

@@ -39,6 +39,10 @@ interface TrackState {
 export class SessionSender {
   /** Packets dropped because the destination was slower than the stream. */
   droppedFrames = 0;
+  /** Packets of the session's tracks the source delivered (the no-media watchdog reads it). */
+  receivedPackets = 0;
+  /** Packets handed to the sink (the no-media watchdog reads it). */
+  sentPackets = 0;
   private readonly queue = new PacketQueue();
   private readonly tracks = new Map<number, TrackState>();
   private readonly gateTrackId: number;
@@ -80,6 +84,7 @@ export class SessionSender {
   /** Takes one packet from the source. Never blocks; O(1) unless the queue overflows. */
   accept(packet: MediaPacket): void {
     if (this.closed || !this.tracks.has(packet.trackId)) return;
+    this.receivedPackets++;
     if (this.waitingForKey) {
       if (packet.trackId !== this.gateTrackId || !packet.key) {
         if (this.countWhileWaiting) this.droppedFrames++;
@@ -148,6 +153,7 @@ export class SessionSender {
     out.pts = packet.pts - track.offset;
     out.key = packet.key;
     out.data = packet.data;
+    this.sentPackets++;
     return (this.sink as PushSink).send(out);
   }
 

@@ -73,6 +73,8 @@ export interface PushRecord {
   reconnectIn?: number;
   /** Frames dropped because the destination was slower than the stream. */
   droppedFrames?: number;
+  /** Jumps in the source's timestamps this push's sessions went through; each was absorbed (the output timeline stays continuous). */
+  discontinuities?: number;
   /** Tracks of the source left out because the protocol cannot carry them (or they are not in the stream). */
   skippedTracks?: SkippedTrack[];
 }
@@ -113,6 +115,20 @@ export interface StreamSubscriber {
   onPacket(packet: MediaPacket): void;
   /** The stream ended (publisher left). */
   onStreamEnd(): void;
+  /** Optional: the source's timestamps jumped; the packets that follow are already rebased (the timeline stays continuous). */
+  onDiscontinuity?(event: TimelineDiscontinuity): void;
+}
+
+/** A jump in a source stream's timestamps that the hub absorbed: the timeline it publishes stays continuous. */
+export interface TimelineDiscontinuity {
+  /** The track that jumped first (the others take the same offset when they follow). */
+  trackId: number;
+  /** The track's source DTS before the jump, in milliseconds. */
+  fromMs: number;
+  /** The track's source DTS after the jump, in milliseconds. */
+  toMs: number;
+  /** `wrap31`: back by ~2^31 ms (ffmpeg's FLV timestamps); `wrap32`: back by ~2^32 ms; else the direction. */
+  kind: 'backward' | 'forward' | 'wrap31' | 'wrap32';
 }
 
 /** The stream hub as the registry sees it. */

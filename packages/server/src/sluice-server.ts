@@ -168,7 +168,11 @@ export function createSluiceServer(options: SluiceServerOptions = {}): SluiceSer
       const push = vhosts.application(vhost, app)?.push;
       return push === undefined
         ? undefined
-        : { connectionTimeoutMs: push.connectionTimeoutMs, sendTimeoutMs: push.sendTimeoutMs };
+        : {
+            connectionTimeoutMs: push.connectionTimeoutMs,
+            sendTimeoutMs: push.sendTimeoutMs,
+            noMediaTimeoutMs: push.noMediaTimeoutMs,
+          };
     },
   });
   registry.on('change', (change) => {
@@ -214,6 +218,15 @@ export function createSluiceServer(options: SluiceServerOptions = {}): SluiceSer
       });
       events.emit('streamEnd', info);
     },
+    onDiscontinuity: (ref, e) =>
+      log.warn(`stream timeline jumped (${e.kind}): rebased, the published timeline stays continuous`, {
+        vhost: ref.vhost,
+        app: ref.app,
+        stream: ref.name,
+        track: e.trackId,
+        from: e.fromMs,
+        to: e.toMs,
+      }),
     onSubscriberError: (ref, error) => {
       log.error(`stream subscriber failed: ${String(error)}`, { vhost: ref.vhost, app: ref.app, stream: ref.name });
       warn(error);

@@ -1,6 +1,6 @@
 /** A stream hub for tests: publish, send packets, end; keeps the current GOP like the real hub. */
 import type { MediaPacket, TrackInfo } from '@sluice/media';
-import type { PushSource, StreamRef, StreamSubscriber } from '../types.js';
+import type { PushSource, StreamRef, StreamSubscriber, TimelineDiscontinuity } from '../types.js';
 
 interface FakeStream {
   tracks: readonly TrackInfo[] | undefined;
@@ -55,6 +55,12 @@ export class FakeSource implements PushSource {
     if (packet.key && (video === undefined || video.id === packet.trackId)) s.gop = [];
     s.gop.push(packet);
     for (const sub of [...s.subscribers]) sub.onPacket(packet);
+  }
+
+  /** Tells subscribers of stream `name` that its timeline jumped (the real hub does so after rebasing). */
+  discontinuity(name: string, event: TimelineDiscontinuity, app = 'app', vhost = 'default'): void {
+    const s = this.stream(`${vhost}/${app}/${name}`);
+    for (const sub of [...s.subscribers]) sub.onDiscontinuity?.(event);
   }
 
   /** Ends stream `name`. */

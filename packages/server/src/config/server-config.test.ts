@@ -62,6 +62,7 @@ describe('parseServerConfig', () => {
     expect(vhost.applications[0]!.push).toEqual({
       connectionTimeoutMs: 5000,
       sendTimeoutMs: 2000,
+      noMediaTimeoutMs: 5000,
       streamMap: undefined,
     });
     expect(config.warnings).toEqual([]);
@@ -124,6 +125,21 @@ describe('parseServerConfig', () => {
       parseServerConfig('<!DOCTYPE Server [<!ENTITY x SYSTEM "file:///etc/passwd">]><Server>&x;</Server>'),
     );
     expect(external.message).toMatch(/^malformed XML: /);
+  });
+
+  it('reads <NoMediaTimeout> (0 = off) and refuses a value below 200 ms or not a number', () => {
+    const app = (value: string): string =>
+      serverXml(
+        undefined,
+        `<Application><Name>app</Name><Publishers><Push><NoMediaTimeout>${value}</NoMediaTimeout></Push></Publishers></Application>`,
+      );
+    const pushOf = (xml: string) => parseServerConfig(xml).virtualHosts[0]!.applications[0]!.push;
+    expect(pushOf(app('8000'))?.noMediaTimeoutMs).toBe(8000);
+    expect(pushOf(app('0'))?.noMediaTimeoutMs).toBe(0);
+    const element = 'Server.VirtualHosts.VirtualHost.Applications.Application.Publishers.Push.NoMediaTimeout';
+    expect(configError(() => parseServerConfig(app('50'))).element).toBe(element);
+    expect(configError(() => parseServerConfig(app('five'))).element).toBe(element);
+    expect(configError(() => parseServerConfig(app('-1'))).element).toBe(element);
   });
 
   it('refuses a wrong timeout value and duplicate applications', () => {

@@ -25,6 +25,11 @@ export interface PushPublisherConfig {
   connectionTimeoutMs: number;
   /** Milliseconds a send may drain nothing before the session fails (`<SendTimeout>`, default 2000). */
   sendTimeoutMs: number;
+  /**
+   * Milliseconds a `pushing` session may send no media while its source delivers before it
+   * is ended and a new one starts (`<NoMediaTimeout>`, default 5000; 0 = off).
+   */
+  noMediaTimeoutMs: number;
   /** Automatic pushes from the StreamMap file, when enabled. */
   streamMap: { path: string; entries: StreamMapEntry[] } | undefined;
   /** `<Destinations>`: where pushes may go (undefined: anywhere). */
@@ -85,6 +90,8 @@ export interface ConfigEnvironment {
 /** Default push timeouts (contract: 5000 ms to connect, 2000 ms of stalled sending). */
 export const DEFAULT_CONNECTION_TIMEOUT_MS = 5000;
 export const DEFAULT_SEND_TIMEOUT_MS = 2000;
+/** Default `<NoMediaTimeout>` (contract: a push never says `pushing` while nothing flows for 5 s). */
+export const DEFAULT_NO_MEDIA_TIMEOUT_MS = 5000;
 
 /** Reads and validates a Server.xml file; environment overrides apply after the file. */
 export function loadServerConfig(file: string, env: ConfigEnvironment = {}): ServerConfig {
@@ -237,7 +244,14 @@ function readApplication(reader: ElementReader, element: XmlElement, baseDir: st
 }
 
 function readPush(reader: ElementReader, element: XmlElement, baseDir: string): PushPublisherConfig {
-  reader.expectChildren(element, ['ConnectionTimeout', 'SendTimeout', 'StreamMap', 'Destinations', 'MaxPushes']);
+  reader.expectChildren(element, [
+    'ConnectionTimeout',
+    'SendTimeout',
+    'NoMediaTimeout',
+    'StreamMap',
+    'Destinations',
+    'MaxPushes',
+  ]);
   const connectionTimeoutMs = reader.optionalInteger(
     element,
     'ConnectionTimeout',
@@ -246,6 +260,12 @@ function readPush(reader: ElementReader, element: XmlElement, baseDir: string): 
     DEFAULT_CONNECTION_TIMEOUT_MS,
   );
   const sendTimeoutMs = reader.optionalInteger(element, 'SendTimeout', 100, 600_000, DEFAULT_SEND_TIMEOUT_MS);
+  const noMediaTimeoutMs = reader.optionalInteger(element, 'NoMediaTimeout', 0, 3_600_000, DEFAULT_NO_MEDIA_TIMEOUT_MS);
+  if (noMediaTimeoutMs > 0 && noMediaTimeoutMs < 200)
+    throw reader.error(
+      reader.child(element, 'NoMediaTimeout') as XmlElement,
+      `must be 0 (off) or at least 200 ms, got ${noMediaTimeoutMs}`,
+    );
   let streamMap: PushPublisherConfig['streamMap'];
   const mapElement = reader.child(element, 'StreamMap');
   if (mapElement !== undefined) {
@@ -272,7 +292,7 @@ function readPush(reader: ElementReader, element: XmlElement, baseDir: string): 
     destinationsElement === undefined ? undefined : readDestinationRules(reader, destinationsElement);
   const maxPushesElement = reader.child(element, 'MaxPushes');
   const maxPushes = maxPushesElement === undefined ? undefined : reader.integer(maxPushesElement, 1, 1_000_000);
-  return { connectionTimeoutMs, sendTimeoutMs, streamMap, destinations, maxPushes };
+  return { connectionTimeoutMs, sendTimeoutMs, noMediaTimeoutMs, streamMap, destinations, maxPushes };
 }
 
 /** Applies SLUICE_API_PORT, SLUICE_RTMP_PORT and SLUICE_ACCESS_TOKEN over a parsed configuration. */

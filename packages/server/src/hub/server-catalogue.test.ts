@@ -9,7 +9,11 @@ describe('ServerCatalogue', () => {
       name: 'default',
       hostNames: ['*'],
       applications: [
-        { name: 'app', rtmp: true, push: { connectionTimeoutMs: 5000, sendTimeoutMs: 2000, streamMap: undefined } },
+        {
+          name: 'app',
+          rtmp: true,
+          push: { connectionTimeoutMs: 5000, sendTimeoutMs: 2000, noMediaTimeoutMs: 5000, streamMap: undefined },
+        },
         { name: 'nopush', rtmp: true, push: undefined },
       ],
     },
@@ -36,6 +40,7 @@ describe('ServerCatalogue', () => {
       name: 'cam',
       sourceType: 'rtmp',
       createdTime: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d{4}$/),
+      discontinuities: 0,
       tracks: [
         { id: 0, type: 'video', codec: 'h264', width: 1280, height: 720, framerate: 30 },
         { id: 1, type: 'audio', codec: 'aac', samplerate: 48000, channels: 2, bitrate: 128000 },

@@ -38,6 +38,7 @@ export class ServerCatalogue implements StreamCatalogue {
       tracks: live.tracks.map(catalogueTrackFromTrackInfo),
       sourceType: live.sourceType,
       createdTime: formatPushTime(live.publishedAt.getTime()),
+      discontinuities: live.discontinuities,
     };
   }
 }

@@ -140,4 +140,28 @@ describe('StreamHub', () => {
     expect(hub.liveStreams()).toEqual([]);
     expect(hub.subscriberCount(ref)).toBe(0);
   });
+
+  it('publishes a continuous timeline across a jump in the source: subscribers, listeners and a late GOP replay see it', () => {
+    const hub = new StreamHub();
+    const jumps: string[] = [];
+    hub.listen({ onDiscontinuity: (r, e) => jumps.push(`${r.name}:${e.trackId}:${e.fromMs}->${e.toMs}:${e.kind}`) });
+    const early = recorder();
+    const told: number[] = [];
+    hub.subscribe(ref, { ...early, onDiscontinuity: (e) => told.push(e.toMs) });
+    const pub = hub.publish(ref);
+    pub.setTracks(tracks);
+    pub.write(packet(0, 60_000, true));
+    pub.write(packet(1, 60_010));
+    pub.write(packet(0, 60_033)); // the encoder restarts its clock here
+    pub.write(packet(0, 0, true));
+    pub.write(packet(1, 20));
+    pub.write(packet(0, 33));
+    const late = recorder();
+    hub.subscribe(ref, late);
+    expect(early.events.slice(1)).toEqual(['0@60000k', '1@60010', '0@60033', '0@60066k', '1@60086', '0@60099']);
+    expect(late.events).toEqual(['start:0,1', '0@60066k', '1@60086', '0@60099']);
+    expect(jumps).toEqual(['s:0:60033->0:backward']);
+    expect(told).toEqual([0]);
+    expect(hub.stream(ref)?.discontinuities).toBe(1);
+  });
 });

@@ -5,7 +5,8 @@
  * arriving late starts at once with a keyframe, in the same turn.
  */
 import type { MediaPacket, TrackInfo } from '@sluice/media';
-import type { PushSource, StreamRef, StreamSubscriber } from '@sluice/push';
+import type { PushSource, StreamRef, StreamSubscriber, TimelineDiscontinuity } from '@sluice/push';
+import { resolveTimelineOptions, TimelineGuard, type TimelineGuardOptions } from './timeline-guard.js';
 
 /** A stream of that name is already being published. */
 export class StreamAlreadyPublished extends Error {
@@ -23,7 +24,11 @@ export interface StreamPublication {
    * live from the first call; subscribers get onStreamStart in the same turn.
    */
   setTracks(tracks: readonly TrackInfo[]): void;
-  /** Delivers one packet to every subscriber in the same turn; ignored before setTracks. */
+  /**
+   * Delivers one packet to every subscriber in the same turn; ignored before setTracks.
+   * The packet is the hub's from here on: its dts/pts are rewritten in place when the
+   * source's timeline jumps (see TimelineGuard).
+   */
   write(packet: MediaPacket): void;
   /** Ends the stream (publisher left); idempotent. */
   end(): void;
@@ -44,10 +49,7 @@ export interface LiveStreamInfo {
   remote: string | undefined;
   /** Bytes received at the ingest socket in this publication (payload bytes when the ingest does not count them). */
   bytesReceived: number;
-  /**
-   * Timestamp discontinuities absorbed in this publication: the place for the wire work's
-   * counter (issue 10); 0 until an ingest reports them.
-   */
+  /** Jumps in the source's timestamps absorbed in this publication (TimelineGuard rebased them). */
   discontinuities: number;
   tracks: readonly TrackInfo[];
   /** How it arrived: the `sourceType` of the ingest protocol that publishes it (e.g. `rtmp`). */
@@ -66,6 +68,8 @@ export interface StreamHubListener {
   onStreamEnd?(info: LiveStreamInfo): void;
   /** A subscriber threw; the hub kept going. */
   onSubscriberError?(ref: StreamRef, error: unknown): void;
+  /** The source's timestamps jumped and the hub rebased the stream (one call per event). */
+  onDiscontinuity?(ref: StreamRef, event: TimelineDiscontinuity): void;
 }
 
 /** Bounds of the GOP kept per stream. */
@@ -74,6 +78,8 @@ export interface StreamHubOptions {
   maxGopBytes?: number;
   /** Most packets kept for the current GOP (default 20000). */
   maxGopPackets?: number;
+  /** What counts as a jump in a source's timestamps (defaults: 100 ms back, 10 s forward). */
+  timeline?: TimelineGuardOptions;
 }
 
 interface StreamEntry {
@@ -94,8 +100,10 @@ export class StreamHub implements PushSource {
   private readonly listeners: StreamHubListener[] = [];
   readonly maxGopBytes: number;
   readonly maxGopPackets: number;
+  readonly timeline: TimelineGuardOptions;
 
   constructor(options: StreamHubOptions = {}) {
+    this.timeline = resolveTimelineOptions(options.timeline ?? {});
     this.maxGopBytes = options.maxGopBytes ?? 32 * 1024 * 1024;
     this.maxGopPackets = options.maxGopPackets ?? 20_000;
     if (!(this.maxGopBytes > 0)) throw new RangeError(`maxGopBytes must be positive, got ${this.maxGopBytes}`);
@@ -191,6 +199,17 @@ export class StreamHub implements PushSource {
   }
 
   /** @internal */
+  discontinuity(ref: StreamRef, event: TimelineDiscontinuity): void {
+    for (const l of [...this.listeners]) {
+      try {
+        l.onDiscontinuity?.(ref, event);
+      } catch (e) {
+        this.subscriberError(ref, e);
+      }
+    }
+  }
+
+  /** @internal */
   subscriberError(ref: StreamRef, error: unknown): void {
     for (const l of this.listeners) {
       try {
@@ -229,13 +248,16 @@ class PublicationImpl implements StreamPublication {
   /** False until a keyframe opens a GOP (and after an overflow, until the next one). */
   private gopOpen = false;
   private videoTrackIds = new Set<number>();
+  private readonly timeline: TimelineGuard;
 
   constructor(
     private readonly hub: StreamHub,
     private readonly entry: StreamEntry,
     private readonly sourceType: string,
     private readonly peer: PublicationPeer,
-  ) {}
+  ) {
+    this.timeline = new TimelineGuard(hub.timeline);
+  }
 
   get ref(): StreamRef {
     return this.entry.ref;
@@ -246,6 +268,7 @@ class PublicationImpl implements StreamPublication {
     const first = this.tracks === undefined;
     this.tracks = [...tracks];
     this.videoTrackIds = new Set(tracks.filter((t) => t.kind === 'video').map((t) => t.id));
+    this.timeline.setTracks(tracks);
     this.clearGop();
     for (const subscriber of this.entry.subscribers) this.safely(() => subscriber.onStreamStart(this.tracks ?? []));
     if (first) this.hub.emit('start', this.info());
@@ -255,6 +278,8 @@ class PublicationImpl implements StreamPublication {
     if (this.ended || this.tracks === undefined) return;
     this.bytesIn += packet.data.byteLength;
     this.packetsIn++;
+    const jump = this.timeline.adjust(packet);
+    if (jump !== undefined) this.discontinuity(jump);
     this.keep(packet);
     const subscribers = this.entry.subscribers;
     for (let i = 0; i < subscribers.length; i++) {
@@ -281,6 +306,12 @@ class PublicationImpl implements StreamPublication {
     this.hub.forgetIfIdle(this.entry);
   }
 
+  /** Tells subscribers and hub listeners about a jump the timeline guard absorbed. */
+  private discontinuity(event: TimelineDiscontinuity): void {
+    for (const subscriber of this.entry.subscribers) this.safely(() => subscriber.onDiscontinuity?.(event));
+    this.hub.discontinuity(this.entry.ref, event);
+  }
+
   /** Sends the stream start and the current GOP to one (new) subscriber. */
   replay(subscriber: StreamSubscriber): void {
     this.safely(() => {
@@ -300,7 +331,7 @@ class PublicationImpl implements StreamPublication {
       bytesIn: this.bytesIn,
       packetsIn: this.packetsIn,
       bytesReceived: this.peer.bytesReceived?.() ?? this.bytesIn,
-      discontinuities: 0,
+      discontinuities: this.timeline.count,
     };
   }
 
