@@ -27,9 +27,10 @@ export interface PushPublisherConfig {
   sendTimeoutMs: number;
   /**
    * Milliseconds a `pushing` session may send no media while its source delivers before it
-   * is ended and a new one starts (`<NoMediaTimeout>`, default 5000; 0 = off).
+   * is ended and a new one starts (`<NoMediaTimeout>`, default 5000; 0 = off). Absent in a
+   * configuration built in code: the registry's default.
    */
-  noMediaTimeoutMs: number;
+  noMediaTimeoutMs?: number | undefined;
   /** Automatic pushes from the StreamMap file, when enabled. */
   streamMap: { path: string; entries: StreamMapEntry[] } | undefined;
   /** `<Destinations>`: where pushes may go (undefined: anywhere). */
