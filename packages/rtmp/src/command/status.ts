@@ -35,6 +35,8 @@ export const StatusCode = {
   ConnectRejected: 'NetConnection.Connect.Rejected',
   PublishStart: 'NetStream.Publish.Start',
   PublishBadName: 'NetStream.Publish.BadName',
+  /** An access-control refusal (signed URL, admission webhook); the description says why. */
+  PublishUnauthorized: 'NetStream.Publish.Unauthorized',
   UnpublishSuccess: 'NetStream.Unpublish.Success',
   PlayFailed: 'NetStream.Play.Failed',
 } as const;

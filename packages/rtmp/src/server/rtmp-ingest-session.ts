@@ -52,9 +52,16 @@ export type PublishDecision = null | { code: string; description: string };
 
 /** Hooks an RtmpServer gives its sessions. */
 export interface IngestSessionHooks {
-  /** Claims a stream for this session; returns a rejection when it cannot publish. */
-  claim(session: RtmpIngestSession, info: PublishInfo): PublishDecision;
-  /** Releases the stream claimed by this session. */
+  /**
+   * Claims a stream for this session; returns (or resolves with) a rejection when it
+   * cannot publish. While a returned promise is pending the publish is held: no
+   * NetStream.Publish.Start is sent and media the client sends meanwhile is dropped
+   * (a conforming encoder sends none before Publish.Start). A rejection is sent as an
+   * onStatus `level: error` with the decision's code and description, then the
+   * connection is closed.
+   */
+  claim(session: RtmpIngestSession, info: PublishInfo): PublishDecision | Promise<PublishDecision>;
+  /** Releases the stream claimed by this session (also after a rejection or a claim that failed). */
   release(session: RtmpIngestSession, info: PublishInfo): void;
 }
 
@@ -104,6 +111,8 @@ export class RtmpIngestSession extends EventEmitter<RtmpIngestSessionEvents> {
   private readonly chunkSize: number;
   private readonly fourCcList: readonly string[];
   private closed = false;
+  /** A publish waiting for its claim's decision. */
+  private pending: PublishInfo | undefined;
 
   constructor(
     socket: Socket,
@@ -265,7 +274,7 @@ export class RtmpIngestSession extends EventEmitter<RtmpIngestSessionEvents> {
     const q = rawName.indexOf('?');
     const name = q >= 0 ? rawName.slice(0, q) : rawName;
     const query = q >= 0 ? rawName.slice(q + 1) : '';
-    if (this.publishInfo !== undefined) {
+    if (this.publishInfo !== undefined || this.pending !== undefined) {
       this.sendCommand(
         streamId,
         'onStatus',
@@ -276,14 +285,28 @@ export class RtmpIngestSession extends EventEmitter<RtmpIngestSessionEvents> {
       return;
     }
     const info: PublishInfo = { app: this.app, name, query, tcUrl: this.tcUrl, host: this.host, type };
-    const decision: PublishDecision =
-      name === ''
-        ? { code: StatusCode.PublishBadName, description: 'Missing stream name.' }
-        : this.hooks.claim(this, info);
+    if (name === '')
+      return this.reject(streamId, { code: StatusCode.PublishBadName, description: 'Missing stream name.' });
+    const decision = this.hooks.claim(this, info);
+    if (!(decision instanceof Promise)) return this.decided(streamId, info, decision);
+    this.pending = info;
+    const settle = (d: PublishDecision): void => {
+      if (this.pending === info) this.decided(streamId, info, d);
+    };
+    decision.then(settle, (e: unknown) =>
+      settle({
+        code: StatusCode.PublishBadName,
+        description: `The publish could not be authorized: ${e instanceof Error ? e.message : String(e)}`,
+      }),
+    );
+  }
+
+  /** Starts the publish the claim accepted, or answers the rejection and closes. */
+  private decided(streamId: number, info: PublishInfo, decision: PublishDecision): void {
+    this.pending = undefined;
     if (decision !== null) {
-      this.sendCommand(streamId, 'onStatus', 0, null, statusObject('error', decision.code, decision.description));
-      this.connection.close();
-      return;
+      this.hooks.release(this, info);
+      return this.reject(streamId, decision);
     }
     this.publishInfo = info;
     this.publishStreamId = streamId;
@@ -298,12 +321,23 @@ export class RtmpIngestSession extends EventEmitter<RtmpIngestSessionEvents> {
       'onStatus',
       0,
       null,
-      statusObject('status', StatusCode.PublishStart, `${name} is now published.`, { details: name }),
+      statusObject('status', StatusCode.PublishStart, `${info.name} is now published.`, { details: info.name }),
     );
     this.emit('publish', info);
   }
 
+  private reject(streamId: number, decision: { code: string; description: string }): void {
+    this.sendCommand(streamId, 'onStatus', 0, null, statusObject('error', decision.code, decision.description));
+    this.connection.close();
+  }
+
   private endPublish(): void {
+    const pending = this.pending;
+    if (pending !== undefined) {
+      // the client unpublished or left while the decision was pending: a late decision starts nothing
+      this.pending = undefined;
+      this.hooks.release(this, pending);
+    }
     const info = this.publishInfo;
     if (info === undefined) return;
     this.tracks?.flush();

@@ -18,9 +18,12 @@ import { RtmpProtocolError } from '../errors.js';
 export interface RtmpServerOptions extends RtmpIngestSessionOptions {
   /**
    * Decides whether a publish may start (after the duplicate check): return null to
-   * accept, or { code, description } to reject with that onStatus.
+   * accept, or { code, description } to reject with that onStatus. May answer later
+   * (a promise, e.g. an admission webhook): the stream name stays reserved for the
+   * session meanwhile, no NetStream.Publish.Start is sent and media is dropped until
+   * the decision; a rejected promise rejects the publish.
    */
-  authorize?: (info: PublishInfo) => PublishDecision;
+  authorize?: (info: PublishInfo, session: RtmpIngestSession) => PublishDecision | Promise<PublishDecision>;
   /** Most simultaneous connections (default 1000); more are closed at once. */
   maxConnections?: number;
   /** Close a connection that has not published within this many ms (default 30000). */
@@ -84,10 +87,10 @@ export class RtmpServer extends EventEmitter<RtmpServerEvents> {
               code: StatusCode.PublishBadName,
               description: `Stream ${info.app}/${info.name} is already being published.`,
             };
-          const decision = this.options.authorize?.(info) ?? null;
-          if (decision !== null) return decision;
-          this.publishing.set(streamKey(info), s);
-          return null;
+          this.publishing.set(streamKey(info), s); // reserved while the decision is pending
+          const decision = this.options.authorize?.(info, s) ?? null;
+          if (decision !== null && !(decision instanceof Promise)) this.publishing.delete(streamKey(info));
+          return decision;
         },
         release: (s, info) => {
           if (this.publishing.get(streamKey(info)) === s) this.publishing.delete(streamKey(info));
