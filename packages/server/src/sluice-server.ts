@@ -19,6 +19,7 @@ import {
   type PushStore,
   type RetryPolicy,
 } from '@sluice/push';
+import { PublishAdmission, type RefusedPublishEvent } from './access/publish-admission.js';
 import { loadServerConfig, type ConfigEnvironment, type ServerConfig } from './config/server-config.js';
 import { withDashboard } from './dashboard/with-dashboard.js';
 import { ServerCatalogue } from './hub/server-catalogue.js';
@@ -85,6 +86,8 @@ export interface SluiceServerEvents {
   streamEnd: [LiveStreamInfo];
   /** Something went wrong that the server survived (store error, subscriber error). */
   warning: [Error];
+  /** A publish was refused (access control, unknown application, name in use). */
+  publishRefused: [RefusedPublishEvent];
 }
 
 /** Where the server listens after listen(). */
@@ -110,6 +113,8 @@ export interface SluiceServer {
   readonly vhosts: VirtualHostTable;
   readonly catalogue: ServerCatalogue;
   readonly events: EventEmitter<SluiceServerEvents>;
+  /** Who may publish; `admission.refusals` counts refusals by cause. */
+  readonly admission: PublishAdmission;
   /** The REST API as a Fetch handler (Request → Response). */
   readonly apiHandler: ApiHandler;
   /** The REST API as a node:http listener / Express middleware. */
@@ -256,6 +261,13 @@ export function createSluiceServer(options: SluiceServerOptions = {}): SluiceSer
     config.allowDefaultToken || options.allowDefaultToken === true,
   );
   const certificate = config.tls === undefined ? undefined : new TlsCertificate(config.tls);
+  const admission = new PublishAdmission(vhosts, {
+    log,
+    onRefused: (e) => {
+      observability.emitEvent(e); // publish.refused on the event bus (/v1/events)
+      events.emit('publishRefused', e);
+    },
+  });
   const ingests = ingestProtocols.map((protocol) => ({
     protocol,
     service: protocol.create({
@@ -263,6 +275,7 @@ export function createSluiceServer(options: SluiceServerOptions = {}): SluiceSer
       isPublished: (ref) => hub.isPublished(ref),
       vhosts,
       log,
+      admission,
     }),
   }));
   const closeIngests = (): Promise<void> =>
@@ -315,6 +328,7 @@ export function createSluiceServer(options: SluiceServerOptions = {}): SluiceSer
     vhosts,
     catalogue,
     events,
+    admission,
     apiHandler,
     nodeHandler,
     get addresses() {

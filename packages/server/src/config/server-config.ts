@@ -18,6 +18,9 @@ import {
   type DestinationRulesConfig,
   type TlsFilesConfig,
 } from './security-config.js';
+import { readAdmissionWebhooks, readSignedPolicy } from '../access/access-config.js';
+import type { AdmissionWebhookConfig } from '../access/admission-webhook.js';
+import type { SignedPolicyConfig } from '../access/signed-policy.js';
 
 /** Push publishing settings of one application (`<Publishers><Push>`). */
 export interface PushPublisherConfig {
@@ -54,6 +57,10 @@ export interface VirtualHostConfig {
   /** `<Host><Names><Name>` patterns (`*`, `*.example.com`, exact names). */
   hostNames: string[];
   applications: ApplicationConfig[];
+  /** `<AdmissionWebhooks>`: the control server asked about every publish. */
+  admissionWebhooks?: AdmissionWebhookConfig | undefined;
+  /** `<SignedPolicy>`: publish URLs must carry a signed policy. */
+  signedPolicy?: SignedPolicyConfig | undefined;
 }
 
 /** The whole configuration. */
@@ -199,7 +206,7 @@ function readHostNames(reader: ElementReader, host: XmlElement, also: readonly s
 }
 
 function readVirtualHost(reader: ElementReader, element: XmlElement, baseDir: string): VirtualHostConfig {
-  reader.expectChildren(element, ['Name', 'Host', 'Applications']);
+  reader.expectChildren(element, ['Name', 'Host', 'Applications', 'AdmissionWebhooks', 'SignedPolicy']);
   const name = reader.text(reader.required(element, 'Name'));
   if (!/^[\w.-]+$/.test(name))
     throw reader.error(
@@ -219,7 +226,9 @@ function readVirtualHost(reader: ElementReader, element: XmlElement, baseDir: st
       applications.push(app);
     }
   }
-  return { name, hostNames, applications };
+  const admissionWebhooks = readAdmissionWebhooks(reader, element);
+  const signedPolicy = readSignedPolicy(reader, element);
+  return { name, hostNames, applications, admissionWebhooks, signedPolicy };
 }
 
 function readApplication(reader: ElementReader, element: XmlElement, baseDir: string): ApplicationConfig {

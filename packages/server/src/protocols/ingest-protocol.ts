@@ -5,6 +5,7 @@
  */
 import type { Socket } from 'node:net';
 import type { StreamRef } from '@sluice/push';
+import type { PublishAdmission } from '../access/publish-admission.js';
 import type { ServerConfig } from '../config/server-config.js';
 import type { PublicationPeer, StreamPublication } from '../hub/stream-hub.js';
 import type { VirtualHostTable } from '../hub/virtual-host-table.js';
@@ -21,6 +22,11 @@ export interface IngestContext {
   isPublished(this: void, ref: StreamRef): boolean;
   vhosts: VirtualHostTable;
   log: Logger;
+  /**
+   * Who may publish (SignedPolicy, AdmissionWebhooks): an ingest awaits `admit()` before
+   * publishing into the hub and reports its refusals (see PublishAdmission).
+   */
+  admission?: PublishAdmission | undefined;
 }
 
 /** A running ingest listener. */

@@ -2,14 +2,17 @@
  * The `rtmp` ingest protocol: @sluice/rtmp's RtmpServer publishing into the StreamHub. An encoder
  * publishes to rtmp://HOST:PORT/{app}/{stream}; the vhost is the one whose
  * `<Host><Names>` match the tcUrl host; unknown vhosts/apps, apps without RTMP and
- * names already live are refused with NetStream.Publish.* statuses.
+ * names already live are refused with NetStream.Publish.* statuses, and the server's
+ * PublishAdmission (SignedPolicy, AdmissionWebhooks) decides on the rest (see
+ * rtmp-admission.ts): the publish is held until it answers, media sent meanwhile is
+ * dropped. An admitted publish goes where the admission says (new_url) and is ended
+ * at its deadline (lifetime, stream_expire).
  */
-import { RtmpServer, type PublishDecision, type PublishInfo, type RtmpIngestSession } from '@sluice/rtmp';
+import { RtmpServer, type RtmpIngestSession } from '@sluice/rtmp';
+import { atTime } from '../../access/deadline.js';
 import type { StreamPublication } from '../../hub/stream-hub.js';
 import type { IngestContext, IngestProtocol, IngestService } from '../ingest-protocol.js';
-
-const REJECTED = 'NetStream.Publish.Rejected';
-const BAD_NAME = 'NetStream.Publish.BadName';
+import { createRtmpAdmission } from './rtmp-admission.js';
 
 /** The `rtmp` ingest protocol: `<Bind><Providers><RTMP><Port>` of Server.xml. */
 export const rtmpIngestProtocol: IngestProtocol = {
@@ -20,36 +23,10 @@ export const rtmpIngestProtocol: IngestProtocol = {
 };
 
 /** Creates the RTMP ingest of a server. */
-function createRtmpIngest({ publish, isPublished, vhosts, log }: IngestContext): IngestService {
-  const decide = (info: PublishInfo): PublishDecision => {
-    const vhost = vhosts.forHost(info.host);
-    if (vhost === undefined) return { code: REJECTED, description: `No virtual host serves [${info.host}]` };
-    const app = vhosts.application(vhost.name, info.app);
-    if (app === undefined)
-      return { code: REJECTED, description: `Could not find the application: [${vhost.name}/${info.app}]` };
-    if (!app.rtmp)
-      return { code: REJECTED, description: `RTMP is not enabled for the application: [${vhost.name}/${info.app}]` };
-    if (info.name === '') return { code: BAD_NAME, description: 'The stream name is empty' };
-    if (isPublished({ vhost: vhost.name, app: app.name, name: info.name })) {
-      return {
-        code: BAD_NAME,
-        description: `Stream ${vhost.name}/${app.name}/${info.name} is already being published.`,
-      };
-    }
-    return null;
-  };
-  const server = new RtmpServer({
-    authorize: (info) => {
-      const decision = decide(info);
-      if (decision !== null)
-        log.warn(`RTMP publish refused: ${decision.description}`, {
-          app: info.app,
-          stream: info.name,
-          host: info.host,
-        });
-      return decision;
-    },
-  });
+function createRtmpIngest(context: IngestContext): IngestService {
+  const { publish, log } = context;
+  const access = createRtmpAdmission(context);
+  const server = new RtmpServer({ authorize: access.authorize });
   server.on('error', (e) => log.error(`RTMP ingest: ${e.message}`));
   server.on('session', (session) => {
     const socket = session.connection.socket;
@@ -59,33 +36,48 @@ function createRtmpIngest({ publish, isPublished, vhosts, log }: IngestContext):
       log.info(`RTMP connection closed${error ? `: ${error.message}` : ''}`, { remote, ...where(session) }),
     );
   });
-  server.on('publish', (session, info) => attach(session, info));
+  server.on('publish', (session) => attach(session));
 
   function where(session: RtmpIngestSession): { vhost?: string; app?: string; stream?: string } {
-    const info = session.publishInfo;
-    if (info === undefined) return {};
-    return { vhost: vhosts.forHost(info.host)?.name, app: info.app, stream: info.name };
+    const target = access.admitted(session);
+    if (target === undefined) return {};
+    return { vhost: target.vhost, app: target.app, stream: target.stream };
   }
 
-  function attach(session: RtmpIngestSession, info: PublishInfo): void {
-    const vhost = vhosts.forHost(info.host);
-    if (vhost === undefined) return session.close(new Error(`no virtual host serves [${info.host}]`));
+  function attach(session: RtmpIngestSession): void {
+    const target = access.admitted(session);
+    if (target === undefined) return session.close(new Error('publish started without an admission'));
     let publication: StreamPublication;
     try {
       const socket = session.connection.socket;
       publication = publish(
-        { vhost: vhost.name, app: info.app, name: info.name },
+        { vhost: target.vhost, app: target.app, name: target.stream },
         { remote: `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`, bytesReceived: () => socket.bytesRead },
       );
     } catch (e) {
+      target.ended();
       session.close(e as Error);
       return;
     }
-    log.info('RTMP publish', { vhost: vhost.name, app: info.app, stream: info.name, type: info.type });
+    const fields = { vhost: target.vhost, app: target.app, stream: target.stream };
+    log.info('RTMP publish', { ...fields, type: session.publishInfo?.type });
+    const reason = target.deadlineReason ?? 'deadline reached';
+    const cancelDeadline =
+      target.deadline === undefined
+        ? undefined
+        : atTime(target.deadline, () => {
+            log.info(`RTMP publish ended: ${reason}`, fields);
+            session.close(new Error(reason));
+          });
+    const end = (): void => {
+      cancelDeadline?.();
+      publication.end();
+      target.ended();
+    };
     session.on('tracks', (tracks) => publication.setTracks(tracks));
     session.on('packet', (packet) => publication.write(packet));
-    session.on('unpublish', () => publication.end());
-    session.on('close', () => publication.end());
+    session.on('unpublish', end);
+    session.on('close', end);
   }
 
   return {
