@@ -11,7 +11,7 @@
  * output ends where the last NAL unit ends, so the largest unit (the slice, last in the
  * access unit) never moves; only the units in front of it shift by a few bytes.
  */
-import { findStartCode } from '@sluice/media';
+import { NalUnitWalker } from '@sluice/media';
 
 /** Offsets of the NAL units of one access unit in the buffer scanned. */
 export class AnnexBLayout {
@@ -21,6 +21,7 @@ export class AnnexBLayout {
   starts = new Int32Array(16);
   /** Offset just past each NAL unit's last byte (trailing zero bytes excluded). */
   ends = new Int32Array(16);
+  private readonly walker = new NalUnitWalker();
 
   /**
    * Finds the NAL units of `buf[start, end)`; empty ones are skipped. Returns -1, or the
@@ -30,18 +31,10 @@ export class AnnexBLayout {
     this.count = 0;
     // a view, so that the search stops at `end`
     const data = buf.subarray(start, end);
-    let sc = nextStartCode(data, 0);
-    const limit = sc < 0 ? data.length : sc;
-    for (let i = 0; i < limit; i++) if (data[i] !== 0) return start + i;
-    while (sc >= 0) {
-      const nalStart = sc + 3;
-      const next = nextStartCode(data, nalStart);
-      let nalEnd = next < 0 ? data.length : next;
-      // trailing_zero_8bits and the leading zero of a 4-byte start code belong to no NAL unit
-      while (nalEnd > nalStart && data[nalEnd - 1] === 0) nalEnd--;
-      if (nalEnd > nalStart) this.add(start + nalStart, start + nalEnd);
-      sc = next;
-    }
+    const w = this.walker;
+    const garbage = w.resetAnnexB(data);
+    if (garbage >= 0) return start + garbage;
+    while (w.next()) this.add(start + w.start, start + w.end);
     return -1;
   }
 
@@ -131,17 +124,6 @@ export class AnnexBLayout {
     writeLength(buf, o, e - s);
     return o + 4 + e - s;
   }
-}
-
-/** Bytes looked at in JS before the native search: the first start code and short NAL units (AUD, PPS) are found without a call. */
-const SHORT_LOOK = 24;
-
-/** Index of the next start code prefix at or after `from` in `data`, -1 for none. */
-function nextStartCode(data: Uint8Array, from: number): number {
-  const last = data.length - 2;
-  const stop = Math.min(from + SHORT_LOOK, last);
-  for (let i = from; i < stop; i++) if (data[i + 2] === 1 && data[i] === 0 && data[i + 1] === 0) return i;
-  return stop < last ? findStartCode(data, stop) : -1;
 }
 
 function writeLength(dest: Uint8Array, o: number, n: number): void {

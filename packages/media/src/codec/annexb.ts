@@ -31,18 +31,23 @@ const START_CODE_PREFIX = NodeBuffer?.from([0, 0, 1]);
 const nativeIndexOf = NodeBuffer?.prototype.indexOf;
 /** Below this many bytes to search, the JS loop beats the native call's overhead. */
 const NATIVE_SEARCH_MIN = 64;
+/** Bytes looked at in JS before the native search: the first start code and short NAL units (AUD, SPS, PPS) are found without a call. */
+const SHORT_LOOK = 24;
 
 /**
  * Index of the first byte of the next start code prefix (0x000001) at or after `from`,
  * or -1 when there is none.
  */
 export function findStartCode(data: Uint8Array, from: number): number {
-  if (nativeIndexOf !== undefined && from >= 0 && data.length - from >= NATIVE_SEARCH_MIN) {
-    // Buffer.prototype.indexOf works on any Uint8Array: about 3x the JS loop below
-    return nativeIndexOf.call(data, START_CODE_PREFIX!, from);
-  }
   const last = data.length - 2;
-  for (let i = from; i < last; i++) {
+  const stop = Math.min(from + SHORT_LOOK, last);
+  let i = from;
+  for (; i < stop; i++) if (data[i + 2] === 1 && data[i] === 0 && data[i + 1] === 0) return i;
+  if (nativeIndexOf !== undefined && i >= 0 && data.length - i >= NATIVE_SEARCH_MIN) {
+    // Buffer.prototype.indexOf works on any Uint8Array: about 3x the JS loop below
+    return nativeIndexOf.call(data, START_CODE_PREFIX!, i);
+  }
+  for (; i < last; i++) {
     const b2 = data[i + 2] as number;
     if (b2 > 1) {
       // no start code can begin at i, i+1 or i+2
@@ -54,27 +59,101 @@ export function findStartCode(data: Uint8Array, from: number): number {
   return -1;
 }
 
-/** Offset just past the first start code, checking that only zero bytes precede it. */
-function firstNalStart(data: Uint8Array): number {
-  if (data.length === 0) return -1;
-  const sc = findStartCode(data, 0);
-  const limit = sc < 0 ? data.length : sc;
-  for (let i = 0; i < limit; i++) {
-    if (data[i] !== 0)
+/**
+ * THE walk over the NAL units of one buffer, Annex B or length-prefixed, without copying
+ * or allocating per unit: `const w = NalUnitWalker.annexB(data); while (w.next()) use(data.subarray(w.start, w.end))`.
+ * Every NAL-unit loop of the model (and of @sluice/mpegts) is this one. Empty NAL units
+ * are skipped; Annex B start codes and trailing zero bytes are excluded from a unit.
+ */
+export class NalUnitWalker {
+  /** First byte of the current NAL unit (valid after next() returned true). */
+  start = 0;
+  /** Offset just past the current NAL unit's last byte. */
+  end = 0;
+  private data: Uint8Array = new Uint8Array(0);
+  /** 0 for Annex B, else the size of the length fields. */
+  private lengthSize: 0 | NalLengthSize = 0;
+  /** Annex B: start of the next unit to look at (-1: done); length-prefixed: the next length field. */
+  private pos = -1;
+
+  /**
+   * Walks Annex B data. Throws MalformedCodecData when non-zero bytes precede the first
+   * start code.
+   */
+  static annexB(data: Uint8Array): NalUnitWalker {
+    const walker = new NalUnitWalker();
+    const garbage = walker.resetAnnexB(data);
+    if (garbage >= 0)
       throw new MalformedCodecData(
         'annexb',
-        `data does not start with a start code (byte ${i} is 0x${(data[i] as number).toString(16)})`,
+        `data does not start with a start code (byte ${garbage} is 0x${(data[garbage] as number).toString(16)})`,
       );
+    return walker;
   }
-  return sc < 0 ? -1 : sc + 3;
-}
 
-/** End of the NAL unit starting at `start` given the next start code at `next` (-1: none). */
-function nalEnd(data: Uint8Array, start: number, next: number): number {
-  let end = next < 0 ? data.length : next;
-  // trailing_zero_8bits and the leading zero of a 4-byte start code belong to no NAL unit
-  while (end > start && data[end - 1] === 0) end--;
-  return end;
+  /**
+   * Walks length-prefixed (AVCC/HVCC) data; next() throws MalformedCodecData when a
+   * length field or a NAL unit runs past the end.
+   */
+  static lengthPrefixed(data: Uint8Array, lengthSize: NalLengthSize, caller = 'lengthPrefixed'): NalUnitWalker {
+    checkLengthSize(lengthSize, caller);
+    const walker = new NalUnitWalker();
+    walker.data = data;
+    walker.lengthSize = lengthSize;
+    walker.pos = 0;
+    return walker;
+  }
+
+  /**
+   * Starts (re)walking Annex B `data` with this walker (no allocation, for per-packet use).
+   * Returns -1, or the offset of a non-zero byte in front of the first start code (then
+   * the data is not Annex B, and next() walks from the first start code anyway).
+   */
+  resetAnnexB(data: Uint8Array): number {
+    this.data = data;
+    this.lengthSize = 0;
+    const sc = findStartCode(data, 0);
+    this.pos = sc < 0 ? -1 : sc + 3;
+    const limit = sc < 0 ? data.length : sc;
+    for (let i = 0; i < limit; i++) if (data[i] !== 0) return i;
+    return -1;
+  }
+
+  /** Advances to the next non-empty NAL unit; false when there is none. */
+  next(): boolean {
+    const data = this.data;
+    const lengthSize = this.lengthSize;
+    if (lengthSize === 0) {
+      while (this.pos >= 0) {
+        const start = this.pos;
+        const sc = findStartCode(data, start);
+        let end = sc < 0 ? data.length : sc;
+        // trailing_zero_8bits and the leading zero of a 4-byte start code belong to no NAL unit
+        while (end > start && data[end - 1] === 0) end--;
+        this.pos = sc < 0 ? -1 : sc + 3;
+        if (end > start) {
+          this.start = start;
+          this.end = end;
+          return true;
+        }
+      }
+      return false;
+    }
+    while (this.pos < data.length) {
+      let pos = this.pos;
+      if (pos + lengthSize > data.length) throw truncatedLength(pos, data.length);
+      const size = readLength(data, pos, lengthSize);
+      pos += lengthSize;
+      if (size > data.length - pos) throw pastEnd(size, pos, data.length);
+      this.pos = pos + size;
+      if (size > 0) {
+        this.start = pos;
+        this.end = pos + size;
+        return true;
+      }
+    }
+    return false;
+  }
 }
 
 /**
@@ -83,29 +162,19 @@ function nalEnd(data: Uint8Array, start: number, next: number): number {
  * Throws MalformedCodecData when non-zero bytes precede the first start code.
  */
 export function forEachAnnexBNalUnit(data: Uint8Array, fn: (nal: Uint8Array) => void): number {
-  let start = firstNalStart(data);
+  const w = NalUnitWalker.annexB(data);
   let count = 0;
-  while (start >= 0) {
-    const next = findStartCode(data, start);
-    const end = nalEnd(data, start, next);
-    if (end > start) {
-      fn(data.subarray(start, end));
-      count++;
-    }
-    start = next < 0 ? -1 : next + 3;
+  while (w.next()) {
+    fn(data.subarray(w.start, w.end));
+    count++;
   }
   return count;
 }
 
 /** Iterates the NAL units of Annex B data as views (see {@link forEachAnnexBNalUnit}). */
 export function* annexBNalUnits(data: Uint8Array): Generator<Uint8Array, void, undefined> {
-  let start = firstNalStart(data);
-  while (start >= 0) {
-    const next = findStartCode(data, start);
-    const end = nalEnd(data, start, next);
-    if (end > start) yield data.subarray(start, end);
-    start = next < 0 ? -1 : next + 3;
-  }
+  const w = NalUnitWalker.annexB(data);
+  while (w.next()) yield data.subarray(w.start, w.end);
 }
 
 function readLength(data: Uint8Array, pos: number, lengthSize: number): number {
@@ -125,19 +194,11 @@ function readLength(data: Uint8Array, pos: number, lengthSize: number): number {
  * field or a NAL unit runs past the end.
  */
 export function forEachNalUnit(data: Uint8Array, lengthSize: NalLengthSize, fn: (nal: Uint8Array) => void): number {
-  checkLengthSize(lengthSize, 'forEachNalUnit');
-  let pos = 0;
+  const w = NalUnitWalker.lengthPrefixed(data, lengthSize, 'forEachNalUnit');
   let count = 0;
-  while (pos < data.length) {
-    if (pos + lengthSize > data.length) throw truncatedLength(pos, data.length);
-    const size = readLength(data, pos, lengthSize);
-    pos += lengthSize;
-    if (size > data.length - pos) throw pastEnd(size, pos, data.length);
-    if (size > 0) {
-      fn(data.subarray(pos, pos + size));
-      count++;
-    }
-    pos += size;
+  while (w.next()) {
+    fn(data.subarray(w.start, w.end));
+    count++;
   }
   return count;
 }
@@ -147,16 +208,8 @@ export function* lengthPrefixedNalUnits(
   data: Uint8Array,
   lengthSize: NalLengthSize,
 ): Generator<Uint8Array, void, undefined> {
-  checkLengthSize(lengthSize, 'lengthPrefixedNalUnits');
-  let pos = 0;
-  while (pos < data.length) {
-    if (pos + lengthSize > data.length) throw truncatedLength(pos, data.length);
-    const size = readLength(data, pos, lengthSize);
-    pos += lengthSize;
-    if (size > data.length - pos) throw pastEnd(size, pos, data.length);
-    if (size > 0) yield data.subarray(pos, pos + size);
-    pos += size;
-  }
+  const w = NalUnitWalker.lengthPrefixed(data, lengthSize, 'lengthPrefixedNalUnits');
+  while (w.next()) yield data.subarray(w.start, w.end);
 }
 
 function truncatedLength(pos: number, total: number): MalformedCodecData {
@@ -172,17 +225,9 @@ function pastEnd(size: number, pos: number, total: number): MalformedCodecData {
 
 /** Bytes {@link writeAnnexB} writes for length-prefixed `src` (4-byte start codes). */
 export function annexBSizeOf(src: Uint8Array, lengthSize: NalLengthSize): number {
-  checkLengthSize(lengthSize, 'annexBSizeOf');
+  const w = NalUnitWalker.lengthPrefixed(src, lengthSize, 'annexBSizeOf');
   let total = 0;
-  let pos = 0;
-  while (pos < src.length) {
-    if (pos + lengthSize > src.length) throw truncatedLength(pos, src.length);
-    const size = readLength(src, pos, lengthSize);
-    pos += lengthSize;
-    if (size > src.length - pos) throw pastEnd(size, pos, src.length);
-    if (size > 0) total += START_CODE_SIZE + size;
-    pos += size;
-  }
+  while (w.next()) total += START_CODE_SIZE + w.end - w.start;
   return total;
 }
 
@@ -206,27 +251,20 @@ export function writeAnnexBNalUnit(nal: Uint8Array, dest: Uint8Array, offset: nu
  * RangeError, possibly after a partial write). Returns bytes written.
  */
 export function writeAnnexB(src: Uint8Array, lengthSize: NalLengthSize, dest: Uint8Array, offset: number): number {
-  checkLengthSize(lengthSize, 'writeAnnexB');
+  const w = NalUnitWalker.lengthPrefixed(src, lengthSize, 'writeAnnexB');
   if (!Number.isInteger(offset) || offset < 0 || offset > dest.length)
     throw new RangeError(`writeAnnexB: offset ${offset} outside 0..${dest.length}`);
-  let pos = 0;
   let out = offset;
-  while (pos < src.length) {
-    if (pos + lengthSize > src.length) throw truncatedLength(pos, src.length);
-    const size = readLength(src, pos, lengthSize);
-    pos += lengthSize;
-    if (size > src.length - pos) throw pastEnd(size, pos, src.length);
-    if (size > 0) {
-      if (out + START_CODE_SIZE + size > dest.length)
-        throw new RangeError(`writeAnnexB: output does not fit in ${dest.length - offset} bytes at offset ${offset}`);
-      dest[out] = 0;
-      dest[out + 1] = 0;
-      dest[out + 2] = 0;
-      dest[out + 3] = 1;
-      dest.set(src.subarray(pos, pos + size), out + START_CODE_SIZE);
-      out += START_CODE_SIZE + size;
-    }
-    pos += size;
+  while (w.next()) {
+    const size = w.end - w.start;
+    if (out + START_CODE_SIZE + size > dest.length)
+      throw new RangeError(`writeAnnexB: output does not fit in ${dest.length - offset} bytes at offset ${offset}`);
+    dest[out] = 0;
+    dest[out + 1] = 0;
+    dest[out + 2] = 0;
+    dest[out + 3] = 1;
+    dest.set(src.subarray(w.start, w.end), out + START_CODE_SIZE);
+    out += START_CODE_SIZE + size;
   }
   return out - offset;
 }
@@ -250,16 +288,12 @@ function checkNalFits(nal: Uint8Array, lengthSize: number): void {
 /** Bytes {@link writeLengthPrefixed} writes for Annex B `src`. */
 export function lengthPrefixedSizeOf(src: Uint8Array, lengthSize: NalLengthSize): number {
   checkLengthSize(lengthSize, 'lengthPrefixedSizeOf');
+  const w = NalUnitWalker.annexB(src);
   let total = 0;
-  let start = firstNalStart(src);
-  while (start >= 0) {
-    const next = findStartCode(src, start);
-    const end = nalEnd(src, start, next);
-    if (end > start) {
-      if (lengthSize < 4 && end - start >= 2 ** (8 * lengthSize)) checkNalFits(src.subarray(start, end), lengthSize);
-      total += lengthSize + end - start;
-    }
-    start = next < 0 ? -1 : next + 3;
+  while (w.next()) {
+    if (lengthSize < 4 && w.end - w.start >= 2 ** (8 * lengthSize))
+      checkNalFits(src.subarray(w.start, w.end), lengthSize);
+    total += lengthSize + w.end - w.start;
   }
   return total;
 }
@@ -279,33 +313,28 @@ export function writeLengthPrefixed(
   checkLengthSize(lengthSize, 'writeLengthPrefixed');
   if (!Number.isInteger(offset) || offset < 0 || offset > dest.length)
     throw new RangeError(`writeLengthPrefixed: offset ${offset} outside 0..${dest.length}`);
+  const w = NalUnitWalker.annexB(src);
   let out = offset;
-  let start = firstNalStart(src);
-  while (start >= 0) {
-    const next = findStartCode(src, start);
-    const end = nalEnd(src, start, next);
-    const n = end - start;
-    if (n > 0) {
-      if (lengthSize < 4 && n >= 2 ** (8 * lengthSize)) checkNalFits(src.subarray(start, end), lengthSize);
-      if (out + lengthSize + n > dest.length)
-        throw new RangeError(
-          `writeLengthPrefixed: output does not fit in ${dest.length - offset} bytes at offset ${offset}`,
-        );
-      if (lengthSize === 4) {
-        dest[out] = n >>> 24;
-        dest[out + 1] = (n >>> 16) & 0xff;
-        dest[out + 2] = (n >>> 8) & 0xff;
-        dest[out + 3] = n & 0xff;
-      } else if (lengthSize === 2) {
-        dest[out] = n >>> 8;
-        dest[out + 1] = n & 0xff;
-      } else {
-        dest[out] = n;
-      }
-      dest.set(src.subarray(start, end), out + lengthSize);
-      out += lengthSize + n;
+  while (w.next()) {
+    const n = w.end - w.start;
+    if (lengthSize < 4 && n >= 2 ** (8 * lengthSize)) checkNalFits(src.subarray(w.start, w.end), lengthSize);
+    if (out + lengthSize + n > dest.length)
+      throw new RangeError(
+        `writeLengthPrefixed: output does not fit in ${dest.length - offset} bytes at offset ${offset}`,
+      );
+    if (lengthSize === 4) {
+      dest[out] = n >>> 24;
+      dest[out + 1] = (n >>> 16) & 0xff;
+      dest[out + 2] = (n >>> 8) & 0xff;
+      dest[out + 3] = n & 0xff;
+    } else if (lengthSize === 2) {
+      dest[out] = n >>> 8;
+      dest[out + 1] = n & 0xff;
+    } else {
+      dest[out] = n;
     }
-    start = next < 0 ? -1 : next + 3;
+    dest.set(src.subarray(w.start, w.end), out + lengthSize);
+    out += lengthSize + n;
   }
   return out - offset;
 }
@@ -319,16 +348,14 @@ export function annexBToLengthPrefixed(data: Uint8Array, lengthSize: NalLengthSi
 
 /** True when a length-prefixed H.264 access unit contains an IDR slice. */
 export function h264AccessUnitHasIdr(data: Uint8Array, lengthSize: NalLengthSize): boolean {
-  for (const nal of lengthPrefixedNalUnits(data, lengthSize)) {
-    if (isH264IdrType(h264NalUnitType(nal))) return true;
-  }
+  const w = NalUnitWalker.lengthPrefixed(data, lengthSize, 'h264AccessUnitHasIdr');
+  while (w.next()) if (isH264IdrType(h264NalUnitType(data.subarray(w.start, w.end)))) return true;
   return false;
 }
 
 /** True when a length-prefixed H.265 access unit contains an IRAP picture. */
 export function h265AccessUnitHasIrap(data: Uint8Array, lengthSize: NalLengthSize): boolean {
-  for (const nal of lengthPrefixedNalUnits(data, lengthSize)) {
-    if (isH265IrapType(h265NalUnitType(nal))) return true;
-  }
+  const w = NalUnitWalker.lengthPrefixed(data, lengthSize, 'h265AccessUnitHasIrap');
+  while (w.next()) if (isH265IrapType(h265NalUnitType(data.subarray(w.start, w.end)))) return true;
   return false;
 }
