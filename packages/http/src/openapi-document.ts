@@ -296,10 +296,13 @@ export function buildOpenApiDocument(
             sentBytes: {
               ...integer,
               description:
-                'Bytes written to the destination in the current session, container and protocol overhead included.',
+                'Bytes of the current connection that the kernel accepted (handed to the network; container and protocol overhead included, bytes still queued in the socket not counted), the same for every protocol.',
             },
             sentTime: { ...integer, description: 'Milliseconds the current session has been pushing.' },
-            totalsentBytes: { ...integer, description: 'Bytes on the wire over all sessions, current included.' },
+            totalsentBytes: {
+              ...integer,
+              description: 'sentBytes summed over all connections of the push, current included.',
+            },
             totalsentTime: { ...integer, description: 'Milliseconds over all sessions.' },
             createdTime: time,
             startTime: time,

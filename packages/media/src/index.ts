@@ -19,3 +19,6 @@ export * from './codec/sync-frame-splitter.js';
 export * from './codec/mp3.js';
 export * from './codec/codec-string.js';
 export * from './codec/opus-ts.js';
+export * from './clock.js';
+export * from './send-watchdog.js';
+export * from './listeners.js';

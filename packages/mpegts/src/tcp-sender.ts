@@ -7,6 +7,7 @@
  * while data waits (onError with TsSenderError('timeout'); the socket is destroyed).
  */
 import { connect, type NetConnectOpts, type Socket } from 'node:net';
+import { KernelByteCounter, ListenerList, SendWatchdog, systemClock, type Clock } from '@sluice/media';
 import { TsSenderError } from './errors.js';
 import type { TsSender } from './sender.js';
 import { parseTsUrl, type TsDestination } from './ts-url.js';
@@ -21,6 +22,8 @@ export interface TcpTsSenderOptions {
   noDelay?: boolean;
   /** Writable high water mark of the socket. Default 1 MiB. */
   highWaterMark?: number;
+  /** Timers of the connect deadline and the send watchdog. Default: the system clock. */
+  clock?: Clock;
 }
 
 function checkMs(name: string, v: number): number {
@@ -39,11 +42,11 @@ export class TcpTsSender implements TsSender {
   private socket: Socket | undefined;
   private failed = false;
   private closing = false;
-  private stallTimer: NodeJS.Timeout | undefined;
-  private stallMark = 0;
-  private lastBytesSent = 0;
-  private readonly drainListeners: Array<() => void> = [];
-  private readonly errorListeners: Array<(error: Error) => void> = [];
+  private readonly clock: Clock;
+  private readonly watchdog: SendWatchdog;
+  private readonly sent = new KernelByteCounter();
+  private readonly drainListeners = new ListenerList();
+  private readonly errorListeners = new ListenerList<[Error]>();
 
   /** Parses `url` (tcp://host:port); throws TsSenderError('url') when invalid. */
   constructor(url: string, options: TcpTsSenderOptions = {}) {
@@ -54,16 +57,28 @@ export class TcpTsSender implements TsSender {
     this.sendTimeoutMs = checkMs('sendTimeoutMs', options.sendTimeoutMs ?? 2000);
     this.noDelay = options.noDelay ?? true;
     this.highWaterMark = options.highWaterMark ?? 1024 * 1024;
+    this.clock = options.clock ?? systemClock;
+    this.watchdog = new SendWatchdog({
+      timeoutMs: this.sendTimeoutMs,
+      flushedBytes: () => this.bytesSent,
+      bufferedBytes: () => this.bufferedBytes,
+      onStall: () => {
+        const { host, port } = this.destination;
+        this.fail(
+          new TsSenderError(
+            'timeout',
+            `tcp://${host}:${port}: nothing sent for ${this.sendTimeoutMs} ms with ${this.bufferedBytes} bytes queued`,
+          ),
+        );
+        this.socket?.destroy();
+      },
+      clock: this.clock,
+    });
   }
 
   /** Bytes handed to the kernel. */
   get bytesSent(): number {
-    const s = this.socket;
-    if (s !== undefined && !s.destroyed) {
-      const n = s.bytesWritten - s.writableLength;
-      if (Number.isFinite(n) && n > this.lastBytesSent) this.lastBytesSent = n;
-    }
-    return this.lastBytesSent;
+    return this.sent.read(this.socket);
   }
 
   get bufferedBytes(): number {
@@ -71,11 +86,11 @@ export class TcpTsSender implements TsSender {
   }
 
   onDrain(listener: () => void): void {
-    this.drainListeners.push(listener);
+    this.drainListeners.add(listener);
   }
 
   onError(listener: (error: Error) => void): void {
-    this.errorListeners.push(listener);
+    this.errorListeners.add(listener);
   }
 
   /** Connects; rejects with TsSenderError('connect') or ('timeout'), after which open() may be called again. */
@@ -92,19 +107,19 @@ export class TcpTsSender implements TsSender {
         writableHighWaterMark: this.highWaterMark,
       } as NetConnectOpts);
       this.socket = socket;
-      const timer = setTimeout(() => {
+      const timer = this.clock.setTimeout(() => {
         socket.destroy();
         this.socket = undefined;
         reject(new TsSenderError('timeout', `${where}: connection timed out after ${this.connectTimeoutMs} ms`));
       }, this.connectTimeoutMs);
       socket.once('error', (error) => {
-        clearTimeout(timer);
+        this.clock.clearTimeout(timer);
         socket.destroy();
         this.socket = undefined;
         reject(new TsSenderError('connect', `${where}: ${error.message}`, { cause: error }));
       });
       socket.once('connect', () => {
-        clearTimeout(timer);
+        this.clock.clearTimeout(timer);
         socket.removeAllListeners('error');
         socket.on('error', (error) =>
           this.fail(new TsSenderError('send', `${where}: ${error.message}`, { cause: error })),
@@ -114,8 +129,8 @@ export class TcpTsSender implements TsSender {
         });
         socket.on('end', () => socket.end());
         socket.on('drain', () => {
-          this.stopStallTimer();
-          for (const l of this.drainListeners) l();
+          this.watchdog.stop();
+          this.drainListeners.emit();
         });
         resolve();
       });
@@ -126,7 +141,7 @@ export class TcpTsSender implements TsSender {
     const s = this.socket;
     if (s === undefined || this.failed || this.closing) return false;
     const ok = s.write(chunk);
-    if (!ok) this.startStallTimer();
+    if (!ok) this.watchdog.arm();
     return ok;
   }
 
@@ -136,49 +151,23 @@ export class TcpTsSender implements TsSender {
     if (s === undefined || this.closing) return;
     void this.bytesSent; // remember the count before the socket goes away
     this.closing = true;
-    this.stopStallTimer();
+    this.watchdog.stop();
     if (s.destroyed) return;
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => s.destroy(), 2000);
+      const timer = this.clock.setTimeout(() => s.destroy(), 2000);
       s.once('close', () => {
-        clearTimeout(timer);
+        this.clock.clearTimeout(timer);
         resolve();
       });
       s.end();
     });
   }
 
-  private startStallTimer(): void {
-    if (this.stallTimer !== undefined) return;
-    this.stallMark = this.bytesSent;
-    this.stallTimer = setInterval(() => {
-      const now = this.bytesSent;
-      if (now > this.stallMark) {
-        this.stallMark = now; // some progress: keep waiting
-        return;
-      }
-      const { host, port } = this.destination;
-      this.fail(
-        new TsSenderError(
-          'timeout',
-          `tcp://${host}:${port}: nothing sent for ${this.sendTimeoutMs} ms with ${this.bufferedBytes} bytes queued`,
-        ),
-      );
-      this.socket?.destroy();
-    }, this.sendTimeoutMs);
-    this.stallTimer.unref();
-  }
-
-  private stopStallTimer(): void {
-    if (this.stallTimer !== undefined) clearInterval(this.stallTimer);
-    this.stallTimer = undefined;
-  }
-
   private fail(error: TsSenderError): void {
     if (this.failed) return;
     void this.bytesSent;
     this.failed = true;
-    this.stopStallTimer();
-    for (const l of this.errorListeners) l(error);
+    this.watchdog.stop();
+    this.errorListeners.emit(error);
   }
 }

@@ -1,6 +1,5 @@
 export * from './types.js';
 export * from './errors.js';
-export { systemClock, type Clock, type TimerHandle } from './clock.js';
 export { formatPushTime } from './time-format.js';
 export { DEFAULT_RETRY_POLICY, resolveRetryPolicy, retryDelayMs, type RetryPolicy } from './retry-policy.js';
 export { DEFAULT_QUEUE_LIMITS, type QueueLimits } from './session-sender.js';

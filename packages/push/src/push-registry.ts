@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { EventEmitter, on } from 'node:events';
-import { systemClock, type Clock } from './clock.js';
+import { emitIsolated, systemClock, type Clock } from '@sluice/media';
 import {
   DuplicatePushId,
   InvalidPushUrl,
@@ -376,13 +376,7 @@ export class PushRegistry extends EventEmitter<PushRegistryEvents> implements Pu
 
   /** Emits without letting a throwing listener corrupt a state machine: its error is rethrown asynchronously. */
   private safeEmit<K extends keyof PushRegistryEvents>(event: K, ...args: PushRegistryEvents[K]): void {
-    try {
-      (this.emit as (event: string, ...rest: unknown[]) => boolean)(event, ...args);
-    } catch (error) {
-      queueMicrotask(() => {
-        throw error;
-      });
-    }
+    emitIsolated(this, event, args);
   }
 
   private track(operation: Promise<void>): void {

@@ -7,7 +7,7 @@
  * send-stall watchdog and the no-media watchdog.
  */
 import type { MediaPacket, TrackInfo } from '@sluice/media';
-import type { Clock, TimerHandle } from './clock.js';
+import type { Clock, TimerHandle } from '@sluice/media';
 import { NothingToPush, PushConnectTimeout, PushNoMedia } from './errors.js';
 import type { StoredPush } from './push-store.js';
 import { retryDelayMs, type RetryPolicy } from './retry-policy.js';

@@ -4,8 +4,14 @@
  * GOP; once the sink is open it flushes that GOP in the same turn and then sends each
  * packet as it arrives, queueing only while the sink reports a full buffer.
  */
-import { rescaleTimestamp, type MediaPacket, type TrackInfo, type TrackKind } from '@sluice/media';
-import type { Clock, TimerHandle } from './clock.js';
+import {
+  rescaleTimestamp,
+  SendWatchdog,
+  type Clock,
+  type MediaPacket,
+  type TrackInfo,
+  type TrackKind,
+} from '@sluice/media';
 import { PushSendStalled } from './errors.js';
 import { PacketQueue } from './packet-queue.js';
 import type { TrackSelection } from './track-selection.js';
@@ -53,8 +59,7 @@ export class SessionSender {
   private sink: PushSink | undefined;
   private writable = true;
   private rebased = false;
-  private stallTimer: TimerHandle | undefined;
-  private stallBufferedBytes = 0;
+  private readonly watchdog: SendWatchdog;
   private closed = false;
   /** Reused for every packet handed to the sink (see PushSink.send). */
   private readonly scratch: MediaPacket = { trackId: 0, dts: 0, pts: 0, key: false, data: new Uint8Array(0) };
@@ -62,12 +67,25 @@ export class SessionSender {
   constructor(
     selection: TrackSelection,
     private readonly limits: QueueLimits,
-    private readonly clock: Clock,
+    clock: Clock,
     private readonly sendTimeoutMs: number,
     private readonly onStall: (error: Error) => void,
   ) {
     if (selection.gateTrackId === undefined) throw new RangeError('selection has no track');
     this.gateTrackId = selection.gateTrackId;
+    // progress = bytes reaching the kernel (the sink's bytesSent); none for sendTimeoutMs fails the session
+    this.watchdog = new SendWatchdog({
+      timeoutMs: sendTimeoutMs,
+      flushedBytes: () => this.sink?.bytesSent ?? 0,
+      bufferedBytes: () => this.sink?.bufferedBytes ?? 0,
+      // everything was written but no drain was signalled: carry on as if it had been
+      onIdle: () => this.drained(),
+      onStall: () => {
+        if (this.closed || this.writable || this.sink === undefined) return;
+        this.onStall(new PushSendStalled(this.sendTimeoutMs, this.sink.bufferedBytes));
+      },
+      clock,
+    });
     for (const track of selection.tracks) this.tracks.set(track.id, trackState(track));
   }
 
@@ -118,14 +136,14 @@ export class SessionSender {
   drained(): void {
     if (this.closed || this.sink === undefined) return;
     this.writable = true;
-    this.clearStallTimer();
+    this.watchdog.stop();
     this.flush();
   }
 
   /** Stops sending and releases the queue. */
   close(): void {
     this.closed = true;
-    this.clearStallTimer();
+    this.watchdog.stop();
     this.queue.clear();
     this.sink = undefined;
   }
@@ -166,34 +184,7 @@ export class SessionSender {
   private blocked(): void {
     if (this.closed) return; // the sink failed inside send() and the session already ended
     this.writable = false;
-    if (this.stallTimer === undefined) this.armStallTimer();
-  }
-
-  private armStallTimer(): void {
-    this.stallBufferedBytes = this.sink?.bufferedBytes ?? 0;
-    this.stallTimer = this.clock.setTimeout(() => this.checkStall(), this.sendTimeoutMs);
-  }
-
-  /** Fired sendTimeoutMs after the sink filled up: progress re-arms, none fails the session. */
-  private checkStall(): void {
-    this.stallTimer = undefined;
-    if (this.closed || this.writable || this.sink === undefined) return;
-    const buffered = this.sink.bufferedBytes;
-    if (buffered === 0) {
-      // Everything was written but no drain was signalled: carry on as if it had been.
-      this.drained();
-      return;
-    }
-    if (buffered < this.stallBufferedBytes) {
-      this.armStallTimer();
-      return;
-    }
-    this.onStall(new PushSendStalled(this.sendTimeoutMs, buffered));
-  }
-
-  private clearStallTimer(): void {
-    if (this.stallTimer !== undefined) this.clock.clearTimeout(this.stallTimer);
-    this.stallTimer = undefined;
+    this.watchdog.arm();
   }
 
   /** Drops whole GOPs from the head while the queue is past its bounds. */

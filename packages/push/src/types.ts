@@ -168,7 +168,11 @@ export interface PushSink {
    * synchronously. Its `data` view may be kept (it is never modified).
    */
   send(packet: MediaPacket): boolean;
-  /** Bytes written to the socket so far in this session (container and protocol overhead included). */
+  /**
+   * Bytes the kernel accepted so far in this connection (container and protocol overhead
+   * included; bytes still waiting in the socket are not counted): a push record's
+   * `sentBytes`, the same for every protocol (KernelByteCounter of @sluice/media counts it).
+   */
   readonly bytesSent: number;
   /** Bytes accepted by send() but not yet handed to the kernel. */
   readonly bufferedBytes: number;

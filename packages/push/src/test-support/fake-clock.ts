@@ -1,5 +1,5 @@
 /** A manual clock for tests: time moves only when advance() is called. */
-import type { Clock, TimerHandle } from '../clock.js';
+import type { Clock, TimerHandle } from '@sluice/media';
 
 interface FakeTimer {
   id: number;

@@ -1,5 +1,5 @@
 /** A destination for tests: controllable open/close, a write buffer that drains only when told to. */
-import type { MediaPacket, TrackInfo } from '@sluice/media';
+import { ListenerList, type MediaPacket, type TrackInfo } from '@sluice/media';
 import type { PushSink, PushSinkFactory, PushTarget } from '../types.js';
 
 /** What a fake sink does when opened. */
@@ -27,8 +27,8 @@ export class FakeSink implements PushSink {
   /** send() returns false once this many bytes are buffered. */
   bufferLimit = 64 * 1024;
   private full = false;
-  private readonly drainListeners: Array<() => void> = [];
-  private readonly errorListeners: Array<(error: Error) => void> = [];
+  private readonly drainListeners = new ListenerList();
+  private readonly errorListeners = new ListenerList<[Error]>();
   private resolveOpen: (() => void) | undefined;
   private rejectOpen: ((error: Error) => void) | undefined;
   private resolveClose: (() => void) | undefined;
@@ -76,7 +76,7 @@ export class FakeSink implements PushSink {
     this.bytesSent += n;
     if (this.full && this.bufferedBytes === 0) {
       this.full = false;
-      for (const l of this.drainListeners) l();
+      this.drainListeners.emit();
     }
   }
 
@@ -85,16 +85,16 @@ export class FakeSink implements PushSink {
   }
 
   onDrain(listener: () => void): void {
-    this.drainListeners.push(listener);
+    this.drainListeners.add(listener);
   }
 
   onError(listener: (error: Error) => void): void {
-    this.errorListeners.push(listener);
+    this.errorListeners.add(listener);
   }
 
   /** The connection breaks. */
   fail(message = 'Connection reset'): void {
-    for (const l of this.errorListeners) l(new Error(message));
+    this.errorListeners.emit(new Error(message));
   }
 
   close(): Promise<void> {

@@ -4,7 +4,7 @@
  * what a push session sends: keyframe first, codec configuration, timestamps from 0.
  */
 import { connect, type Socket } from 'node:net';
-import { FlvTagMuxer, FlvWriter, type MediaPacket, type TrackInfo } from '@sluice/media';
+import { FlvTagMuxer, FlvWriter, ListenerList, type MediaPacket, type TrackInfo } from '@sluice/media';
 import type { PushSink, PushSinkFactory, PushTarget } from '../types.js';
 
 /** FLV over TCP. */
@@ -14,8 +14,8 @@ export class FlvTcpSink implements PushSink {
   private writer: FlvWriter | undefined;
   private writable = true;
   private closing = false;
-  private readonly drainListeners: Array<() => void> = [];
-  private readonly errorListeners: Array<(error: Error) => void> = [];
+  private readonly drainListeners = new ListenerList();
+  private readonly errorListeners = new ListenerList<[Error]>();
   private failed = false;
 
   constructor(private readonly target: PushTarget) {}
@@ -32,7 +32,7 @@ export class FlvTcpSink implements PushSink {
         socket.on('close', () => this.fail(new Error('connection closed by the peer')));
         socket.on('drain', () => {
           this.writable = true;
-          for (const l of this.drainListeners) l();
+          this.drainListeners.emit();
         });
         const muxer = new FlvTagMuxer(tracks);
         const writer = new FlvWriter((chunk) => {
@@ -65,11 +65,11 @@ export class FlvTcpSink implements PushSink {
   }
 
   onDrain(listener: () => void): void {
-    this.drainListeners.push(listener);
+    this.drainListeners.add(listener);
   }
 
   onError(listener: (error: Error) => void): void {
-    this.errorListeners.push(listener);
+    this.errorListeners.add(listener);
   }
 
   close(): Promise<void> {
@@ -85,7 +85,7 @@ export class FlvTcpSink implements PushSink {
   private fail(error: Error): void {
     if (this.closing || this.failed) return;
     this.failed = true;
-    for (const l of this.errorListeners) l(error);
+    this.errorListeners.emit(error);
   }
 }
 

@@ -12,8 +12,16 @@
 import { connect as tcpConnect, isIP } from 'node:net';
 import type { Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
-import { encodeAmf0, FlvTagMuxer, FlvTagType } from '@sluice/media';
-import type { Amf0Value, MediaPacket, TrackInfo } from '@sluice/media';
+import {
+  encodeAmf0,
+  FlvTagMuxer,
+  FlvTagType,
+  KernelByteCounter,
+  ListenerList,
+  SendWatchdog,
+  systemClock,
+} from '@sluice/media';
+import type { Amf0Value, Clock, MediaPacket, TimerHandle, TrackInfo } from '@sluice/media';
 import { RtmpConnection } from '../connection/rtmp-connection.js';
 import { DEFAULT_OUT_CHUNK_SIZE } from '../chunk/chunk-stream-writer.js';
 import type { ChunkedMessage } from '../chunk/chunked-message-cache.js';
@@ -33,7 +41,6 @@ import {
 import { parseRtmpUrl } from './rtmp-url.js';
 import type { RtmpEndpoint } from './rtmp-url.js';
 import { enhancedFourCcOf, rtmpCannotCarry } from './track-support.js';
-import { SendWatchdog } from './send-watchdog.js';
 
 /** Options of an RtmpPublisher (field names match @sluice/push's PushTarget). */
 export interface RtmpPublisherOptions {
@@ -45,6 +52,8 @@ export interface RtmpPublisherOptions {
   connectionTimeoutMs?: number;
   /** A write that drains nothing for this long fails the session, ms (default 2000). */
   sendTimeoutMs?: number;
+  /** Timers of the connect deadline and the send watchdog (default: the system clock). */
+  clock?: Clock;
   /** Outgoing chunk size announced with Set Chunk Size (default 4096). */
   chunkSize?: number;
   /** rtmps: check the server certificate (default true). False for self-signed test servers. */
@@ -102,9 +111,11 @@ export class RtmpPublisher {
   private readonly pending = new Map<number, Pending>();
   private publishPending: Pending | undefined;
   private readyPending: Pending | undefined;
-  private readonly drainListeners: Array<() => void> = [];
-  private readonly errorListeners: Array<(error: Error) => void> = [];
+  private readonly drainListeners = new ListenerList();
+  private readonly errorListeners = new ListenerList<[Error]>();
   private readonly watchdog: SendWatchdog;
+  private readonly clock: Clock;
+  private readonly sent = new KernelByteCounter();
   private readonly sharedChunks: PayloadChunkCache | undefined;
   private failure: Error | undefined;
   private closedPromise: Promise<void> | undefined;
@@ -117,17 +128,19 @@ export class RtmpPublisher {
     this.sendTimeoutMs = positiveInt(options.sendTimeoutMs ?? 2000, 'sendTimeoutMs');
     this.outChunkSize = positiveInt(options.chunkSize ?? DEFAULT_OUT_CHUNK_SIZE, 'chunkSize');
     this.sharedChunks = options.sharedChunks?.chunkSize === this.outChunkSize ? options.sharedChunks : undefined;
-    this.watchdog = new SendWatchdog(
-      this.sendTimeoutMs,
-      () => this.bytesSent - this.bufferedBytes,
-      () => (this.state === 'open' ? this.bufferedBytes : 0),
-      () => this.fail(new RtmpTimeoutError('send', this.sendTimeoutMs)),
-    );
+    this.clock = options.clock ?? systemClock;
+    this.watchdog = new SendWatchdog({
+      timeoutMs: this.sendTimeoutMs,
+      flushedBytes: () => this.bytesSent,
+      bufferedBytes: () => (this.state === 'open' ? this.bufferedBytes : 0),
+      onStall: () => this.fail(new RtmpTimeoutError('send', this.sendTimeoutMs)),
+      clock: this.clock,
+    });
   }
 
-  /** Bytes written to the socket so far (protocol overhead included). */
+  /** Bytes the kernel accepted so far (protocol overhead included; not what still waits in the socket). */
   get bytesSent(): number {
-    return this.connection?.bytesSent ?? 0;
+    return this.sent.read(this.socket);
   }
 
   /** Bytes accepted by send() but not yet handed to the kernel. */
@@ -147,12 +160,12 @@ export class RtmpPublisher {
 
   /** Called when a full socket buffer has drained. */
   onDrain(listener: () => void): void {
-    this.drainListeners.push(listener);
+    this.drainListeners.add(listener);
   }
 
   /** Called once when the connection fails after open() resolved. */
   onError(listener: (error: Error) => void): void {
-    this.errorListeners.push(listener);
+    this.errorListeners.add(listener);
   }
 
   /**
@@ -166,7 +179,7 @@ export class RtmpPublisher {
     tracks = this.checkTracks(tracks);
     this.tracks = tracks;
     this.state = 'opening';
-    const timer = setTimeout(
+    const timer: TimerHandle = this.clock.setTimeout(
       () => this.fail(new RtmpTimeoutError('connect', this.connectionTimeoutMs)),
       this.connectionTimeoutMs,
     );
@@ -223,7 +236,7 @@ export class RtmpPublisher {
       this.shutdown(reported);
       throw reported;
     } finally {
-      clearTimeout(timer);
+      this.clock.clearTimeout(timer);
     }
   }
 
@@ -282,12 +295,12 @@ export class RtmpPublisher {
       }
       this.shutdown(undefined);
       if (socket === undefined || socket.destroyed) return resolve();
-      const done = setTimeout(() => {
+      const done = this.clock.setTimeout(() => {
         socket.destroy();
         resolve();
       }, 1500);
       socket.once('close', () => {
-        clearTimeout(done);
+        this.clock.clearTimeout(done);
         resolve();
       });
     });
@@ -334,9 +347,7 @@ export class RtmpPublisher {
         },
         { role: 'client', handshake: this.options.handshake ?? 'simple' },
       );
-      socket.on('drain', () => {
-        for (const l of this.drainListeners) l();
-      });
+      socket.on('drain', () => this.drainListeners.emit());
     });
   }
 
@@ -485,7 +496,7 @@ export class RtmpPublisher {
     const wasOpen = this.state === 'open';
     this.rejectPending(error);
     this.shutdown(error);
-    if (wasOpen) for (const l of this.errorListeners) l(error);
+    if (wasOpen) this.errorListeners.emit(error);
   }
 
   private rejectPending(error: Error): void {
@@ -501,6 +512,7 @@ export class RtmpPublisher {
   private shutdown(error: Error | undefined): void {
     if (this.state === 'closed') return;
     this.state = 'closed';
+    this.sent.read(this.socket); // the last count, before the socket goes away
     this.watchdog.stop();
     this.rejectPending(error ?? new RtmpConnectionClosed('RtmpPublisher closed'));
     this.connection?.close(error);

@@ -7,6 +7,7 @@
  * (session, PublishInfo) when a stream starts, 'error' (Error) for listener errors.
  */
 import { EventEmitter } from 'node:events';
+import { emitIsolated } from '@sluice/media';
 import { createServer } from 'node:net';
 import type { Server, Socket } from 'node:net';
 import { RtmpIngestSession } from './rtmp-ingest-session.js';
@@ -125,10 +126,8 @@ export class RtmpServer extends EventEmitter<RtmpServerEvents> {
   }
 
   private safeEmit<K extends 'session' | 'publish'>(event: K, ...args: RtmpServerEvents[K]): void {
-    try {
-      (this.emit as (e: string, ...a: unknown[]) => boolean)(event, ...args);
-    } catch (e) {
+    emitIsolated(this, event, args, (e) => {
       if (this.listenerCount('error') > 0) this.emit('error', e instanceof Error ? e : new Error(String(e)));
-    }
+    });
   }
 }

@@ -4,7 +4,7 @@
  * stream keeps its current GOP (from the latest video keyframe) so that a subscriber
  * arriving late starts at once with a keyframe, in the same turn.
  */
-import type { MediaPacket, TrackInfo } from '@sluice/media';
+import { callIsolated, type MediaPacket, type TrackInfo } from '@sluice/media';
 import type { PushSource, StreamRef, StreamSubscriber, TimelineDiscontinuity } from '@sluice/push';
 import { resolveTimelineOptions, TimelineGuard, type TimelineGuardOptions } from './timeline-guard.js';
 
@@ -363,10 +363,6 @@ class PublicationImpl implements StreamPublication {
   }
 
   private safely(fn: () => void): void {
-    try {
-      fn();
-    } catch (e) {
-      this.hub.subscriberError(this.entry.ref, e);
-    }
+    callIsolated(fn, (e) => this.hub.subscriberError(this.entry.ref, e));
   }
 }

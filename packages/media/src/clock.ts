@@ -1,4 +1,8 @@
-/** The time source of the push registry: wall clock plus timers, injectable so tests run on a fake clock. */
+/**
+ * The time source of everything with a timeout (push sessions, send watchdogs, connect
+ * timeouts of the RTMP publisher and the TCP TS sender): wall clock plus timers,
+ * injectable so tests run on a fake clock.
+ */
 
 /** An opaque timer handle returned by Clock.setTimeout. */
 export type TimerHandle = object | number;
