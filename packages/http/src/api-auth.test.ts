@@ -99,7 +99,7 @@ describe('authentication', () => {
         401,
       );
     }
-    expect(api.push.listPushes()).toEqual([]);
+    expect(await api.push.listPushes()).toEqual([]);
   });
 
   it('refuses to start with an empty access token or unusable options', () => {

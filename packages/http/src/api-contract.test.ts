@@ -240,7 +240,7 @@ describe('body validation', () => {
       400,
       message,
     );
-    expect(api.push.listPushes()).toEqual([]);
+    expect(await api.push.listPushes()).toEqual([]);
   });
 
   it('stopPush and pushes check the type of id', async () => {
@@ -324,7 +324,7 @@ describe('body validation', () => {
       413,
       'Request body is larger than the limit of 16 bytes (413)',
     );
-    expect(small.push.listPushes()).toEqual([]);
+    expect(await small.push.listPushes()).toEqual([]);
   });
 
   it('keeps __proto__ and constructor keys inert', async () => {

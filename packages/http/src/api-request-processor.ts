@@ -212,13 +212,13 @@ export class ApiRequestProcessor {
       const id =
         match.route.method === 'GET' ? request.query?.get('id') : parsePushesBody(await this.readJson(request));
       return listResult(
-        push.listPushes(id === undefined || id === null || id === '' ? { vhost, app } : { vhost, app, id }),
+        await push.listPushes(id === undefined || id === null || id === '' ? { vhost, app } : { vhost, app, id }),
       );
     }
     const body = await this.readJson(request);
     if (match.route.action === 'startPush')
-      return successResult(200, [push.startPush(parseStartPushBody(body, vhost, app, this.settings.protocols))]);
-    return successResult(200, [push.stopPush(parseStopPushBody(body), { vhost, app })]);
+      return successResult(200, [await push.startPush(parseStartPushBody(body, vhost, app, this.settings.protocols))]);
+    return successResult(200, [await push.stopPush(parseStopPushBody(body), { vhost, app })]);
   }
 
   private async readJson(request: ApiRequestParts): Promise<unknown> {

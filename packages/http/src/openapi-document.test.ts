@@ -85,6 +85,8 @@ describe('OpenAPI document', () => {
       if (route.method === 'POST') {
         for (const status of ['400', '413', '415']) expect(Object.keys(responses)).toContain(status);
       }
+      if (route.action === 'startPush' || route.action === 'stopPush' || route.action === 'pushes')
+        expect(Object.keys(responses), 'a cluster answers 503 while its registry is unreachable').toContain('503');
     }
   });
 
@@ -94,7 +96,7 @@ describe('OpenAPI document', () => {
     expect(check(started.json, 'ErrorEnvelope', false)).toEqual([]);
     const records = started.json?.response as unknown[];
     expect(check(records[0], 'PushRecord')).toEqual([]);
-    for (const record of api.push.listPushes())
+    for (const record of await api.push.listPushes())
       expect(check(JSON.parse(JSON.stringify(record)), 'PushRecord')).toEqual([]);
     const stopped = await api.call('POST', '/v1/vhosts/default/apps/app:stopPush', { body: { id: seedRtmp.id } });
     expect(check((stopped.json?.response as unknown[])[0], 'PushRecord')).toEqual([]);

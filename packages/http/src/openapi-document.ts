@@ -25,6 +25,12 @@ const bodyErrors: Schema = {
   '415': error('Content-Type is not JSON and the body does not parse as JSON.'),
 };
 
+const registryErrors: Schema = {
+  '503': error(
+    'Several nodes (`<Server><Cluster>`): the shared push registry (Redis) cannot be reached, nothing was changed; the message says why, e.g. `Push registry unavailable: cannot list the pushes: Redis at 10.0.0.5:6379/0: not connected (...) (503)`. Pushes already running keep running; retry later.',
+  ),
+};
+
 function jsonBody(schema: Schema, required: boolean): Schema {
   return { required, content: { 'application/json': { schema } } };
 }
@@ -41,7 +47,7 @@ function pushAction(
     summary,
     description,
     parameters: [vhostParameter, appParameter],
-    responses: { ...responses, ...appErrors, ...(body === null ? {} : bodyErrors) },
+    responses: { ...responses, ...appErrors, ...(body === null ? {} : bodyErrors), ...registryErrors },
   };
   if (body !== null) operation['requestBody'] = body;
   return operation;

@@ -4,6 +4,7 @@ import {
   InvalidPushUrl,
   MissingPushParameter,
   PushNotFound,
+  PushRegistryUnavailable,
   UnknownTrackId,
   UnsupportedProtocol,
   type PushService,
@@ -19,6 +20,11 @@ const cases: Array<[Error, number, string]> = [
   [new UnknownTrackId(7, 'name'), 400, 'Unknown track id [7] in stream [name] (400)'],
   [new MissingPushParameter(['stream.name', 'url']), 400, 'There is no required parameter [stream.name, url] (400)'],
   [new PushNotFound('x'), 404, 'There is no push information related to the ID [x] (404)'],
+  [
+    new PushRegistryUnavailable('Push registry unavailable: cannot list the pushes: Redis at h:6379: not connected'),
+    503,
+    'Push registry unavailable: cannot list the pushes: Redis at h:6379: not connected (503)',
+  ],
 ];
 
 describe('push error table', () => {
@@ -28,7 +34,12 @@ describe('push error table', () => {
     expect(apiErrorFromPushError('not an error')).toBeNull();
   });
 
-  it.each(cases)('%s → %i %s', async (error, status, message) => {
+  it.each(cases)('%s → %i %s (thrown, and rejected by an async service)', async (error, status, message) => {
+    const rejecting: PushService = {
+      startPush: () => Promise.reject(error),
+      stopPush: () => Promise.reject(error),
+      listPushes: () => Promise.reject(error),
+    };
     const failing: PushService = {
       startPush: () => {
         throw error;
@@ -40,12 +51,14 @@ describe('push error table', () => {
         throw error;
       },
     };
-    const api = createApiFixture({ push: failing });
     const body = { stream: { name: 's' }, protocol: 'rtmp', url: 'rtmp://h/a', streamKey: '', id: 'i' };
-    for (const action of ['startPush', 'stopPush', 'pushes']) {
-      const result = await api.call('POST', `/v1/vhosts/default/apps/app:${action}`, { body });
-      expect(result.status).toBe(status);
-      expect(result.text).toBe(JSON.stringify({ statusCode: status, message }));
+    for (const push of [failing, rejecting]) {
+      const api = createApiFixture({ push });
+      for (const action of ['startPush', 'stopPush', 'pushes']) {
+        const result = await api.call('POST', `/v1/vhosts/default/apps/app:${action}`, { body });
+        expect(result.status).toBe(status);
+        expect(result.text).toBe(JSON.stringify({ statusCode: status, message }));
+      }
     }
   });
 });

@@ -8,6 +8,7 @@ import {
   InvalidPushUrl,
   MissingPushParameter,
   PushNotFound,
+  PushRegistryUnavailable,
   UnknownTrackId,
   UnsupportedProtocol,
 } from '@sluice/push';
@@ -23,6 +24,7 @@ export const PUSH_ERROR_STATUS: ReadonlyArray<readonly [ErrorClass, number]> = [
   [UnknownTrackId, 400],
   [MissingPushParameter, 400],
   [PushNotFound, 404],
+  [PushRegistryUnavailable, 503],
 ];
 
 /** The ApiError for a push error, or null when `error` is not one of the table's. */

@@ -195,7 +195,8 @@ export class ClusterPushView {
     if (added) records.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 
-  private idleRecord(push: StoredPush): ClusterPushRecord {
+  /** The record of a push no node runs (yet): `ready`, zero counters (what a fresh create answers). */
+  idleRecord(push: StoredPush): ClusterPushRecord {
     const fmt = (ms: number): string =>
       this.utcOffsetMinutes === undefined ? formatPushTime(ms) : formatPushTime(ms, this.utcOffsetMinutes);
     const never = fmt(0);

@@ -1,4 +1,5 @@
-/** Typed errors of @sluice/push-redis. The HTTP layer maps RegistryUnavailable to 503. */
+/** Typed errors of @sluice/push-redis. The HTTP layer maps RegistryUnavailable (a PushRegistryUnavailable) to 503. */
+import { PushRegistryUnavailable } from '@sluice/push';
 
 /** The words of an error for a message. */
 export function errorText(error: unknown): string {
@@ -11,7 +12,7 @@ export function errorText(error: unknown): string {
  * or an error reply). Thrown at once, without waiting for a reconnection: the caller
  * answers 503 and the client keeps reconnecting by itself.
  */
-export class RegistryUnavailable extends Error {
+export class RegistryUnavailable extends PushRegistryUnavailable {
   override readonly name = 'RegistryUnavailable';
   constructor(
     /** What could not be done ("list pushes", "acquire the lease of push [x]"). */

@@ -16,6 +16,15 @@ export class PushNotFound extends Error {
   }
 }
 
+/**
+ * The shared registry of a cluster cannot be reached (its store is unavailable): the
+ * request was not carried out. The HTTP layer answers 503 with this message; the
+ * cluster's store subclasses it (`RegistryUnavailable` of @sluice/push-redis).
+ */
+export class PushRegistryUnavailable extends Error {
+  override readonly name: string = 'PushRegistryUnavailable';
+}
+
 /** The protocol is not one this registry has a sink factory for. */
 export class UnsupportedProtocol extends Error {
   override readonly name = 'UnsupportedProtocol';

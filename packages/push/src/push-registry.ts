@@ -183,6 +183,30 @@ export class PushRegistry extends EventEmitter<PushRegistryEvents> implements Pu
     return this.render(this.add(definition));
   }
 
+  /**
+   * Validates a startPush request into the definition startPush would store, without
+   * creating anything (a cluster stores it in its shared registry first). Throws what
+   * startPush throws; DuplicatePushId only for ids held here.
+   */
+  prepare(input: StartPushInput): StoredPush {
+    return this.normalise(input);
+  }
+
+  /**
+   * Runs a push defined elsewhere (a cluster's shared registry) without storing it:
+   * the session starts as for a restored push. Throws DuplicatePushId while a push with
+   * this id is held here (also while it is being torn down), or UnsupportedProtocol /
+   * InvalidPushUrl when this node cannot run it.
+   */
+  runStored(definition: StoredPush): PushRecord {
+    if (this.sessions.has(definition.id)) throw new DuplicatePushId(definition.id);
+    const factory = this.factoryFor(definition.protocol);
+    if (factory === undefined) throw new UnsupportedProtocol(definition.protocol);
+    const urlProblem = factory.checkUrl(definition.url);
+    if (urlProblem !== null) throw new InvalidPushUrl(definition.url, definition.protocol, urlProblem);
+    return this.render(this.add(structuredClone(definition)));
+  }
+
   /** Stops a push; its record as it is now (`stopping`, or `stopped` when nothing had to close). Throws PushNotFound. */
   stopPush(id: string, scope?: { vhost: string; app: string }): PushRecord {
     const session = this.sessions.get(id);

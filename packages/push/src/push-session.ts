@@ -481,6 +481,7 @@ export class PushSession implements StreamSubscriber {
 
   private target(): PushTarget {
     return {
+      pushId: this.definition.id,
       protocol: this.definition.protocol,
       url: this.definition.url,
       streamKey: this.definition.streamKey,

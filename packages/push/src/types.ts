@@ -93,14 +93,19 @@ export interface PushFilter {
   id?: string | undefined;
 }
 
-/** What the HTTP layer needs from the registry. Errors thrown are those of ./errors.ts. */
+/**
+ * What the HTTP layer needs from the registry. Errors thrown (or rejected with) are
+ * those of ./errors.ts. The local PushRegistry answers synchronously; a cluster's
+ * service (shared registry on Redis) answers with promises, and rejects with
+ * PushRegistryUnavailable while its store cannot be reached.
+ */
 export interface PushService {
   /** Creates a push and returns its record (state `ready` or already further). */
-  startPush(input: StartPushInput): PushRecord;
+  startPush(input: StartPushInput): PushRecord | Promise<PushRecord>;
   /** Stops a push; returns its record at that moment (`stopping` or `stopped`). */
-  stopPush(id: string, scope?: { vhost: string; app: string }): PushRecord;
+  stopPush(id: string, scope?: { vhost: string; app: string }): PushRecord | Promise<PushRecord>;
   /** Records matching the filter, sorted by id. */
-  listPushes(filter?: PushFilter): PushRecord[];
+  listPushes(filter?: PushFilter): PushRecord[] | Promise<PushRecord[]>;
 }
 
 /** Receives one stream's media from the source (the server's stream hub). */
@@ -144,6 +149,8 @@ export interface PushSource {
 
 /** Where and how a sink connects. */
 export interface PushTarget {
+  /** The push this session belongs to (lets a wrapping factory check per push, e.g. a cluster lease). */
+  pushId?: string | undefined;
   protocol: PushProtocol;
   /** Normalised url (trimmed, no trailing '/'). */
   url: string;

@@ -20,6 +20,7 @@ import {
   type RetryPolicy,
 } from '@sluice/push';
 import { PublishAdmission, type RefusedPublishEvent } from './access/publish-admission.js';
+import { ClusterSlot } from './cluster/cluster-slot.js';
 import { loadServerConfig, type ConfigEnvironment, type ServerConfig } from './config/server-config.js';
 import { withDashboard } from './dashboard/with-dashboard.js';
 import { ServerCatalogue } from './hub/server-catalogue.js';
@@ -38,7 +39,7 @@ import { TlsCertificate } from './tls/tls-certificate.js';
 import { apiBindAddress } from './wiring/api-bind.js';
 import { closeServer, createApiListener, listenOn } from './wiring/api-listener.js';
 import { listenRtmps } from './wiring/rtmps-listener.js';
-import { startStreamMapPusher } from './wiring/stream-map-pusher.js';
+import { startStreamMapPusher, targetStreamMapPushId } from './wiring/stream-map-pusher.js';
 
 /** Options of createSluiceServer. Everything is optional: the default is the shipped Server.xml. */
 export interface SluiceServerOptions {
@@ -48,7 +49,7 @@ export interface SluiceServerOptions {
   configFile?: string | undefined;
   /** Environment overrides for ports and token (default: none; the CLI passes process.env). */
   env?: ConfigEnvironment | undefined;
-  /** Folder where pushes persist (FilePushStore `pushes.msgpack`); default: in memory only. */
+  /** Folder where pushes persist (FilePushStore `pushes.msgpack`); default: in memory only. Unused with `<Cluster>`. */
   dataDir?: string | undefined;
   /** A push store of your own (wins over dataDir). */
   store?: PushStore | undefined;
@@ -159,15 +160,18 @@ export function createSluiceServer(options: SluiceServerOptions = {}): SluiceSer
   };
   const vhosts = new VirtualHostTable(config.virtualHosts);
   const hub = new StreamHub();
+  // <Cluster>: the pushes live in Redis; the local registry runs those this node holds the lease of.
+  const cluster = config.cluster === undefined ? undefined : new ClusterSlot(config.cluster);
   let store = options.store;
-  if (store === undefined && options.dataDir !== undefined) {
+  if (store === undefined && options.dataDir !== undefined && cluster === undefined) {
     mkdirSync(options.dataDir, { recursive: true });
     store = new FilePushStore(join(options.dataDir, PUSH_STORE_FILE), { onCorrupted: (e) => log.error(e.message) });
   }
+  const sinks = sinkFactoriesByName(pushProtocols);
   const registry = new PushRegistry({
     source: hub,
-    sinks: sinkFactoriesByName(pushProtocols),
-    store,
+    sinks: cluster?.guard(sinks) ?? sinks,
+    store: cluster === undefined ? store : undefined,
     retry: options.retry,
     timeoutsFor: ({ vhost, app }) => {
       const push = vhosts.application(vhost, app)?.push;
@@ -237,12 +241,13 @@ export function createSluiceServer(options: SluiceServerOptions = {}): SluiceSer
       warn(error);
     },
   });
-  startStreamMapPusher(hub, vhosts, registry, log);
+  const pushService = cluster?.service ?? registry;
+  startStreamMapPusher(hub, vhosts, pushService, log, cluster === undefined ? undefined : targetStreamMapPushId);
   const catalogue = new ServerCatalogue(vhosts, hub);
   const observability = createObservability({ registry, hub, log });
   const apiHandler = createApiHandler({
     ...observability.apiOptions,
-    push: registry,
+    push: pushService,
     protocols: pushProtocols,
     catalogue,
     accessToken: config.accessToken,
@@ -352,6 +357,7 @@ export function createSluiceServer(options: SluiceServerOptions = {}): SluiceSer
       for (const r of restored.rejected) log.warn(`stored push not restored: ${r.reason}`, { pushId: r.id });
       const ingestPorts = await listenIngests();
       const apiPort = options.listenApi === false ? undefined : await listenApi();
+      await cluster?.start({ registry, hub, log });
       const apiAddress = apiServer?.address();
       const apiHost = typeof apiAddress === 'object' && apiAddress !== null ? apiAddress.address : undefined;
       addresses = { apiPort, rtmpPort: ingestPorts['rtmp'] ?? 0, ingestPorts, apiHost, ...(await listenTls()) };
@@ -370,6 +376,7 @@ export function createSluiceServer(options: SluiceServerOptions = {}): SluiceSer
         log.info('shutting down: stopping pushes');
         await registry.close();
         rtmpsServer?.close(); // stops accepting; its connections are the ingest's and close with it
+        await cluster?.close();
         await closeIngests();
         hub.endAll();
         await observability.close();

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { CLUSTER_NAME, readClusterConfig, type ClusterConfig } from './cluster-config.js';
 import { ConfigError } from './config-error.js';
 import { ElementReader, type ConfigWarning } from './element-reader.js';
 import { parseXmlTree, type XmlElement } from './xml-tree.js';
@@ -85,6 +86,8 @@ export interface ServerConfig {
   /** `<CrossDomains><Url>` patterns for CORS. */
   crossDomains: string[];
   virtualHosts: VirtualHostConfig[];
+  /** `<Cluster>`: several nodes sharing one push registry on Redis; undefined = one node. */
+  cluster?: ClusterConfig | undefined;
   warnings: ConfigWarning[];
 }
 
@@ -93,6 +96,8 @@ export interface ConfigEnvironment {
   SLUICE_API_PORT?: string | undefined;
   SLUICE_RTMP_PORT?: string | undefined;
   SLUICE_ACCESS_TOKEN?: string | undefined;
+  /** `<Cluster><NodeName>` (several processes sharing one Server.xml). */
+  SLUICE_NODE_NAME?: string | undefined;
 }
 
 /** Default push timeouts (contract: 5000 ms to connect, 2000 ms of stalled sending). */
@@ -120,7 +125,7 @@ export function parseServerConfig(xml: string, file?: string): ServerConfig {
   const reader = new ElementReader(file);
   const root = parseXmlTree(xml, file);
   if (root.name !== 'Server') throw reader.error(root, 'the root element must be <Server>');
-  reader.expectChildren(root, ['Name', 'IP', 'Bind', 'Managers', 'VirtualHosts']);
+  reader.expectChildren(root, ['Name', 'IP', 'Bind', 'Managers', 'VirtualHosts', 'Cluster']);
   const baseDir = file !== undefined ? dirname(resolve(file)) : process.cwd();
 
   const ipElement = reader.child(root, 'IP');
@@ -178,6 +183,7 @@ export function parseServerConfig(xml: string, file?: string): ServerConfig {
     virtualHosts.push(vhost);
   }
   if (virtualHosts.length === 0) throw reader.error(virtualHostsElement, 'at least one <VirtualHost> is required');
+  const cluster = readClusterConfig(reader, reader.child(root, 'Cluster'));
 
   return {
     file,
@@ -192,6 +198,7 @@ export function parseServerConfig(xml: string, file?: string): ServerConfig {
     apiLimits,
     crossDomains,
     virtualHosts,
+    ...(cluster === undefined ? {} : { cluster }),
     warnings: reader.warnings,
   };
 }
@@ -305,7 +312,7 @@ function readPush(reader: ElementReader, element: XmlElement, baseDir: string): 
   return { connectionTimeoutMs, sendTimeoutMs, noMediaTimeoutMs, streamMap, destinations, maxPushes };
 }
 
-/** Applies SLUICE_API_PORT, SLUICE_RTMP_PORT and SLUICE_ACCESS_TOKEN over a parsed configuration. */
+/** Applies SLUICE_API_PORT, SLUICE_RTMP_PORT, SLUICE_ACCESS_TOKEN and SLUICE_NODE_NAME over a parsed configuration. */
 export function applyEnvironment(config: ServerConfig, env: ConfigEnvironment): ServerConfig {
   const out = { ...config };
   const port = (name: 'SLUICE_API_PORT' | 'SLUICE_RTMP_PORT'): number | undefined => {
@@ -326,5 +333,16 @@ export function applyEnvironment(config: ServerConfig, env: ConfigEnvironment): 
   const token = env.SLUICE_ACCESS_TOKEN;
   // an empty variable counts as unset: the file's (never empty) token stays
   if (token !== undefined && token !== '') out.accessToken = token;
+  const node = env.SLUICE_NODE_NAME;
+  if (node !== undefined && node !== '' && out.cluster !== undefined) {
+    if (!CLUSTER_NAME.test(node))
+      throw new ConfigError(
+        `must be 1-64 letters, digits, '.', '_' or '-' (starting with a letter or digit), got "${node}"`,
+        undefined,
+        'environment SLUICE_NODE_NAME',
+        undefined,
+      );
+    out.cluster = { ...out.cluster, nodeName: node };
+  }
   return out;
 }

@@ -4,6 +4,7 @@
  * The push then lives like any other: it waits in `ready` when the stream ends and
  * resumes when it is published again.
  */
+import { createHash } from 'node:crypto';
 import { DuplicatePushId, type PushService, type StartPushInput } from '@sluice/push';
 import { expandStreamMacros, type StreamMapEntry } from '../config/stream-map.js';
 import type { LiveStreamInfo, StreamHub } from '../hub/stream-hub.js';
@@ -13,6 +14,20 @@ import type { Logger } from '../log/logger.js';
 /** The id of the push an entry makes for a stream: stable, so a restart finds it again. */
 export function streamMapPushId(entry: StreamMapEntry, vhost: string, app: string, stream: string): string {
   return `streammap${entry.index}:${vhost}/${app}/${stream}`;
+}
+
+/**
+ * In a cluster: the id from vhost/app/stream and the target (protocol, url, stream key),
+ * so that every node makes the same id for the same push whatever the order of entries
+ * in its StreamMap file, and the shared registry holds one push per stream and target.
+ */
+export function targetStreamMapPushId(entry: StreamMapEntry, vhost: string, app: string, stream: string): string {
+  const { protocol, url, streamKey } = streamMapPushInput(entry, vhost, app, stream);
+  const target = createHash('sha256')
+    .update(JSON.stringify([protocol.toLowerCase(), url.trim().replace(/\/+$/, ''), (streamKey ?? '').trim()]))
+    .digest('hex')
+    .slice(0, 12);
+  return `streammap:${vhost}/${app}/${stream}:${target}`;
 }
 
 /** The startPush input an entry makes for a stream (macros expanded). */
@@ -30,12 +45,19 @@ export function streamMapPushInput(entry: StreamMapEntry, vhost: string, app: st
   };
 }
 
-/** Starts StreamMap pushes as streams go live; returns the function that stops listening. */
+/** Makes an entry's push id for a stream (default streamMapPushId). */
+export type StreamMapPushIdOf = (entry: StreamMapEntry, vhost: string, app: string, stream: string) => string;
+
+/**
+ * Starts StreamMap pushes as streams go live; returns the function that stops listening.
+ * `push` may answer asynchronously (a cluster's shared registry); `pushIdOf` names the pushes.
+ */
 export function startStreamMapPusher(
   hub: StreamHub,
   vhosts: VirtualHostTable,
   push: PushService,
   log: Logger,
+  pushIdOf: StreamMapPushIdOf = streamMapPushId,
 ): () => void {
   return hub.listen({
     onStreamStart: (info: LiveStreamInfo) => {
@@ -43,9 +65,8 @@ export function startStreamMapPusher(
       const entries = vhosts.application(vhost, app)?.push?.streamMap?.entries ?? [];
       for (const entry of entries) {
         if (!entry.matches(name)) continue;
-        const input = streamMapPushInput(entry, vhost, app, name);
-        try {
-          push.startPush(input);
+        const input = { ...streamMapPushInput(entry, vhost, app, name), id: pushIdOf(entry, vhost, app, name) };
+        const created = (): void =>
           log.info('StreamMap push created', {
             vhost,
             app,
@@ -54,8 +75,8 @@ export function startStreamMapPusher(
             protocol: input.protocol,
             url: input.url,
           });
-        } catch (e) {
-          if (e instanceof DuplicatePushId) continue; // exists already: it resumes by itself
+        const refused = (e: unknown): void => {
+          if (e instanceof DuplicatePushId) return; // exists already: it resumes by itself
           log.warn(`StreamMap push refused: ${(e as Error).message}`, {
             vhost,
             app,
@@ -63,6 +84,13 @@ export function startStreamMapPusher(
             pushId: input.id,
             line: entry.line,
           });
+        };
+        try {
+          const answer = push.startPush(input);
+          if (answer instanceof Promise) answer.then(created, refused);
+          else created();
+        } catch (e) {
+          refused(e);
         }
       }
     },
