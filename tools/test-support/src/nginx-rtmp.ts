@@ -21,6 +21,8 @@ export interface NginxRtmpOptions {
   port?: number;
   /** Extra directives inside each application block. */
   appDirectives?: string;
+  /** More addresses to listen on besides 127.0.0.1 (e.g. a bridge address reached from network namespaces). */
+  alsoListenOn?: string[];
 }
 
 /** A running nginx-rtmp. */
@@ -101,7 +103,7 @@ worker_processes 1;
 pid ${dir}/nginx.pid;
 error_log ${dir}/logs/error.log info;
 events { worker_connections 256; }
-rtmp { server { listen 127.0.0.1:${port}; chunk_size 4096; ping 30s; notify_method get;
+rtmp { server { listen 127.0.0.1:${port};${(options.alsoListenOn ?? []).map((a) => ` listen ${a}:${port};`).join('')} chunk_size 4096; ping 30s; notify_method get;
 ${appBlocks}
 } }
 ${tlsBlock}

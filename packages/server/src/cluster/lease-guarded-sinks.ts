@@ -1,7 +1,7 @@
 /**
  * Fencing at the sink: in a cluster a node may open a destination, and send to it,
- * only while it holds the push's lease. Each protocol's factory is wrapped: create()
- * and open() refuse without a valid lease, and send() drops a packet once the lease is
+ * only while it holds the push's lease. Each protocol's factory is wrapped: create(),
+ * open() and the reachability probe refuse without a valid lease, and send() drops a packet once the lease is
  * no longer valid (one clock read per packet), so a node resumed after a pause past its
  * lease sends nothing before its session is stopped.
  */
@@ -49,8 +49,10 @@ class LeaseGuardedFactory implements PushSinkFactory {
   ) {
     this.maxTracksPerKind = inner.maxTracksPerKind;
     this.requiresStreamKey = inner.requiresStreamKey;
+    // Not even a reachability probe without the lease: "unreachable" keeps the session backing off.
     if (inner.probe !== undefined)
-      this.probe = (target) => (inner.probe as (t: PushTarget) => Promise<boolean>).call(inner, target);
+      this.probe = (target) =>
+        this.holds(target) ? (inner.probe?.(target) ?? Promise.resolve(false)) : Promise.resolve(false);
   }
 
   probe?: (target: PushTarget) => Promise<boolean>;
@@ -68,6 +70,10 @@ class LeaseGuardedFactory implements PushSinkFactory {
     const lease = this.leaseOf(id);
     if (lease === undefined || !lease.valid()) throw new LeaseNotHeld(id);
     return new LeaseGuardedSink(this.inner.create(target), lease, id);
+  }
+
+  private holds(target: PushTarget): boolean {
+    return this.leaseOf(target.pushId ?? '')?.valid() === true;
   }
 }
 

@@ -1,0 +1,250 @@
+/**
+ * Several nodes, one push registry on Redis — end to end with real processes: a
+ * redis-server on a free port, three Sluice nodes (the CLI, child processes), ffmpeg
+ * publishers and nginx-rtmp as the destination, watched from nginx's side (its publish
+ * hooks: never two publishers of one stream at once).
+ */
+import { execFileSync } from 'node:child_process';
+import {
+  freeTcpPort,
+  removeRedisServer,
+  startRedisServer,
+  waitFor,
+  type PeerProcess,
+  type RedisServer,
+} from '@sluice/test-support';
+import { describeWithPeers } from '@sluice/test-support';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { eventually, startClusterNode, type ClusterNode, type ClusterRecord } from './cluster-harness.js';
+import { startFfmpegPublisher } from './peers.js';
+import { startWatchedNginx, type WatchedNginx } from './watched-nginx.js';
+
+const LEASE_MS = 3000;
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Local ports of the established TCP connections to `port`, by owning process id (ss -p). */
+function connectionsByPid(port: number): Map<number, Set<number>> {
+  const out = new Map<number, Set<number>>();
+  let text = '';
+  try {
+    text = execFileSync('ss', ['-tnpH', 'state', 'established', `( dport = :${port} )`], { encoding: 'utf8' });
+  } catch {
+    return out;
+  }
+  for (const match of text.matchAll(/:(\d+)\s+\S+:\d+\s+users:\(\("[^"]*",pid=(\d+)/g)) {
+    const pid = Number(match[2]);
+    const ports = out.get(pid) ?? new Set<number>();
+    ports.add(Number(match[1]));
+    out.set(pid, ports);
+  }
+  return out;
+}
+
+describeWithPeers(['redis-server', 'nginx-rtmp', 'ffmpeg'], 'cluster: three nodes, one Redis, nginx-rtmp', () => {
+  let redis: RedisServer;
+  let sink: WatchedNginx;
+  let a: ClusterNode;
+  let b: ClusterNode;
+  let c: ClusterNode;
+  const publishers: PeerProcess[] = [];
+  const publish = (node: ClusterNode, stream: string): PeerProcess => {
+    const p = startFfmpegPublisher(node.ingestUrl(stream));
+    publishers.push(p);
+    return p;
+  };
+  const live = (node: ClusterNode, stream: string): Promise<void> =>
+    waitFor(() => node.hasStream(stream).catch(() => false), 20_000, `${stream} live on ${node.name}`, 100);
+  /** The record of `id` through `via` once it is pushing on `node`. */
+  /** `node` undefined: on any node. */
+  const pushingOn = (
+    via: ClusterNode,
+    id: string,
+    node: string | undefined,
+    timeoutMs = 20_000,
+  ): Promise<ClusterRecord> =>
+    eventually(
+      async () => {
+        const r = await via.push(id);
+        return r?.state === 'pushing' && (node === undefined || r.node === node) ? r : undefined;
+      },
+      timeoutMs,
+      () => `push ${id} pushing on ${node ?? 'some node'} (through ${via.name})`,
+    );
+
+  beforeAll(async () => {
+    redis = await startRedisServer();
+    sink = await startWatchedNginx();
+    const map = `<PushInfo><Push><Enable>true</Enable><StreamName>auto*</StreamName><Protocol>rtmp</Protocol><Url>${sink.url()}</Url><StreamKey>\${Stream}</StreamKey></Push></PushInfo>`;
+    const nodes = await Promise.all(
+      ['node-a', 'node-b', 'node-c'].map((name) =>
+        startClusterNode({ name, redisUrl: redis.url, leaseMs: LEASE_MS, streamMapXml: map }),
+      ),
+    );
+    [a, b, c] = nodes as [ClusterNode, ClusterNode, ClusterNode];
+  }, 90_000);
+
+  afterAll(async () => {
+    await Promise.all(publishers.map((p) => p.stop(500)));
+    await Promise.all([a, b, c].filter((n) => n !== undefined).map((n) => n.stop()));
+    await sink?.close();
+    if (redis !== undefined) await removeRedisServer(redis);
+  });
+
+  it('a push created on B of a stream published on A runs on A, and C lists it with A live state', async () => {
+    publish(a, 'cam1');
+    await live(a, 'cam1');
+    const created = await b.startPush('p1', 'cam1', sink.url(), 'k1');
+    expect(created.status).toBe(200);
+    expect(created.body?.response?.[0]).toMatchObject({ id: 'p1', state: 'ready', stream: { name: 'cam1' } });
+    const seen = await pushingOn(c, 'p1', 'node-a');
+    expect(seen.sentBytes).toBeGreaterThan(0);
+    expect(seen.leaseToken).toBeGreaterThan(0);
+    await waitFor(() => sink.publishers('k1').length === 1, 10_000, 'nginx has the publisher of k1');
+    const fromB = await b.push('p1');
+    expect(fromB).toMatchObject({ node: 'node-a', state: 'pushing' });
+    const duplicate = await c.startPush('p1', 'cam1', sink.url(), 'other');
+    expect(duplicate).toMatchObject({ status: 400, body: { message: 'Duplicate ID already exists [p1] (400)' } });
+  });
+
+  it('StreamMap: a stream published on two nodes makes one push, run by one of them', async () => {
+    publish(a, 'auto1');
+    publish(b, 'auto1');
+    await Promise.all([live(a, 'auto1'), live(b, 'auto1')]);
+    const record = await eventually(
+      async () => (await c.pushes()).find((r) => r.stream.name === 'auto1' && r.state === 'pushing'),
+      20_000,
+      'the StreamMap push of auto1 pushing',
+    );
+    expect(record.id).toMatch(/^streammap:default\/app\/auto1:[0-9a-f]{12}$/);
+    expect(record.isConfig).toBe(true);
+    await sleep(1500);
+    expect((await c.pushes()).filter((r) => r.stream.name === 'auto1')).toHaveLength(1);
+    expect(sink.publishers('auto1')).toHaveLength(1);
+    expect(sink.maxConcurrent('auto1')).toBe(1);
+  });
+
+  it('SIGKILL A, re-publish on B: the push resumes on B within a few seconds', async () => {
+    await a.kill();
+    const killedAt = Date.now();
+    publish(b, 'cam1');
+    await live(b, 'cam1');
+    const liveAt = Date.now();
+    await pushingOn(c, 'p1', 'node-b', 30_000);
+    const takeoverMs = Date.now() - liveAt;
+    console.log(
+      `[cluster] takeover after SIGKILL: stream live on B ${liveAt - killedAt} ms after the kill, push pushing on B ${takeoverMs} ms after that (lease ${LEASE_MS} ms)`,
+    );
+    expect(takeoverMs).toBeLessThan(LEASE_MS + 12_000);
+    await waitFor(() => sink.publishers('k1').length === 1, 10_000, 'nginx has one publisher of k1');
+    expect(sink.maxConcurrent('k1')).toBe(1);
+  });
+
+  it('stopped from C, it stops on B; A restarted does not bring it back', async () => {
+    const stopped = await c.stopPush('p1');
+    expect(stopped.status).toBe(200);
+    expect(stopped.body?.response?.[0]).toMatchObject({ id: 'p1', state: 'stopping', node: 'node-b' });
+    await waitFor(async () => (await b.push('p1')) === undefined, 10_000, 'p1 gone');
+    await waitFor(() => sink.publishers('k1').length === 0, 10_000, 'nginx lost the publisher of k1');
+    expect((await c.stopPush('p1')).status).toBe(404);
+    await a.restart();
+    publish(a, 'cam1');
+    await live(a, 'cam1');
+    const since = Date.now();
+    await sleep(2000);
+    expect(await a.push('p1')).toBeUndefined();
+    expect(sink.publishes('k1', since)).toEqual([]);
+  });
+
+  it('a node SIGSTOPped past its lease gives the push up; resumed, it never pushes beside the new owner', async () => {
+    publish(b, 'cam2');
+    await live(b, 'cam2');
+    expect((await c.startPush('p2', 'cam2', sink.url(), 'k2')).status).toBe(200);
+    await pushingOn(a, 'p2', 'node-b');
+    publish(c, 'cam2'); // a second encoder on C: C claims p2 and waits for the lease
+    await live(c, 'cam2');
+    const pausedAt = Date.now();
+    b.pause();
+    let before: Set<number>;
+    try {
+      await pushingOn(a, 'p2', 'node-c', 30_000);
+      console.log(`[cluster] takeover of a SIGSTOPped owner: ${Date.now() - pausedAt} ms (lease ${LEASE_MS} ms)`);
+      await sleep(1000);
+      before = connectionsByPid(sink.nginx.port).get(b.pid()) ?? new Set<number>();
+    } finally {
+      b.resume();
+    }
+    const resumedAt = Date.now();
+    // Resumed, B opens no connection to nginx; the one it had when paused (if nginx has not dropped it) is closed.
+    let after = new Set<number>();
+    for (let i = 0; i < 40; i++) {
+      after = connectionsByPid(sink.nginx.port).get(b.pid()) ?? new Set<number>();
+      for (const port of after)
+        expect(before.has(port), `B connected to nginx from port ${port} after resuming`).toBe(true);
+      await sleep(100);
+    }
+    expect(after.size, 'B still connected to nginx 4 s after resuming').toBe(0);
+    expect(await a.push('p2')).toMatchObject({ node: 'node-c', state: 'pushing' });
+    expect(sink.publishes('k2', resumedAt)).toEqual([]);
+    expect(sink.maxConcurrent('k2')).toBe(1);
+    const lines = b.logs();
+    expect(lines.some((l) => l.msg.includes('lost the lease of push [p2]'))).toBe(true);
+    expect(lines.some((l) => l.msg.startsWith('push stopped here: lease lost') && l['pushId'] === 'p2')).toBe(true);
+  });
+
+  it('Redis restarted mid-run: 503 while it is down, pushes keep running, changes work again after', async () => {
+    const before = await pushingOn(a, 'p2', 'node-c');
+    const downAt = Date.now();
+    await redis.kill();
+    const refused = await a.startPush('p3', 'cam2', sink.url(), 'k3');
+    expect(refused.status).toBe(503);
+    expect(refused.body?.message).toMatch(/^Push registry unavailable: cannot .*Redis at 127\.0\.0\.1:\d+.* \(503\)$/);
+    const list = await a.api('POST', '/v1/vhosts/default/apps/app:pushes', {});
+    expect(list.status).toBe(503);
+    await sleep(1000);
+    await redis.restart();
+    const after = await pushingOn(a, 'p2', 'node-c', 20_000);
+    console.log(
+      `[cluster] Redis down ~1 s: p2 ${after.leaseToken === before.leaseToken ? 'kept its lease' : 'was re-acquired'} (token ${before.leaseToken} -> ${after.leaseToken}); nginx saw ${sink.publishes('k2', downAt).length} new publisher(s)`,
+    );
+    expect(sink.maxConcurrent('k2')).toBe(1);
+    const created = await eventually(
+      async () => {
+        const r = await a.startPush('p3', 'cam2', sink.url(), 'k3');
+        return r.status === 200 ? r : undefined;
+      },
+      15_000,
+      'p3 created once Redis is back',
+      250,
+    );
+    expect(created.body?.response?.[0]).toMatchObject({ id: 'p3' });
+    await pushingOn(b, 'p3', undefined);
+    expect((await b.stopPush('p3')).status).toBe(200);
+  });
+
+  it('a node started while Redis is unreachable keeps running, answers 503, and joins once Redis is there', async () => {
+    const port = await freeTcpPort();
+    const d = await startClusterNode({ name: 'node-d', redisUrl: `redis://127.0.0.1:${port}`, leaseMs: LEASE_MS });
+    try {
+      await sleep(1500);
+      expect(d.running()).toBe(true);
+      const answer = await d.api('POST', '/v1/vhosts/default/apps/app:pushes', {});
+      expect(answer.status).toBe(503);
+      expect(answer.body?.message).toContain(`Redis at 127.0.0.1:${port}`);
+      expect(d.logText()).toContain(`127.0.0.1:${port}`);
+      const late = await startRedisServer({ port, persistence: 'none' });
+      try {
+        await eventually(
+          async () =>
+            (await d.api('POST', '/v1/vhosts/default/apps/app:pushes', {})).status === 204 ? true : undefined,
+          20_000,
+          'node-d joined',
+          200,
+        );
+      } finally {
+        await removeRedisServer(late);
+      }
+    } finally {
+      await d.stop();
+    }
+  });
+});
