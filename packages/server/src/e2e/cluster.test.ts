@@ -107,8 +107,7 @@ describeWithPeers(['redis-server', 'nginx-rtmp', 'ffmpeg'], 'cluster: three node
   });
 
   it('StreamMap: a stream published on two nodes makes one push, run by one of them', async () => {
-    publish(a, 'auto1');
-    publish(b, 'auto1');
+    const encoders = [publish(a, 'auto1'), publish(b, 'auto1')];
     await Promise.all([live(a, 'auto1'), live(b, 'auto1')]);
     const record = await eventually(
       async () => (await c.pushes()).find((r) => r.stream.name === 'auto1' && r.state === 'pushing'),
@@ -121,6 +120,9 @@ describeWithPeers(['redis-server', 'nginx-rtmp', 'ffmpeg'], 'cluster: three node
     expect((await c.pushes()).filter((r) => r.stream.name === 'auto1')).toHaveLength(1);
     expect(sink.publishers('auto1')).toHaveLength(1);
     expect(sink.maxConcurrent('auto1')).toBe(1);
+    // Its stream ends: the push waits in `ready` (and leaves nginx), so that later checks of connections see only theirs.
+    await Promise.all(encoders.map((p) => p.stop(500)));
+    await waitFor(() => sink.publishers('auto1').length === 0, 10_000, 'the auto1 push left nginx');
   });
 
   it('SIGKILL A, re-publish on B: the push resumes on B within a few seconds', async () => {
