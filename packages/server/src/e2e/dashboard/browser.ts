@@ -58,6 +58,9 @@ export async function launchChromium(): Promise<TestBrowser> {
   return {
     context,
     newPage: async (viewport) => {
+      // Chromium keeps at most 6 HTTP/1.1 connections per host and every dashboard holds one
+      // open for /v1/events: close the tabs of earlier tests so that the new one can load
+      for (const old of context.pages()) await old.close();
       const page = await context.newPage();
       if (viewport !== undefined) await page.setViewportSize(viewport);
       const problems: string[] = [];
