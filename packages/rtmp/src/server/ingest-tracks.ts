@@ -27,6 +27,7 @@ export class IngestTracks {
   private expectAudio = false;
   private announced = false;
   private held: MediaPacket[] = [];
+  private lastAnnounced: readonly TrackInfo[] = [];
   /** Tags Sluice cannot carry or could not parse (unsupported codecs, malformed bodies). */
   skipped = 0;
 
@@ -54,10 +55,12 @@ export class IngestTracks {
         this.sink.metadata(event.properties);
         return;
       case 'track':
-        if (this.announced) this.sink.tracks(this.tracks);
+        // an encoder that repeats its sequence header unchanged (many do, at every keyframe
+        // or on reconnect of a relay) changes nothing downstream: only a new configuration is news
+        if (this.announced && !this.sameAsAnnounced()) this.announceTracks();
         return;
       case 'packet':
-        if (event.newTrack !== undefined && this.announced) this.sink.tracks(this.tracks);
+        if (event.newTrack !== undefined && this.announced) this.announceTracks();
         this.deliver(event.packet);
         return;
       case 'ignored':
@@ -73,6 +76,26 @@ export class IngestTracks {
     if (!this.announced && this.held.length > 0) this.announce();
   }
 
+  /** Tells the sink the current tracks and remembers what it was told. */
+  private announceTracks(): void {
+    const tracks = this.tracks;
+    this.lastAnnounced = tracks;
+    this.sink.tracks(tracks);
+  }
+
+  /** The demuxer's tracks are those last announced: same ids, codecs and configuration bytes. */
+  private sameAsAnnounced(): boolean {
+    const now = this.demuxer.tracks;
+    const before = this.lastAnnounced;
+    if (now.length !== before.length) return false;
+    return now.every((track, i) => {
+      const old = before[i];
+      return (
+        old !== undefined && old.id === track.id && old.codec === track.codec && sameBytes(old.config, track.config)
+      );
+    });
+  }
+
   private deliver(packet: MediaPacket): void {
     if (this.announced) {
       this.sink.packet(packet);
@@ -86,7 +109,7 @@ export class IngestTracks {
 
   private announce(): void {
     this.announced = true;
-    this.sink.tracks(this.tracks);
+    this.announceTracks();
     const held = this.held;
     this.held = [];
     for (const p of held) this.sink.packet(p);
@@ -111,4 +134,9 @@ function withConfigFields(track: TrackInfo): TrackInfo {
     // keep what metadata said
   }
   return track;
+}
+
+function sameBytes(a: Uint8Array | undefined, b: Uint8Array | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  return Buffer.from(a.buffer, a.byteOffset, a.length).equals(b);
 }
