@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 const here = (p: string): string => fileURLToPath(new URL(p, import.meta.url));
-const packages = ['media', 'mpegts', 'rtmp', 'push', 'push-redis', 'http', 'server', 'dashboard'] as const;
+const packages = ['media', 'mpegts', 'srt', 'rtmp', 'push', 'push-redis', 'http', 'server', 'dashboard'] as const;
 
 /** Tests import workspace packages from their sources: no build needed. */
 const alias = Object.fromEntries<string>([

@@ -8,7 +8,16 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
 export type PeerName =
-  'ffmpeg' | 'ffprobe' | 'nginx-rtmp' | 'gstreamer' | 'rtmpdump' | 'chromium' | 'redis-server' | 'openssl' | 'curl';
+  | 'ffmpeg'
+  | 'ffprobe'
+  | 'nginx-rtmp'
+  | 'gstreamer'
+  | 'rtmpdump'
+  | 'chromium'
+  | 'redis-server'
+  | 'openssl'
+  | 'curl'
+  | 'srt-live-transmit';
 
 /** Path of the RTMP module as Debian's libnginx-mod-rtmp installs it. */
 export const NGINX_RTMP_MODULE = '/usr/lib/nginx/modules/ngx_rtmp_module.so';
@@ -45,6 +54,8 @@ function probe(peer: PeerName): string | null {
       return existsSync(CHROMIUM) ? null : `chromium is not installed at ${CHROMIUM} (apt-get install chromium)`;
     case 'redis-server':
       return which('redis-server') ? null : 'redis-server is not installed (apt-get install redis-server)';
+    case 'srt-live-transmit':
+      return which('srt-live-transmit') ? null : 'srt-live-transmit is not installed (apt-get install srt-tools)';
     case 'gstreamer':
       return which('gst-launch-1.0')
         ? null
