@@ -55,7 +55,11 @@ describe('our caller to our listener', () => {
       c.send(payload(i));
       if (i % 30 === 0) await new Promise((r) => setTimeout(r, 5));
     }
-    await until(() => got.length === 300);
+    await until(() => got.length === 300).catch((e) => {
+      throw new Error(
+        `${String(e)}: ${got.length} delivered; caller ${JSON.stringify(c.stats())}; listener ${JSON.stringify(server?.stats())}`,
+      );
+    });
     expect(got.every((b, i) => b.equals(payload(i)))).toBe(true);
     expect(server?.streamId).toBe('s1');
     expect(c.stats().packetsSent).toBe(300);
