@@ -78,7 +78,7 @@ export class PushSession implements StreamSubscriber {
   private probeTimer: TimerHandle | undefined;
   private noMediaTimer: TimerHandle | undefined;
   /** The watchdog's view of the sender at the last check that saw media sent. */
-  private lastSentPackets = 0;
+  private lastSentBytes = 0;
   private receivedAtLastSend = 0;
   private lastSendSeenAt = 0;
   /** Consecutive failed sessions (the backoff exponent). */
@@ -264,16 +264,19 @@ export class PushSession implements StreamSubscriber {
 
   /**
    * The safety net for any cause of a silent stall (contract: a push is never `pushing`
-   * while no media flows to it from a live source). Checks the sender's counters every
-   * quarter of the timeout (no clock read per packet); fails the session once it has sent
-   * nothing for the whole timeout although the source delivered packets of its tracks.
-   * A source that itself goes quiet is not the push's fault: no restart for that.
+   * while no media flows to it from a live source). Every quarter of the timeout it reads
+   * the bytes the sink put on the wire (no clock read per packet); once they have not grown
+   * for the whole timeout although the source delivered packets of the session's tracks,
+   * the session fails (PushNoMedia) and the retry starts a new one. Bytes on the wire, not
+   * packets handed over, so that a fault inside the sink counts too. A source that itself
+   * goes quiet is not the push's fault: no restart for that.
    */
   private watchForNoMedia(epoch: number): void {
     const timeout = this.timeouts.noMediaTimeoutMs;
     if (!(timeout > 0)) return;
     const sender = this.sender as SessionSender;
-    this.lastSentPackets = sender.sentPackets;
+    const sink = this.sink as PushSink;
+    this.lastSentBytes = sink.bytesSent;
     this.receivedAtLastSend = sender.receivedPackets;
     this.lastSendSeenAt = this.ctx.clock.now();
     const every = Math.max(50, Math.floor(timeout / 4));
@@ -281,8 +284,9 @@ export class PushSession implements StreamSubscriber {
       this.noMediaTimer = undefined;
       if (epoch !== this.epoch || this.sender !== sender || this.state !== 'pushing') return;
       const now = this.ctx.clock.now();
-      if (sender.sentPackets !== this.lastSentPackets) {
-        this.lastSentPackets = sender.sentPackets;
+      const sent = sink.bytesSent;
+      if (sent !== this.lastSentBytes) {
+        this.lastSentBytes = sent;
         this.receivedAtLastSend = sender.receivedPackets;
         this.lastSendSeenAt = now;
       } else if (

@@ -47,8 +47,6 @@ export class SessionSender {
   droppedFrames = 0;
   /** Packets of the session's tracks the source delivered (the no-media watchdog reads it). */
   receivedPackets = 0;
-  /** Packets handed to the sink (the no-media watchdog reads it). */
-  sentPackets = 0;
   private readonly queue = new PacketQueue();
   private readonly tracks = new Map<number, TrackState>();
   private readonly gateTrackId: number;
@@ -171,7 +169,6 @@ export class SessionSender {
     out.pts = packet.pts - track.offset;
     out.key = packet.key;
     out.data = packet.data;
-    this.sentPackets++;
     return (this.sink as PushSink).send(out);
   }
 

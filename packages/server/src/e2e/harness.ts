@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { PushRecord, PushState, PushStateChange } from '@sluice/push';
 import { waitFor } from '@sluice/test-support';
 import { createLogger } from '../log/logger.js';
-import { createSluiceServer, type SluiceServer } from '../sluice-server.js';
+import { createSluiceServer, type SluiceServer, type SluiceServerOptions } from '../sluice-server.js';
 import { callApi, fetchPushRecord } from './peers.js';
 
 export const TOKEN = 'e2e-token';
@@ -81,6 +81,8 @@ export async function startTestServer(
     logs?: boolean;
     rtmpsCa?: string;
     contractRetryDefaults?: boolean;
+    /** Push protocols instead of the built-in ones (tests wrap the real ones to inject faults). */
+    pushProtocols?: SluiceServerOptions['pushProtocols'];
   } = {},
 ): Promise<TestServer> {
   const { file } = writeTestConfig(options.streamMapXml);
@@ -90,6 +92,7 @@ export async function startTestServer(
     dataDir: options.dataDir,
     retry: options.contractRetryDefaults === true ? undefined : { initialDelayMs: 200, maxDelayMs: 1000 },
     rtmps: options.rtmpsCa === undefined ? undefined : { ca: options.rtmpsCa },
+    pushProtocols: options.pushProtocols,
     logger:
       options.logs === true || process.env['SLUICE_E2E_LOGS'] === '1' ? createLogger({ level: 'debug' }) : undefined,
   });
