@@ -1,10 +1,11 @@
-/** TrackInfo → catalogue track conversion (objects shaped like @sluice/media's TrackInfo, timescale and config included). */
+/** TrackInfo → catalogue track conversion (@sluice/media's TrackInfo, timescale and config included). */
+import type { TrackInfo } from '@sluice/media';
 import { describe, expect, it } from 'vitest';
 import { catalogueTrackFromTrackInfo } from './catalogue.js';
 
 describe('catalogueTrackFromTrackInfo', () => {
   it('keeps video size/framerate and audio samplerate/channels, renamed as the API shows them', () => {
-    const video = {
+    const video: TrackInfo = {
       id: 256,
       kind: 'video' as const,
       codec: 'h264',
@@ -15,7 +16,7 @@ describe('catalogueTrackFromTrackInfo', () => {
       bitrate: 2_000_000,
       config: new Uint8Array(4),
     };
-    const audio = {
+    const audio: TrackInfo = {
       id: 257,
       kind: 'audio' as const,
       codec: 'aac',
@@ -41,7 +42,7 @@ describe('catalogueTrackFromTrackInfo', () => {
       samplerate: 48_000,
       channels: 2,
     });
-    const data = { id: 3, kind: 'data' as const, codec: 'id3', timescale: 90_000 };
+    const data: TrackInfo = { id: 3, kind: 'data' as const, codec: 'id3', timescale: 90_000 };
     expect(catalogueTrackFromTrackInfo(data)).toEqual({ id: 3, type: 'data', codec: 'id3' });
   });
 });

@@ -3,6 +3,7 @@
  * applications, streams and tracks. The server implements it; @sluice/http only
  * reads it. Every method may answer synchronously or with a promise.
  */
+import type { TrackInfo } from '@sluice/media';
 
 /** A value or a promise of it. */
 export type MaybePromise<T> = T | Promise<T>;
@@ -56,22 +57,8 @@ export interface StreamCatalogue {
   stream(vhost: string, app: string, name: string): MaybePromise<CatalogueStream | undefined>;
 }
 
-/** The track fields of @sluice/media's TrackInfo that the catalogue shows (structural: http does not import media). */
-export interface TrackInfoLike {
-  id: number;
-  kind: 'video' | 'audio' | 'data';
-  codec: string;
-  name?: string | undefined;
-  width?: number | undefined;
-  height?: number | undefined;
-  frameRate?: number | undefined;
-  bitrate?: number | undefined;
-  sampleRate?: number | undefined;
-  channels?: number | undefined;
-}
-
 /** Converts a TrackInfo into the catalogue's track shape (video: size/framerate; audio: samplerate/channels). */
-export function catalogueTrackFromTrackInfo(track: TrackInfoLike): CatalogueTrack {
+export function catalogueTrackFromTrackInfo(track: TrackInfo): CatalogueTrack {
   const out: CatalogueTrack = { id: track.id, type: track.kind, codec: track.codec };
   if (track.name !== undefined) out.name = track.name;
   if (track.kind === 'video') {

@@ -4,7 +4,6 @@ export {
   type CatalogueApp,
   type CatalogueStream,
   type CatalogueTrack,
-  type TrackInfoLike,
   type MaybePromise,
 } from './catalogue.js';
 export { createApiHandler, DEFAULT_MAX_BODY_BYTES, type ApiHandler, type ApiHandlerOptions } from './api-handler.js';

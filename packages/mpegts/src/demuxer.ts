@@ -19,7 +19,6 @@
  * after the PES being assembled) and calls commit(): the video payloads are then moved
  * down inside the slab, one memmove per packet and no view allocated.
  */
-import type { TrackInfo } from '@sluice/media';
 import { PCR_EXTENSION_FACTOR, TS_PACKET_SIZE, TS_PAYLOAD_SIZE } from './constants.js';
 import { resolveDemuxerOptions, type TsDemuxerOptions } from './demuxer-options.js';
 import { TsDemuxError } from './errors.js';
@@ -138,11 +137,6 @@ export class TsDemuxer {
       (error) => this.problem(error),
     );
     this.sectionByPid = this.psi.sectionByPid;
-  }
-
-  /** The tracks announced so far. */
-  get currentTracks(): readonly TrackInfo[] {
-    return this.announcer.tracks;
   }
 
   /** Feeds the next bytes of the stream (any chunking). Strict mode: throws the first TsDemuxError met. */

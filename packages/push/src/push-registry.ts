@@ -287,11 +287,6 @@ export class PushRegistry extends EventEmitter<PushRegistryEvents> implements Pu
     await this.store.close?.();
   }
 
-  /** For tests: the session objects (invariant checks). */
-  sessionsForInspection(): ReadonlyMap<string, PushSession> {
-    return this.sessions;
-  }
-
   /** Creates and starts the session of a definition (a listener of its creation may already stop it). */
   private add(definition: StoredPush): PushSession {
     const factory = this.factoryFor(definition.protocol) as PushSinkFactory;

@@ -132,17 +132,6 @@ export class PushSession implements StreamSubscriber {
     return this.state === 'stopping' || this.state === 'stopped';
   }
 
-  /** For invariant checks: whether a sink, sender, retry timer and subscription exist. */
-  inspect(): { sink: boolean; sender: boolean; retryPending: boolean; subscribed: boolean; sourceLive: boolean } {
-    return {
-      sink: this.sink !== undefined,
-      sender: this.sender !== undefined,
-      retryPending: this.retryTimer !== undefined,
-      subscribed: this.unsubscribe !== undefined,
-      sourceLive: this.liveTracks !== undefined,
-    };
-  }
-
   // --- StreamSubscriber ---
 
   /** The source is live (again): selects the tracks to push and connects, unless backing off or nothing can be pushed. */

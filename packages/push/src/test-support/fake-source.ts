@@ -35,6 +35,13 @@ export class FakeSource implements PushSource {
     };
   }
 
+  /** Subscribers of every stream together. */
+  get totalSubscribers(): number {
+    let n = 0;
+    for (const s of this.streams.values()) n += s.subscribers.size;
+    return n;
+  }
+
   tracksOf(ref: StreamRef): readonly TrackInfo[] | undefined {
     return this.streams.get(keyOf(ref))?.tracks;
   }

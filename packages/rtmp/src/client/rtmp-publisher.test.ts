@@ -1,3 +1,4 @@
+import type { PushSink } from '@sluice/push';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { MediaPacket, TrackInfo } from '@sluice/media';
@@ -51,20 +52,9 @@ describe('parseRtmpUrl', () => {
   });
 });
 
-/** @sluice/push's PushSink, restated (rtmp must not import push). */
-interface PushSinkShape {
-  open(tracks: readonly TrackInfo[]): Promise<void>;
-  send(packet: MediaPacket): boolean;
-  readonly bytesSent: number;
-  readonly bufferedBytes: number;
-  onDrain(listener: () => void): void;
-  onError(listener: (error: Error) => void): void;
-  close(): Promise<void>;
-}
-
 describe('RtmpPublisher shape', () => {
   it('fits PushSink as is, and closes without opening', async () => {
-    const sink: PushSinkShape = new RtmpPublisher({ url: 'rtmp://127.0.0.1/app', streamKey: 'k' });
+    const sink: PushSink = new RtmpPublisher({ url: 'rtmp://127.0.0.1/app', streamKey: 'k' });
     expect([sink.bytesSent, sink.bufferedBytes]).toEqual([0, 0]);
     expect(sink.send({ trackId: 0, dts: 0, pts: 0, key: true, data: new Uint8Array(1) })).toBe(false);
     await sink.close();
