@@ -53,6 +53,29 @@ describe('PushSession: no-media watchdog', () => {
     expect(rtmp.last.packets.length).toBeGreaterThan(10);
   });
 
+  it('counts bytes on the wire: a sink that accepts packets but writes nothing ends the session too', async () => {
+    const f = makeRegistry();
+    f.source.publish('live', AV);
+    f.registry.startPush(rtmpPush('p'));
+    await settle();
+    let ms = 0;
+    const frames = (n: number): void => {
+      for (let i = 0; i < n; i++, ms += 40) {
+        f.source.send('live', video(ms, ms % 2000 === 0));
+        f.clock.advance(40);
+      }
+    };
+    frames(50);
+    f.rtmp.last.swallow = true;
+    frames(120); // 4.8 s: not yet
+    expect(f.registry.getPush('p')?.state).toBe('pushing');
+    frames(40);
+    expect(f.registry.getPush('p')).toMatchObject({
+      sequence: 1,
+      lastError: 'no media sent for 5000 ms while the source is live',
+    });
+  });
+
   it('does not restart a push whose source goes quiet (not the push’s fault)', async () => {
     const { registry, frames, clock } = await pushingNearWrap();
     frames(10);

@@ -24,6 +24,8 @@ export class FakeSink implements PushSink {
   closeCalls = 0;
   /** While false, bytes stay buffered until drainSome()/drainAll(). */
   reading = true;
+  /** While true, send() accepts packets and writes nothing (a fault inside the sink). */
+  swallow = false;
   /** send() returns false once this many bytes are buffered. */
   bufferLimit = 64 * 1024;
   private full = false;
@@ -61,6 +63,7 @@ export class FakeSink implements PushSink {
   }
 
   send(packet: MediaPacket): boolean {
+    if (this.swallow) return true;
     const size = packet.data.byteLength;
     this.packets.push({ trackId: packet.trackId, dts: packet.dts, pts: packet.pts, key: packet.key, size });
     if (this.reading) this.bytesSent += size;
