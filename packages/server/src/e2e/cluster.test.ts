@@ -96,8 +96,14 @@ describeWithPeers(['redis-server', 'nginx-rtmp', 'ffmpeg'], 'cluster: three node
     const created = await b.startPush('p1', 'cam1', sink.url(), 'k1');
     expect(created.status).toBe(200);
     expect(created.body?.response?.[0]).toMatchObject({ id: 'p1', state: 'ready', stream: { name: 'cam1' } });
-    const seen = await pushingOn(c, 'p1', 'node-a');
-    expect(seen.sentBytes).toBeGreaterThan(0);
+    const seen = await eventually(
+      async () => {
+        const r = await c.push('p1');
+        return r?.state === 'pushing' && r.node === 'node-a' && r.sentBytes > 0 ? r : undefined;
+      },
+      20_000,
+      'p1 pushing on node-a with bytes sent, seen from node-c',
+    );
     expect(seen.leaseToken).toBeGreaterThan(0);
     await waitFor(() => sink.publishers('k1').length === 1, 10_000, 'nginx has the publisher of k1');
     const fromB = await b.push('p1');
