@@ -1,6 +1,6 @@
 /**
- * Contract tests: one per row of shared/spec/push-api-contract.md and per example of
- * shared/seed/push-api.md, through the Fetch handler.
+ * Contract tests: one per rule of the API (docs/API.md) and per example of
+ * OvenMediaEngine's Push API reference, through the Fetch handler.
  */
 import { waitFor } from '@sluice/test-support';
 import { describe, expect, it } from 'vitest';

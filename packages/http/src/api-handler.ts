@@ -1,7 +1,7 @@
 /**
  * createApiHandler: the whole REST API as a Fetch-standard handler
  * `(request: Request) => Promise<Response>`, usable in any runtime that has
- * `node:crypto` (Node, Deno, Bun). See ../../../shared/spec/push-api-contract.md.
+ * `node:crypto` (Node, Deno, Bun). The API is documented in docs/API.md.
  */
 import type { PushProtocolInfo, PushService } from '@sluice/push';
 import { ApiRequestProcessor, type ApiProcessorSettings, type ApiRequestParts } from './api-request-processor.js';

@@ -1,7 +1,7 @@
 /**
  * The public shapes of @sluice/push: push definitions and records, the source
  * (stream hub) and sink (protocol) interfaces the server plugs in, and the service
- * interface the HTTP layer drives. See ../../../shared/spec/push-api-contract.md.
+ * interface the HTTP layer drives. The API they serve: docs/API.md.
  */
 import type { MediaPacket, TrackInfo, TrackKind } from '@sluice/media';
 

@@ -2,7 +2,6 @@ export * from './config/index.js';
 export {
   StreamHub,
   StreamAlreadyPublished,
-  streamKey,
   type StreamPublication,
   type LiveStreamInfo,
   type StreamHubListener,

@@ -39,7 +39,7 @@ export interface RtmpServerEvents {
 }
 
 /** Key of a published stream: app and name. */
-function streamKey(info: PublishInfo): string {
+function publishingKey(info: PublishInfo): string {
   return `${info.app}/${info.name}`;
 }
 
@@ -83,18 +83,18 @@ export class RtmpServer extends EventEmitter<RtmpServerEvents> {
       socket,
       {
         claim: (s, info) => {
-          if (this.publishing.has(streamKey(info)))
+          if (this.publishing.has(publishingKey(info)))
             return {
               code: StatusCode.PublishBadName,
               description: `Stream ${info.app}/${info.name} is already being published.`,
             };
-          this.publishing.set(streamKey(info), s); // reserved while the decision is pending
+          this.publishing.set(publishingKey(info), s); // reserved while the decision is pending
           const decision = this.options.authorize?.(info, s) ?? null;
-          if (decision !== null && !(decision instanceof Promise)) this.publishing.delete(streamKey(info));
+          if (decision !== null && !(decision instanceof Promise)) this.publishing.delete(publishingKey(info));
           return decision;
         },
         release: (s, info) => {
-          if (this.publishing.get(streamKey(info)) === s) this.publishing.delete(streamKey(info));
+          if (this.publishing.get(publishingKey(info)) === s) this.publishing.delete(publishingKey(info));
         },
       },
       this.options,

@@ -89,8 +89,8 @@ interface StreamEntry {
   publication: PublicationImpl | undefined;
 }
 
-/** The key of a stream in the hub's map. */
-export function streamKey(ref: StreamRef): string {
+/** The key of a stream in the hub's map (vhost/app/name; not an RTMP stream key). */
+function hubKey(ref: StreamRef): string {
   return `${ref.vhost}/${ref.app}/${ref.name}`;
 }
 
@@ -149,17 +149,17 @@ export class StreamHub implements PushSource {
 
   /** True while a publisher holds the stream (live or still declaring its tracks). */
   isPublished(ref: StreamRef): boolean {
-    return this.streams.get(streamKey(ref))?.publication !== undefined;
+    return this.streams.get(hubKey(ref))?.publication !== undefined;
   }
 
   /** PushSource: tracks of a live stream, or undefined. */
   tracksOf(ref: StreamRef): readonly TrackInfo[] | undefined {
-    return this.streams.get(streamKey(ref))?.publication?.tracks;
+    return this.streams.get(hubKey(ref))?.publication?.tracks;
   }
 
   /** A live stream (tracks declared), or undefined. */
   stream(ref: StreamRef): LiveStreamInfo | undefined {
-    const publication = this.streams.get(streamKey(ref))?.publication;
+    const publication = this.streams.get(hubKey(ref))?.publication;
     return publication?.tracks !== undefined ? publication.info() : undefined;
   }
 
@@ -178,7 +178,7 @@ export class StreamHub implements PushSource {
 
   /** Number of subscribers of a stream (live or awaited). */
   subscriberCount(ref: StreamRef): number {
-    return this.streams.get(streamKey(ref))?.subscribers.length ?? 0;
+    return this.streams.get(hubKey(ref))?.subscribers.length ?? 0;
   }
 
   /** Ends every live stream (server shutdown). */
@@ -222,11 +222,11 @@ export class StreamHub implements PushSource {
 
   /** @internal */
   forgetIfIdle(entry: StreamEntry): void {
-    if (entry.publication === undefined && entry.subscribers.length === 0) this.streams.delete(streamKey(entry.ref));
+    if (entry.publication === undefined && entry.subscribers.length === 0) this.streams.delete(hubKey(entry.ref));
   }
 
   private entry(ref: StreamRef): StreamEntry {
-    const key = streamKey(ref);
+    const key = hubKey(ref);
     let entry = this.streams.get(key);
     if (entry === undefined) {
       entry = { ref: { vhost: ref.vhost, app: ref.app, name: ref.name }, subscribers: [], publication: undefined };
