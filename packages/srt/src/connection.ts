@@ -238,7 +238,7 @@ export class SrtConnection extends EventEmitter<SrtConnectionEvents> {
   private onControl(c: ControlPacket, now: number): void {
     switch (c.kind) {
       case 'ack':
-        this.sender.onAck(c.ack.lastAckedSeq);
+        this.sender.onAck(c.ack.lastAckedSeq, now);
         if (c.ack.rttUs !== undefined && c.ackNo !== 0) {
           this.sendControl({ kind: 'ackack', ackNo: c.ackNo, timestamp: 0, destSocketId: 0 });
           if (c.ack.rttUs > 0) {
@@ -246,7 +246,7 @@ export class SrtConnection extends EventEmitter<SrtConnectionEvents> {
             this.rttVarUs = c.ack.rttVarUs ?? this.rttVarUs;
           }
         }
-        this.sender.tick(now);
+        this.sender.tick(now, this.rexmitTimeoutUs());
         return;
       case 'ackack':
         this.onAckAck(c.ackNo, now);
@@ -272,6 +272,11 @@ export class SrtConnection extends EventEmitter<SrtConnectionEvents> {
       case 'other':
         return;
     }
+  }
+
+  /** How long without ACK progress before unacknowledged packets are sent again. */
+  private rexmitTimeoutUs(): number {
+    return Math.max(2 * this.rttUs + 4 * this.rttVarUs + ACK_INTERVAL_US, 50_000);
   }
 
   private onAckAck(ackNo: number, now: number): void {
@@ -322,7 +327,7 @@ export class SrtConnection extends EventEmitter<SrtConnectionEvents> {
       );
       return;
     }
-    this.sender.tick(now);
+    this.sender.tick(now, this.rexmitTimeoutUs());
     this.receiver.deliverDue(now);
     if (this.closedReason !== undefined) return;
     if (now - this.lastAckUs >= ACK_INTERVAL_US) this.sendAck(now);

@@ -46,6 +46,8 @@ export class SrtSender {
   private readonly lens: Int32Array;
   private readonly origin: Float64Array;
   private readonly needRexmit: Uint8Array;
+  private readonly lastTx: Float64Array;
+  private lastAckProgressUs = 0;
   private readonly mask: number;
   private headSeq: number;
   private headIdx = 0;
@@ -73,9 +75,11 @@ export class SrtSender {
     this.lens = new Int32Array(cfg.capacity);
     this.origin = new Float64Array(cfg.capacity);
     this.needRexmit = new Uint8Array(cfg.capacity);
+    this.lastTx = new Float64Array(cfg.capacity);
     this.mask = cfg.capacity - 1;
     this.headSeq = cfg.initialSeq;
     this.rate = cfg.maxBandwidth > 0 ? cfg.maxBandwidth : 0;
+    this.windowStartUs = cfg.startUs;
     stats.sendRateLimit = this.rate;
   }
 
@@ -114,13 +118,15 @@ export class SrtSender {
     this.needRexmit[idx] = 0;
     this.count++;
     this.windowBytes += payload.length;
+    if (this.cfg.maxBandwidth === 0) this.followInput(now);
     this.flush(now);
   }
 
   /** Everything before `seq` was received: frees those slots. */
-  onAck(seq: number): void {
+  onAck(seq: number, now: number): void {
     const n = seqDiff(seq, this.headSeq);
     if (n <= 0) return;
+    this.lastAckProgressUs = now;
     this.release(Math.min(n, this.transmitted));
   }
 
@@ -151,11 +157,27 @@ export class SrtSender {
     this.flush(now);
   }
 
-  /** Periodic work: drop what is too old, measure the input rate, send what pacing allows. */
-  tick(now: number): void {
+  /**
+   * Periodic work: drop what is too old, measure the input rate, send what pacing allows.
+   * When no ACK made progress for `rexmitTimeoutUs`, unacknowledged packets not sent for that
+   * long are sent again: a lost tail has no later packet to reveal the gap to the receiver.
+   */
+  tick(now: number, rexmitTimeoutUs: number): void {
     this.dropTooOld(now);
+    if (this.transmitted > 0 && now - this.lastAckProgressUs > rexmitTimeoutUs) this.queueStale(now, rexmitTimeoutUs);
     if (this.cfg.maxBandwidth === 0 && now - this.windowStartUs >= RATE_WINDOW_US) this.measureInput(now);
     this.flush(now);
+  }
+
+  private queueStale(now: number, timeoutUs: number): void {
+    this.lastAckProgressUs = now;
+    for (let off = 0; off < this.transmitted; off++) {
+      const idx = (this.headIdx + off) & this.mask;
+      if (this.needRexmit[idx] === 0 && now - (this.lastTx[idx] ?? 0) > timeoutUs) {
+        this.needRexmit[idx] = 1;
+        this.rexmitQueue.push(seqAdd(this.headSeq, off));
+      }
+    }
   }
 
   /** Packets in the buffer (unacknowledged or waiting for pacing). */
@@ -166,6 +188,16 @@ export class SrtSender {
   /** Sequence number the next new packet gets. */
   get nextSeq(): number {
     return seqAdd(this.headSeq, this.count);
+  }
+
+  /** Auto rate, fast attack: never pace below what the current window already brought in. */
+  private followInput(now: number): void {
+    const elapsed = Math.max(now - this.windowStartUs, RATE_WINDOW_US / 5);
+    const rate = (this.windowBytes * 1e6 * (100 + this.cfg.overheadPercent)) / (elapsed * 100);
+    if (this.rate > 0 && rate > this.rate) {
+      this.rate = rate;
+      this.stats.sendRateLimit = Math.round(rate);
+    }
   }
 
   private measureInput(now: number): void {
@@ -213,6 +245,7 @@ export class SrtSender {
       this.rexmitQueue.shift();
       this.needRexmit[idx] = 0;
       setRetransmitted(buf, true);
+      this.lastTx[idx] = now;
       this.out.sendData(buf, len);
       this.stats.packetsRetransmitted++;
       this.stats.bytesRetransmitted += len - HEADER_SIZE;
@@ -223,6 +256,8 @@ export class SrtSender {
       const len = this.lens[idx] ?? 0;
       if (!buf || !this.canSend(len)) return;
       this.transmitted++;
+      this.lastTx[idx] = now;
+      if (this.transmitted === 1) this.lastAckProgressUs = now;
       this.out.sendData(buf, len);
       this.stats.packetsSent++;
       this.stats.bytesSent += len - HEADER_SIZE;
