@@ -16,8 +16,7 @@ interface Link {
 }
 
 function pair(link: Link, extra: Partial<ConnectionParams> = {}): { a: SrtConnection; b: SrtConnection } {
-  let a: SrtConnection | undefined;
-  let b: SrtConnection | undefined;
+  const ends: { a?: SrtConnection; b?: SrtConnection } = {};
   const wire =
     (to: () => SrtConnection | undefined) =>
     (buf: Buffer, length: number): void => {
@@ -50,19 +49,21 @@ function pair(link: Link, extra: Partial<ConnectionParams> = {}): { a: SrtConnec
     rxCipher: undefined,
     kmRefreshRate: 1 << 24,
     kmPreAnnounce: 4096,
-    output: wire(() => b),
+    output: wire(() => ends.b),
     ...extra,
   };
-  a = new SrtConnection(base);
-  b = new SrtConnection({
+  const a = new SrtConnection(base);
+  ends.a = a;
+  const b = new SrtConnection({
     ...base,
     role: 'listener',
     socketId: 2,
     peerSocketId: 1,
     txCipher: extra.rxCipher,
     rxCipher: extra.txCipher,
-    output: wire(() => a),
+    output: wire(() => ends.a),
   });
+  ends.b = b;
   open.push(a, b);
   return { a, b };
 }
