@@ -5,6 +5,7 @@
  */
 import type { PushProtocolInfo, PushService } from '@sluice/push';
 import { ApiRequestProcessor, type ApiProcessorSettings, type ApiRequestParts } from './api-request-processor.js';
+import { DEFAULT_AUTH_FAILURE_LIMITS, type AuthFailureLimits } from './auth-failure-limiter.js';
 import type { StreamCatalogue } from './catalogue.js';
 import type { ApiResult, ResultStream } from './envelope.js';
 import { HttpApiConfigError } from './errors.js';
@@ -31,6 +32,12 @@ export interface ApiHandlerOptions {
   version: string;
   /** Realm of the `WWW-Authenticate: Basic realm="..."` challenge. Default `Sluice`. */
   realm?: string | undefined;
+  /**
+   * Failed authentications per client address before 429 + Retry-After (default 20 a
+   * minute, 10000 addresses tracked); false: no limit. Needs the client's address: the
+   * node adapter passes the socket's, a Fetch handler's caller passes `{ remoteAddress }`.
+   */
+  authFailureLimit?: Partial<AuthFailureLimits> | false | undefined;
   /** Called with errors that are not the client's fault (answered 500). Default: none. */
   onError?: ((error: unknown) => void) | undefined;
   /** The events of `GET /v1/events` (Server-Sent Events); absent: that route answers 404. */
@@ -45,8 +52,13 @@ export interface ApiHandlerOptions {
   onRequestDone?: ((route: string, status: number) => void) | undefined;
 }
 
-/** A Fetch-standard request handler. */
-export type ApiHandler = (request: Request) => Promise<Response>;
+/** Where a request came from (for the failed-authentication limit). */
+export interface ApiClientInfo {
+  remoteAddress?: string | undefined;
+}
+
+/** A Fetch-standard request handler; `client` gives the peer's address when the runtime knows it. */
+export type ApiHandler = (request: Request, client?: ApiClientInfo) => Promise<Response>;
 
 /** Default body limit: 64 KiB. */
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
@@ -63,13 +75,14 @@ export type ProcessorCarrier = ApiHandler & { readonly [API_PROCESSOR]?: ApiRequ
  */
 export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
   const processor = new ApiRequestProcessor(validateOptions(options));
-  const handler = async (request: Request): Promise<Response> => {
+  const handler = async (request: Request, client?: ApiClientInfo): Promise<Response> => {
     const url = new URL(request.url);
     const parts: ApiRequestParts = {
       method: request.method,
       path: url.pathname,
       query: url.searchParams,
       header: (name) => request.headers.get(name),
+      clientAddress: client?.remoteAddress,
       readBody: (limit) => readBodyBytes(request.body, limit),
     };
     return toResponse(await processor.process(parts));
@@ -160,6 +173,8 @@ function validateOptions(options: ApiHandlerOptions): ApiProcessorSettings {
     maxBodyBytes,
     version: options.version,
     realm,
+    authFailureLimits:
+      options.authFailureLimit === false ? null : { ...DEFAULT_AUTH_FAILURE_LIMITS, ...options.authFailureLimit },
     onError: options.onError,
     events: options.events,
     eventStream: { ...DEFAULT_EVENT_STREAM_SETTINGS, ...options.eventStream },

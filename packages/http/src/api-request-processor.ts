@@ -4,6 +4,7 @@
  * vhost/app → body → action; every failure becomes the contract's envelope.
  */
 import type { PushProtocolInfo, PushRecord, PushService } from '@sluice/push';
+import { AuthFailureLimiter, type AuthFailureLimits } from './auth-failure-limiter.js';
 import { BasicTokenAuth } from './basic-auth.js';
 import type { CatalogueStream, CatalogueTrack, StreamCatalogue } from './catalogue.js';
 import { CorsPolicy } from './cors-policy.js';
@@ -26,6 +27,8 @@ export interface ApiRequestParts {
   query: URLSearchParams | null;
   /** A request header by lower-case name, or null. */
   header(name: string): string | null;
+  /** The client's IP address (rate limit of failed authentication); undefined: not limited. */
+  clientAddress?: string | undefined;
   /** Reads the whole body, throwing ApiError(413) past `limit` bytes. */
   readBody(limit: number): Promise<Uint8Array>;
   /** `address:port` of the client, when known (logs). */
@@ -42,6 +45,8 @@ export interface ApiProcessorSettings {
   maxBodyBytes: number;
   version: string;
   realm: string;
+  /** Failed authentications per address before 429; null: no limit. */
+  authFailureLimits: AuthFailureLimits | null;
   onError?: ((error: unknown) => void) | undefined;
   /** `/v1/events`; absent: the route answers 404. */
   events?: EventFeed | undefined;
@@ -63,11 +68,13 @@ const PREFLIGHT_HEADERS = {
 export class ApiRequestProcessor {
   private readonly auth: BasicTokenAuth;
   private readonly cors: CorsPolicy;
+  private readonly authFailures: AuthFailureLimiter | null;
   private openApiBody: string | null = null;
 
   constructor(private readonly settings: ApiProcessorSettings) {
     this.auth = new BasicTokenAuth(settings.accessToken, settings.realm);
     this.cors = new CorsPolicy(settings.crossDomains);
+    this.authFailures = settings.authFailureLimits === null ? null : new AuthFailureLimiter(settings.authFailureLimits);
   }
 
   /** Answers one request; never rejects. */
@@ -103,9 +110,12 @@ export class ApiRequestProcessor {
   }
 
   private async dispatch(request: ApiRequestParts, match: RouteMatch | null): Promise<ApiResult> {
-    if (match === null || !this.serves(match)) throw new ApiError(404, 'Controller not found');
+    if (match === null) throw new ApiError(404, 'Controller not found');
+    // the token first: a client without it cannot even tell which optional routes are served
+    if (match.route.action === 'events') this.authenticate(request, () => this.checkEventsToken(request));
+    else if (match.route.auth) this.authenticate(request, () => this.auth.check(request.header('authorization')));
+    if (!this.serves(match)) throw new ApiError(404, 'Controller not found');
     if (match.route.action === 'events') return this.events(request);
-    if (match.route.auth) this.auth.check(request.header('authorization'));
     const { vhost = '', app = '', stream = '' } = match.params;
     switch (match.route.action) {
       case 'metrics':
@@ -164,11 +174,14 @@ export class ApiRequestProcessor {
   }
 
   /** `/v1/events`: the Authorization header, or `?token=` for EventSource (which cannot set headers). */
-  private events(request: ApiRequestParts): ApiResult {
+  private checkEventsToken(request: ApiRequestParts): void {
     const header = request.header('authorization');
     const token = request.query?.get('token');
     if (header === null && token !== undefined && token !== null) this.auth.checkToken(token);
     else this.auth.check(header);
+  }
+
+  private events(request: ApiRequestParts): ApiResult {
     const lastEventId = request.header('last-event-id') ?? request.query?.get('lastEventId') ?? null;
     const feed = this.settings.events as EventFeed;
     return eventStreamResult(feed, lastEventId, this.settings.eventStream, request.remote ?? '');
@@ -197,6 +210,29 @@ export class ApiRequestProcessor {
     const view = await stats.stream(vhost, app, stream);
     if (view === undefined) throw streamNotFound(vhost, app, stream);
     return successResult(200, view);
+  }
+
+  /**
+   * Runs `check` (throws ApiError 401 on a bad token); an address with too many recent
+   * failures gets 429 without its token being looked at, and each failure is counted.
+   */
+  private authenticate(request: ApiRequestParts, check: () => void): void {
+    const address = request.clientAddress;
+    if (this.authFailures === null || address === undefined) {
+      check();
+      return;
+    }
+    const wait = this.authFailures.retryAfterSeconds(address);
+    if (wait > 0)
+      throw new ApiError(429, `Too many failed authentications from this address; retry in ${wait} s`, {
+        'retry-after': String(wait),
+      });
+    try {
+      check();
+    } catch (error) {
+      this.authFailures.recordFailure(address);
+      throw error;
+    }
   }
 
   private async pushAction(

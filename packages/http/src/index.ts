@@ -6,8 +6,26 @@ export {
   type CatalogueTrack,
   type MaybePromise,
 } from './catalogue.js';
-export { createApiHandler, DEFAULT_MAX_BODY_BYTES, type ApiHandler, type ApiHandlerOptions } from './api-handler.js';
-export { createNodeHandler, type NodeHandlerOptions, type NodeRequestHandler } from './node-handler.js';
+export {
+  createApiHandler,
+  DEFAULT_MAX_BODY_BYTES,
+  type ApiHandler,
+  type ApiHandlerOptions,
+  type ApiClientInfo,
+} from './api-handler.js';
+export {
+  createNodeHandler,
+  DEFAULT_BODY_TIMEOUT_MS,
+  type NodeHandlerOptions,
+  type NodeRequestHandler,
+} from './node-handler.js';
+/** Failed-authentication rate limit per client address (429 + Retry-After). */
+export {
+  AuthFailureLimiter,
+  DEFAULT_AUTH_FAILURE_LIMITS,
+  addressKey,
+  type AuthFailureLimits,
+} from './auth-failure-limiter.js';
 export { buildOpenApiDocument } from './openapi-document.js';
 export { ROUTES, type RouteDefinition, type RouteAction } from './routes.js';
 export { PUSH_ERROR_STATUS } from './push-error-table.js';

@@ -8,14 +8,19 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { API_PROCESSOR, type ApiHandler, type ProcessorCarrier } from './api-handler.js';
 import type { ApiRequestParts } from './api-request-processor.js';
 import { errorResult, type ApiResult, type ResultStream } from './envelope.js';
-import { HttpApiConfigError } from './errors.js';
+import { ApiError, HttpApiConfigError } from './errors.js';
 import { bodyLost, tooLarge } from './json-body.js';
 
 /** Options of createNodeHandler. */
 export interface NodeHandlerOptions {
   /** Path prefix the API lives under, e.g. `/media-api`; default none. */
   prefix?: string | undefined;
+  /** A request body that sends nothing for this many ms is answered 408 and its connection closed (default 10000). */
+  bodyTimeoutMs?: number | undefined;
 }
+
+/** Default idle limit while a request body arrives. */
+export const DEFAULT_BODY_TIMEOUT_MS = 10_000;
 
 /** A `node:http` request listener that is also Express/Connect middleware. */
 export type NodeRequestHandler = (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void) => void;
@@ -33,6 +38,9 @@ interface MiddlewareRequest extends IncomingMessage {
  */
 export function createNodeHandler(handler: ApiHandler, options: NodeHandlerOptions = {}): NodeRequestHandler {
   const prefix = normalisePrefix(options.prefix);
+  const bodyTimeoutMs = options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS;
+  if (!Number.isSafeInteger(bodyTimeoutMs) || bodyTimeoutMs < 1)
+    throw new HttpApiConfigError('bodyTimeoutMs', `bodyTimeoutMs must be a positive integer, got ${bodyTimeoutMs}`);
   const processor = (handler as ProcessorCarrier)[API_PROCESSOR];
   return (req, res, next) => {
     const target = apiTarget(req, prefix);
@@ -42,7 +50,7 @@ export function createNodeHandler(handler: ApiHandler, options: NodeHandlerOptio
     }
     const run =
       processor !== undefined
-        ? processor.process(nodeRequestParts(req, target)).then((result) => writeResult(res, result))
+        ? processor.process(nodeRequestParts(req, target, bodyTimeoutMs)).then((result) => writeResult(res, result))
         : viaFetch(handler, req, res, target);
     run.catch((error: unknown) => {
       if (next !== undefined && !res.headersSent) return next(error);
@@ -77,7 +85,7 @@ function normalisePrefix(prefix: string | undefined): string {
 }
 
 /** Request parts for the processor, reading the body straight from the socket. */
-function nodeRequestParts(req: MiddlewareRequest, target: string): ApiRequestParts {
+function nodeRequestParts(req: MiddlewareRequest, target: string, bodyTimeoutMs: number): ApiRequestParts {
   const question = target.indexOf('?');
   return {
     method: req.method ?? 'GET',
@@ -87,24 +95,39 @@ function nodeRequestParts(req: MiddlewareRequest, target: string): ApiRequestPar
       const value = req.headers[name];
       return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
     },
-    readBody: (limit) => readNodeBody(req, limit),
+    readBody: (limit) => readNodeBody(req, limit, bodyTimeoutMs),
     remote: `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`,
+    clientAddress: req.socket?.remoteAddress,
   };
 }
 
-/** Reads the body of `req`, rejecting with 413 as soon as more than `limit` bytes arrived. */
-export function readNodeBody(req: MiddlewareRequest, limit: number): Promise<Uint8Array> {
+/**
+ * Reads the body of `req`, rejecting with 413 as soon as more than `limit` bytes arrived,
+ * and with 408 when nothing arrives for `idleMs` (a slow client holding the request open).
+ */
+export function readNodeBody(
+  req: MiddlewareRequest,
+  limit: number,
+  idleMs = DEFAULT_BODY_TIMEOUT_MS,
+): Promise<Uint8Array> {
   if (req.readableEnded) return Promise.resolve(alreadyParsedBody(req.body));
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let total = 0;
+    const onIdle = (): void => {
+      cleanup();
+      reject(new ApiError(408, `Request body timeout: nothing received for ${idleMs} ms`, { connection: 'close' }));
+    };
+    const idle = setTimeout(onIdle, idleMs);
     const cleanup = (): void => {
+      clearTimeout(idle);
       req.off('data', onData);
       req.off('end', onEnd);
       req.off('error', onError);
       req.off('close', onClose);
     };
     const onData = (chunk: Buffer): void => {
+      idle.refresh();
       total += chunk.byteLength;
       if (total > limit) {
         cleanup();

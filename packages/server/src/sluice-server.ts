@@ -30,6 +30,7 @@ import { silentLogger, type Logger } from './log/logger.js';
 import { createObservability } from './observe/observability.js';
 import type { EventBus } from './observe/event-bus.js';
 import type { PublishRefusedEvent } from './observe/server-events.js';
+import { redactingLogger, SecretSet } from './log/redacting-logger.js';
 import { DEFAULT_CONFIG_FILE, packageVersion } from './package-root.js';
 import { checkStreamMapProtocols } from './config/stream-map.js';
 import { builtInIngestProtocols, builtInPushProtocols, sinkFactoriesByName } from './protocols/index.js';
@@ -151,7 +152,12 @@ export function createSluiceServer(options: SluiceServerOptions = {}): SluiceSer
   const pushProtocolNames = pushProtocols.map((p) => p.name);
   for (const app of config.virtualHosts.flatMap((v) => v.applications))
     if (app.push?.streamMap !== undefined) checkStreamMapProtocols(app.push.streamMap, pushProtocolNames);
-  const log = options.logger ?? silentLogger;
+  // the token and every stream key are kept out of the log (redacting-logger.ts)
+  const secrets = new SecretSet();
+  secrets.add(config.accessToken, { basic: true });
+  for (const app of config.virtualHosts.flatMap((v) => v.applications))
+    for (const entry of app.push?.streamMap?.entries ?? []) secrets.add(entry.streamKey);
+  const log = options.logger === undefined ? silentLogger : redactingLogger(options.logger, secrets);
   for (const w of config.warnings) log.warn(`config: ${w.message}`, { file: w.file, element: w.element, line: w.line });
   const events = new EventEmitter<SluiceServerEvents>();
   const warn = (error: unknown): void => {
@@ -186,6 +192,7 @@ export function createSluiceServer(options: SluiceServerOptions = {}): SluiceSer
   });
   registry.on('change', (change) => {
     const r = change.record;
+    if (change.from === null) secrets.add(r.streamKey);
     const fields = {
       vhost: r.vhost,
       app: r.app,
@@ -252,13 +259,14 @@ export function createSluiceServer(options: SluiceServerOptions = {}): SluiceSer
     catalogue,
     accessToken: config.accessToken,
     crossDomains: config.crossDomains,
+    authFailureLimit: { maxFailures: config.apiLimits.authFailuresPerMinute },
     version: packageVersion(),
     onError: (e) => {
       log.error(`API: ${String(e)}`);
       warn(e);
     },
   });
-  const nodeHandler = createNodeHandler(apiHandler);
+  const nodeHandler = createNodeHandler(apiHandler, { bodyTimeoutMs: config.apiLimits.bodyTimeoutMs });
   const host = options.host ?? (config.bindAddress === '*' ? undefined : config.bindAddress);
   const apiBind = apiBindAddress(
     host,

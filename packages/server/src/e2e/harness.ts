@@ -24,7 +24,9 @@ export function testServerXml(streamMapPath?: string): string {
     <Managers><API><Port>0</Port></API></Managers>
     <Providers><RTMP><Port>0</Port></RTMP></Providers>
   </Bind>
-  <Managers><API><AccessToken>${TOKEN}</AccessToken><CrossDomains><Url>*</Url></CrossDomains></API></Managers>
+  <Managers><API><AccessToken>${TOKEN}</AccessToken><CrossDomains><Url>*</Url></CrossDomains>
+    <!-- the tests' good and bad clients share 127.0.0.1: failed authentication is not limited here (api-hardening.test.ts tests the limit) -->
+    <Limits><AuthFailuresPerMinute>1000000</AuthFailuresPerMinute></Limits></API></Managers>
   <VirtualHosts>
     <VirtualHost>
       <Name>default</Name>
