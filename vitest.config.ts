@@ -20,7 +20,6 @@ export default defineConfig({
     projects: [
       ...packages.map((name) => ({
         extends: true as const,
-        // `*.events.e2e.ts` are not matched: they wait for /v1/events (see packages/dashboard/README.md)
         test: { name, include: [`packages/${name}/src/**/*.test.ts`, `packages/${name}/src/**/*.test.tsx`] },
       })),
       { extends: true as const, test: { name: 'tools', include: ['tools/**/*.test.ts'] } },

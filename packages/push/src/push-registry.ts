@@ -65,6 +65,8 @@ export interface PushRegistryOptions {
   generateId?: (() => string) | undefined;
   /** Fixed UTC offset (minutes east) for rendered times; default the local offset. */
   utcOffsetMinutes?: number | undefined;
+  /** The push's current bit rate (bit/s), measured by the server; shown as the record's `bitrate`. */
+  bitrateOf?: ((id: string) => number | undefined) | undefined;
 }
 
 /** One state change of one push. `from` is null when the push was just created. */
@@ -117,6 +119,7 @@ export class PushRegistry extends EventEmitter<PushRegistryEvents> implements Pu
   private readonly timeoutsFor: PushRegistryOptions['timeoutsFor'];
   private readonly generateId: () => string;
   private readonly utcOffsetMinutes: number | undefined;
+  private readonly bitrateOf: PushRegistryOptions['bitrateOf'];
   private readonly pendingStoreOps = new Set<Promise<void>>();
   private readonly teardowns = new Map<string, () => void>();
 
@@ -132,6 +135,7 @@ export class PushRegistry extends EventEmitter<PushRegistryEvents> implements Pu
     this.timeoutsFor = options.timeoutsFor;
     this.generateId = options.generateId ?? randomUUID;
     this.utcOffsetMinutes = options.utcOffsetMinutes;
+    this.bitrateOf = options.bitrateOf;
     this.defaults = {
       connectionTimeoutMs: positive('connectionTimeoutMs', options.connectionTimeoutMs ?? 5000),
       sendTimeoutMs: positive('sendTimeoutMs', options.sendTimeoutMs ?? 2000),
@@ -368,7 +372,10 @@ export class PushRegistry extends EventEmitter<PushRegistryEvents> implements Pu
   }
 
   private render(session: PushSession): PushRecord {
-    return renderPushRecord(session, this.clock.now(), this.utcOffsetMinutes);
+    const record = renderPushRecord(session, this.clock.now(), this.utcOffsetMinutes);
+    const bitrate = this.bitrateOf?.(record.id);
+    if (bitrate !== undefined) record.bitrate = bitrate;
+    return record;
   }
 
   private reportChange(session: PushSession, from: PushState | null, error: Error | undefined): void {

@@ -73,6 +73,8 @@ export interface PushRecord {
   reconnectIn?: number;
   /** Frames dropped because the destination was slower than the stream. */
   droppedFrames?: number;
+  /** Bits per second sent over the last ~5 s (bytes the kernel accepted), when the server measures it. */
+  bitrate?: number;
   /** Jumps in the source's timestamps this push's sessions went through; each was absorbed (the output timeline stays continuous). */
   discontinuities?: number;
   /** Tracks of the source left out because the protocol cannot carry them (or they are not in the stream). */

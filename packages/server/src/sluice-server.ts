@@ -175,6 +175,7 @@ export function createSluiceServer(options: SluiceServerOptions = {}): SluiceSer
   }
   const sinks = sinkFactoriesByName(pushProtocols);
   const registry = new PushRegistry({
+    bitrateOf: (id) => observability.meter.pushBitrate(id),
     source: hub,
     sinks: cluster?.guard(sinks) ?? sinks,
     store: cluster === undefined ? store : undefined,
@@ -251,7 +252,13 @@ export function createSluiceServer(options: SluiceServerOptions = {}): SluiceSer
   const pushService = cluster?.service ?? registry;
   startStreamMapPusher(hub, vhosts, pushService, log, cluster === undefined ? undefined : targetStreamMapPushId);
   const catalogue = new ServerCatalogue(vhosts, hub);
-  const observability = createObservability({ registry, hub, log });
+  const observability = createObservability({
+    registry,
+    hub,
+    vhosts,
+    log,
+    ingestProtocols: ingestProtocols.map((p) => p.sourceType),
+  });
   const apiHandler = createApiHandler({
     ...observability.apiOptions,
     push: pushService,

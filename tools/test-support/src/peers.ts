@@ -17,7 +17,8 @@ export type PeerName =
   | 'redis-server'
   | 'openssl'
   | 'curl'
-  | 'srt-live-transmit';
+  | 'srt-live-transmit'
+  | 'promtool';
 
 /** Path of the RTMP module as Debian's libnginx-mod-rtmp installs it. */
 export const NGINX_RTMP_MODULE = '/usr/lib/nginx/modules/ngx_rtmp_module.so';
@@ -50,6 +51,8 @@ function probe(peer: PeerName): string | null {
     case 'openssl':
     case 'curl':
       return which(peer) ? null : `${peer} is not installed (apt-get install ${peer})`;
+    case 'promtool':
+      return which('promtool') ? null : 'promtool is not installed (apt-get install prometheus)';
     case 'chromium':
       return existsSync(CHROMIUM) ? null : `chromium is not installed at ${CHROMIUM} (apt-get install chromium)`;
     case 'redis-server':

@@ -2,7 +2,7 @@
  * The dashboard in a real browser (Debian's chromium through playwright-core) against
  * a real server: ffmpeg publishes to our RTMP ingest, pushes go to nginx-rtmp. What
  * needs /v1/events (a push reaching `pushing` without a reload, live stats, rows
- * leaving by themselves) is in dashboard.events.e2e.ts. Screenshots go to the folder
+ * leaving by themselves) is in dashboard-events.test.ts. Screenshots go to the folder
  * printed at the start.
  */
 import { describeWithPeers, waitFor } from '@sluice/test-support';

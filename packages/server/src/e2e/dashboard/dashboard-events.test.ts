@@ -1,8 +1,7 @@
 /**
- * The dashboard's live parts, which need `/v1/events` (issue 13). Not run by `pnpm test`
- * yet: vitest matches `*.test.ts(x)` only. Once /v1/events is on main, rename this file
- * to `dashboard-events.test.ts` and it joins the suite (same peers, same world as
- * dashboard.test.ts). Passed 3/3 against a stand-in /v1/events written to the agreed format.
+ * The dashboard's live parts over `/v1/events` (issue 13): the event stream read with fetch
+ * and the Authorization header, rows and cards moved by push/stream events, the `stats`
+ * events' bit rates and chart. Same peers and world as dashboard.test.ts.
  */
 import { describeWithPeers } from '@sluice/test-support';
 import type { Request } from 'playwright-core';
