@@ -5,7 +5,7 @@
  */
 import type { ApiHandlerOptions } from '@sluice/http';
 import { formatPushTime, type PushRegistry } from '@sluice/push';
-import { streamKey, type StreamHub } from '../hub/stream-hub.js';
+import { type StreamHub } from '../hub/stream-hub.js';
 import type { VirtualHostTable } from '../hub/virtual-host-table.js';
 import type { Logger } from '../log/logger.js';
 import { EventBus } from './event-bus.js';
@@ -19,7 +19,7 @@ import {
   streamPublishedEvent,
   type PublishRefusedEvent,
 } from './server-events.js';
-import { TrafficMeter } from './traffic-meter.js';
+import { streamKey, TrafficMeter } from './traffic-meter.js';
 
 /** Milliseconds between two `stats` events (sent only while someone reads the event stream). */
 export const STATS_EVENT_INTERVAL_MS = 2000;

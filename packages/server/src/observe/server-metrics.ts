@@ -9,8 +9,8 @@
 import type { MetricsSource } from '@sluice/http';
 import type { PushRegistry, PushState } from '@sluice/push';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
-import { streamKey, type StreamHub } from '../hub/stream-hub.js';
-import type { TrafficMeter } from './traffic-meter.js';
+import { type StreamHub } from '../hub/stream-hub.js';
+import { streamKey, type TrafficMeter } from './traffic-meter.js';
 
 const PUSH_STATES: readonly PushState[] = ['ready', 'connecting', 'pushing', 'stopping', 'stopped', 'error'];
 const PUSH_LABELS = ['vhost', 'app', 'stream', 'id', 'protocol'] as const;

@@ -8,8 +8,8 @@
  */
 import type { StatsSource, StatsView } from '@sluice/http';
 import { formatPushTime, type PushRecord, type PushRegistry, type StreamRef } from '@sluice/push';
-import { streamKey, type LiveStreamInfo, type StreamHub } from '../hub/stream-hub.js';
-import type { TrafficMeter } from './traffic-meter.js';
+import { type LiveStreamInfo, type StreamHub } from '../hub/stream-hub.js';
+import { streamKey, type TrafficMeter } from './traffic-meter.js';
 
 /** Running numbers of one vhost, app or stream. */
 interface ScopeStats {

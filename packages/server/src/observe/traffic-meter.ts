@@ -127,3 +127,8 @@ function bitrate(series: Series | undefined): number | undefined {
   if (seconds <= 0) return undefined;
   return Math.round(((last.bytes - first.bytes) * 8) / seconds);
 }
+
+/** The meter's key of a stream: `vhost/app/name`. */
+export function streamKey(ref: { vhost: string; app: string; name: string }): string {
+  return `${ref.vhost}/${ref.app}/${ref.name}`;
+}
