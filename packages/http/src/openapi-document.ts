@@ -83,7 +83,12 @@ export function buildOpenApiDocument(
           'Start a push',
           `Starts pushing a stream of the application to a destination of a push protocol (${names}). The stream need not exist yet: the push waits in state \`ready\`. 400 messages: \`There is no required parameter [stream.name, url] (400)\` (every missing field, in field order), \`Unsupported protocol [hls] (400)\`, \`Invalid URL [..] for protocol [rtmp] (400)\`, \`Unknown track id [7] in stream [name] (400)\`, \`Duplicate ID already exists [{id}] (400)\`.`,
           jsonBody(ref('StartPushRequest'), true),
-          { '200': ok('The new push record.', { type: 'array', items: ref('PushRecord'), minItems: 1, maxItems: 1 }) },
+          {
+            '200': ok('The new push record.', { type: 'array', items: ref('PushRecord'), minItems: 1, maxItems: 1 }),
+            '409': error(
+              'The application already holds as many pushes as its `<MaxPushes>` allows: `The application [{vhost}/{app}] already has N pushes, the most its MaxPushes allows (409)`. StreamMap pushes count toward the cap but are never refused.',
+            ),
+          },
         ),
       },
       '/v1/vhosts/{vhost}/apps/{app}:stopPush': {

@@ -3,6 +3,7 @@ import {
   DuplicatePushId,
   InvalidPushUrl,
   MissingPushParameter,
+  PushLimitReached,
   PushNotFound,
   PushRegistryUnavailable,
   UnknownTrackId,
@@ -19,6 +20,11 @@ const cases: Array<[Error, number, string]> = [
   [new InvalidPushUrl('rtmp:/x', 'rtmp', 'no host'), 400, 'Invalid URL [rtmp:/x] for protocol [rtmp] (400)'],
   [new UnknownTrackId(7, 'name'), 400, 'Unknown track id [7] in stream [name] (400)'],
   [new MissingPushParameter(['stream.name', 'url']), 400, 'There is no required parameter [stream.name, url] (400)'],
+  [
+    new PushLimitReached('default', 'app', 3),
+    409,
+    'The application [default/app] already has 3 pushes, the most its MaxPushes allows (409)',
+  ],
   [new PushNotFound('x'), 404, 'There is no push information related to the ID [x] (404)'],
   [
     new PushRegistryUnavailable('Push registry unavailable: cannot list the pushes: Redis at h:6379: not connected'),

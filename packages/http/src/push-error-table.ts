@@ -7,6 +7,7 @@ import {
   DuplicatePushId,
   InvalidPushUrl,
   MissingPushParameter,
+  PushLimitReached,
   PushNotFound,
   PushRegistryUnavailable,
   UnknownTrackId,
@@ -23,6 +24,7 @@ export const PUSH_ERROR_STATUS: ReadonlyArray<readonly [ErrorClass, number]> = [
   [InvalidPushUrl, 400],
   [UnknownTrackId, 400],
   [MissingPushParameter, 400],
+  [PushLimitReached, 409],
   [PushNotFound, 404],
   [PushRegistryUnavailable, 503],
 ];

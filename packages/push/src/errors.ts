@@ -8,6 +8,18 @@ export class DuplicatePushId extends Error {
   }
 }
 
+/** The application already runs as many pushes as its cap (`<MaxPushes>`) allows. */
+export class PushLimitReached extends Error {
+  override readonly name = 'PushLimitReached';
+  constructor(
+    readonly vhost: string,
+    readonly app: string,
+    readonly limit: number,
+  ) {
+    super(`The application [${vhost}/${app}] already has ${limit} pushes, the most its MaxPushes allows`);
+  }
+}
+
 /** No push with this id. */
 export class PushNotFound extends Error {
   override readonly name = 'PushNotFound';

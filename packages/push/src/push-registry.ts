@@ -8,6 +8,7 @@ import { EventEmitter, on } from 'node:events';
 import { emitIsolated, systemClock, type Clock } from '@sluice/media';
 import {
   DuplicatePushId,
+  PushLimitReached,
   InvalidPushUrl,
   MissingPushParameter,
   PushNotFound,
@@ -61,6 +62,8 @@ export interface PushRegistryOptions {
         app: string;
       }) => Partial<Pick<SessionTimeouts, 'connectionTimeoutMs' | 'sendTimeoutMs' | 'noMediaTimeoutMs'>> | undefined)
     | undefined;
+  /** Most pushes an application may hold at once (the server reads `<MaxPushes>`); undefined: no cap. StreamMap pushes count but are never refused. */
+  maxPushesFor?: ((scope: { vhost: string; app: string }) => number | undefined) | undefined;
   /** Generates ids for pushes started without one. Default: crypto.randomUUID. */
   generateId?: (() => string) | undefined;
   /** Fixed UTC offset (minutes east) for rendered times; default the local offset. */
@@ -117,6 +120,7 @@ export class PushRegistry extends EventEmitter<PushRegistryEvents> implements Pu
   private readonly ctx: SessionContext;
   private readonly defaults: SessionTimeouts;
   private readonly timeoutsFor: PushRegistryOptions['timeoutsFor'];
+  private readonly maxPushesFor: PushRegistryOptions['maxPushesFor'];
   private readonly generateId: () => string;
   private readonly utcOffsetMinutes: number | undefined;
   private readonly bitrateOf: PushRegistryOptions['bitrateOf'];
@@ -133,6 +137,7 @@ export class PushRegistry extends EventEmitter<PushRegistryEvents> implements Pu
     this.store = options.store ?? new MemoryPushStore();
     this.clock = options.clock ?? systemClock;
     this.timeoutsFor = options.timeoutsFor;
+    this.maxPushesFor = options.maxPushesFor;
     this.generateId = options.generateId ?? randomUUID;
     this.utcOffsetMinutes = options.utcOffsetMinutes;
     this.bitrateOf = options.bitrateOf;
@@ -182,6 +187,7 @@ export class PushRegistry extends EventEmitter<PushRegistryEvents> implements Pu
   /** Creates a push (contract, startPush). Throws MissingPushParameter, DuplicatePushId, UnsupportedProtocol, InvalidPushUrl or UnknownTrackId. */
   startPush(input: StartPushInput): PushRecord {
     const definition = this.normalise(input);
+    if (definition.isConfig !== true) this.checkLimit(definition.vhost, definition.app);
     // Persist first: a change listener may stop the push while it is being added, and its delete must come after.
     if (definition.isConfig !== true) this.track(this.store.put(definition));
     return this.render(this.add(definition));
@@ -209,6 +215,16 @@ export class PushRegistry extends EventEmitter<PushRegistryEvents> implements Pu
     const urlProblem = factory.checkUrl(definition.url);
     if (urlProblem !== null) throw new InvalidPushUrl(definition.url, definition.protocol, urlProblem);
     return this.render(this.add(structuredClone(definition)));
+  }
+
+  /** Throws PushLimitReached when the application holds as many pushes as its cap. */
+  private checkLimit(vhost: string, app: string): void {
+    const limit = this.maxPushesFor?.({ vhost, app });
+    if (limit === undefined) return;
+    let held = 0;
+    for (const session of this.sessions.values())
+      if (session.definition.vhost === vhost && session.definition.app === app) held++;
+    if (held >= limit) throw new PushLimitReached(vhost, app, limit);
   }
 
   /** Stops a push; its record as it is now (`stopping`, or `stopped` when nothing had to close). Throws PushNotFound. */

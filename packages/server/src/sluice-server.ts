@@ -180,6 +180,7 @@ export function createSluiceServer(options: SluiceServerOptions = {}): SluiceSer
     sinks: cluster?.guard(sinks) ?? sinks,
     store: cluster === undefined ? store : undefined,
     retry: options.retry,
+    maxPushesFor: ({ vhost, app }) => vhosts.application(vhost, app)?.push?.maxPushes,
     timeoutsFor: ({ vhost, app }) => {
       const push = vhosts.application(vhost, app)?.push;
       return push === undefined

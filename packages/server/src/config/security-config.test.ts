@@ -113,21 +113,21 @@ describe('Server.xml security settings', () => {
     ).toContain('<RequestTimeout> (5000) must not be below <HeadersTimeout> (9000)');
   });
 
-  it('reads destination rules and MaxPushes per application', () => {
-    const config = parseServerConfig(
-      xml({
-        push: '<MaxPushes>3</MaxPushes><Destinations><Allow>*.youtube.com</Allow><Allow>192.0.2.0/24</Allow><Deny>10.0.0.0/8</Deny><Deny>fd00::/8</Deny><Deny>::1</Deny></Destinations>',
-      }),
-    );
-    const push = config.virtualHosts[0]!.applications[0]!.push!;
-    expect(push.maxPushes).toBe(3);
-    expect(push.destinations).toEqual({
-      allow: ['*.youtube.com', '192.0.2.0/24'],
-      deny: ['10.0.0.0/8', 'fd00::/8', '::1'],
-    });
+  it('reads MaxPushes per application; Destinations are refused until pushes enforce them', () => {
+    const config = parseServerConfig(xml({ push: '<MaxPushes>3</MaxPushes>' }));
+    expect(config.virtualHosts[0]!.applications[0]!.push!.maxPushes).toBe(3);
     expect(configError(() => parseServerConfig(xml({ push: '<MaxPushes>0</MaxPushes>' }))).element).toBe(
       'Server.VirtualHosts.VirtualHost.Applications.Application.Publishers.Push.MaxPushes',
     );
+    const refused = configError(() =>
+      parseServerConfig(
+        xml({ push: '<Destinations><Allow>*.youtube.com</Allow><Deny>10.0.0.0/8</Deny></Destinations>' }),
+      ),
+    );
+    expect(refused.element).toBe(
+      'Server.VirtualHosts.VirtualHost.Applications.Application.Publishers.Push.Destinations',
+    );
+    expect(refused.message).toContain('not enforced by this version yet');
     expect(
       configError(() => parseServerConfig(xml({ push: '<Destinations><Deny>10.0.0.0/33</Deny></Destinations>' })))
         .message,
