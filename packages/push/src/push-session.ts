@@ -480,6 +480,7 @@ export class PushSession implements StreamSubscriber {
       streamKey: this.definition.streamKey,
       connectionTimeoutMs: this.timeouts.connectionTimeoutMs,
       sendTimeoutMs: this.timeouts.sendTimeoutMs,
+      stream: this.streamRef(),
     };
   }
 }
