@@ -153,10 +153,10 @@ export class TcpTsSender implements TsSender {
     const s = this.socket;
     if (s === undefined || this.failed || this.closing) return false;
     if (s.writableLength > this.highWaterMark) {
-      this.startStallTimer();
+      this.watchdog.arm();
       return false;
     }
-    if (!s.write(datagram)) this.startStallTimer();
+    if (!s.write(datagram)) this.watchdog.arm();
     return true;
   }
 
