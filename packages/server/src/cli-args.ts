@@ -24,6 +24,7 @@ export class CliUsageError extends Error {
 
 /** The `--help` text. */
 export const CLI_USAGE = `Usage: sluice [options]
+       sluice sign-url --secret KEY --url URL --expire TIME [...]   (see sluice sign-url --help)
 
 Runs the Sluice server: RTMP ingest, push to RTMP/RTMPS and MPEG-TS (UDP/TCP), REST API.
 

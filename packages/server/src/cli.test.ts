@@ -63,4 +63,14 @@ describe('sluice CLI', () => {
       `configuration error: ${file}:line 3: <Server.Bind.Managers.API.Port>: must be an integer from 0 to 65535, got "80a"`,
     );
   });
+
+  it('sign-url prints a signed URL (exit 0); a wrong argument exits 2', async () => {
+    const [ok, bad] = await Promise.all([
+      sluice(['sign-url', '--secret', 'K', '--url', 'rtmp://h/app/s', '--expire', '2026-12-31T00:00:00Z']),
+      sluice(['sign-url', '--url', 'rtmp://h/app/s']),
+    ]);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout).toMatch(/^rtmp:\/\/h:1935\/app\/s\?policy=[\w-]+&signature=[\w-]+\n$/);
+    expect(bad).toMatchObject({ code: 2, stderr: expect.stringContaining('--secret is required') });
+  });
 });

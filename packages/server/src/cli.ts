@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { runSignUrlCommand } from './access/sign-url-command.js';
 import { CLI_USAGE, CliUsageError, parseCliArgs, type CliOptions } from './cli-args.js';
 import { ConfigError } from './config/config-error.js';
 import { createLogger } from './log/logger.js';
@@ -15,6 +16,7 @@ import { createSluiceServer } from './sluice-server.js';
 const SHUTDOWN_DEADLINE_MS = 4500;
 
 async function main(argv: readonly string[]): Promise<number> {
+  if (argv[0] === 'sign-url') return runSignUrlCommand(argv.slice(1), process.stdout, process.stderr);
   let options: CliOptions;
   try {
     options = parseCliArgs(argv);
