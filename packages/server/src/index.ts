@@ -47,3 +47,25 @@ export {
 export { DashboardFiles, defaultDashboardRoot } from './dashboard/dashboard-files.js';
 export { withDashboard } from './dashboard/with-dashboard.js';
 export { DEFAULT_CONFIG_FILE, PACKAGE_ROOT, packageVersion } from './package-root.js';
+/** Publish access control: SignedPolicy and AdmissionWebhooks per virtual host (OvenMediaEngine formats). */
+export {
+  PublishAdmission,
+  type PublishRequest,
+  type AdmissionDecision,
+  type AdmittedPublish,
+  type RefusedPublish,
+  type RefusedPublishEvent,
+  type PublishAdmissionOptions,
+} from './access/publish-admission.js';
+export { RefusalCounters, REFUSAL_CAUSES, type RefusalCause, type Refusal } from './access/refusal.js';
+export { checkSignedPolicy, type SignedPolicyConfig, type PolicyPass } from './access/signed-policy.js';
+export { signUrl, type SignUrlOptions, type UrlPolicy } from './access/url-signing.js';
+export {
+  AdmissionWebhook,
+  MAX_ANSWER_BYTES,
+  type AdmissionWebhookConfig,
+  type AdmissionWebhookOptions,
+  type WebhookPublish,
+  type WebhookVerdict,
+} from './access/admission-webhook.js';
+export { parseCidr, type CidrRange } from './access/cidr.js';
