@@ -153,10 +153,10 @@ export class TcpTsSender implements TsSender {
     const s = this.socket;
     if (s === undefined || this.failed || this.closing) return false;
     if (s.writableLength > this.highWaterMark) {
-      this.watchdog.arm();
+      this.startStallTimer();
       return false;
     }
-    if (!s.write(datagram)) this.watchdog.arm();
+    if (!s.write(datagram)) this.startStallTimer();
     return true;
   }
 
