@@ -76,8 +76,8 @@ export class TsStreamOutput {
   private bytesAt = new Float64Array(this.capacity);
   private randomAccessAt = new Uint8Array(this.capacity);
   /**
-   * Where in each datagram the output of the first muxer write() ends (whole PES packets),
-   * bytes (0: none ends in it), and whether one ends exactly at its end: a push stopping mid-frame
+   * Where in each datagram the first muxer chunk (whole PES packets) ends, bytes (0: none
+   * ends in it), and whether a chunk ends exactly at its end: a push stopping mid-frame
    * sends up to there, so its destination's last frame is whole.
    */
   private frameEndAt = new Uint16Array(this.capacity);
@@ -146,7 +146,6 @@ export class TsStreamOutput {
     if (muxer === undefined) return;
     try {
       muxer.write(packet);
-      this.markFrameEnd(); // (a chunk may also end where a slab fills up, mid-PES)
     } catch (error) {
       this.droppedPackets++;
       this.lastDropReason = error instanceof Error ? error.message : String(error);
@@ -262,18 +261,15 @@ export class TsStreamOutput {
       this.pendOffset = offset;
       this.pendLength = length;
     }
-  };
-
-  /** After a whole write(): its PES packets end in the partial datagram, or with the last one logged. */
-  private markFrameEnd(): void {
+    // the chunk (whole PES packets) ends in the partial datagram, or with the last one logged
     if (this.pendLength > 0) {
       if (this.pendFrameEnd === 0) this.pendFrameEnd = this.pendLength;
     } else if (this.end > this.head) {
       const i = (this.end - 1) % this.capacity;
       this.alignedAt[i] = 1;
-      if (this.frameEndAt[i] === 0) this.frameEndAt[i] = this.packetSize;
+      if (this.frameEndAt[i] === 0) this.frameEndAt[i] = size;
     }
-  }
+  };
 
   private pushPending(): void {
     const d = this.pendCopy ?? new Uint8Array(this.pendBuffer as ArrayBufferLike, this.pendOffset, this.pendLength);
