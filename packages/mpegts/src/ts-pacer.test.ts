@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFixture, waitFor } from '@sluice/test-support';
 import { TsOutlet, TsPacer, TsStreamOutput, type TsDatagramSender } from './index.js';
-import { comparableVideoPayload, interleave, readFlv, readTs } from './test-support/media-source.js';
+import { interleave, readFlv } from './test-support/media-source.js';
 
 const source = readFlv(readFixture('h264-high-aac.flv'));
 const packets = interleave(source);
@@ -124,30 +124,6 @@ describe('TsOutlet', () => {
     expect(outlet.skippedBytes).toBeGreaterThan(0);
     const resumed = sender.sent.find((s) => s.t === clock.t)!.d;
     expect([resumed[0], resumed[1]! & 0x1f, resumed[2]]).toEqual([0x47, 0, 0]);
-  });
-
-  it('at close, sends up to the end of the frame being sent: the last frame is whole', () => {
-    const clock = { t: 0 };
-    const { out, feedTo } = liveOutput(clock);
-    for (; clock.t < 1900; clock.t += 4) feedTo(clock.t);
-    const sender = new RecordingSender(clock);
-    const outlet = new TsOutlet(out, sender, { minBitrate: 100_000 });
-    outlet.pump(clock.t); // a keyframe is being sent, paced: it is not whole yet
-    outlet.sendRest(false);
-    const got = readTs(Buffer.concat(sender.sent.map((s) => s.d)));
-    expect(got.errors).toEqual([]);
-    const vTrack = got.tracks.find((t) => t.kind === 'video')!;
-    const video = got.packets.filter((p) => p.trackId === vTrack.id);
-    expect(video.length).toBeGreaterThan(0);
-    const whole = new Set(
-      packets
-        .filter((p) => p.trackId === source.tracks.find((t) => t.kind === 'video')!.id)
-        .map((p) => comparableVideoPayload(vTrack.codec, p.data)),
-    );
-    const bad = video
-      .map((p, i) => (whole.has(comparableVideoPayload(vTrack.codec, p.data)) ? -1 : i))
-      .filter((i) => i >= 0);
-    expect(bad, `of ${video.length}`).toEqual([]);
   });
 
   it('waits for the first random-access point when the output has none yet', () => {

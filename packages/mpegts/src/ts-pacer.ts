@@ -132,24 +132,16 @@ export class TsOutlet {
     if (paced) this.tokens = tokens;
   }
 
-  /**
-   * At close, unpaced, as far as the sender takes it: everything left (`all`), or up to
-   * the end of the frame being sent (the last datagram may then be shorter), so the
-   * destination's last frame is whole.
-   */
-  sendRest(all: boolean): void {
+  /** Sends everything left in the output now, unpaced, as far as the sender takes it (at close). */
+  sendRest(): void {
     const out = this.output;
-    if (!this.started() || (this.datagramsSent === 0 && !all)) return;
-    if (!all && this.cursor > out.head && out.endsAligned(this.cursor - 1)) return;
+    if (!this.started()) return;
     while (this.cursor < out.end) {
-      let d = out.datagram(this.cursor);
-      const frameEnd = all ? 0 : out.frameEnd(this.cursor);
-      if (frameEnd > 0 && frameEnd < d.length) d = d.subarray(0, frameEnd);
-      if (!this.sender.sendDatagram(d)) return;
+      const d = out.datagram(this.cursor);
+      if (!this.sender.sendDatagram(d)) break;
       this.cursor++;
       this.bytesSent += d.length;
       this.datagramsSent++;
-      if (frameEnd > 0) return;
     }
   }
 

@@ -169,10 +169,10 @@ export class TsPushSink {
     this.closed = true;
     if (outlet !== undefined) {
       this.pacer.remove(outlet);
-      // an own output is flushed and sent whole; a shared one up to the end of the current frame
-      const own = this.options.shared === undefined;
-      if (own) output?.finish();
-      outlet.sendRest(own);
+      if (this.options.shared === undefined && output !== undefined) {
+        output.finish();
+        outlet.sendRest();
+      }
       outlet.detach();
     }
     if (output !== undefined && this.options.shared !== undefined) this.options.shared.outputs.release(output);

@@ -75,14 +75,6 @@ export class TsStreamOutput {
   private clockAt = new Float64Array(this.capacity);
   private bytesAt = new Float64Array(this.capacity);
   private randomAccessAt = new Uint8Array(this.capacity);
-  /**
-   * Where in each datagram the first muxer chunk (whole PES packets) ends, bytes (0: none
-   * ends in it), and whether a chunk ends exactly at its end: a push stopping mid-frame
-   * sends up to there, so its destination's last frame is whole.
-   */
-  private frameEndAt = new Uint16Array(this.capacity);
-  private alignedAt = new Uint8Array(this.capacity);
-  private pendFrameEnd = 0;
   private readonly maxDatagrams: number;
   private readonly now: () => number;
   private readonly muxerOptions: Omit<TsMuxerOptions, 'onData' | 'output'>;
@@ -175,16 +167,6 @@ export class TsStreamOutput {
     return this.dueAt[seq % this.capacity]!;
   }
 
-  /** Bytes of datagram `seq` up to the end of the first whole muxer chunk ending in it; 0 when none does. */
-  frameEnd(seq: number): number {
-    return this.frameEndAt[seq % this.capacity]!;
-  }
-
-  /** Whether datagram `seq` ends exactly where a muxer chunk ends (stopping after it cuts no frame short). */
-  endsAligned(seq: number): boolean {
-    return this.alignedAt[seq % this.capacity] === 1;
-  }
-
   /** Whether datagram `seq` starts a random-access point (PAT, PMT, keyframe). */
   isRandomAccess(seq: number): boolean {
     return this.randomAccessAt[seq % this.capacity] === 1;
@@ -261,14 +243,6 @@ export class TsStreamOutput {
       this.pendOffset = offset;
       this.pendLength = length;
     }
-    // the chunk (whole PES packets) ends in the partial datagram, or with the last one logged
-    if (this.pendLength > 0) {
-      if (this.pendFrameEnd === 0) this.pendFrameEnd = this.pendLength;
-    } else if (this.end > this.head) {
-      const i = (this.end - 1) % this.capacity;
-      this.alignedAt[i] = 1;
-      if (this.frameEndAt[i] === 0) this.frameEndAt[i] = size;
-    }
   };
 
   private pushPending(): void {
@@ -305,9 +279,6 @@ export class TsStreamOutput {
     this.bytesAt[i] = this.totalBytes;
     const ra = this.nextRandomAccess;
     this.randomAccessAt[i] = ra ? 1 : 0;
-    this.frameEndAt[i] = this.pendFrameEnd;
-    this.alignedAt[i] = 0;
-    this.pendFrameEnd = 0;
     if (ra) {
       this.nextRandomAccess = false;
       this.lastRandomAccess = this.end;
@@ -366,8 +337,6 @@ export class TsStreamOutput {
     const clock = new Float64Array(cap);
     const bytes = new Float64Array(cap);
     const ra = new Uint8Array(cap);
-    const frameEnd = new Uint16Array(cap);
-    const aligned = new Uint8Array(cap);
     for (let s = this.head; s < this.end; s++) {
       const a = s % old;
       const b = s % cap;
@@ -376,8 +345,6 @@ export class TsStreamOutput {
       clock[b] = this.clockAt[a]!;
       bytes[b] = this.bytesAt[a]!;
       ra[b] = this.randomAccessAt[a]!;
-      frameEnd[b] = this.frameEndAt[a]!;
-      aligned[b] = this.alignedAt[a]!;
     }
     this.capacity = cap;
     this.data = data;
@@ -385,7 +352,5 @@ export class TsStreamOutput {
     this.clockAt = clock;
     this.bytesAt = bytes;
     this.randomAccessAt = ra;
-    this.frameEndAt = frameEnd;
-    this.alignedAt = aligned;
   }
 }
