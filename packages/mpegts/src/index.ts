@@ -23,23 +23,6 @@ export type { TsSender } from './sender.js';
 export { UdpTsSender, type UdpTsSenderOptions } from './udp-sender.js';
 export { TcpTsSender, type TcpTsSenderOptions } from './tcp-sender.js';
 export { parseTsUrl, checkTsUrl, isMulticastAddress, DEFAULT_UDP_PACKET_SIZE, type TsDestination } from './ts-url.js';
-export { TsPushSink, createTsSender, type TsPushTarget, type TsPushSinkOptions } from './ts-sink.js';
-/** One stream's MPEG-TS muxed once, as datagrams every push of it sends (views, no copy per push). */
-export { TsStreamOutput, type TsStreamOutputOptions } from './ts-stream-output.js';
-/** The shared TsStreamOutput of each (stream, track set, datagram size), fed by a PushSource-shaped source. */
-export {
-  TsStreamOutputs,
-  type TsPacketSource,
-  type TsStreamRef,
-  type TsStreamSubscriber,
-} from './ts-stream-outputs.js';
-/** One clock for every MPEG-TS push (TsPacer) and each push's paced reader of an output (TsOutlet). */
-export {
-  TsPacer,
-  TsOutlet,
-  defaultTsPacer,
-  DEFAULT_BURST_FACTOR,
-  type TsPacing,
-  type TsDatagramSender,
-} from './ts-pacer.js';
+export { TsPushSink, createTsSender, type TsPushTarget } from './ts-sink.js';
+export { TsFanOut, type TsFanOutOptions, type TsChunkReceiver } from './fan-out.js';
 export { analyzeTransportStream, type TsAnalysis, type TsAnalysisLimits } from './analyzer.js';

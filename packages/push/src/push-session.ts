@@ -480,7 +480,6 @@ export class PushSession implements StreamSubscriber {
       streamKey: this.definition.streamKey,
       connectionTimeoutMs: this.timeouts.connectionTimeoutMs,
       sendTimeoutMs: this.timeouts.sendTimeoutMs,
-      stream: this.streamRef(),
     };
   }
 }

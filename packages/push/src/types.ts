@@ -161,8 +161,6 @@ export interface PushTarget {
   connectionTimeoutMs: number;
   /** Default 2000: a write that drains nothing for this long fails the session. */
   sendTimeoutMs: number;
-  /** The source stream (sinks that share one output per stream, such as mpegts, key on it). */
-  stream?: StreamRef;
 }
 
 /**

@@ -147,8 +147,7 @@ export const PUSH_STORE_FILE = 'pushes.msgpack';
 export function createSluiceServer(options: SluiceServerOptions = {}): SluiceServer {
   const loaded = options.config ?? loadServerConfig(options.configFile ?? DEFAULT_CONFIG_FILE, options.env ?? {});
   const config = options.rtmpPort === undefined ? loaded : { ...loaded, rtmpPort: options.rtmpPort };
-  const hub = new StreamHub();
-  const pushProtocols = options.pushProtocols ?? builtInPushProtocols({ rtmp: options.rtmps, source: hub });
+  const pushProtocols = options.pushProtocols ?? builtInPushProtocols({ rtmp: options.rtmps });
   const ingestProtocols = options.ingestProtocols ?? builtInIngestProtocols();
   const pushProtocolNames = pushProtocols.map((p) => p.name);
   for (const app of config.virtualHosts.flatMap((v) => v.applications))
@@ -166,6 +165,7 @@ export function createSluiceServer(options: SluiceServerOptions = {}): SluiceSer
       events.emit('warning', error instanceof Error ? error : new Error(String(error)));
   };
   const vhosts = new VirtualHostTable(config.virtualHosts);
+  const hub = new StreamHub();
   // <Cluster>: the pushes live in Redis; the local registry runs those this node holds the lease of.
   const cluster = config.cluster === undefined ? undefined : new ClusterSlot(config.cluster);
   let store = options.store;

@@ -6,7 +6,6 @@
  * and publish into the hub. Adding a protocol = one module + one line here
  * (docs/ARCHITECTURE.md, "How to add a protocol").
  */
-import type { TsPacketSource } from '@sluice/mpegts';
 import type { PushProtocolModule, PushSinkFactory } from '@sluice/push';
 import { createMpegtsPushProtocol } from './mpegts/mpegts-push.js';
 import type { IngestProtocol } from './ingest-protocol.js';
@@ -17,13 +16,11 @@ import { createRtmpPushProtocol, type RtmpPushOptions } from './rtmp/rtmp-push.j
 export interface ProtocolOptions {
   /** rtmp pushes: rtmps:// certificate checks, chunk size and chunk sharing. */
   rtmp?: RtmpPushOptions | undefined;
-  /** The stream hub: mpegts pushes of one stream and track set then share one muxed output. */
-  source?: TsPacketSource | undefined;
 }
 
 /** The built-in push protocols. */
 export function builtInPushProtocols(options: ProtocolOptions = {}): PushProtocolModule[] {
-  return [createRtmpPushProtocol(options.rtmp), createMpegtsPushProtocol(options.source)];
+  return [createRtmpPushProtocol(options.rtmp), createMpegtsPushProtocol()];
 }
 
 /** The built-in ingest protocols. */
