@@ -3,6 +3,7 @@
  * (bit flips, interesting values, arithmetic on 8/16/32-bit fields, block insert,
  * delete, duplicate, splice with another seed), a few at a time, output length bounded.
  */
+import { concatBytes } from '../../../packages/media/src/flv/test-support/flv-file.js';
 import type { Prng } from './prng.js';
 
 const INTERESTING_8 = [0, 1, 0x7f, 0x80, 0xff, 0x10, 0x20, 0x40, 0x47, 0x03];
@@ -36,7 +37,7 @@ function mutateOnce(bytes: Uint8Array, corpus: readonly Uint8Array[], rng: Prng,
       return bytes;
     case 5: // delete a block
       return n > 1
-        ? concat(bytes.subarray(0, at), bytes.subarray(Math.min(n, at + 1 + rng.below(Math.min(64, n)))))
+        ? concatBytes([bytes.subarray(0, at), bytes.subarray(Math.min(n, at + 1 + rng.below(Math.min(64, n))))])
         : bytes;
     case 6: // insert random bytes
       return insert(bytes, at, randomBytes(1 + rng.below(32), rng), maxLength);
@@ -67,7 +68,7 @@ function randomBytes(length: number, rng: Prng): Uint8Array {
 }
 
 function insert(bytes: Uint8Array, at: number, piece: Uint8Array, maxLength: number): Uint8Array {
-  const out = concat(bytes.subarray(0, at), piece, bytes.subarray(at));
+  const out = concatBytes([bytes.subarray(0, at), piece, bytes.subarray(at)]);
   return out.length > maxLength ? out.slice(0, maxLength) : out;
 }
 
@@ -75,20 +76,5 @@ function splice(bytes: Uint8Array, other: Uint8Array | undefined, rng: Prng, max
   if (other === undefined || other.length === 0) return bytes;
   const from = rng.below(other.length);
   const piece = other.subarray(from, from + 1 + rng.below(Math.min(4096, other.length - from)));
-  return insert(bytes.subarray(0, rng.below(bytes.length + 1)), 0, piece, maxLength).length > 0
-    ? insert(bytes, rng.below(bytes.length + 1), piece, maxLength)
-    : bytes;
-}
-
-/** Joins byte arrays into one new array. */
-export function concat(...parts: Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const p of parts) length += p.length;
-  const out = new Uint8Array(length);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return insert(bytes, rng.below(bytes.length + 1), piece, maxLength);
 }

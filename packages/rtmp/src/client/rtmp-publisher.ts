@@ -41,6 +41,7 @@ import {
 import { parseRtmpUrl } from './rtmp-url.js';
 import type { RtmpEndpoint } from './rtmp-url.js';
 import { enhancedFourCcOf, rtmpCannotCarry } from './track-support.js';
+import { sameBytes } from '../bytes.js';
 
 /** Options of an RtmpPublisher (field names match @sluice/push's PushTarget). */
 export interface RtmpPublisherOptions {
@@ -518,14 +519,6 @@ export class RtmpPublisher {
     this.connection?.close(error);
     if (this.connection === undefined) this.socket?.destroy();
   }
-}
-
-/** Byte equality of two short arrays (FLV tag-body headers). */
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a === b) return true;
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 function positiveInt(value: number, name: string): number {

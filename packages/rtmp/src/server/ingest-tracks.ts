@@ -9,6 +9,7 @@
  */
 import { FlvTagDemuxer, FlvTagType, parseAudioSpecificConfig, parseOpusHead } from '@sluice/media';
 import type { Amf0Object, MediaPacket, TrackInfo } from '@sluice/media';
+import { sameBytes } from '../bytes.js';
 
 /** Packets held while waiting for all promised tracks. */
 const MAX_HELD = 300;
@@ -91,7 +92,7 @@ export class IngestTracks {
     return now.every((track, i) => {
       const old = before[i];
       return (
-        old !== undefined && old.id === track.id && old.codec === track.codec && sameBytes(old.config, track.config)
+        old !== undefined && old.id === track.id && old.codec === track.codec && sameConfig(old.config, track.config)
       );
     });
   }
@@ -136,7 +137,6 @@ function withConfigFields(track: TrackInfo): TrackInfo {
   return track;
 }
 
-function sameBytes(a: Uint8Array | undefined, b: Uint8Array | undefined): boolean {
-  if (a === undefined || b === undefined) return a === b;
-  return Buffer.from(a.buffer, a.byteOffset, a.length).equals(b);
+function sameConfig(a: Uint8Array | undefined, b: Uint8Array | undefined): boolean {
+  return a === undefined || b === undefined ? a === b : sameBytes(a, b);
 }

@@ -1,7 +1,7 @@
 /** Valid RTMP byte streams (after the handshake) that the RTMP targets mutate. */
 import { encodeAmf0Values, type Amf0Value } from '@sluice/media';
 import { ChunkStreamWriter } from '@sluice/rtmp';
-import { concat } from '../mutate.js';
+import { concatBytes } from '../../../../packages/media/src/flv/test-support/flv-file.js';
 import { flvTags } from '../seeds.js';
 
 /** A publisher's stream: connect, releaseStream, createStream, publish, metadata, the first media tags. */
@@ -21,11 +21,11 @@ export function publisherStream(fixture: string, mediaTags: number): Uint8Array 
   let n = 0;
   for (const tag of flvTags(fixture, mediaTags + 4)) {
     if (n++ >= mediaTags) break;
-    const payload = tag.type === 18 ? concat(encodeAmf0Values(['@setDataFrame']), tag.data) : tag.data;
+    const payload = tag.type === 18 ? concatBytes([encodeAmf0Values(['@setDataFrame']), tag.data]) : tag.data;
     parts.push(w.encode(tag.type === 9 ? 6 : 4, { typeId: tag.type, timestamp: tag.timestamp, streamId: 1, payload }));
   }
   command(1, 'deleteStream', 6, null, 1);
-  return concat(...parts);
+  return concatBytes(parts);
 }
 
 /** A server's answers to a publisher: window/bandwidth/chunk size, _result, onStatus, a ping. */
@@ -66,5 +66,5 @@ export function serverAnswers(): Uint8Array {
     code: 'NetStream.Publish.BadName',
     description: 'Already publishing',
   });
-  return concat(...parts);
+  return concatBytes(parts);
 }

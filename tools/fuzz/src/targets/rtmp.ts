@@ -13,7 +13,7 @@ import {
   readStatus,
 } from '@sluice/rtmp';
 import { FuzzFinding, expectTyped, type FuzzTarget } from '../target.js';
-import { concat } from '../mutate.js';
+import { concatBytes } from '../../../../packages/media/src/flv/test-support/flv-file.js';
 import { publisherStream, serverAnswers } from './rtmp-bytes.js';
 
 const HANDSHAKE_SIZE = 1536;
@@ -28,8 +28,9 @@ export const rtmpHandshake: FuzzTarget = {
   seeds: () => {
     const simple = new ClientHandshake('simple').start();
     const digest = new ClientHandshake('digest').start();
-    const answer = new ServerHandshake().push(concat(digest, new Uint8Array(HANDSHAKE_SIZE))).send ?? new Uint8Array(0);
-    return [concat(simple, new Uint8Array(HANDSHAKE_SIZE)), concat(digest, digest.subarray(1)), answer];
+    const answer =
+      new ServerHandshake().push(concatBytes([digest, new Uint8Array(HANDSHAKE_SIZE)])).send ?? new Uint8Array(0);
+    return [concatBytes([simple, new Uint8Array(HANDSHAKE_SIZE)]), concatBytes([digest, digest.subarray(1)]), answer];
   },
   run: (input) =>
     expectTyped(() => {
@@ -96,7 +97,7 @@ class MemorySocket extends Duplex {
 }
 
 const server = new RtmpServer({ reader: READER_CAPS, maxCommandLength: 8192, publishTimeoutMs: 60_000 });
-const handshake = concat(new ClientHandshake('simple').start(), new Uint8Array(HANDSHAKE_SIZE));
+const handshake = concatBytes([new ClientHandshake('simple').start(), new Uint8Array(HANDSHAKE_SIZE)]);
 
 export const rtmpIngestSession: FuzzTarget = {
   name: 'rtmp-ingest-session',
