@@ -26,5 +26,7 @@ export {
   SRT_REJC_USERDEFINED,
   rejectReasonName,
 } from './reject.js';
+/** `srt://host:port?latency=..&passphrase=..&pbkeylen=..&streamid=..` (ffmpeg's query names, microseconds). */
+export { parseSrtUrl, checkSrtUrl, SRT_URL_PARAMETERS, type SrtUrl } from './url.js';
 /** Payload size of a live packet: 7 TS packets. */
 export { LIVE_PAYLOAD_SIZE } from './packet.js';
