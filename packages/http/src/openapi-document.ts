@@ -332,6 +332,25 @@ export function buildOpenApiDocument(
               description:
                 "Jumps in the source's timestamps this push's sessions went through; each was absorbed (the output timeline stays continuous).",
             },
+            retransmittedPackets: {
+              ...integer,
+              description:
+                'Protocols that recover losses (srt): data packets sent again because the receiver reported them lost or did not acknowledge them, over all sessions.',
+            },
+            retransmittedBytes: {
+              ...integer,
+              description:
+                'Bytes of those retransmissions on the wire (SRT header and payload), over all sessions; they are part of totalsentBytes.',
+            },
+            lostPackets: {
+              ...integer,
+              description: 'srt: data packets the receiver reported lost (NAK), over all sessions.',
+            },
+            droppedPackets: {
+              ...integer,
+              description:
+                'srt: data packets given up unacknowledged because they were too late to be played (too-late drop), over all sessions.',
+            },
             skippedTracks: {
               type: 'array',
               items: {

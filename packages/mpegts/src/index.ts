@@ -19,7 +19,7 @@ export {
 export { emptyStreamStats, type TsStreamStats } from './stream-stats.js';
 export { parsePat, parsePmt, type PatEntry, type PmtEntry, type ParsedPmt } from './psi-reader.js';
 export { writePesHeader, parsePesHeader, type ParsedPesHeader } from './pes-header.js';
-export type { TsSender } from './sender.js';
+export type { TsSender, TsRecoveryCounters } from './sender.js';
 export { UdpTsSender, type UdpTsSenderOptions } from './udp-sender.js';
 export { TcpTsSender, type TcpTsSenderOptions } from './tcp-sender.js';
 export { parseTsUrl, checkTsUrl, isMulticastAddress, DEFAULT_UDP_PACKET_SIZE, type TsDestination } from './ts-url.js';

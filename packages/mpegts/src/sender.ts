@@ -20,4 +20,14 @@ export interface TsSender {
   onError(listener: (error: Error) => void): void;
   /** Sends what is held, then closes. Never rejects. */
   close(): Promise<void>;
+  /** Optional: loss recovery counters, for transports that retransmit (SRT). */
+  recoveryCounters?(): TsRecoveryCounters | undefined;
+}
+
+/** Loss recovery counters of a transport that retransmits (the shape of @sluice/push's RecoveryCounters). */
+export interface TsRecoveryCounters {
+  retransmittedPackets: number;
+  retransmittedBytes: number;
+  lostPackets: number;
+  droppedPackets: number;
 }

@@ -8,7 +8,7 @@ import type { MediaPacket, TrackInfo } from '@sluice/media';
 import { TsMuxError, TsSenderError } from './errors.js';
 import { TsMuxer } from './muxer.js';
 import type { TsMuxerOptions } from './muxer-options.js';
-import type { TsSender } from './sender.js';
+import type { TsRecoveryCounters, TsSender } from './sender.js';
 import { TcpTsSender } from './tcp-sender.js';
 import { UdpTsSender } from './udp-sender.js';
 import { parseTsUrl } from './ts-url.js';
@@ -46,12 +46,20 @@ export class TsPushSink {
   /** The last refusal, for diagnostics. */
   lastDropReason: string | undefined;
 
-  /** `muxerOptions` tune the muxer (onData and output are the sink's own). Throws TsSenderError('url') for a bad URL. */
+  private readonly createSender: (target: TsPushTarget) => TsSender;
+
+  /**
+   * `muxerOptions` tune the muxer (onData and output are the sink's own). `createSender`
+   * carries the TS elsewhere than udp:// or tcp:// (e.g. inside SRT); it checks its own URL.
+   * Throws TsSenderError('url') for a bad udp:// or tcp:// URL.
+   */
   constructor(
     private readonly target: TsPushTarget,
     private readonly muxerOptions: Omit<TsMuxerOptions, 'onData' | 'output'> = {},
+    createSender?: (target: TsPushTarget) => TsSender,
   ) {
-    parseTsUrl(target.url);
+    if (createSender === undefined) parseTsUrl(target.url);
+    this.createSender = createSender ?? createTsSender;
   }
 
   /** Connects and prepares the muxer for `tracks`. Rejects with TsSenderError or TsMuxError. */
@@ -64,7 +72,7 @@ export class TsPushSink {
         if (!this.sender!.send(chunk)) this.full = true;
       },
     });
-    const sender = createTsSender(this.target);
+    const sender = this.createSender(this.target);
     sender.onDrain(() => {
       this.full = false;
       for (const l of this.drainListeners) l();
@@ -97,6 +105,11 @@ export class TsPushSink {
 
   get bytesSent(): number {
     return this.sender?.bytesSent ?? 0;
+  }
+
+  /** The sender's loss recovery counters, when it has any (SRT). */
+  recoveryCounters(): TsRecoveryCounters | undefined {
+    return this.sender?.recoveryCounters?.();
   }
 
   get bufferedBytes(): number {

@@ -44,6 +44,8 @@ export function renderPushRecord(session: PushSession, now: number, offsetMinute
     discontinuities: session.discontinuities,
   };
   if (session.lastError !== undefined) record.lastError = session.lastError;
+  const recovery = session.recovery;
+  if (recovery !== undefined) Object.assign(record, recovery);
   const reconnectIn = session.reconnectIn(now);
   if (reconnectIn !== undefined) record.reconnectIn = reconnectIn;
   if (session.selection !== undefined && session.selection.skipped.length > 0)

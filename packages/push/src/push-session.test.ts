@@ -123,6 +123,30 @@ describe('PushSession: lifecycle', () => {
   });
 });
 
+describe('PushSession: loss recovery counters (srt)', () => {
+  it('are absent for protocols without them, and summed over sessions for those with them', async () => {
+    const { registry, source, rtmp, clock } = makeRegistry();
+    source.publish('live', AV);
+    registry.startPush(rtmpPush('p'));
+    await settle();
+    expect(registry.getPush('p')).not.toHaveProperty('retransmittedPackets');
+    rtmp.last.recovery = { retransmittedPackets: 3, retransmittedBytes: 3996, lostPackets: 4, droppedPackets: 1 };
+    expect(registry.getPush('p')).toMatchObject({ retransmittedPackets: 3, lostPackets: 4, droppedPackets: 1 });
+    rtmp.last.fail();
+    await settle();
+    clock.advance(5000);
+    await settle();
+    expect(registry.getPush('p')).toMatchObject({ state: 'pushing', sequence: 1 });
+    rtmp.last.recovery = { retransmittedPackets: 2, retransmittedBytes: 2664, lostPackets: 2, droppedPackets: 0 };
+    expect(registry.getPush('p')).toMatchObject({
+      retransmittedPackets: 5,
+      retransmittedBytes: 6660,
+      lostPackets: 6,
+      droppedPackets: 1,
+    });
+  });
+});
+
 describe('PushSession: track selection', () => {
   it('leaves out tracks the protocol cannot carry and names them', async () => {
     const { registry, source, rtmp } = makeRegistry();

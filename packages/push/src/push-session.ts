@@ -13,7 +13,15 @@ import type { StoredPush } from './push-store.js';
 import { retryDelayMs, type RetryPolicy } from './retry-policy.js';
 import { SessionSender, type QueueLimits } from './session-sender.js';
 import { selectTracks, type TrackSelection } from './track-selection.js';
-import type { PushSink, PushSinkFactory, PushSource, PushState, PushTarget, StreamSubscriber } from './types.js';
+import type {
+  PushSink,
+  PushSinkFactory,
+  PushSource,
+  PushState,
+  PushTarget,
+  RecoveryCounters,
+  StreamSubscriber,
+} from './types.js';
 
 /** What a session needs from its registry. */
 export interface SessionContext {
@@ -52,6 +60,8 @@ export class PushSession implements StreamSubscriber {
   completedTime = 0;
   /** Frames dropped by completed sessions. */
   completedDropped = 0;
+  /** Loss recovery counters of completed sessions (undefined until a sink reported any). */
+  private completedRecovery: RecoveryCounters | undefined;
   /** Jumps in the source's timestamps that sessions of this push went through (the hub rebased them). */
   discontinuities = 0;
   /** Counters of the current session, frozen at its end until the next one starts (0 after a completed session). */
@@ -120,6 +130,12 @@ export class PushSession implements StreamSubscriber {
   /** Frames dropped over all sessions. */
   get droppedFrames(): number {
     return this.completedDropped + (this.sender?.droppedFrames ?? 0);
+  }
+
+  /** Loss recovery counters over all sessions, when the protocol reports them (srt). */
+  get recovery(): RecoveryCounters | undefined {
+    const current = this.sink?.recoveryCounters?.();
+    return current === undefined ? this.completedRecovery : addRecovery(this.completedRecovery, current);
   }
 
   /** Milliseconds until the next connection attempt, when one is scheduled. */
@@ -392,6 +408,8 @@ export class PushSession implements StreamSubscriber {
       this.sender = undefined;
     }
     const sink = this.sink;
+    const recovery = sink?.recoveryCounters?.();
+    if (recovery !== undefined) this.completedRecovery = addRecovery(this.completedRecovery, recovery);
     this.sink = undefined;
     this.sessionActive = false;
     this.pushingSince = undefined;
@@ -491,4 +509,15 @@ function closeQuietly(sink: PushSink): Promise<void> {
   } catch {
     return Promise.resolve();
   }
+}
+
+/** `a` + `b`, field by field (a new object). */
+function addRecovery(a: RecoveryCounters | undefined, b: RecoveryCounters): RecoveryCounters {
+  if (a === undefined) return { ...b };
+  return {
+    retransmittedPackets: a.retransmittedPackets + b.retransmittedPackets,
+    retransmittedBytes: a.retransmittedBytes + b.retransmittedBytes,
+    lostPackets: a.lostPackets + b.lostPackets,
+    droppedPackets: a.droppedPackets + b.droppedPackets,
+  };
 }

@@ -79,6 +79,25 @@ export interface PushRecord {
   discontinuities?: number;
   /** Tracks of the source left out because the protocol cannot carry them (or they are not in the stream). */
   skippedTracks?: SkippedTrack[];
+  /** Protocols that recover losses themselves (srt): data packets sent again, over all sessions. */
+  retransmittedPackets?: number;
+  /** Bytes of those retransmissions on the wire (header and payload), over all sessions; part of `totalsentBytes`. */
+  retransmittedBytes?: number;
+  /** Data packets the receiver reported lost (each report counts), over all sessions. */
+  lostPackets?: number;
+  /** Data packets given up unacknowledged because they were too late to be played, over all sessions. */
+  droppedPackets?: number;
+}
+
+/**
+ * Counters of a transport that recovers losses itself (SRT): what the push record shows as
+ * `retransmittedPackets`, `retransmittedBytes`, `lostPackets`, `droppedPackets`.
+ */
+export interface RecoveryCounters {
+  retransmittedPackets: number;
+  retransmittedBytes: number;
+  lostPackets: number;
+  droppedPackets: number;
 }
 
 /** A source track a push leaves out, and why. `codec` is empty for a requested id missing from the stream. */
@@ -191,6 +210,8 @@ export interface PushSink {
   onError(listener: (error: Error) => void): void;
   /** Ends the session cleanly (RTMP FCUnpublish/deleteStream, socket end); never rejects. */
   close(): Promise<void>;
+  /** Optional: loss recovery counters of this connection (protocols that retransmit, e.g. srt); undefined when none. */
+  recoveryCounters?(): RecoveryCounters | undefined;
 }
 
 /** Creates sinks for one protocol and says which tracks that protocol can carry. */

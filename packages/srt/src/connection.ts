@@ -188,6 +188,21 @@ export class SrtConnection extends EventEmitter<SrtConnectionEvents> {
     return true;
   }
 
+  /** Messages accepted by send() and not yet sent once (waiting for pacing); 0 once all went out. */
+  get unsentMessages(): number {
+    return this.sender.unsent;
+  }
+
+  /** Messages in the send buffer: not yet sent, or sent and not yet acknowledged (or dropped). */
+  get unacknowledgedMessages(): number {
+    return this.sender.buffered;
+  }
+
+  /** Bytes of all datagrams handed to the socket so far (stats().datagramBytesSent without a snapshot). */
+  get datagramBytesSent(): number {
+    return this.counters.datagramBytesSent;
+  }
+
   /** A snapshot of the counters. */
   stats(): SrtStats {
     this.counters.rttMs = this.rttUs / 1000;
@@ -385,6 +400,7 @@ export class SrtConnection extends EventEmitter<SrtConnectionEvents> {
 
   private output(buf: Buffer, length: number): void {
     this.lastSentUs = nowUs();
+    this.counters.datagramBytesSent += length;
     this.p.output(buf, length);
   }
 

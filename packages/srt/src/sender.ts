@@ -185,6 +185,11 @@ export class SrtSender {
     return this.count;
   }
 
+  /** Packets accepted by push() and not yet sent once (waiting for pacing). */
+  get unsent(): number {
+    return this.count - this.transmitted;
+  }
+
   /** Sequence number the next new packet gets. */
   get nextSeq(): number {
     return seqAdd(this.headSeq, this.count);

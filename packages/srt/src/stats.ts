@@ -25,6 +25,8 @@ export interface SrtStats {
   packetsBelated: number;
   /** Packets that could not be decrypted (unknown key). */
   packetsUndecrypted: number;
+  /** Every byte of every datagram this connection handed to its socket: data, retransmissions and control packets. */
+  datagramBytesSent: number;
   /** Smoothed round-trip time and its variance, in milliseconds. */
   rttMs: number;
   rttVarMs: number;
@@ -54,6 +56,7 @@ export function emptyStats(): SrtStats {
     packetsDropped: 0,
     packetsBelated: 0,
     packetsUndecrypted: 0,
+    datagramBytesSent: 0,
     rttMs: 100,
     rttVarMs: 50,
     sendBufferPackets: 0,

@@ -1,6 +1,6 @@
 /** A destination for tests: controllable open/close, a write buffer that drains only when told to. */
 import { ListenerList, type MediaPacket, type TrackInfo } from '@sluice/media';
-import type { PushSink, PushSinkFactory, PushTarget } from '../types.js';
+import type { PushSink, PushSinkFactory, PushTarget, RecoveryCounters } from '../types.js';
 
 /** What a fake sink does when opened. */
 export type OpenBehaviour = 'resolve' | 'reject' | 'hang';
@@ -36,6 +36,8 @@ export class FakeSink implements PushSink {
   private resolveClose: (() => void) | undefined;
   /** When true, close() stays pending until finishClose(). */
   holdClose = false;
+  /** What recoveryCounters() reports (a protocol that retransmits); undefined = none. */
+  recovery: RecoveryCounters | undefined;
 
   constructor(
     readonly target: PushTarget,
@@ -116,6 +118,10 @@ export class FakeSink implements PushSink {
 
   finishClose(): void {
     this.resolveClose?.();
+  }
+
+  recoveryCounters(): RecoveryCounters | undefined {
+    return this.recovery === undefined ? undefined : { ...this.recovery };
   }
 }
 

@@ -59,7 +59,7 @@ describe('the protocol lists', () => {
   });
 
   it('name the built-in protocols once each', () => {
-    expect(builtInPushProtocols().map((p) => p.name)).toEqual(['rtmp', 'mpegts']);
+    expect(builtInPushProtocols().map((p) => p.name)).toEqual(['rtmp', 'mpegts', 'srt']);
     expect(builtInIngestProtocols().map((p) => [p.name, p.sourceType])).toEqual([['rtmp', 'rtmp']]);
     const rtmp = builtInPushProtocols()[0]!;
     expect(() => sinkFactoriesByName([rtmp, rtmp])).toThrow('push protocol [rtmp] is registered twice');

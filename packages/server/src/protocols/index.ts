@@ -11,6 +11,7 @@ import { createMpegtsPushProtocol } from './mpegts/mpegts-push.js';
 import type { IngestProtocol } from './ingest-protocol.js';
 import { rtmpIngestProtocol } from './rtmp/rtmp-ingest.js';
 import { createRtmpPushProtocol, type RtmpPushOptions } from './rtmp/rtmp-push.js';
+import { createSrtPushProtocol } from './srt/srt-push.js';
 
 /** Options the built-in protocols take. */
 export interface ProtocolOptions {
@@ -20,7 +21,7 @@ export interface ProtocolOptions {
 
 /** The built-in push protocols. */
 export function builtInPushProtocols(options: ProtocolOptions = {}): PushProtocolModule[] {
-  return [createRtmpPushProtocol(options.rtmp), createMpegtsPushProtocol()];
+  return [createRtmpPushProtocol(options.rtmp), createMpegtsPushProtocol(), createSrtPushProtocol()];
 }
 
 /** The built-in ingest protocols. */
