@@ -9,8 +9,8 @@
  *    it accepts, beside `ffmpeg -t SINGLE_S -i FILE -c copy -f flv rtmp://...` doing the same
  *    (CPU seconds per media second; ffmpeg's under /usr/bin/time, includes its demuxing).
  * 3. Fan-out: the first FANOUT_S seconds written to N=100 RtmpPublishers connected to nginx-rtmp,
- *    (a) chunked once (RtmpFanoutCache + sendCached) and (b) chunked per destination
- *    (send), as fast as all destinations accept; our process's CPU time per destination.
+ *    (a) chunked once (one PayloadChunkCache shared by the publishers) and (b) chunked per
+ *    destination (no cache), as fast as all destinations accept; our process's CPU time per destination.
  *
  * Usage: node --import tsx tools/bench/rtmp-chunking.ts [FILE.flv]
  * (default bench-out/bench-300s-5mbps.flv from tools/make-fixtures.sh bench).
@@ -23,11 +23,11 @@ import {
   ChunkStreamReader,
   ChunkStreamWriter,
   IngestTracks,
-  RtmpFanoutCache,
+  PayloadChunkCache,
   RtmpPublisher,
   RtmpServer,
-  publishAll,
 } from '@sluice/rtmp';
+import { publishAll } from '../../packages/rtmp/src/test-support/publish-all.js';
 import { runCommand, startNginxRtmp, removeNginxDir } from '@sluice/test-support';
 
 const file = process.argv[2] ?? 'bench-out/bench-300s-5mbps.flv';
@@ -180,6 +180,7 @@ try {
   const part = head(FANOUT_S);
   const media = (part[part.length - 1]!.dts - part[0]!.dts) / 1000;
   for (const mode of ['chunk-once', 'per-destination'] as const) {
+    const cache = mode === 'chunk-once' ? new PayloadChunkCache(4096) : undefined;
     const pubs = await Promise.all(
       Array.from({ length: N }, async (_, i) => {
         const p = new RtmpPublisher({
@@ -187,12 +188,13 @@ try {
           streamKey: `${mode}-${i}`,
           connectionTimeoutMs: 20_000,
           sendTimeoutMs: 20_000,
+          chunkSize: 4096,
+          ...(cache !== undefined ? { sharedChunks: cache } : {}),
         });
         await p.open(tracks);
         return p;
       }),
     );
-    const cache = new RtmpFanoutCache(tracks, 4096);
     const base = part[0]!.dts;
     let blocked = 0;
     const drained = (): Promise<void> =>
@@ -207,19 +209,10 @@ try {
     const nginxCpu0 = procCpuSeconds(nginxPid);
     const cpu0 = process.cpuUsage();
     const t = performance.now();
-    let shared = 0;
     for (const packet of part) {
       let full = false;
-      if (mode === 'chunk-once') {
-        const m = cache.add(packet)!;
-        for (const p of pubs) {
-          if (!p.sendCached(m, m.timestamp - base)) full = true;
-        }
-        if (m.bytes !== null) shared++;
-      } else {
-        const q = { ...packet, dts: packet.dts - base, pts: packet.pts - base };
-        for (const p of pubs) if (!p.send(q)) full = true;
-      }
+      const q = { ...packet, dts: packet.dts - base, pts: packet.pts - base };
+      for (const p of pubs) if (!p.send(q)) full = true;
       if (full) {
         blocked++;
         await drained();
@@ -242,7 +235,7 @@ try {
       cpuPerDestinationPerMediaSecond: cpu / N / media,
       MBps: sent / 1e6 / wall,
       blocked,
-      sharedFraction: mode === 'chunk-once' ? shared / part.length : 0,
+      sharedFraction: cache !== undefined ? cache.sharedWrites / (N * part.length) : 0,
       nginxReceivingCpu: nginxCpu,
     };
   }
@@ -251,23 +244,28 @@ try {
   {
     const server = new RtmpServer();
     const port = await server.listen(0);
+    const cache = new PayloadChunkCache(4096);
     const pubs = await Promise.all(
       Array.from({ length: N }, async (_, i) => {
-        const p = new RtmpPublisher({ url: nginx.url(), streamKey: `live-${i}`, connectionTimeoutMs: 20_000 });
+        const p = new RtmpPublisher({
+          url: nginx.url(),
+          streamKey: `live-${i}`,
+          connectionTimeoutMs: 20_000,
+          chunkSize: 4096,
+          sharedChunks: cache,
+        });
         await p.open(tracks);
         return p;
       }),
     );
-    const cache = new RtmpFanoutCache(tracks, 4096);
     let base: number | undefined;
     let ingestPackets = 0;
     server.on('publish', (session) =>
       session.on('packet', (packet) => {
         ingestPackets++;
-        const m = cache.add(packet);
-        if (m === undefined) return;
-        base ??= m.timestamp;
-        for (const p of pubs) p.sendCached(m, m.timestamp - base);
+        base ??= packet.dts;
+        const q = { ...packet, dts: packet.dts - base, pts: packet.pts - base };
+        for (const p of pubs) p.send(q);
       }),
     );
     const nginxPid = nginx.process().child.pid!;

@@ -1,7 +1,7 @@
 /**
  * Low-level chunk encoding (RTMP spec 5.3.1): one message with a chosen first-chunk
  * header format, split into chunks with type-3 continuation headers. Used by
- * ChunkStreamWriter and ChunkedMessageCache.
+ * ChunkStreamWriter and chunkAfterPrevious (fan-out).
  */
 
 /** Lowest and highest chunk stream ids a 1- to 3-byte basic header can carry. */

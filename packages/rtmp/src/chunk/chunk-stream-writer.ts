@@ -8,7 +8,7 @@ import type { RtmpMessage } from '../message.js';
 import { encodeChunks, MAX_CHUNK_STREAM_ID, MIN_CHUNK_STREAM_ID, NO_BYTES } from './chunk-encoding.js';
 import type { ChunkHeaderFields } from './chunk-encoding.js';
 import { setChunkSizeMessage } from './protocol-control.js';
-import type { ChunkedMessage, PreviousChunkMessage } from './chunked-message-cache.js';
+import type { ChunkedMessage, PreviousChunkMessage } from './chunked-message.js';
 
 const TWO_32 = 0x1_0000_0000;
 
@@ -102,8 +102,8 @@ export class ChunkStreamWriter {
   }
 
   /**
-   * Fan-out path: returns the shared bytes of a message chunked once by a
-   * ChunkedMessageCache when they decode on this connection to exactly this message
+   * Fan-out path: returns the shared bytes of a message chunked once (chunkAfterPrevious,
+   * kept by a PayloadChunkCache) when they decode on this connection to exactly this message
    * at `timestamp` on `streamId` (same chunk size, the previous message on that chunk
    * stream makes the cached fmt 1/2 header valid, and the delta matches); otherwise
    * encodes the message for this connection alone. Either way the writer's state

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { ChunkStreamReader } from './chunk-stream-reader.js';
 import { ChunkStreamWriter } from './chunk-stream-writer.js';
-import { ChunkedMessageCache } from './chunked-message-cache.js';
+import { chunkAfterPrevious } from './chunked-message.js';
+import type { ChunkedMessage, PreviousChunkMessage } from './chunked-message.js';
 import { encodeChunks } from './chunk-encoding.js';
 import { abortMessage, setChunkSizeMessage } from './protocol-control.js';
 import { RtmpProtocolError } from '../errors.js';
@@ -258,14 +259,24 @@ describe('ChunkStreamWriter + ChunkStreamReader', () => {
   });
 });
 
-describe('ChunkedMessageCache (chunk once, write to N connections)', () => {
+/** A source that chunks each of its messages once, after its own previous message on the chunk stream. */
+function chunkOnce(chunkSize: number) {
+  const last = new Map<number, PreviousChunkMessage>();
+  return (csid: number, typeId: number, ts: number, payload: Uint8Array, head = new Uint8Array(0)): ChunkedMessage => {
+    const m = chunkAfterPrevious(csid, typeId, ts, head, payload, chunkSize, last.get(csid));
+    last.set(csid, { timestamp: ts, length: m.length, typeId });
+    return m;
+  };
+}
+
+describe('chunkAfterPrevious + encodeCached (chunk once, write to N connections)', () => {
   it('shares bytes between connections that started at different messages, and they decode to their own timestamps', () => {
-    const cache = new ChunkedMessageCache(128);
+    const add = chunkOnce(128);
     const source = Array.from({ length: 6 }, (_, i) => ({
       ts: 1000 + i * 40,
       payload: bytes(i % 2 === 0 ? 300 : 200, i),
     }));
-    const cached = source.map((s) => cache.add(6, 9, s.ts, s.payload));
+    const cached = source.map((s) => add(6, 9, s.ts, s.payload));
     expect(cached[0]!.bytes).toBeNull();
     // connection A joined at message 0, B at message 2 (rebased to 0 there)
     const wa = new ChunkStreamWriter();
@@ -301,10 +312,10 @@ describe('ChunkedMessageCache (chunk once, write to N connections)', () => {
   });
 
   it('falls back to own encoding after a gap or with a different chunk size', () => {
-    const cache = new ChunkedMessageCache(128);
-    const m0 = cache.add(6, 9, 0, bytes(10));
-    const m1 = cache.add(6, 9, 40, bytes(10));
-    const m2 = cache.add(6, 9, 80, bytes(10));
+    const add = chunkOnce(128);
+    const m0 = add(6, 9, 0, bytes(10));
+    const m1 = add(6, 9, 40, bytes(10));
+    const m2 = add(6, 9, 80, bytes(10));
     const w = new ChunkStreamWriter();
     w.encodeCached(m0, 0, 1);
     expect(w.encodeCached(m2, 80, 1)).not.toBe(m2.bytes); // skipped m1: delta differs
@@ -328,7 +339,7 @@ describe('ChunkedMessageCache (chunk once, write to N connections)', () => {
         fc.array(fc.boolean(), { maxLength: 40 }),
         fc.constantFrom(64, 128, 4096),
         (msgs, joinSeed, drops, chunkSize) => {
-          const cache = new ChunkedMessageCache(chunkSize);
+          const add = chunkOnce(chunkSize);
           const writer = new ChunkStreamWriter();
           const out: Uint8Array[] = [writer.setChunkSize(chunkSize)];
           const join = joinSeed % msgs.length;
@@ -337,7 +348,7 @@ describe('ChunkedMessageCache (chunk once, write to N connections)', () => {
           const expected: Array<[number, number, number]> = [];
           for (const [i, m] of msgs.entries()) {
             ts += m.dt;
-            const cached = cache.add(m.csid, m.typeId, ts, bytes(m.len, i), Uint8Array.of(i & 0xff));
+            const cached = add(m.csid, m.typeId, ts, bytes(m.len, i), Uint8Array.of(i & 0xff));
             if (i < join || drops[i] === true) continue;
             base ??= ts;
             out.push(writer.encodeCached(cached, ts - base, 1));

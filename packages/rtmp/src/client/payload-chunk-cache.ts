@@ -19,8 +19,8 @@
  *   new RtmpPublisher({ url, streamKey, chunkSize: 4096, sharedChunks: cache }); // one per destination
  */
 import { DEFAULT_OUT_CHUNK_SIZE } from '../chunk/chunk-stream-writer.js';
-import { chunkAfterPrevious } from '../chunk/chunked-message-cache.js';
-import type { ChunkedMessage, PreviousChunkMessage } from '../chunk/chunked-message-cache.js';
+import { chunkAfterPrevious } from '../chunk/chunked-message.js';
+import type { ChunkedMessage, PreviousChunkMessage } from '../chunk/chunked-message.js';
 import { checkChunkSize } from '../chunk/protocol-control.js';
 
 /** Messages chunked once per payload view, shared by the publishers of one chunk size. */

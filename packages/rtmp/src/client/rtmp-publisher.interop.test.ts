@@ -14,8 +14,8 @@ import {
   type ProbeResult,
 } from '@sluice/test-support';
 import { RtmpPublisher } from './rtmp-publisher.js';
-import { RtmpFanoutCache } from './rtmp-fanout-cache.js';
-import { publishAll } from './publish-all.js';
+import { PayloadChunkCache } from './payload-chunk-cache.js';
+import { publishAll } from '../test-support/publish-all.js';
 import { RtmpUnsupportedCodec } from '../errors.js';
 import { demuxFixture, expectedPackets, ofKind, type ComparablePacket } from '../test-support/fixtures.js';
 
@@ -110,23 +110,23 @@ describeWithPeers(
       const { tracks, packets } = demuxFixture(fixture);
       const keyframes = packets.map((p, i) => (p.trackId === 0 && p.key ? i : -1)).filter((i) => i >= 0);
       const joins = [0, keyframes[1] ?? 0, keyframes[2] ?? keyframes[1] ?? 0];
+      const cache = new PayloadChunkCache();
       const pubs = await Promise.all(
         joins.map(async (_, i) => {
-          const p = new RtmpPublisher({ url: nginx.url(), streamKey: `fan${i}` });
+          const p = new RtmpPublisher({ url: nginx.url(), streamKey: `fan${i}`, sharedChunks: cache });
           await p.open(tracks);
           return p;
         }),
       );
-      const cache = new RtmpFanoutCache(tracks, pubs[0]!.chunkSize);
       const bases: Array<number | undefined> = joins.map(() => undefined);
       for (const [k, packet] of packets.entries()) {
-        const m = cache.add(packet)!;
         for (const [i, p] of pubs.entries()) {
           if (k < joins[i]!) continue;
-          bases[i] ??= m.timestamp;
-          p.sendCached(m, m.timestamp - bases[i]);
+          const base = (bases[i] ??= packet.dts);
+          p.send({ ...packet, dts: packet.dts - base, pts: packet.pts - base });
         }
       }
+      expect(cache.sharedWrites).toBeGreaterThan(0);
       await Promise.all(pubs.map((p) => p.close()));
       await nginx.stop();
       for (const [i, join] of joins.entries()) {

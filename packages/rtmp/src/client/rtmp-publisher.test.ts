@@ -5,8 +5,8 @@ import type { MediaPacket, TrackInfo } from '@sluice/media';
 import { buildOpusHead } from '@sluice/media';
 import { waitFor } from '@sluice/test-support';
 import { RtmpPublisher } from './rtmp-publisher.js';
-import { RtmpFanoutCache } from './rtmp-fanout-cache.js';
-import { publishAll } from './publish-all.js';
+import { PayloadChunkCache } from './payload-chunk-cache.js';
+import { publishAll } from '../test-support/publish-all.js';
 import { parseRtmpUrl, checkRtmpUrl } from './rtmp-url.js';
 import { rtmpCannotCarry } from './track-support.js';
 import { RtmpServer } from '../server/rtmp-server.js';
@@ -166,31 +166,32 @@ describe('RtmpPublisher -> RtmpServer (our own two ends)', () => {
     });
   });
 
-  it('fan-out: one RtmpFanoutCache feeds several publishers that joined at different times', async () => {
+  it('fan-out: one PayloadChunkCache feeds several publishers that joined at different times', async () => {
     const { tracks, packets } = demuxFixture('h264-baseline-aac.flv');
-    const cache = new RtmpFanoutCache(tracks, 4096);
+    const cache = new PayloadChunkCache(4096);
     const pubs = await Promise.all(
       [0, 1, 2].map(async (i) => {
-        const p = new RtmpPublisher({ url: `rtmp://127.0.0.1:${port}/live`, streamKey: `fan${i}` });
+        const p = new RtmpPublisher({
+          url: `rtmp://127.0.0.1:${port}/live`,
+          streamKey: `fan${i}`,
+          sharedChunks: cache,
+        });
         await p.open(tracks);
         return p;
       }),
     );
     const joinAt = [0, 60, 120];
     const base: Array<number | undefined> = [undefined, undefined, undefined];
-    let shared = 0;
     let total = 0;
     for (const [k, packet] of packets.entries()) {
-      const m = cache.add(packet)!;
       for (const [i, p] of pubs.entries()) {
         if (k < joinAt[i]!) continue;
-        base[i] ??= m.timestamp;
-        const before = p.bytesSent;
-        p.sendCached(m, m.timestamp - base[i]);
+        const b = (base[i] ??= packet.dts);
+        p.send({ ...packet, dts: packet.dts - b, pts: packet.pts - b });
         total++;
-        if (m.bytes !== null && p.bytesSent - before === m.bytes.length) shared++;
       }
     }
+    const shared = cache.sharedWrites;
     expect(shared / total).toBeGreaterThan(0.9);
     await Promise.all(pubs.map((p) => p.close()));
     await waitFor(

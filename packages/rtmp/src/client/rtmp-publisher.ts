@@ -24,7 +24,6 @@ import {
 import type { Amf0Value, Clock, MediaPacket, TimerHandle, TrackInfo } from '@sluice/media';
 import { RtmpConnection } from '../connection/rtmp-connection.js';
 import { DEFAULT_OUT_CHUNK_SIZE } from '../chunk/chunk-stream-writer.js';
-import type { ChunkedMessage } from '../chunk/chunked-message-cache.js';
 import type { PayloadChunkCache } from './payload-chunk-cache.js';
 import { decodeCommand, encodeCommand } from '../command/command-message.js';
 import { announcedFourCcs, enhancedConnectFields } from '../command/enhanced-rtmp.js';
@@ -149,7 +148,7 @@ export class RtmpPublisher {
     return this.connection?.bufferedBytes ?? 0;
   }
 
-  /** Outgoing chunk size (for ChunkedMessageCache sharing). */
+  /** Outgoing chunk size (publishers sharing a PayloadChunkCache must use its chunk size). */
   get chunkSize(): number {
     return this.outChunkSize;
   }
@@ -258,22 +257,6 @@ export class RtmpPublisher {
       return this.writeMedia(
         connection.writer.encodeParts(csid, tag.type, timestamp, this.messageStreamId, tag.header, tag.data),
       );
-    } catch (e) {
-      this.fail(e instanceof Error ? e : new Error(String(e)));
-      return false;
-    }
-  }
-
-  /**
-   * Fan-out path: writes a message chunked once by a ChunkedMessageCache (see
-   * RtmpFanoutCache), at this session's `timestamp` (ms). The shared bytes are used
-   * when valid for this connection, else the message is encoded for it alone.
-   */
-  sendCached(message: ChunkedMessage, timestamp: number): boolean {
-    if (this.state !== 'open') return false;
-    try {
-      const connection = this.connection as RtmpConnection;
-      return this.writeMedia(connection.writer.encodeCached(message, Math.max(0, timestamp), this.messageStreamId));
     } catch (e) {
       this.fail(e instanceof Error ? e : new Error(String(e)));
       return false;

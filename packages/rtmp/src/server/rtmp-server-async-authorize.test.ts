@@ -34,6 +34,19 @@ describe('RtmpServer with an asynchronous authorize', () => {
     return { port: await server.listen(0), held, published };
   }
 
+  /** Publishes live/cam again: it reaches authorize (the name is free) and starts when admitted. */
+  async function publishesAgain(port: number, held: Held[], published: PublishInfo[]): Promise<void> {
+    const { tracks } = demuxFixture('audio-only.flv');
+    const before = held.length;
+    const again = new RtmpPublisher({ url: `rtmp://127.0.0.1:${port}/live`, streamKey: 'cam' });
+    const opening = again.open(tracks);
+    await waitFor(() => held.length === before + 1, 5000, 'the second publish reaches authorize');
+    held[before]!.answer(null);
+    await opening;
+    expect(published.map((i) => i.name)).toContain('cam');
+    await again.close();
+  }
+
   it('holds the publish until the decision, then starts it', async () => {
     const { port, held, published } = await start();
     const { tracks } = demuxFixture('audio-only.flv');
@@ -53,7 +66,7 @@ describe('RtmpServer with an asynchronous authorize', () => {
   });
 
   it('refuses with the status of the decision and closes; the name is free again', async () => {
-    const { port, held } = await start();
+    const { port, held, published } = await start();
     const { tracks } = demuxFixture('audio-only.flv');
     const p = new RtmpPublisher({ url: `rtmp://127.0.0.1:${port}/live`, streamKey: 'cam' });
     const opening = p.open(tracks).catch((e: unknown) => e);
@@ -63,7 +76,7 @@ describe('RtmpServer with an asynchronous authorize', () => {
     expect(error).toBeInstanceOf(RtmpPublishRejected);
     expect(error).toMatchObject({ code: 'NetStream.Publish.Unauthorized', description: 'no such key' });
     await waitFor(() => server!.sessions.size === 0, 5000, 'the refused session closed');
-    expect(server!.publisherOf('live', 'cam')).toBeUndefined();
+    await publishesAgain(port, held, published);
   });
 
   it('keeps the name reserved while pending and frees it when the client leaves before the decision', async () => {
@@ -77,11 +90,12 @@ describe('RtmpServer with an asynchronous authorize', () => {
     expect(error).toMatchObject({ code: 'NetStream.Publish.BadName' });
     expect(held.length).toBe(1);
     held[0]!.session.close(); // the encoder gives up while the decision is pending
-    await waitFor(() => server!.publisherOf('live', 'cam') === undefined, 5000, 'the name released');
+    await waitFor(() => server!.sessions.size === 0, 5000, 'the session closed');
     held[0]!.answer(null); // a late decision starts nothing
     await new Promise((r) => setTimeout(r, 100));
     expect(published).toEqual([]);
     await first.close().catch(() => undefined);
+    await publishesAgain(port, held, published);
   });
 
   it('refuses the publish when authorize rejects its promise', async () => {

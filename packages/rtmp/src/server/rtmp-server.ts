@@ -54,11 +54,6 @@ export class RtmpServer extends EventEmitter<RtmpServerEvents> {
     super();
   }
 
-  /** The session publishing app/name, if any. */
-  publisherOf(app: string, name: string): RtmpIngestSession | undefined {
-    return this.publishing.get(`${app}/${name}`);
-  }
-
   /** Starts listening; resolves with the bound port. */
   async listen(port: number, host = '127.0.0.1'): Promise<number> {
     if (this.server !== undefined) throw new Error('RtmpServer is already listening');

@@ -1,24 +1,19 @@
 /**
- * Fan-out: chunk a stream's messages once, write the same bytes to many connections.
+ * Fan-out: chunk a message once, write the same bytes to many connections.
  *
  * A message sent with a type 1 or 2 header carries only a timestamp *delta* (and, for
  * type 1, its length and type), so its chunked bytes do not depend on where a
  * connection started or on its message stream id: any connection whose previous
- * message on the same chunk stream was the source's previous message (same length and
- * type for type 2) decodes them to the same message. ChunkedMessageCache computes those
- * bytes once per chunk size; each connection's ChunkStreamWriter.encodeCached() checks
- * its own header state and either reuses them or falls back to encoding the message
- * itself (its first message on a chunk stream, after a gap, or a different chunk size).
- *
- * Usage (one cache per source stream and chunk size):
- *   const cache = new ChunkedMessageCache(4096);
- *   on each source message: const m = cache.add(ChunkStreamId.Video, MessageType.Video, ts, payload, tagHeader);
- *   per destination: socket.write(writer.encodeCached(m, ts - sessionBase, sessionStreamId));
- * Type 3 headers are never used for cached messages: their meaning depends on the
+ * message on the same chunk stream matches the one the bytes were chunked after (same
+ * length and type for type 2) decodes them to the same message. chunkAfterPrevious()
+ * computes those bytes (PayloadChunkCache stores them per payload); each connection's
+ * ChunkStreamWriter.encodeCached() checks its own header state and either reuses them
+ * or encodes the message itself (its first message on a chunk stream, after a gap, or
+ * a different chunk size).
+ * Type 3 headers are never used for shared messages: their meaning depends on the
  * previous header's format, which differs between connections.
  */
-import { encodeChunks, NO_BYTES } from './chunk-encoding.js';
-import { checkChunkSize } from './protocol-control.js';
+import { encodeChunks } from './chunk-encoding.js';
 
 /** A message chunked once for many connections. */
 export interface ChunkedMessage {
@@ -80,43 +75,4 @@ export function chunkAfterPrevious(
     );
   }
   return { chunkStreamId, typeId, timestamp, delta, fmt, chunkSize, length, head, payload, bytes };
-}
-
-/** Chunks each message of one source stream once for one chunk size. */
-export class ChunkedMessageCache {
-  private readonly last = new Map<number, PreviousChunkMessage>();
-
-  /** @param chunkSize the outgoing chunk size of the connections that will share the bytes. */
-  constructor(readonly chunkSize: number) {
-    checkChunkSize(chunkSize);
-  }
-
-  /**
-   * Chunks the next source message on a chunk stream (messages must be added in the
-   * order they are sent). A backwards or > 2^32 jump yields `bytes: null`.
-   */
-  add(
-    chunkStreamId: number,
-    typeId: number,
-    timestamp: number,
-    payload: Uint8Array,
-    head: Uint8Array = NO_BYTES,
-  ): ChunkedMessage {
-    if (!Number.isSafeInteger(timestamp) || timestamp < 0)
-      throw new RangeError(`timestamp must be a non-negative integer, got ${timestamp}`);
-    const prev = this.last.get(chunkStreamId);
-    const message = chunkAfterPrevious(chunkStreamId, typeId, timestamp, head, payload, this.chunkSize, prev);
-    if (prev === undefined) this.last.set(chunkStreamId, { timestamp, length: message.length, typeId });
-    else {
-      prev.timestamp = timestamp;
-      prev.length = message.length;
-      prev.typeId = typeId;
-    }
-    return message;
-  }
-
-  /** Forgets the chain (e.g. when the source restarts): the next message per chunk stream gets no shared bytes. */
-  reset(): void {
-    this.last.clear();
-  }
 }

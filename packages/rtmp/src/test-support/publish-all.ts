@@ -1,6 +1,6 @@
 /** Sends packets through an RtmpPublisher as fast as the socket accepts them (waits for drain). */
 import type { MediaPacket } from '@sluice/media';
-import type { RtmpPublisher } from './rtmp-publisher.js';
+import type { RtmpPublisher } from '../client/rtmp-publisher.js';
 
 /**
  * Sends every packet in order, waiting for onDrain whenever send() returns false.
