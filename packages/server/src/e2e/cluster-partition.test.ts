@@ -7,7 +7,6 @@
  * nginx's publish hooks carry each publisher's address, so every publish is attributed.
  * Needs root and iproute2; skipped with the reason otherwise.
  */
-import { execFileSync } from 'node:child_process';
 import {
   fixturePath,
   missingPeer,
@@ -21,6 +20,7 @@ import {
 } from '@sluice/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startClusterNode, type ClusterNode } from './cluster-harness.js';
+import { ip, netnsUnavailable } from './netns.js';
 import { startWatchedNginx, type WatchedNginx } from './watched-nginx.js';
 
 const LEASE_MS = 3000;
@@ -34,17 +34,10 @@ const NODES = [
 const REDIS_IP = `${NET}.1`;
 const NGINX_IP = `${NET}.100`;
 
-const ip = (...args: string[]): string => execFileSync('ip', args, { encoding: 'utf8' });
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 function whyNot(): string | null {
-  if (process.getuid?.() !== 0) return 'network namespaces need root';
-  try {
-    ip('-V');
-  } catch {
-    return 'iproute2 (`ip`) is not installed (apt-get install iproute2)';
-  }
-  return missingPeer('redis-server') ?? missingPeer('nginx-rtmp') ?? missingPeer('ffmpeg');
+  return netnsUnavailable() ?? missingPeer('redis-server') ?? missingPeer('nginx-rtmp') ?? missingPeer('ffmpeg');
 }
 
 function buildNetwork(): void {

@@ -21,6 +21,8 @@ export interface SrtReceiverOptions {
   pbkeylen?: number | undefined;
   /** Run inside this network namespace. */
   netns?: string | undefined;
+  /** srt-live-transmit: write its cumulative counters as JSON lines here (every 100 packets). */
+  statsFile?: string | undefined;
 }
 
 /** A running receiver and the file it writes. */
@@ -45,6 +47,7 @@ function command(kind: SrtReceiverKind, o: SrtReceiverOptions, file: string): [s
           '-q',
           '-c',
           '1316',
+          ...(o.statsFile === undefined ? [] : ['-s:100', '-pf:json', '-f', `-statsout:${o.statsFile}`]),
           `srt://${host}:${o.port}?mode=listener&latency=${o.latencyMs}${secret}`,
           'file://con',
         ],
@@ -111,4 +114,32 @@ export function startSrtReceiver(kind: SrtReceiverKind, options: SrtReceiverOpti
       await proc.stop(3000, 'SIGINT');
     },
   };
+}
+
+/** The receiving counters srt-live-transmit reports (`-pf:json -f`, cumulative). */
+export interface SltReceiveStats {
+  packets: number;
+  packetsUnique: number;
+  packetsLost: number;
+  packetsDropped: number;
+  packetsRetransmitted: number;
+  packetsBelated: number;
+  bytesUnique: number;
+  bytesDropped: number;
+}
+
+/** The last report in an srt-live-transmit stats file (undefined when there is none yet). */
+export function lastReceiveStats(text: string): SltReceiveStats | undefined {
+  let last: SltReceiveStats | undefined;
+  for (const line of text.split('\n')) {
+    const start = line.indexOf('{');
+    if (start < 0) continue;
+    try {
+      const parsed = JSON.parse(line.slice(start)) as { recv?: SltReceiveStats };
+      if (parsed.recv !== undefined) last = parsed.recv;
+    } catch {
+      // a line cut by the process ending
+    }
+  }
+  return last;
 }
