@@ -28,5 +28,14 @@ export {
 } from './reject.js';
 /** `srt://host:port?latency=..&passphrase=..&pbkeylen=..&streamid=..` (ffmpeg's query names, microseconds). */
 export { parseSrtUrl, checkSrtUrl, SRT_URL_PARAMETERS, type SrtUrl } from './url.js';
+/** The stream a caller's stream ID names ({vhost}/{app}/{stream}, srt://host:port/{app}/{stream}, #!::r=..,m=..). */
+export {
+  parseSrtStreamId,
+  SrtStreamIdError,
+  MAX_STREAM_ID_LENGTH,
+  type SrtStreamTarget,
+  type SrtStreamMode,
+  type SrtStreamIdErrorCode,
+} from './stream-id.js';
 /** Payload size of a live packet: 7 TS packets. */
 export { LIVE_PAYLOAD_SIZE } from './packet.js';

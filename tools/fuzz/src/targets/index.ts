@@ -5,6 +5,7 @@ import { tsDemuxer } from './mpegts.js';
 import { rtmpChunkStream, rtmpHandshake, rtmpIngestSession, rtmpServerAnswers } from './rtmp.js';
 import { pushStoreFile, serverXml, streamMapXml } from './server.js';
 import { httpBodies } from './http.js';
+import { srtStreamId } from './srt.js';
 
 export const FUZZ_TARGETS: readonly FuzzTarget[] = [
   amf0,
@@ -19,6 +20,7 @@ export const FUZZ_TARGETS: readonly FuzzTarget[] = [
   streamMapXml,
   httpBodies,
   pushStoreFile,
+  srtStreamId,
 ];
 
 /** The target called `name`; throws naming the known ones. */
