@@ -69,3 +69,14 @@ export {
   type WebhookVerdict,
 } from './access/admission-webhook.js';
 export { parseCidr, type CidrRange } from './access/cidr.js';
+/** Webhooks (`<Managers><Webhooks>`): their configuration, counters and the signature a receiver checks. */
+export {
+  SIGNATURE_HEADER,
+  signatureHeader,
+  verifySignature,
+  type SignatureProblem,
+  type WebhookConfig,
+  type WebhookCounters,
+  type WebhookDispatcher,
+  type WebhooksConfig,
+} from './webhooks/index.js';

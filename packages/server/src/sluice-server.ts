@@ -32,6 +32,7 @@ import type { EventBus } from './observe/event-bus.js';
 import type { PublishRefusedEvent } from './observe/server-events.js';
 import { redactingLogger, SecretSet } from './log/redacting-logger.js';
 import { DEFAULT_CONFIG_FILE, packageVersion } from './package-root.js';
+import { createWebhookDispatcher, type WebhookDispatcher } from './webhooks/webhook-dispatcher.js';
 import { checkStreamMapProtocols } from './config/stream-map.js';
 import { builtInIngestProtocols, builtInPushProtocols, sinkFactoriesByName } from './protocols/index.js';
 import type { IngestProtocol } from './protocols/ingest-protocol.js';
@@ -138,6 +139,8 @@ export interface SluiceServer {
   readonly eventBus: EventBus;
   /** Reports an event from outside the registry and the hub: a refused publish (`publish.refused`). */
   emitEvent(event: PublishRefusedEvent): void;
+  /** The `<Managers><Webhooks>` receivers, with their counters. */
+  readonly webhooks: WebhookDispatcher;
 }
 
 /** The file a data dir keeps pushes in. */
@@ -157,6 +160,7 @@ export function createSluiceServer(options: SluiceServerOptions = {}): SluiceSer
   secrets.add(config.accessToken, { basic: true });
   for (const app of config.virtualHosts.flatMap((v) => v.applications))
     for (const entry of app.push?.streamMap?.entries ?? []) secrets.add(entry.streamKey);
+  for (const webhook of config.webhooks.webhooks) secrets.add(webhook.secretKey);
   const log = options.logger === undefined ? silentLogger : redactingLogger(options.logger, secrets);
   for (const w of config.warnings) log.warn(`config: ${w.message}`, { file: w.file, element: w.element, line: w.line });
   const events = new EventEmitter<SluiceServerEvents>();
@@ -259,6 +263,13 @@ export function createSluiceServer(options: SluiceServerOptions = {}): SluiceSer
     vhosts,
     log,
     ingestProtocols: ingestProtocols.map((p) => p.sourceType),
+  });
+  const webhooks = createWebhookDispatcher({
+    config: config.webhooks,
+    bus: observability.bus,
+    metrics: observability.metrics,
+    log,
+    userAgent: `sluice/${packageVersion()}`,
   });
   const apiHandler = createApiHandler({
     ...observability.apiOptions,
@@ -363,6 +374,7 @@ export function createSluiceServer(options: SluiceServerOptions = {}): SluiceSer
     },
     eventBus: observability.bus,
     emitEvent: (event) => observability.emitEvent(event),
+    webhooks,
     async listen() {
       if (addresses !== undefined) return addresses;
       const restored = await registry.start();
@@ -395,6 +407,7 @@ export function createSluiceServer(options: SluiceServerOptions = {}): SluiceSer
         await cluster?.close();
         await closeIngests();
         hub.endAll();
+        await webhooks.close(); // after the last push and stream events, bounded by <DrainTimeout>
         await observability.close();
         await Promise.all([apiServer, apiTlsServer].map((s) => (s === undefined ? Promise.resolve() : closeServer(s))));
         log.info('stopped');

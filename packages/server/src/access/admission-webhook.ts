@@ -222,7 +222,7 @@ async function readCapped(response: Response): Promise<string | undefined> {
 }
 
 /** fetch's "fetch failed" with the cause that says why (ECONNREFUSED, ENOTFOUND, a TLS error). */
-function describeFetchError(e: unknown): string {
+export function describeFetchError(e: unknown): string {
   if (!(e instanceof Error)) return String(e);
   const cause = (e as { cause?: unknown }).cause;
   if (cause instanceof Error) {

@@ -22,6 +22,7 @@ import {
 import { readAdmissionWebhooks, readSignedPolicy } from '../access/access-config.js';
 import type { AdmissionWebhookConfig } from '../access/admission-webhook.js';
 import type { SignedPolicyConfig } from '../access/signed-policy.js';
+import { readWebhooksConfig, type WebhooksConfig } from '../webhooks/webhook-config.js';
 
 /** Push publishing settings of one application (`<Publishers><Push>`). */
 export interface PushPublisherConfig {
@@ -88,6 +89,8 @@ export interface ServerConfig {
   virtualHosts: VirtualHostConfig[];
   /** `<Cluster>`: several nodes sharing one push registry on Redis; undefined = one node. */
   cluster?: ClusterConfig | undefined;
+  /** `<Managers><Webhooks>`: receivers of the server's events (none when absent). */
+  webhooks: WebhooksConfig;
   warnings: ConfigWarning[];
 }
 
@@ -146,7 +149,8 @@ export function parseServerConfig(xml: string, file?: string): ServerConfig {
   const rtmpTlsPort = readTlsPort(reader, rtmpBind);
 
   const managers = reader.required(root, 'Managers');
-  reader.expectChildren(managers, ['Host', 'API']);
+  reader.expectChildren(managers, ['Host', 'API', 'Webhooks']);
+  const webhooks = readWebhooksConfig(reader, reader.child(managers, 'Webhooks'));
   const managerHost = reader.child(managers, 'Host');
   if (managerHost !== undefined) readHostNames(reader, managerHost, ['TLS']);
   const tlsElement = managerHost === undefined ? undefined : reader.child(managerHost, 'TLS');
@@ -199,6 +203,7 @@ export function parseServerConfig(xml: string, file?: string): ServerConfig {
     crossDomains,
     virtualHosts,
     ...(cluster === undefined ? {} : { cluster }),
+    webhooks,
     warnings: reader.warnings,
   };
 }
