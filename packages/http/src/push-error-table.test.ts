@@ -1,5 +1,6 @@
 /** Every typed push error maps to the contract's status and message through the one table. */
 import {
+  DestinationDenied,
   DuplicatePushId,
   InvalidPushUrl,
   MissingPushParameter,
@@ -24,6 +25,15 @@ const cases: Array<[Error, number, string]> = [
     new PushLimitReached('default', 'app', 3),
     409,
     'The application [default/app] already has 3 pushes, the most its MaxPushes allows (409)',
+  ],
+  [
+    new DestinationDenied(
+      'db.internal',
+      'default/app',
+      'it resolves to 10.0.0.5, which <Deny>10.0.0.0/8</Deny> refuses',
+    ),
+    400,
+    'Destination denied [db.internal] for application [default/app]: it resolves to 10.0.0.5, which <Deny>10.0.0.0/8</Deny> refuses (400)',
   ],
   [new PushNotFound('x'), 404, 'There is no push information related to the ID [x] (404)'],
   [

@@ -4,6 +4,7 @@
  * the envelope appends ` (N)`.
  */
 import {
+  DestinationDenied,
   DuplicatePushId,
   InvalidPushUrl,
   MissingPushParameter,
@@ -24,6 +25,7 @@ export const PUSH_ERROR_STATUS: ReadonlyArray<readonly [ErrorClass, number]> = [
   [InvalidPushUrl, 400],
   [UnknownTrackId, 400],
   [MissingPushParameter, 400],
+  [DestinationDenied, 400],
   [PushLimitReached, 409],
   [PushNotFound, 404],
   [PushRegistryUnavailable, 503],

@@ -22,3 +22,11 @@ export * from './codec/opus-ts.js';
 export * from './clock.js';
 export * from './send-watchdog.js';
 export * from './listeners.js';
+/** Host resolution for outgoing connections: HostResolver, resolveHostSystem, pinnedLookup (connect only to checked addresses). */
+export {
+  HostResolutionError,
+  pinnedLookup,
+  resolveHostSystem,
+  type HostResolver,
+  type ResolvedAddress,
+} from './host-resolver.js';

@@ -7,7 +7,19 @@
  * while data waits (onError with TsSenderError('timeout'); the socket is destroyed).
  */
 import { connect, type NetConnectOpts, type Socket } from 'node:net';
-import { KernelByteCounter, ListenerList, SendWatchdog, systemClock, type Clock } from '@sluice/media';
+import {
+  HostResolutionError,
+  KernelByteCounter,
+  ListenerList,
+  pinnedLookup,
+  resolveHostSystem,
+  SendWatchdog,
+  systemClock,
+  type Clock,
+  type HostResolver,
+  type ResolvedAddress,
+  type TimerHandle,
+} from '@sluice/media';
 import { TsSenderError } from './errors.js';
 import type { TsSender } from './sender.js';
 import { parseTsUrl, type TsDestination } from './ts-url.js';
@@ -24,6 +36,11 @@ export interface TcpTsSenderOptions {
   highWaterMark?: number;
   /** Timers of the connect deadline and the send watchdog. Default: the system clock. */
   clock?: Clock;
+  /**
+   * Resolves the host at open(); the socket connects only to the addresses it returns.
+   * Its refusal (a destination policy's) rejects open() unchanged. Default: the system resolver.
+   */
+  resolveHost?: HostResolver;
 }
 
 function checkMs(name: string, v: number): number {
@@ -39,6 +56,8 @@ export class TcpTsSender implements TsSender {
   private readonly sendTimeoutMs: number;
   private readonly noDelay: boolean;
   private readonly highWaterMark: number;
+  private readonly resolveHost: HostResolver;
+  private resolving = false;
   private socket: Socket | undefined;
   private failed = false;
   private closing = false;
@@ -57,6 +76,7 @@ export class TcpTsSender implements TsSender {
     this.sendTimeoutMs = checkMs('sendTimeoutMs', options.sendTimeoutMs ?? 2000);
     this.noDelay = options.noDelay ?? true;
     this.highWaterMark = options.highWaterMark ?? 1024 * 1024;
+    this.resolveHost = options.resolveHost ?? resolveHostSystem;
     this.clock = options.clock ?? systemClock;
     this.watchdog = new SendWatchdog({
       timeoutMs: this.sendTimeoutMs,
@@ -93,47 +113,83 @@ export class TcpTsSender implements TsSender {
     this.errorListeners.add(listener);
   }
 
-  /** Connects; rejects with TsSenderError('connect') or ('timeout'), after which open() may be called again. */
+  /**
+   * Resolves the host and connects to the resolved addresses only; rejects with
+   * TsSenderError('connect') or ('timeout') (the deadline covers both), or the resolver's
+   * refusal, after which open() may be called again.
+   */
   open(): Promise<void> {
-    if (this.socket) return Promise.reject(new TsSenderError('connect', 'already open'));
+    if (this.socket || this.resolving) return Promise.reject(new TsSenderError('connect', 'already open'));
     const { host, port } = this.destination;
     const where = `tcp://${host.includes(':') ? `[${host}]` : host}:${port}`;
     return new Promise<void>((resolve, reject) => {
-      // highWaterMark goes through net.Socket to its Duplex (not in @types/node's NetConnectOpts)
-      const socket = connect({
-        host,
-        port,
-        noDelay: this.noDelay,
-        writableHighWaterMark: this.highWaterMark,
-      } as NetConnectOpts);
-      this.socket = socket;
+      let timedOut = false;
       const timer = this.clock.setTimeout(() => {
-        socket.destroy();
+        timedOut = true;
+        this.socket?.destroy();
         this.socket = undefined;
         reject(new TsSenderError('timeout', `${where}: connection timed out after ${this.connectTimeoutMs} ms`));
       }, this.connectTimeoutMs);
-      socket.once('error', (error) => {
-        this.clock.clearTimeout(timer);
-        socket.destroy();
-        this.socket = undefined;
-        reject(new TsSenderError('connect', `${where}: ${error.message}`, { cause: error }));
+      this.resolving = true;
+      this.resolveHost(host).then(
+        (addresses) => {
+          this.resolving = false;
+          if (timedOut) return;
+          if (this.closing) {
+            this.clock.clearTimeout(timer);
+            reject(new TsSenderError('closed', `${where}: closed while connecting`));
+          } else this.connectTo(addresses, where, timer, resolve, reject);
+        },
+        (error: unknown) => {
+          this.resolving = false;
+          this.clock.clearTimeout(timer);
+          if (error instanceof HostResolutionError)
+            reject(new TsSenderError('connect', `${where}: ${error.message}`, { cause: error }));
+          else reject(error instanceof Error ? error : new Error(String(error)));
+        },
+      );
+    });
+  }
+
+  /** open()'s second half: the socket, pinned to the resolved addresses. */
+  private connectTo(
+    addresses: readonly ResolvedAddress[],
+    where: string,
+    timer: TimerHandle,
+    resolve: () => void,
+    reject: (error: Error) => void,
+  ): void {
+    const { host, port } = this.destination;
+    // highWaterMark goes through net.Socket to its Duplex (not in @types/node's NetConnectOpts)
+    const socket = connect({
+      host,
+      port,
+      lookup: pinnedLookup(addresses),
+      noDelay: this.noDelay,
+      writableHighWaterMark: this.highWaterMark,
+    } as NetConnectOpts);
+    this.socket = socket;
+    socket.once('error', (error) => {
+      this.clock.clearTimeout(timer);
+      socket.destroy();
+      this.socket = undefined;
+      reject(new TsSenderError('connect', `${where}: ${error.message}`, { cause: error }));
+    });
+    socket.once('connect', () => {
+      this.clock.clearTimeout(timer);
+      socket.removeAllListeners('error');
+      socket.on('error', (error) =>
+        this.fail(new TsSenderError('send', `${where}: ${error.message}`, { cause: error })),
+      );
+      socket.on('close', () => {
+        if (!this.closing) this.fail(new TsSenderError('closed', `${where}: connection closed by the peer`));
       });
-      socket.once('connect', () => {
-        this.clock.clearTimeout(timer);
-        socket.removeAllListeners('error');
-        socket.on('error', (error) =>
-          this.fail(new TsSenderError('send', `${where}: ${error.message}`, { cause: error })),
-        );
-        socket.on('close', () => {
-          if (!this.closing) this.fail(new TsSenderError('closed', `${where}: connection closed by the peer`));
-        });
-        socket.on('end', () => socket.end());
-        socket.on('drain', () => {
-          this.watchdog.stop();
-          this.drainListeners.emit();
-        });
-        resolve();
+      socket.on('end', () => socket.end());
+      socket.on('drain', () => {
+        this.watchdog.stop();
+        this.drainListeners.emit();
       });
+      resolve();
     });
   }
 
@@ -148,6 +204,7 @@ export class TcpTsSender implements TsSender {
   /** Ends the connection after queued data (destroyed after 2 s). Never rejects. */
   async close(): Promise<void> {
     const s = this.socket;
+    if (this.resolving) this.closing = true; // open() is resolving the host: it will not connect
     if (s === undefined || this.closing) return;
     void this.bytesSent; // remember the count before the socket goes away
     this.closing = true;

@@ -4,7 +4,7 @@
  * close), so the server can hand it to the push registry as is. It does not import
  * @sluice/push: the shapes match structurally.
  */
-import type { MediaPacket, TrackInfo } from '@sluice/media';
+import type { HostResolver, MediaPacket, TrackInfo } from '@sluice/media';
 import { TsMuxError, TsSenderError } from './errors.js';
 import { TsMuxer } from './muxer.js';
 import type { TsMuxerOptions } from './muxer-options.js';
@@ -21,15 +21,19 @@ export interface TsPushTarget {
   connectionTimeoutMs?: number;
   /** tcp: a queue that drains nothing for this long fails. Default 2000. */
   sendTimeoutMs?: number;
+  /** Resolves the host at each open(); the sender connects only to what it returns. Default: the system resolver. */
+  resolveHost?: HostResolver | undefined;
 }
 
 /** Creates the sender for a udp:// or tcp:// URL. Throws TsSenderError('url'). */
 export function createTsSender(target: TsPushTarget): TsSender {
   const dest = parseTsUrl(target.url);
-  if (dest.protocol === 'udp') return new UdpTsSender(target.url);
+  const resolveHost = target.resolveHost === undefined ? {} : { resolveHost: target.resolveHost };
+  if (dest.protocol === 'udp') return new UdpTsSender(target.url, resolveHost);
   return new TcpTsSender(target.url, {
     connectTimeoutMs: target.connectionTimeoutMs ?? 5000,
     sendTimeoutMs: target.sendTimeoutMs ?? 2000,
+    ...resolveHost,
   });
 }
 

@@ -8,7 +8,7 @@
  * onError as TsSenderError('unreachable') and sending goes on: a receiver may start later.
  */
 import { createSocket, type Socket } from 'node:dgram';
-import { lookup } from 'node:dns/promises';
+import { HostResolutionError, resolveHostSystem, type HostResolver } from '@sluice/media';
 import { TsSenderError } from './errors.js';
 import type { TsSender } from './sender.js';
 import { isMulticastAddress, parseTsUrl, type TsDestination } from './ts-url.js';
@@ -23,6 +23,11 @@ export interface UdpTsSenderOptions {
   localAddress?: string;
   /** send() returns false above this many bytes in flight. Default 1 MiB. */
   highWaterMark?: number;
+  /**
+   * Resolves the host at open(); datagrams go to the first address it returns, nowhere
+   * else. Its refusal (a destination policy's) rejects open() unchanged. Default: the system resolver.
+   */
+  resolveHost?: HostResolver;
 }
 
 /** Sends MPEG-TS packets in aligned UDP datagrams. */
@@ -34,6 +39,7 @@ export class UdpTsSender implements TsSender {
   private readonly ttl: number | undefined;
   private readonly localAddress: string | undefined;
   private readonly highWaterMark: number;
+  private readonly resolveHost: HostResolver;
   private socket: Socket | undefined;
   /** Views that make up the next datagram, and their total size. */
   private parts: Uint8Array[] = [];
@@ -63,6 +69,7 @@ export class UdpTsSender implements TsSender {
     this.ttl = ttl;
     this.localAddress = options.localAddress;
     this.highWaterMark = options.highWaterMark ?? 1024 * 1024;
+    this.resolveHost = options.resolveHost ?? resolveHostSystem;
   }
 
   get bytesSent(): number {
@@ -81,16 +88,17 @@ export class UdpTsSender implements TsSender {
     this.errorListeners.push(listener);
   }
 
-  /** Resolves the host, binds and connects the socket. Rejects with TsSenderError('connect'). */
+  /** Resolves the host, binds and connects the socket. Rejects with TsSenderError('connect') or the resolver's refusal. */
   async open(): Promise<void> {
     if (this.socket) throw new TsSenderError('connect', 'already open');
     const { host, port } = this.destination;
     let address: string;
     let family: number;
     try {
-      ({ address, family } = await lookup(host));
+      ({ address, family } = (await this.resolveHost(host))[0] as { address: string; family: number });
     } catch (error) {
-      throw new TsSenderError('connect', `cannot resolve ${host}: ${(error as Error).message}`, { cause: error });
+      if (!(error instanceof HostResolutionError)) throw error;
+      throw new TsSenderError('connect', error.message, { cause: error });
     }
     const socket = createSocket(family === 6 ? 'udp6' : 'udp4');
     // ICMP errors also surface on the receive side of a connected socket ('recvmsg ECONNREFUSED')

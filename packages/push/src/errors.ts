@@ -20,6 +20,23 @@ export class PushLimitReached extends Error {
   }
 }
 
+/**
+ * The application's destination policy (`<Destinations>`) refuses where a push would go:
+ * at startPush (400) when the host already resolves to a denied address, and as a
+ * session's `lastError` when a connection attempt finds it denied (the push never
+ * connects and keeps retrying: the name may resolve to an allowed address later).
+ */
+export class DestinationDenied extends Error {
+  override readonly name = 'DestinationDenied';
+  constructor(
+    readonly host: string,
+    readonly scope: string,
+    readonly reason: string,
+  ) {
+    super(`Destination denied [${host}] for application [${scope}]: ${reason}`);
+  }
+}
+
 /** No push with this id. */
 export class PushNotFound extends Error {
   override readonly name = 'PushNotFound';

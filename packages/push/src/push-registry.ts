@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { EventEmitter, on } from 'node:events';
-import { emitIsolated, systemClock, type Clock } from '@sluice/media';
+import { emitIsolated, systemClock, type Clock, type HostResolver } from '@sluice/media';
 import {
   DuplicatePushId,
   PushLimitReached,
@@ -64,6 +64,12 @@ export interface PushRegistryOptions {
     | undefined;
   /** Most pushes an application may hold at once (the server reads `<MaxPushes>`); undefined: no cap. StreamMap pushes count but are never refused. */
   maxPushesFor?: ((scope: { vhost: string; app: string }) => number | undefined) | undefined;
+  /**
+   * How the pushes of an application resolve their destinations (the server's
+   * `<Destinations>` policy: check every address, refuse denied ones); set on each
+   * PushTarget. Undefined: the sinks' own (system) resolution.
+   */
+  resolveHostFor?: ((scope: { vhost: string; app: string }) => HostResolver | undefined) | undefined;
   /** Generates ids for pushes started without one. Default: crypto.randomUUID. */
   generateId?: (() => string) | undefined;
   /** Fixed UTC offset (minutes east) for rendered times; default the local offset. */
@@ -121,6 +127,7 @@ export class PushRegistry extends EventEmitter<PushRegistryEvents> implements Pu
   private readonly defaults: SessionTimeouts;
   private readonly timeoutsFor: PushRegistryOptions['timeoutsFor'];
   private readonly maxPushesFor: PushRegistryOptions['maxPushesFor'];
+  private readonly resolveHostFor: PushRegistryOptions['resolveHostFor'];
   private readonly generateId: () => string;
   private readonly utcOffsetMinutes: number | undefined;
   private readonly bitrateOf: PushRegistryOptions['bitrateOf'];
@@ -138,6 +145,7 @@ export class PushRegistry extends EventEmitter<PushRegistryEvents> implements Pu
     this.clock = options.clock ?? systemClock;
     this.timeoutsFor = options.timeoutsFor;
     this.maxPushesFor = options.maxPushesFor;
+    this.resolveHostFor = options.resolveHostFor;
     this.generateId = options.generateId ?? randomUUID;
     this.utcOffsetMinutes = options.utcOffsetMinutes;
     this.bitrateOf = options.bitrateOf;
@@ -317,7 +325,8 @@ export class PushRegistry extends EventEmitter<PushRegistryEvents> implements Pu
       teardownTimeoutMs: this.defaults.teardownTimeoutMs,
       noMediaTimeoutMs: override.noMediaTimeoutMs ?? this.defaults.noMediaTimeoutMs,
     };
-    const session = new PushSession(definition, factory, timeouts, this.ctx);
+    const scope = { vhost: definition.vhost, app: definition.app };
+    const session = new PushSession(definition, factory, timeouts, this.ctx, this.resolveHostFor?.(scope));
     this.sessions.set(definition.id, session);
     this.reportChange(session, null, undefined);
     if (!session.isStopping) session.begin();

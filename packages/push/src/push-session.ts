@@ -7,7 +7,7 @@
  * send-stall watchdog and the no-media watchdog.
  */
 import type { MediaPacket, TrackInfo } from '@sluice/media';
-import type { Clock, TimerHandle } from '@sluice/media';
+import type { Clock, HostResolver, TimerHandle } from '@sluice/media';
 import { NothingToPush, PushConnectTimeout, PushNoMedia } from './errors.js';
 import type { StoredPush } from './push-store.js';
 import { retryDelayMs, type RetryPolicy } from './retry-policy.js';
@@ -101,6 +101,8 @@ export class PushSession implements StreamSubscriber {
     private readonly factory: PushSinkFactory,
     readonly timeouts: SessionTimeouts,
     private readonly ctx: SessionContext,
+    /** How every connection attempt and probe resolves the destination (the application's destination policy). */
+    private readonly resolveHost?: HostResolver,
   ) {}
 
   /** Subscribes to the source; if it is live the session connects in this same turn. */
@@ -498,6 +500,7 @@ export class PushSession implements StreamSubscriber {
       streamKey: this.definition.streamKey,
       connectionTimeoutMs: this.timeouts.connectionTimeoutMs,
       sendTimeoutMs: this.timeouts.sendTimeoutMs,
+      ...(this.resolveHost !== undefined ? { resolveHost: this.resolveHost } : {}),
     };
   }
 }

@@ -3,7 +3,7 @@
  * (stream hub) and sink (protocol) interfaces the server plugs in, and the service
  * interface the HTTP layer drives. The API they serve: docs/API.md.
  */
-import type { MediaPacket, TrackInfo, TrackKind } from '@sluice/media';
+import type { HostResolver, MediaPacket, TrackInfo, TrackKind } from '@sluice/media';
 
 /** States of a push, exactly as the contract names them. */
 export type PushState = 'ready' | 'connecting' | 'pushing' | 'stopping' | 'stopped' | 'error';
@@ -180,6 +180,13 @@ export interface PushTarget {
   connectionTimeoutMs: number;
   /** Default 2000: a write that drains nothing for this long fails the session. */
   sendTimeoutMs: number;
+  /**
+   * How the sink (and probe) must resolve the destination's host: once per connection
+   * attempt, connecting only to the addresses it returns (pinnedLookup of @sluice/media),
+   * and failing the attempt with its refusal unchanged. The server sets it to its
+   * destination policy (`<Destinations>`); absent: the system resolver.
+   */
+  resolveHost?: HostResolver | undefined;
 }
 
 /**
@@ -224,6 +231,11 @@ export interface PushSinkFactory {
   checkUrl(url: string): string | null;
   /** Optional: most tracks of each kind the protocol carries (RTMP: one video, one audio); extra tracks are skipped. */
   maxTracksPerKind?: Partial<Record<TrackKind, number>>;
+  /**
+   * The host a target connects to, as the sink resolves it (brackets removed); lets the
+   * server check a destination policy at startPush. Throws for a url checkUrl refuses.
+   */
+  destinationHost?(target: Pick<PushTarget, 'url' | 'streamKey'>): string;
   /** Creates the sink of one session; may throw a typed error (the session then fails and retries). */
   create(target: PushTarget): PushSink;
   /**

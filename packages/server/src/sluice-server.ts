@@ -34,6 +34,8 @@ import { redactingLogger, SecretSet } from './log/redacting-logger.js';
 import { DEFAULT_CONFIG_FILE, packageVersion } from './package-root.js';
 import { createWebhookDispatcher, type WebhookDispatcher } from './webhooks/webhook-dispatcher.js';
 import { checkStreamMapProtocols } from './config/stream-map.js';
+import type { HostResolver } from '@sluice/media';
+import { DestinationGuard } from './wiring/destination-guard.js';
 import { builtInIngestProtocols, builtInPushProtocols, sinkFactoriesByName } from './protocols/index.js';
 import type { IngestProtocol } from './protocols/ingest-protocol.js';
 import type { RtmpPushOptions } from './protocols/rtmp/rtmp-push.js';
@@ -78,6 +80,12 @@ export interface SluiceServerOptions {
   pushProtocols?: readonly PushProtocolModule[] | undefined;
   /** The ingest protocols (default: the built-in list, builtInIngestProtocols); [] opens none. */
   ingestProtocols?: readonly IngestProtocol[] | undefined;
+  /**
+   * How push destinations are looked up (default: the system resolver, getaddrinfo); the
+   * `<Destinations>` policy checks what it returns. Tests inject one to make a name resolve
+   * differently between connection attempts.
+   */
+  resolveHost?: HostResolver | undefined;
 }
 
 /** Events of a running server. */
@@ -178,13 +186,20 @@ export function createSluiceServer(options: SluiceServerOptions = {}): SluiceSer
     store = new FilePushStore(join(options.dataDir, PUSH_STORE_FILE), { onCorrupted: (e) => log.error(e.message) });
   }
   const sinks = sinkFactoriesByName(pushProtocols);
-  const registry = new PushRegistry({
+  const destinations = new DestinationGuard({
+    vhosts,
+    protocols: pushProtocols,
+    prepare: (input) => registry.prepare(input),
+    resolveHost: options.resolveHost,
+  });
+  const registry: PushRegistry = new PushRegistry({
     bitrateOf: (id) => observability.meter.pushBitrate(id),
     source: hub,
     sinks: cluster?.guard(sinks) ?? sinks,
     store: cluster === undefined ? store : undefined,
     retry: options.retry,
     maxPushesFor: ({ vhost, app }) => vhosts.application(vhost, app)?.push?.maxPushes,
+    resolveHostFor: (scope) => destinations.resolveHostFor(scope),
     timeoutsFor: ({ vhost, app }) => {
       const push = vhosts.application(vhost, app)?.push;
       return push === undefined
@@ -273,7 +288,7 @@ export function createSluiceServer(options: SluiceServerOptions = {}): SluiceSer
   });
   const apiHandler = createApiHandler({
     ...observability.apiOptions,
-    push: pushService,
+    push: destinations.guard(pushService),
     protocols: pushProtocols,
     catalogue,
     accessToken: config.accessToken,

@@ -34,6 +34,12 @@ export interface SrtCallerOptions extends SrtOptions {
   connectTimeoutMs?: number;
   /** Aborts connecting. */
   signal?: AbortSignal;
+  /**
+   * Resolves `host` (HostResolver of @sluice/media: a push target's `resolveHost`, which
+   * applies the server's destination policy); packets go to its first address only, and
+   * its rejection is connect()'s. Default: the system's lookup.
+   */
+  resolveHost?: (host: string) => Promise<ReadonlyArray<{ readonly address: string; readonly family: 4 | 6 }>>;
 }
 
 const RESEND_MS = 250;
@@ -50,7 +56,10 @@ export class SrtCaller {
     if (!Number.isInteger(options.port) || options.port < 1 || options.port > 65535) {
       throw new SrtConnectionError('url', `port ${options.port} out of range`);
     }
-    const { address, family } = await lookup(options.host);
+    const { address, family } =
+      options.resolveHost === undefined
+        ? await lookup(options.host)
+        : ((await options.resolveHost(options.host))[0] as { address: string; family: number });
     const socket = createSocket(family === 6 ? 'udp6' : 'udp4');
     const startUs = nowUs();
     const socketId = random31();

@@ -21,7 +21,18 @@ import {
   SendWatchdog,
   systemClock,
 } from '@sluice/media';
-import type { Amf0Value, Clock, MediaPacket, TimerHandle, TrackInfo } from '@sluice/media';
+import {
+  HostResolutionError,
+  pinnedLookup,
+  resolveHostSystem,
+  type Amf0Value,
+  type Clock,
+  type HostResolver,
+  type MediaPacket,
+  type ResolvedAddress,
+  type TimerHandle,
+  type TrackInfo,
+} from '@sluice/media';
 import { RtmpConnection } from '../connection/rtmp-connection.js';
 import { DEFAULT_OUT_CHUNK_SIZE } from '../chunk/chunk-stream-writer.js';
 import type { PayloadChunkCache } from './payload-chunk-cache.js';
@@ -72,6 +83,12 @@ export interface RtmpPublisherOptions {
    * this publisher's; see PayloadChunkCache).
    */
   sharedChunks?: PayloadChunkCache;
+  /**
+   * Resolves the url's host once per open(); the socket connects only to the addresses it
+   * returns (TLS keeps the name for SNI and the certificate check). Its rejection (a lookup
+   * failure, a destination policy's refusal) is open()'s. Default: the system resolver.
+   */
+  resolveHost?: HostResolver;
 }
 
 type State = 'idle' | 'opening' | 'open' | 'closed';
@@ -171,7 +188,7 @@ export class RtmpPublisher {
   /**
    * Connects, publishes, and sends metadata and sequence headers for `tracks` (RTMP
    * carries one video and one audio track: further tracks of a kind are ignored).
-   * Rejects with RtmpConnectError,
+   * Rejects with RtmpConnectError, the resolveHost option's refusal,
    * RtmpTimeoutError, RtmpPublishRejected or RtmpUnsupportedCodec.
    */
   async open(tracks: readonly TrackInfo[]): Promise<void> {
@@ -304,35 +321,56 @@ export class RtmpPublisher {
   }
 
   private connectSocket(): Promise<void> {
-    const { host, port, secure } = this.endpoint;
+    const { host } = this.endpoint;
     return new Promise<void>((resolve, reject) => {
       this.readyPending = { resolve: () => resolve(), reject };
-      const socket = secure
-        ? tlsConnect({
-            host,
-            port,
-            servername: isIP(host) === 0 ? host : undefined,
-            rejectUnauthorized: this.options.rejectUnauthorized ?? true,
-            ca: this.options.ca,
-          })
-        : tcpConnect({ host, port });
-      socket.setNoDelay(true);
-      this.socket = socket;
-      this.connection = new RtmpConnection(
-        socket,
-        {
-          onReady: () => {
-            const p = this.readyPending;
-            this.readyPending = undefined;
-            p?.resolve({ name: 'ready', commandObject: null, args: [] });
-          },
-          onMessage: (m) => this.onMessage(m),
-          onClose: (e) => this.onConnectionClose(e),
+      // the connect deadline (fail()) rejects readyPending even while the resolver is still busy
+      (this.options.resolveHost ?? resolveHostSystem)(host).then(
+        (addresses) => {
+          if (this.state === 'opening' && this.failure === undefined) this.openSocket(addresses);
         },
-        { role: 'client', handshake: this.options.handshake ?? 'simple' },
+        (error: unknown) => this.fail(this.resolutionFailure(error)),
       );
-      socket.on('drain', () => this.drainListeners.emit());
     });
+  }
+
+  /** A failed lookup is a connect error as before; another refusal (a destination policy's) is passed on unchanged. */
+  private resolutionFailure(error: unknown): Error {
+    if (!(error instanceof HostResolutionError)) return error instanceof Error ? error : new Error(String(error));
+    const { host, port } = this.endpoint;
+    return new RtmpConnectError(`RTMP connection to ${host}:${port} failed: ${error.message}`, { cause: error });
+  }
+
+  /** Connects to the resolved (checked) addresses only. */
+  private openSocket(addresses: readonly ResolvedAddress[]): void {
+    const { host, port, secure } = this.endpoint;
+    const lookup = pinnedLookup(addresses);
+    const socket = secure
+      ? tlsConnect({
+          host,
+          port,
+          lookup,
+          servername: isIP(host) === 0 ? host : undefined,
+          rejectUnauthorized: this.options.rejectUnauthorized ?? true,
+          ca: this.options.ca,
+        })
+      : tcpConnect({ host, port, lookup });
+    socket.setNoDelay(true);
+    this.socket = socket;
+    this.connection = new RtmpConnection(
+      socket,
+      {
+        onReady: () => {
+          const p = this.readyPending;
+          this.readyPending = undefined;
+          p?.resolve({ name: 'ready', commandObject: null, args: [] });
+        },
+        onMessage: (m) => this.onMessage(m),
+        onClose: (e) => this.onConnectionClose(e),
+      },
+      { role: 'client', handshake: this.options.handshake ?? 'simple' },
+    );
+    socket.on('drain', () => this.drainListeners.emit());
   }
 
   /** Sends a command expecting _result/_error and waits for it. */

@@ -113,21 +113,32 @@ describe('Server.xml security settings', () => {
     ).toContain('<RequestTimeout> (5000) must not be below <HeadersTimeout> (9000)');
   });
 
-  it('reads MaxPushes per application; Destinations are refused until pushes enforce them', () => {
+  it('reads MaxPushes and Destinations per application', () => {
     const config = parseServerConfig(xml({ push: '<MaxPushes>3</MaxPushes>' }));
     expect(config.virtualHosts[0]!.applications[0]!.push!.maxPushes).toBe(3);
+    expect(config.virtualHosts[0]!.applications[0]!.push!.destinations).toBeUndefined();
     expect(configError(() => parseServerConfig(xml({ push: '<MaxPushes>0</MaxPushes>' }))).element).toBe(
       'Server.VirtualHosts.VirtualHost.Applications.Application.Publishers.Push.MaxPushes',
     );
-    const refused = configError(() =>
-      parseServerConfig(
-        xml({ push: '<Destinations><Allow>*.youtube.com</Allow><Deny>10.0.0.0/8</Deny></Destinations>' }),
-      ),
-    );
-    expect(refused.element).toBe(
-      'Server.VirtualHosts.VirtualHost.Applications.Application.Publishers.Push.Destinations',
-    );
-    expect(refused.message).toContain('not enforced by this version yet');
+    const rules = parseServerConfig(
+      xml({
+        push: '<Destinations><Allow>*.youtube.com</Allow><Allow>203.0.113.0/24</Allow><Deny>10.0.0.0/8</Deny></Destinations>',
+      }),
+    ).virtualHosts[0]!.applications[0]!.push!.destinations;
+    expect(rules).toEqual({ allow: ['*.youtube.com', '203.0.113.0/24'], deny: ['10.0.0.0/8'], denyInternal: true });
+    const empty = parseServerConfig(xml({ push: '<Destinations><DenyInternal>false</DenyInternal></Destinations>' }));
+    expect(empty.virtualHosts[0]!.applications[0]!.push!.destinations).toEqual({
+      allow: [],
+      deny: [],
+      denyInternal: false,
+    });
+    expect(
+      configError(() =>
+        parseServerConfig(
+          xml({ push: '<Destinations><DenyInternal>1</DenyInternal><DenyInternal>1</DenyInternal></Destinations>' }),
+        ),
+      ).message,
+    ).toContain('appears more than once');
     expect(
       configError(() => parseServerConfig(xml({ push: '<Destinations><Deny>10.0.0.0/33</Deny></Destinations>' })))
         .message,

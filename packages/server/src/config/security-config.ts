@@ -1,7 +1,7 @@
 /**
  * The security parts of Server.xml: TLS ports and certificate files, the API's limits
  * for slow and failing clients, the default-token opt-in, and per-application push
- * destination rules and push caps. Read by server-config.ts; every wrong value is a
+ * destination rules (enforced by access/destination-policy.ts) and push caps. Read by server-config.ts; every wrong value is a
  * ConfigError naming the element and line.
  */
 import { isIP } from 'node:net';
@@ -45,12 +45,14 @@ export const DEFAULT_API_LIMITS: Readonly<ApiLimitsConfig> = {
   authFailuresPerMinute: 20,
 };
 
-/** `<Push><Destinations>`: where pushes of one application may go. Deny wins over Allow. */
+/** `<Push><Destinations>`: where pushes of one application may go. Deny wins over Allow (access/destination-policy.ts). */
 export interface DestinationRulesConfig {
   /** `<Allow>` entries (host globs or CIDRs); empty = everything not denied. */
   allow: string[];
   /** `<Deny>` entries (host globs or CIDRs). */
   deny: string[];
+  /** `<DenyInternal>` (default true): refuse loopback, private, link-local and unspecified addresses unless an `<Allow>` address or CIDR names them. */
+  denyInternal: boolean;
 }
 
 /** Reads `<Bind><Managers><API><TLSPort>` or `<Bind><Providers><RTMP><TLSPort>` (undefined when absent). */
@@ -110,7 +112,7 @@ export function readApiLimits(reader: ElementReader, limits: XmlElement | undefi
 
 /** Reads `<Push><Destinations>`: each `<Allow>`/`<Deny>` is a host glob (`*.example.com`) or a CIDR / address. */
 export function readDestinationRules(reader: ElementReader, element: XmlElement): DestinationRulesConfig {
-  reader.expectChildren(element, ['Allow', 'Deny'], []);
+  reader.expectChildren(element, ['Allow', 'Deny', 'DenyInternal'], ['DenyInternal']);
   const entries = (name: string): string[] =>
     reader.children(element, name).map((e) => {
       const text = reader.text(e).trim();
@@ -118,7 +120,12 @@ export function readDestinationRules(reader: ElementReader, element: XmlElement)
       if (problem !== null) throw reader.error(e, problem);
       return text;
     });
-  return { allow: entries('Allow'), deny: entries('Deny') };
+  const denyInternal = reader.child(element, 'DenyInternal');
+  return {
+    allow: entries('Allow'),
+    deny: entries('Deny'),
+    denyInternal: denyInternal === undefined ? true : reader.boolean(denyInternal),
+  };
 }
 
 /** Null when `entry` is a usable destination rule (CIDR, address or host glob), else what is wrong. */

@@ -312,13 +312,6 @@ function readPush(reader: ElementReader, element: XmlElement, baseDir: string): 
   const destinationsElement = reader.child(element, 'Destinations');
   const destinations =
     destinationsElement === undefined ? undefined : readDestinationRules(reader, destinationsElement);
-  // The rules are read and checked, but no push checks them yet: refusing to start is honest,
-  // silently pushing anywhere despite a Deny would not be.
-  if (destinationsElement !== undefined)
-    throw reader.error(
-      destinationsElement,
-      'destination rules are not enforced by this version yet; remove <Destinations> (pushes would go anywhere despite it)',
-    );
   const maxPushesElement = reader.child(element, 'MaxPushes');
   const maxPushes = maxPushesElement === undefined ? undefined : reader.integer(maxPushesElement, 1, 1_000_000);
   return { connectionTimeoutMs, sendTimeoutMs, noMediaTimeoutMs, streamMap, destinations, maxPushes };

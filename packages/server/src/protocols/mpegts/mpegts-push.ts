@@ -11,12 +11,18 @@ export function createMpegtsPushProtocol(): PushProtocolModule {
     streamKeyUse: 'Not used (empty or absent).',
     cannotCarry: tsCannotCarry,
     checkUrl: checkTsUrl,
+    destinationHost: (target) => parseTsUrl(target.url).host,
     // tcp:// destinations can be probed while backing off; udp has no connection to probe.
     probe: (target: PushTarget) => {
       try {
         const destination = parseTsUrl(target.url);
         if (destination.protocol !== 'tcp') return Promise.resolve(true);
-        return probeTcp(destination.host, destination.port, Math.min(target.connectionTimeoutMs, 1000));
+        return probeTcp(
+          destination.host,
+          destination.port,
+          Math.min(target.connectionTimeoutMs, 1000),
+          target.resolveHost,
+        );
       } catch {
         return Promise.resolve(false);
       }
@@ -26,6 +32,7 @@ export function createMpegtsPushProtocol(): PushProtocolModule {
         url: target.url,
         connectionTimeoutMs: target.connectionTimeoutMs,
         sendTimeoutMs: target.sendTimeoutMs,
+        resolveHost: target.resolveHost,
       }),
   };
 }

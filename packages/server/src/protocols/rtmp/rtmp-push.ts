@@ -46,12 +46,13 @@ export function createRtmpPushProtocol(options: RtmpPushOptions = {}): PushProto
       'Required (may be empty when the key is in the url path); the RTMP publish target is url + "/" + streamKey.',
     cannotCarry: rtmpCannotCarry,
     checkUrl: (url) => checkRtmpUrl(url),
+    destinationHost: (target) => parseRtmpUrl(target.url, target.streamKey).host,
     maxTracksPerKind: { video: 1, audio: 1, data: 0 },
     // While backing off, a bare TCP connect tells when the destination is back.
     probe: (target: PushTarget) => {
       try {
         const { host, port } = parseRtmpUrl(target.url, target.streamKey);
-        return probeTcp(host, port, Math.min(target.connectionTimeoutMs, 1000));
+        return probeTcp(host, port, Math.min(target.connectionTimeoutMs, 1000), target.resolveHost);
       } catch {
         return Promise.resolve(false);
       }
@@ -66,6 +67,7 @@ export function createRtmpPushProtocol(options: RtmpPushOptions = {}): PushProto
         ...(options.rejectUnauthorized !== undefined ? { rejectUnauthorized: options.rejectUnauthorized } : {}),
         ...(options.ca !== undefined ? { ca: options.ca } : {}),
         ...(sharedChunks !== undefined ? { sharedChunks } : {}),
+        ...(target.resolveHost !== undefined ? { resolveHost: target.resolveHost } : {}),
       }),
   };
 }
