@@ -24,8 +24,13 @@ export function createSrtPushProtocol(): PushProtocolModule {
         return (error as Error).message;
       }
     },
+    destinationHost: (target) => parseSrtPushUrl(target.url).host,
     // no probe: SRT has no cheap reachability check (a handshake is a connection attempt)
     create: (target: PushTarget): PushSink =>
-      new TsPushSink({ url: target.url }, {}, () => new SrtTsSender(target.url, target.connectionTimeoutMs)),
+      new TsPushSink(
+        { url: target.url },
+        {},
+        () => new SrtTsSender(target.url, target.connectionTimeoutMs, target.resolveHost),
+      ),
   };
 }

@@ -8,6 +8,7 @@
  */
 import { parseSrtUrl, SrtCaller, SrtConnectionError, type SrtConnection, type SrtUrl } from '@sluice/srt';
 import type { TsRecoveryCounters, TsSender } from '@sluice/mpegts';
+import type { HostResolver } from '@sluice/media';
 
 const TS_PACKET = 188;
 /** Bytes of an SRT data packet header. */
@@ -42,10 +43,11 @@ export class SrtTsSender implements TsSender {
   private closing = false;
   private readonly errorListeners: Array<(error: Error) => void> = [];
 
-  /** Throws SrtConnectionError('url') for a bad URL. */
+  /** Throws SrtConnectionError('url') for a bad URL. `resolveHost`: the push target's (destination policy); default the system's. */
   constructor(
     private readonly url: string,
     private readonly connectTimeoutMs: number,
+    private readonly resolveHost?: HostResolver,
   ) {
     this.dest = parseSrtPushUrl(url);
     this.payload = Buffer.allocUnsafe(this.dest.payloadSize ?? 7 * TS_PACKET);
@@ -61,7 +63,11 @@ export class SrtTsSender implements TsSender {
     const { mode: _mode, ...options } = this.dest;
     let connection: SrtConnection;
     try {
-      connection = await SrtCaller.connect({ connectTimeoutMs: this.connectTimeoutMs, ...options });
+      connection = await SrtCaller.connect({
+        connectTimeoutMs: this.connectTimeoutMs,
+        ...options,
+        ...(this.resolveHost !== undefined ? { resolveHost: this.resolveHost } : {}),
+      });
     } catch (error) {
       if (!(error instanceof SrtConnectionError)) throw error;
       throw new SrtConnectionError(error.code, `${this.where}: ${error.message}`, error.rejectReason, {
