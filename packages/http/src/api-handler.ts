@@ -91,7 +91,7 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
 }
 
 /** Turns an ApiResult into a Fetch Response. */
-export function toResponse(result: ApiResult): Response {
+function toResponse(result: ApiResult): Response {
   const body = result.stream === undefined ? result.body : webStream(result.stream);
   return new Response(body, { status: result.status, headers: result.headers });
 }

@@ -73,7 +73,7 @@ export function parseJsonBody(bytes: Uint8Array, contentType: string | null): un
 }
 
 /** True for application/json and any `+json` media type (parameters ignored). */
-export function isJsonContentType(contentType: string): boolean {
+function isJsonContentType(contentType: string): boolean {
   const type = (contentType.split(';')[0] ?? '').trim().toLowerCase();
   return type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'));
 }

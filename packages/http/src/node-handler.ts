@@ -105,11 +105,7 @@ function nodeRequestParts(req: MiddlewareRequest, target: string, bodyTimeoutMs:
  * Reads the body of `req`, rejecting with 413 as soon as more than `limit` bytes arrived,
  * and with 408 when nothing arrives for `idleMs` (a slow client holding the request open).
  */
-export function readNodeBody(
-  req: MiddlewareRequest,
-  limit: number,
-  idleMs = DEFAULT_BODY_TIMEOUT_MS,
-): Promise<Uint8Array> {
+function readNodeBody(req: MiddlewareRequest, limit: number, idleMs = DEFAULT_BODY_TIMEOUT_MS): Promise<Uint8Array> {
   if (req.readableEnded) return Promise.resolve(alreadyParsedBody(req.body));
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];

@@ -94,7 +94,7 @@ export function parsePushesBody(body: unknown): string | undefined {
 }
 
 /** The contract's 400 for missing required fields, listed in field order. */
-export function missingParameters(fields: readonly string[]): ApiError {
+function missingParameters(fields: readonly string[]): ApiError {
   return new ApiError(400, `There is no required parameter [${fields.join(', ')}]`);
 }
 

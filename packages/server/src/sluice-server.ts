@@ -319,7 +319,6 @@ export function createSluiceServer(options: SluiceServerOptions = {}): SluiceSer
     protocol,
     service: protocol.create({
       publish: (ref, peer) => hub.publish(ref, protocol.sourceType, peer),
-      isPublished: (ref) => hub.isPublished(ref),
       vhosts,
       log,
       admission,

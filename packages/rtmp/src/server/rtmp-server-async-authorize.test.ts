@@ -1,7 +1,7 @@
 /**
  * RtmpServer with an authorize that answers later (an admission webhook): the publish is
- * held (no Publish.Start, the name reserved), then started or refused with the decision's
- * status, and a client that leaves meanwhile frees the name.
+ * held (no Publish.Start), then started or refused with the decision's status; `release`
+ * hears once when the publish is over, also when the client leaves before the decision.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { waitFor } from '@sluice/test-support';
@@ -24,31 +24,20 @@ describe('RtmpServer with an asynchronous authorize', () => {
     server = undefined;
   });
 
-  async function start(): Promise<{ port: number; held: Held[]; published: PublishInfo[] }> {
+  async function start(): Promise<{ port: number; held: Held[]; published: PublishInfo[]; released: PublishInfo[] }> {
     const held: Held[] = [];
     const published: PublishInfo[] = [];
+    const released: PublishInfo[] = [];
     server = new RtmpServer({
       authorize: (info, session) => new Promise<PublishDecision>((answer) => held.push({ info, session, answer })),
+      release: (info) => released.push(info),
     });
     server.on('publish', (_s, info) => published.push(info));
-    return { port: await server.listen(0), held, published };
+    return { port: await server.listen(0), held, published, released };
   }
 
-  /** Publishes live/cam again: it reaches authorize (the name is free) and starts when admitted. */
-  async function publishesAgain(port: number, held: Held[], published: PublishInfo[]): Promise<void> {
-    const { tracks } = demuxFixture('audio-only.flv');
-    const before = held.length;
-    const again = new RtmpPublisher({ url: `rtmp://127.0.0.1:${port}/live`, streamKey: 'cam' });
-    const opening = again.open(tracks);
-    await waitFor(() => held.length === before + 1, 5000, 'the second publish reaches authorize');
-    held[before]!.answer(null);
-    await opening;
-    expect(published.map((i) => i.name)).toContain('cam');
-    await again.close();
-  }
-
-  it('holds the publish until the decision, then starts it', async () => {
-    const { port, held, published } = await start();
+  it('holds the publish until the decision, then starts it; release once when it ends', async () => {
+    const { port, held, published, released } = await start();
     const { tracks } = demuxFixture('audio-only.flv');
     const p = new RtmpPublisher({ url: `rtmp://127.0.0.1:${port}/live`, streamKey: 'cam?token=abc' });
     let opened = false;
@@ -62,11 +51,14 @@ describe('RtmpServer with an asynchronous authorize', () => {
     held[0]!.answer(null);
     await opening;
     expect(published.map((i) => i.name)).toEqual(['cam']);
+    expect(released).toEqual([]);
     await p.close();
+    await waitFor(() => released.length === 1, 5000, 'released after the publish ended');
+    expect(released[0]!.name).toBe('cam');
   });
 
-  it('refuses with the status of the decision and closes; the name is free again', async () => {
-    const { port, held, published } = await start();
+  it('refuses with the status of the decision, closes and releases', async () => {
+    const { port, held, released } = await start();
     const { tracks } = demuxFixture('audio-only.flv');
     const p = new RtmpPublisher({ url: `rtmp://127.0.0.1:${port}/live`, streamKey: 'cam' });
     const opening = p.open(tracks).catch((e: unknown) => e);
@@ -76,26 +68,23 @@ describe('RtmpServer with an asynchronous authorize', () => {
     expect(error).toBeInstanceOf(RtmpPublishRejected);
     expect(error).toMatchObject({ code: 'NetStream.Publish.Unauthorized', description: 'no such key' });
     await waitFor(() => server!.sessions.size === 0, 5000, 'the refused session closed');
-    await publishesAgain(port, held, published);
+    expect(released.map((i) => i.name)).toEqual(['cam']);
   });
 
-  it('keeps the name reserved while pending and frees it when the client leaves before the decision', async () => {
-    const { port, held, published } = await start();
+  it('releases when the client leaves before the decision; a late decision starts nothing', async () => {
+    const { port, held, published, released } = await start();
     const { tracks } = demuxFixture('audio-only.flv');
     const first = new RtmpPublisher({ url: `rtmp://127.0.0.1:${port}/live`, streamKey: 'cam' });
     void first.open(tracks).catch(() => undefined);
-    await waitFor(() => held.length === 1, 5000, 'the first publish reaches authorize');
-    const second = new RtmpPublisher({ url: `rtmp://127.0.0.1:${port}/live`, streamKey: 'cam' });
-    const error = await second.open(tracks).catch((e: unknown) => e);
-    expect(error).toMatchObject({ code: 'NetStream.Publish.BadName' });
-    expect(held.length).toBe(1);
+    await waitFor(() => held.length === 1, 5000, 'the publish reaches authorize');
     held[0]!.session.close(); // the encoder gives up while the decision is pending
     await waitFor(() => server!.sessions.size === 0, 5000, 'the session closed');
+    expect(released.map((i) => i.name)).toEqual(['cam']);
     held[0]!.answer(null); // a late decision starts nothing
     await new Promise((r) => setTimeout(r, 100));
     expect(published).toEqual([]);
+    expect(released).toHaveLength(1);
     await first.close().catch(() => undefined);
-    await publishesAgain(port, held, published);
   });
 
   it('refuses the publish when authorize rejects its promise', async () => {

@@ -10,7 +10,6 @@ import {
   listFixtures,
   makeSelfSignedCert,
   runCommand,
-  startProcess,
   waitFor,
 } from '@sluice/test-support';
 import { RtmpServer } from './rtmp-server.js';
@@ -140,52 +139,6 @@ describeWithPeers(['ffmpeg', 'ffprobe'], 'RtmpServer ingest from ffmpeg', () => 
     expect(got.packets.length).toBe(expectedPackets(name).length);
     await new Promise((res) => tlsServer.close(res));
     rmSync(dir, { recursive: true, force: true });
-  });
-
-  it('rejects a second publisher of the same name with NetStream.Publish.BadName and keeps the first', async () => {
-    const name = fixtures.find((f) => f.startsWith('h264'))!;
-    const first = startProcess('ffmpeg', [
-      '-nostdin',
-      '-v',
-      'error',
-      '-re',
-      '-stream_loop',
-      '-1',
-      '-i',
-      fixturePath(name),
-      '-c',
-      'copy',
-      '-f',
-      'flv',
-      `rtmp://127.0.0.1:${port}/live/dup`,
-    ]);
-    await waitFor(() => received.some((x) => x.info.name === 'dup' && x.packets.length > 0), 10_000, 'first publisher');
-    const second = await runCommand(
-      'ffmpeg',
-      [
-        '-nostdin',
-        '-v',
-        'error',
-        '-re',
-        '-i',
-        fixturePath(name),
-        '-c',
-        'copy',
-        '-f',
-        'flv',
-        `rtmp://127.0.0.1:${port}/live/dup`,
-      ],
-      20_000,
-    );
-    expect(second.code).not.toBe(0);
-    const before = received.find((x) => x.info.name === 'dup')!.packets.length;
-    await new Promise((r) => setTimeout(r, 300));
-    const firstSession = received.filter((x) => x.info.name === 'dup');
-    expect(firstSession).toHaveLength(1);
-    expect(firstSession[0]!.closed).toBe(false);
-    expect(firstSession[0]!.packets.length).toBeGreaterThan(before);
-    await first.stop();
-    await waitFor(() => firstSession[0]!.closed, 5000, 'first closes');
   });
 });
 

@@ -1,7 +1,9 @@
 /**
  * RtmpServer: accepts RTMP publishers (rtmp://host:port/{app}/{stream}) and hands
- * each one to an RtmpIngestSession. One stream name per app has one publisher; a
- * second gets NetStream.Publish.BadName.
+ * each one to an RtmpIngestSession. It keeps no table of stream names: which publish
+ * may take which name is for `authorize` to decide, and `release` hears when it is
+ * over (the Sluice server claims names in its stream hub: one table for every ingest
+ * protocol).
  *
  * Events: 'session' (RtmpIngestSession) for every connection, 'publish'
  * (session, PublishInfo) when a stream starts, 'error' (Error) for listener errors.
@@ -12,19 +14,24 @@ import { createServer } from 'node:net';
 import type { Server, Socket } from 'node:net';
 import { RtmpIngestSession } from './rtmp-ingest-session.js';
 import type { PublishDecision, PublishInfo, RtmpIngestSessionOptions } from './rtmp-ingest-session.js';
-import { StatusCode } from '../command/status.js';
 import { RtmpProtocolError } from '../errors.js';
 
 /** Options of an RtmpServer. */
 export interface RtmpServerOptions extends RtmpIngestSessionOptions {
   /**
-   * Decides whether a publish may start (after the duplicate check): return null to
-   * accept, or { code, description } to reject with that onStatus. May answer later
-   * (a promise, e.g. an admission webhook): the stream name stays reserved for the
-   * session meanwhile, no NetStream.Publish.Start is sent and media is dropped until
-   * the decision; a rejected promise rejects the publish.
+   * Decides whether a publish may start (a name already taken is for it to refuse,
+   * e.g. with NetStream.Publish.BadName): return null to accept, or { code, description }
+   * to reject with that onStatus. May answer later (a promise, e.g. an admission
+   * webhook): no NetStream.Publish.Start is sent and media is dropped until the
+   * decision; a rejected promise rejects the publish. Default: accept every publish.
    */
   authorize?: (info: PublishInfo, session: RtmpIngestSession) => PublishDecision | Promise<PublishDecision>;
+  /**
+   * Called once for every publish `authorize` was asked about, when it is over: refused,
+   * unpublished, or the client left (also while the decision was pending). Release
+   * here what authorize claimed.
+   */
+  release?: (info: PublishInfo, session: RtmpIngestSession) => void;
   /** Most simultaneous connections (default 1000); more are closed at once. */
   maxConnections?: number;
   /** Close a connection that has not published within this many ms (default 30000). */
@@ -38,16 +45,10 @@ export interface RtmpServerEvents {
   error: [error: Error];
 }
 
-/** Key of a published stream: app and name. */
-function publishingKey(info: PublishInfo): string {
-  return `${info.app}/${info.name}`;
-}
-
 /** An RTMP ingest server. */
 export class RtmpServer extends EventEmitter<RtmpServerEvents> {
   /** Live sessions. */
   readonly sessions = new Set<RtmpIngestSession>();
-  private readonly publishing = new Map<string, RtmpIngestSession>();
   private server: Server | undefined;
 
   constructor(private readonly options: RtmpServerOptions = {}) {
@@ -77,20 +78,8 @@ export class RtmpServer extends EventEmitter<RtmpServerEvents> {
     const session = new RtmpIngestSession(
       socket,
       {
-        claim: (s, info) => {
-          if (this.publishing.has(publishingKey(info)))
-            return {
-              code: StatusCode.PublishBadName,
-              description: `Stream ${info.app}/${info.name} is already being published.`,
-            };
-          this.publishing.set(publishingKey(info), s); // reserved while the decision is pending
-          const decision = this.options.authorize?.(info, s) ?? null;
-          if (decision !== null && !(decision instanceof Promise)) this.publishing.delete(publishingKey(info));
-          return decision;
-        },
-        release: (s, info) => {
-          if (this.publishing.get(publishingKey(info)) === s) this.publishing.delete(publishingKey(info));
-        },
+        claim: (s, info) => this.options.authorize?.(info, s) ?? null,
+        release: (s, info) => this.options.release?.(info, s),
       },
       this.options,
     );

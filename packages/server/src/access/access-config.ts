@@ -11,7 +11,7 @@ import type { AdmissionWebhookConfig } from './admission-webhook.js';
 import type { SignedPolicyConfig } from './signed-policy.js';
 
 /** Ingest protocols Sluice has or will have. */
-export const INGEST_PROTOCOLS = ['rtmp', 'srt'] as const;
+const INGEST_PROTOCOLS = ['rtmp', 'srt'] as const;
 /** Provider names of OvenMediaEngine that Sluice accepts in `<Providers>` (those it lacks never publish). */
 const KNOWN_PROVIDERS = new Set([
   'rtmp',
@@ -27,7 +27,7 @@ const KNOWN_PROVIDERS = new Set([
 ]);
 
 /** Default `<Timeout>` of AdmissionWebhooks, ms. */
-export const DEFAULT_WEBHOOK_TIMEOUT_MS = 3000;
+const DEFAULT_WEBHOOK_TIMEOUT_MS = 3000;
 
 /** Reads `<AdmissionWebhooks>` of a virtual host (undefined when absent). */
 export function readAdmissionWebhooks(reader: ElementReader, vhost: XmlElement): AdmissionWebhookConfig | undefined {

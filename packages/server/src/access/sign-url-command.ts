@@ -11,7 +11,7 @@ import { parseCidr } from './cidr.js';
 import { signUrl, type UrlPolicy } from './url-signing.js';
 
 /** The `sign-url --help` text. */
-export const SIGN_URL_USAGE = `Usage: sluice sign-url --secret KEY --url URL --expire TIME [options]
+const SIGN_URL_USAGE = `Usage: sluice sign-url --secret KEY --url URL --expire TIME [options]
 
 Prints URL with a signed policy (SignedPolicy of Server.xml; OvenMediaEngine's format).
 The port is written out (rtmp: 1935) because the signature covers it.

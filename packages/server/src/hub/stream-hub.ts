@@ -120,9 +120,11 @@ export class StreamHub implements PushSource {
   }
 
   /**
-   * Starts publishing a stream; `sourceType` says how it arrives (the ingest protocol's,
-   * default `unknown`), `peer` who sends it and how many bytes its socket read.
-   * Throws StreamAlreadyPublished when one of that name is on.
+   * Claims a stream for a publisher: the server's one check that a name has one publisher
+   * (every ingest protocol claims here, before its admission decides). `sourceType` says how
+   * it arrives (the ingest protocol's, default `unknown`), `peer` who sends it and how many
+   * bytes its socket read. The stream is live from the first setTracks. Throws
+   * StreamAlreadyPublished while another publication holds the name.
    */
   publish(ref: StreamRef, sourceType = 'unknown', peer: PublicationPeer = {}): StreamPublication {
     const entry = this.entry(ref);
@@ -145,11 +147,6 @@ export class StreamHub implements PushSource {
       entry.subscribers = entry.subscribers.filter((s) => s !== subscriber);
       this.forgetIfIdle(entry);
     };
-  }
-
-  /** True while a publisher holds the stream (live or still declaring its tracks). */
-  isPublished(ref: StreamRef): boolean {
-    return this.streams.get(hubKey(ref))?.publication !== undefined;
   }
 
   /** PushSource: tracks of a live stream, or undefined. */
@@ -239,7 +236,8 @@ export class StreamHub implements PushSource {
 class PublicationImpl implements StreamPublication {
   tracks: readonly TrackInfo[] | undefined;
   private ended = false;
-  private readonly publishedAt = new Date();
+  /** When the stream went live (its first setTracks). */
+  private publishedAt = new Date();
   private bytesIn = 0;
   private packetsIn = 0;
   /** Packets since the latest video keyframe (or the latest packet of an audio-only stream). */
@@ -266,6 +264,7 @@ class PublicationImpl implements StreamPublication {
   setTracks(tracks: readonly TrackInfo[]): void {
     if (this.ended) return;
     const first = this.tracks === undefined;
+    if (first) this.publishedAt = new Date();
     this.tracks = [...tracks];
     this.videoTrackIds = new Set(tracks.filter((t) => t.kind === 'video').map((t) => t.id));
     this.timeline.setTracks(tracks);

@@ -25,9 +25,9 @@ import { rescaleTimestamp, type MediaPacket, type TrackInfo } from '@sluice/medi
 import type { TimelineDiscontinuity } from '@sluice/push';
 
 /** Largest step back of one track's DTS that is clamped rather than treated as a discontinuity. */
-export const DEFAULT_MAX_BACKWARD_STEP_MS = 100;
+const DEFAULT_MAX_BACKWARD_STEP_MS = 100;
 /** Largest step forward of one track's DTS that is taken as it is; a longer gap is a discontinuity. */
-export const DEFAULT_MAX_FORWARD_GAP_MS = 10_000;
+const DEFAULT_MAX_FORWARD_GAP_MS = 10_000;
 
 /** Bounds of what counts as a discontinuity. */
 export interface TimelineGuardOptions {

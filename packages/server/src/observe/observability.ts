@@ -22,7 +22,7 @@ import {
 import { streamKey, TrafficMeter } from './traffic-meter.js';
 
 /** Milliseconds between two `stats` events (sent only while someone reads the event stream). */
-export const STATS_EVENT_INTERVAL_MS = 2000;
+const STATS_EVENT_INTERVAL_MS = 2000;
 
 /** What createObservability wires together. */
 export interface ObservabilityContext {

@@ -22,7 +22,7 @@ const NON_COUNTER_TOTALS = [
   'nodejs_active_resources_total',
 ];
 /** Distinct publish-refusal reasons kept as label values; later ones count as `other`. */
-export const MAX_REASONS = 32;
+const MAX_REASONS = 32;
 
 /** A scrape-time reader of more series (webhooks, the event stream). */
 export type MetricsContributor = (registry: Registry) => void;

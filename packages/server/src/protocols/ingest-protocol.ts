@@ -14,12 +14,13 @@ import type { Logger } from '../log/logger.js';
 /** What an ingest gets to work with. */
 export interface IngestContext {
   /**
-   * Starts publishing a stream into the hub, tagged with the protocol's `sourceType`;
-   * throws StreamAlreadyPublished when that stream is live already.
+   * Claims a stream name in the hub and returns its publication, tagged with the protocol's
+   * `sourceType`; throws StreamAlreadyPublished when another publisher holds the name (the
+   * server's one check that a name has one publisher: refuse in the protocol's own words).
+   * Claim before the admission decides (the name is held meanwhile; the stream goes live at
+   * the first setTracks) and end() the publication when refused or over.
    */
   publish(this: void, ref: StreamRef, peer?: PublicationPeer): StreamPublication;
-  /** True when the stream is live (lets an ingest refuse a second publisher in its own protocol's words). */
-  isPublished(this: void, ref: StreamRef): boolean;
   vhosts: VirtualHostTable;
   log: Logger;
   /**

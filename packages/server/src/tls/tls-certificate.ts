@@ -10,7 +10,7 @@ import { ConfigError } from '../config/config-error.js';
 import type { TlsFilesConfig } from '../config/security-config.js';
 
 /** Oldest TLS version accepted on every TLS port. */
-export const TLS_MIN_VERSION = 'TLSv1.2';
+const TLS_MIN_VERSION = 'TLSv1.2';
 
 /** Reads one PEM file; a missing or unreadable file is a ConfigError naming it. */
 function readPem(path: string, what: string, marker: RegExp): string {
@@ -26,7 +26,7 @@ function readPem(path: string, what: string, marker: RegExp): string {
 }
 
 /** Reads the files and checks that key and certificate make a usable context. Throws ConfigError naming the file. */
-export function loadTlsCredentials(files: TlsFilesConfig): SecureContextOptions {
+function loadTlsCredentials(files: TlsFilesConfig): SecureContextOptions {
   const cert = readPem(files.certPath, 'certificate', /-----BEGIN CERTIFICATE-----/);
   const key = readPem(files.keyPath, 'key', /-----BEGIN [A-Z ]*PRIVATE KEY-----/);
   const chain =

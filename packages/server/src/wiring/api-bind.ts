@@ -10,7 +10,7 @@ import { isIP } from 'node:net';
 export const DEFAULT_ACCESS_TOKEN = 'ome-access-token';
 
 /** Where the API listens with the default token when not opted in. */
-export const DEFAULT_TOKEN_API_HOST = '127.0.0.1';
+const DEFAULT_TOKEN_API_HOST = '127.0.0.1';
 
 /** True for `localhost`, 127.0.0.0/8, ::1 and ::ffff:127.x addresses. */
 export function isLoopbackHost(host: string): boolean {

@@ -2,15 +2,14 @@
  * The `rtmp` ingest protocol: @sluice/rtmp's RtmpServer publishing into the StreamHub. An encoder
  * publishes to rtmp://HOST:PORT/{app}/{stream}; the vhost is the one whose
  * `<Host><Names>` match the tcUrl host; unknown vhosts/apps, apps without RTMP and
- * names already live are refused with NetStream.Publish.* statuses, and the server's
- * PublishAdmission (SignedPolicy, AdmissionWebhooks) decides on the rest (see
+ * names already claimed in the hub are refused with NetStream.Publish.* statuses, and the
+ * server's PublishAdmission (SignedPolicy, AdmissionWebhooks) decides on the rest (see
  * rtmp-admission.ts): the publish is held until it answers, media sent meanwhile is
  * dropped. An admitted publish goes where the admission says (new_url) and is ended
  * at its deadline (lifetime, stream_expire).
  */
 import { RtmpServer, type RtmpIngestSession } from '@sluice/rtmp';
 import { atTime } from '../../access/deadline.js';
-import type { StreamPublication } from '../../hub/stream-hub.js';
 import type { IngestContext, IngestProtocol, IngestService } from '../ingest-protocol.js';
 import { createRtmpAdmission } from './rtmp-admission.js';
 
@@ -24,9 +23,9 @@ export const rtmpIngestProtocol: IngestProtocol = {
 
 /** Creates the RTMP ingest of a server. */
 function createRtmpIngest(context: IngestContext): IngestService {
-  const { publish, log } = context;
+  const { log } = context;
   const access = createRtmpAdmission(context);
-  const server = new RtmpServer({ authorize: access.authorize });
+  const server = new RtmpServer({ authorize: access.authorize, release: access.release });
   server.on('error', (e) => log.error(`RTMP ingest: ${e.message}`));
   server.on('session', (session) => {
     const socket = session.connection.socket;
@@ -39,26 +38,15 @@ function createRtmpIngest(context: IngestContext): IngestService {
   server.on('publish', (session) => attach(session));
 
   function where(session: RtmpIngestSession): { vhost?: string; app?: string; stream?: string } {
-    const target = access.admitted(session);
+    const target = access.admitted(session)?.target;
     if (target === undefined) return {};
     return { vhost: target.vhost, app: target.app, stream: target.stream };
   }
 
   function attach(session: RtmpIngestSession): void {
-    const target = access.admitted(session);
-    if (target === undefined) return session.close(new Error('publish started without an admission'));
-    let publication: StreamPublication;
-    try {
-      const socket = session.connection.socket;
-      publication = publish(
-        { vhost: target.vhost, app: target.app, name: target.stream },
-        { remote: `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`, bytesReceived: () => socket.bytesRead },
-      );
-    } catch (e) {
-      target.ended();
-      session.close(e as Error);
-      return;
-    }
+    const admitted = access.admitted(session);
+    if (admitted === undefined) return session.close(new Error('publish started without an admission'));
+    const { target, publication } = admitted;
     const fields = { vhost: target.vhost, app: target.app, stream: target.stream };
     log.info('RTMP publish', { ...fields, type: session.publishInfo?.type });
     const reason = target.deadlineReason ?? 'deadline reached';
@@ -69,15 +57,13 @@ function createRtmpIngest(context: IngestContext): IngestService {
             log.info(`RTMP publish ended: ${reason}`, fields);
             session.close(new Error(reason));
           });
-    const end = (): void => {
-      cancelDeadline?.();
-      publication.end();
-      target.ended();
-    };
+    // the publication ends in the RtmpServer's release (rtmp-admission.ts)
     session.on('tracks', (tracks) => publication.setTracks(tracks));
     session.on('packet', (packet) => publication.write(packet));
-    session.on('unpublish', end);
-    session.on('close', end);
+    if (cancelDeadline !== undefined) {
+      session.on('unpublish', cancelDeadline);
+      session.on('close', cancelDeadline);
+    }
   }
 
   return {
