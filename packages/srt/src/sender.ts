@@ -43,6 +43,8 @@ const BURST_US = 20_000;
 
 export class SrtSender {
   private readonly bufs: (Buffer | undefined)[];
+  /** Buffers of released slots, reused by the next packets: memory follows the packets in flight, not the flow window. */
+  private readonly spare: Buffer[] = [];
   private readonly lens: Int32Array;
   private readonly origin: Float64Array;
   private readonly needRexmit: Uint8Array;
@@ -91,7 +93,7 @@ export class SrtSender {
     const size = HEADER_SIZE + this.cfg.payloadSize;
     let buf = this.bufs[idx];
     if (!buf) {
-      buf = Buffer.allocUnsafe(size);
+      buf = this.spare.pop() ?? Buffer.allocUnsafe(size);
       this.bufs[idx] = buf;
     }
     const seq = seqAdd(this.headSeq, this.count);
@@ -282,6 +284,14 @@ export class SrtSender {
   }
 
   private release(n: number): void {
+    for (let i = 0; i < n; i++) {
+      const idx = (this.headIdx + i) & this.mask;
+      const buf = this.bufs[idx];
+      if (buf !== undefined) {
+        this.spare.push(buf);
+        this.bufs[idx] = undefined;
+      }
+    }
     this.headIdx = (this.headIdx + n) & this.mask;
     this.headSeq = seqAdd(this.headSeq, n);
     this.count -= n;
