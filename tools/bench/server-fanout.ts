@@ -9,30 +9,17 @@
  * Needs ffmpeg and nginx with the RTMP module (the destination, recording); the server is
  * run from dist (pnpm build first).
  */
-import { readFileSync, writeFileSync, mkdtempSync, existsSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
-import { freeTcpPort, removeNginxDir, startNginxRtmp, startProcess, waitForTcpPort } from '@sluice/test-support';
+import { existsSync, statSync } from 'node:fs';
+import { basename } from 'node:path';
+import { freeTcpPort, removeNginxDir, startNginxRtmp, startProcess } from '@sluice/test-support';
+import { arg, cpuSeconds, rssMb } from './process-usage.js';
+import { startSluiceCli } from './sluice-cli.js';
 
-const arg = (name: string, fallback: string): string => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
-};
 const pushes = Number(arg('pushes', '10'));
 const seconds = Number(arg('seconds', '20'));
 const file = arg('file', 'bench-out/bench-300s-5mbps.flv');
 const warmupMs = 5000;
 if (!existsSync(file)) throw new Error(`${file} is missing: tools/make-fixtures.sh bench ${file}`);
-
-const TICKS = 100; // USER_HZ
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / TICKS; // utime, stime (fields 14, 15)
-}
-function rssMb(pid: number): number {
-  const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : NaN;
-}
 
 async function measure(
   name: string,
@@ -113,43 +100,25 @@ try {
   await relay.stop(5000, 'SIGINT');
 
   // Sluice as the relay: the built CLI, N pushes through the REST API
-  const dir = mkdtempSync(join(tmpdir(), 'sluice-bench-'));
-  const config = join(dir, 'Server.xml');
-  writeFileSync(config, readFileSync('packages/server/conf/Server.xml', 'utf8'));
-  const apiPort = await freeTcpPort();
-  const rtmpPort = await freeTcpPort();
-  const sluice = startProcess(
-    process.execPath,
-    ['packages/server/dist/cli.js', '--config', config, '--data-dir', join(dir, 'data'), '--log-level', 'warn'],
-    {
-      env: { ...process.env, SLUICE_API_PORT: String(apiPort), SLUICE_RTMP_PORT: String(rtmpPort) },
-    },
-  );
-  await waitForTcpPort(apiPort, 20_000);
-  const auth = { authorization: `Basic ${Buffer.from('ome-access-token').toString('base64')}` };
-  const api = 'http://127.0.0.1:' + apiPort + '/v1/vhosts/default/apps/app';
+  const cli = await startSluiceCli();
+  const { api, auth } = cli;
   for (let i = 0; i < pushes; i++) {
-    const res = await fetch(`${api}:startPush`, {
-      method: 'POST',
-      headers: auth,
-      body: JSON.stringify({
-        id: `p${i}`,
-        stream: { name: 'src' },
-        protocol: 'rtmp',
-        url: destination.url('live'),
-        streamKey: `s${i}`,
-      }),
+    await cli.startPush({
+      id: `p${i}`,
+      stream: { name: 'src' },
+      protocol: 'rtmp',
+      url: destination.url('live'),
+      streamKey: `s${i}`,
     });
-    if (res.status !== 200) throw new Error(`startPush: ${res.status} ${await res.text()}`);
   }
-  await measure('sluice', sluice.child.pid as number, `rtmp://127.0.0.1:${rtmpPort}/app/src`, async () => {
+  await measure('sluice', cli.process.child.pid as number, `rtmp://127.0.0.1:${cli.rtmpPort}/app/src`, async () => {
     const res = await fetch(`${api}:pushes`, { method: 'POST', headers: auth });
     const list = ((await res.json()) as { response: Array<{ state: string; totalsentBytes: number }> }).response;
     const pushing = list.filter((p) => p.state === 'pushing').length;
     const mb = list.reduce((n, p) => n + p.totalsentBytes, 0) / 1e6;
     return `${pushing}/${list.length} pushing, ${mb.toFixed(0)} MB sent, ${received('s')}/${pushes} destinations received > 1 MB`;
   });
-  await sluice.stop(5000, 'SIGINT');
+  await cli.process.stop(5000, 'SIGINT');
 } finally {
   await destination.stop();
   removeNginxDir(destination);

@@ -14,15 +14,13 @@
  *        [--pbkeylen 16|24|32] [--file F.flv]
  * Needs ffmpeg and srt-live-transmit; the server runs from dist (pnpm build first).
  */
-import { existsSync, mkdtempSync, openSync, closeSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freeTcpPort, freeUdpPort, startProcess, waitForTcpPort, type PeerProcess } from '@sluice/test-support';
+import { freeUdpPort, startProcess, type PeerProcess } from '@sluice/test-support';
+import { arg, cpuSeconds, rssMb } from './process-usage.js';
+import { startSluiceCli } from './sluice-cli.js';
 
-const arg = (name: string, fallback: string): string => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
-};
 const pushes = Number(arg('pushes', '1'));
 const seconds = Number(arg('seconds', '20'));
 const passphrase = arg('passphrase', '');
@@ -33,15 +31,6 @@ if (!existsSync(file)) throw new Error(`${file} is missing: tools/make-fixtures.
 const dir = mkdtempSync(join(tmpdir(), 'sluice-srt-bench-'));
 const secret = passphrase === '' ? '' : `&passphrase=${passphrase}&pbkeylen=${pbkeylen}`;
 
-const TICKS = 100; // USER_HZ
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / TICKS; // utime, stime (fields 14, 15)
-}
-function rssMb(pid: number): number {
-  const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : NaN;
-}
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** N srt-live-transmit listeners, each writing what it receives to its own file. */
@@ -132,35 +121,21 @@ const source = (output: string[]): PeerProcess =>
 
 // Sluice: the built CLI, the ingest alone, then with N srt pushes
 {
-  const config = join(dir, 'Server.xml');
-  writeFileSync(config, readFileSync('packages/server/conf/Server.xml', 'utf8'));
-  const apiPort = await freeTcpPort();
-  const rtmpPort = await freeTcpPort();
-  const sluice = startProcess(
-    process.execPath,
-    ['packages/server/dist/cli.js', '--config', config, '--data-dir', join(dir, 'data'), '--log-level', 'warn'],
-    { env: { ...process.env, SLUICE_API_PORT: String(apiPort), SLUICE_RTMP_PORT: String(rtmpPort) } },
-  );
-  await waitForTcpPort(apiPort, 20_000);
-  const auth = { authorization: `Basic ${Buffer.from('ome-access-token').toString('base64')}` };
-  const api = `http://127.0.0.1:${apiPort}/v1/vhosts/default/apps/app`;
-  const src = source(['-f', 'flv', `rtmp://127.0.0.1:${rtmpPort}/app/src`]);
+  const cli = await startSluiceCli();
+  const { api, auth } = cli;
+  const sluice = cli.process;
+  const src = source(['-f', 'flv', `rtmp://127.0.0.1:${cli.rtmpPort}/app/src`]);
   await sleep(warmupMs);
   const pid = sluice.child.pid as number;
   const ingest = await measure('sluice, ingest alone', [pid], () => 'no push');
   const rx = await startReceivers('sluice');
   for (let i = 0; i < pushes; i++) {
-    const res = await fetch(`${api}:startPush`, {
-      method: 'POST',
-      headers: auth,
-      body: JSON.stringify({
-        id: `p${i}`,
-        stream: { name: 'src' },
-        protocol: 'srt',
-        url: `srt://127.0.0.1:${rx.ports[i]}?latency=120000${secret}`,
-      }),
+    await cli.startPush({
+      id: `p${i}`,
+      stream: { name: 'src' },
+      protocol: 'srt',
+      url: `srt://127.0.0.1:${rx.ports[i]}?latency=120000${secret}`,
     });
-    if (res.status !== 200) throw new Error(`startPush: ${res.status} ${await res.text()}`);
   }
   await sleep(warmupMs);
   const withPushes = await measure('sluice, ingest + srt pushes', [pid], async () => {

@@ -20,7 +20,7 @@ import {
 } from '@sluice/test-support';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { sleep, startTestServer, type TestServer } from './harness.js';
-import { startFfmpegPublisher, stopFfmpeg } from './peers.js';
+import { ffmpegTsCopyArgs, startFfmpegPublisher, stopFfmpeg } from './peers.js';
 
 const APP = '/v1/vhosts/default/apps/app';
 
@@ -65,21 +65,7 @@ describeWithPeers(['ffmpeg', 'ffprobe', 'nginx-rtmp'], 'e2e: rtmps and tcp:// de
   it('pushes MPEG-TS over TCP to a listening ffmpeg; the file decodes', async () => {
     const port = await freeTcpPort();
     const file = join(mkdtempSync(join(tmpdir(), 'sluice-tcp-')), 'tcp.ts');
-    const receiver = startProcess('ffmpeg', [
-      '-nostdin',
-      '-v',
-      'error',
-      '-y',
-      '-i',
-      `tcp://127.0.0.1:${port}?listen=1`,
-      '-c',
-      'copy',
-      '-f',
-      'mpegts',
-      '-pes_payload_size',
-      '0',
-      file,
-    ]);
+    const receiver = startProcess('ffmpeg', ffmpegTsCopyArgs(`tcp://127.0.0.1:${port}?listen=1`, file));
     await sleep(1000); // listening (a probe connection would be its one client)
     const started = await t.api('POST', `${APP}:startPush`, {
       id: 'tcp',

@@ -38,21 +38,18 @@ export function startFfmpegUdpReceiver(port: number, file: string): PeerProcess 
   // pes_payload_size 0: one audio frame per PES as received; ffmpeg's default packing
   // re-derives in-between audio timestamps from the frame duration, and its own null
   // muxer then reports them as non-monotonic when the file is decoded.
-  return startProcess('ffmpeg', [
-    '-nostdin',
-    '-v',
-    'error',
-    '-y',
-    '-i',
-    `udp://127.0.0.1:${port}?timeout=3000000&fifo_size=1000000&overrun_nonfatal=1`,
-    '-c',
-    'copy',
-    '-f',
-    'mpegts',
-    '-pes_payload_size',
-    '0',
-    file,
-  ]);
+  return startProcess(
+    'ffmpeg',
+    ffmpegTsCopyArgs(`udp://127.0.0.1:${port}?timeout=3000000&fifo_size=1000000&overrun_nonfatal=1`, file),
+  );
+}
+
+/**
+ * `ffmpeg` arguments that copy the MPEG-TS received from `input` into `file` as it came
+ * (`-pes_payload_size 0`: one audio frame per PES, see startFfmpegUdpReceiver).
+ */
+export function ffmpegTsCopyArgs(input: string, file: string): string[] {
+  return ['-nostdin', '-v', 'error', '-y', '-i', input, '-c', 'copy', '-f', 'mpegts', '-pes_payload_size', '0', file];
 }
 
 /**

@@ -25,7 +25,7 @@ import {
   type PeerProcess,
 } from '@sluice/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from './harness.js';
+import { startTestServer, TOKEN, type TestServer } from './harness.js';
 import { startLossyRelay } from './lossy-relay.js';
 import { createVethNamespace, netemUnavailable, netnsUnavailable, type VethNamespace } from './netns.js';
 import { startFfmpegPublisher, stopFfmpeg } from './peers.js';
@@ -57,6 +57,8 @@ interface CaseResult {
   decodeErrors: string;
   codecs: string[];
   captureBytes: number;
+  /** The push's sluice_push_retransmitted_packets_total in /metrics (-1 when absent). */
+  metricsRetransmitted: number;
 }
 
 async function runCase(t: TestServer, id: string, link: LossyLink, dir: () => string): Promise<CaseResult> {
@@ -69,6 +71,7 @@ async function runCase(t: TestServer, id: string, link: LossyLink, dir: () => st
     statsFile,
   });
   let record;
+  let metricsText = '';
   try {
     const url = `srt://${link.pushHost}:${link.pushPort}?latency=120000&streamid=loss`;
     const started = await t.api('POST', `${APP}:startPush`, { id, stream: { name: 'cam' }, protocol: 'srt', url });
@@ -76,6 +79,11 @@ async function runCase(t: TestServer, id: string, link: LossyLink, dir: () => st
     await t.waitForState(id, 'pushing', 30_000);
     await waitFor(async () => ((await t.push(id))?.sentBytes ?? 0) > CASE_BYTES, 40_000, `media over srt (${id})`);
     record = await t.push(id);
+    metricsText = await (
+      await fetch(`http://127.0.0.1:${t.apiPort}/metrics`, {
+        headers: { authorization: `Basic ${Buffer.from(TOKEN).toString('base64')}` },
+      })
+    ).text();
     expect((await t.api('POST', `${APP}:stopPush`, { id })).status).toBe(200);
     await t.waitForGone(id);
   } finally {
@@ -98,6 +106,11 @@ async function runCase(t: TestServer, id: string, link: LossyLink, dir: () => st
     decodeErrors: await ffmpegDecodeErrors(receiver.file),
     codecs,
     captureBytes: statSync(receiver.file).size,
+    metricsRetransmitted: Number(
+      new RegExp(`^sluice_push_retransmitted_packets_total\\{[^}]*id="${id}"[^}]*\\} (\\d+)$`, 'm').exec(
+        metricsText,
+      )?.[1] ?? -1,
+    ),
   };
   console.log(
     `[sluice] srt loss ${id}: ${JSON.stringify({ ...result, decodeErrors: result.decodeErrors.slice(0, 300) })}`,
@@ -128,6 +141,7 @@ function lossCases(makeLink: (lossPercent: number, seed: number) => Promise<Loss
     expect(r.codecs).toEqual(['aac', 'h264']);
     expect(r.decodeErrors).toBe('');
     expect(r.retransmittedPackets).toBeGreaterThan(0);
+    expect(r.metricsRetransmitted).toBeGreaterThan(0);
     expect(r.lostPackets).toBeGreaterThan(0);
     expect(r.droppedPackets).toBe(0);
     expect(r.sequence).toBe(0);

@@ -7,6 +7,7 @@ import { closeSync, mkdtempSync, openSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startProcess, type PeerProcess } from '@sluice/test-support';
+import { ffmpegTsCopyArgs } from './peers.js';
 
 /** Which program receives. */
 export type SrtReceiverKind = 'srt-live-transmit' | 'ffmpeg' | 'gstreamer';
@@ -56,21 +57,7 @@ function command(kind: SrtReceiverKind, o: SrtReceiverOptions, file: string): [s
       // ffmpeg: latency in microseconds
       return [
         'ffmpeg',
-        [
-          '-nostdin',
-          '-v',
-          'error',
-          '-y',
-          '-i',
-          `srt://${host}:${o.port}?mode=listener&latency=${o.latencyMs * 1000}${secret}`,
-          '-c',
-          'copy',
-          '-f',
-          'mpegts',
-          '-pes_payload_size',
-          '0',
-          file,
-        ],
+        ffmpegTsCopyArgs(`srt://${host}:${o.port}?mode=listener&latency=${o.latencyMs * 1000}${secret}`, file),
       ];
     case 'gstreamer':
       return [

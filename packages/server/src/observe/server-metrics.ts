@@ -143,8 +143,21 @@ export class ServerMetrics implements MetricsSource {
       labelNames,
       registers,
     });
+    const retransmitted = new Counter({
+      name: 'sluice_push_retransmitted_packets_total',
+      help: 'Data packets the push sent again to repair losses (protocols that recover losses: srt), over all its sessions.',
+      labelNames,
+      registers,
+    });
+    const tooLate = new Counter({
+      name: 'sluice_push_too_late_dropped_packets_total',
+      help: 'Data packets the push gave up unacknowledged because they were too late to be played (srt), over all its sessions.',
+      labelNames,
+      registers,
+    });
     this.refreshers.push(() => {
-      for (const metric of [state, sent, sessions, dropped, discontinuities, bitrate]) metric.reset();
+      for (const metric of [state, sent, sessions, dropped, discontinuities, bitrate, retransmitted, tooLate])
+        metric.reset();
       for (const r of this.ctx.registry.listPushes()) {
         const labels = { vhost: r.vhost, app: r.app, stream: r.stream.name, id: r.id, protocol: r.protocol };
         for (const s of PUSH_STATES) state.set({ ...labels, state: s }, s === r.state ? 1 : 0);
@@ -153,6 +166,8 @@ export class ServerMetrics implements MetricsSource {
         dropped.inc(labels, r.droppedFrames ?? 0);
         discontinuities.inc(labels, r.discontinuities ?? 0);
         bitrate.set(labels, (r.bitrate ?? 0) / 8);
+        if (r.retransmittedPackets !== undefined) retransmitted.inc(labels, r.retransmittedPackets);
+        if (r.droppedPackets !== undefined) tooLate.inc(labels, r.droppedPackets);
       }
     });
   }
