@@ -70,9 +70,21 @@ describe('RtmpPublisher -> RtmpServer (our own two ends)', () => {
   const sessions: Array<{ session: RtmpIngestSession; tracks: TrackInfo[]; packets: MediaPacket[]; closed: boolean }> =
     [];
   beforeAll(async () => {
+    // The server keeps no name table: authorize and release keep it (as the Sluice server's hub
+    // does). release also hears refused publishes, so only the holder frees a name.
+    const holders = new Map<string, RtmpIngestSession>();
     server = new RtmpServer({
-      authorize: (info) =>
-        info.name === 'forbidden' ? { code: 'NetStream.Publish.Rejected', description: 'not on the list' } : null,
+      authorize: (info, session) => {
+        if (info.name === 'forbidden') return { code: 'NetStream.Publish.Rejected', description: 'not on the list' };
+        const key = `${info.app}/${info.name}`;
+        if (holders.has(key)) return { code: 'NetStream.Publish.BadName', description: `${key} is already published` };
+        holders.set(key, session);
+        return null;
+      },
+      release: (info, session) => {
+        const key = `${info.app}/${info.name}`;
+        if (holders.get(key) === session) holders.delete(key);
+      },
     });
     port = await server.listen(0);
     server.on('publish', (session) => {
