@@ -129,7 +129,7 @@ describe('startPush', () => {
     expectEnvelope(
       await api.call('POST', `${APP}:startPush`, { body: { ...seedRtmp, url: 'udp://1.2.3.4:5' } }),
       400,
-      'Invalid URL [udp://1.2.3.4:5] for protocol [rtmp] (400)',
+      'Invalid URL [udp://1.2.3.4:5] for protocol [rtmp]: scheme udp: does not match (400)',
     );
     expectEnvelope(
       await api.call('POST', `${APP}:startPush`, {

@@ -81,7 +81,7 @@ export function buildOpenApiDocument(
         post: pushAction(
           'startPush',
           'Start a push',
-          `Starts pushing a stream of the application to a destination of a push protocol (${names}). The stream need not exist yet: the push waits in state \`ready\`. 400 messages: \`There is no required parameter [stream.name, url] (400)\` (every missing field, in field order), \`Unsupported protocol [hls] (400)\`, \`Invalid URL [..] for protocol [rtmp] (400)\`, \`Unknown track id [7] in stream [name] (400)\`, \`Duplicate ID already exists [{id}] (400)\`.`,
+          `Starts pushing a stream of the application to a destination of a push protocol (${names}). The stream need not exist yet: the push waits in state \`ready\`. 400 messages: \`There is no required parameter [stream.name, url] (400)\` (every missing field, in field order), \`Unsupported protocol [hls] (400)\`, \`Invalid URL [..] for protocol [srt]: {reason} (400)\` (secret query values such as passphrase shown as [redacted]), \`Unknown track id [7] in stream [name] (400)\`, \`Duplicate ID already exists [{id}] (400)\`.`,
           jsonBody(ref('StartPushRequest'), true),
           {
             '200': ok('The new push record.', { type: 'array', items: ref('PushRecord'), minItems: 1, maxItems: 1 }),

@@ -1,4 +1,5 @@
 /** Typed errors of the push registry. The HTTP layer maps each to the contract's status and message. */
+import { redactUrlSecrets } from './url-secrets.js';
 
 /** A push with this id already exists (or is still being torn down). */
 export class DuplicatePushId extends Error {
@@ -62,7 +63,11 @@ export class UnsupportedProtocol extends Error {
   }
 }
 
-/** The url does not parse or its scheme does not match the protocol. */
+/**
+ * The url does not parse or its scheme does not match the protocol. The message names the
+ * url with its secrets hidden (passphrase, key, token, ... values; user info; the stream-key
+ * segment) and ends with the protocol's reason when it gave one.
+ */
 export class InvalidPushUrl extends Error {
   override readonly name = 'InvalidPushUrl';
   constructor(
@@ -70,7 +75,10 @@ export class InvalidPushUrl extends Error {
     readonly protocol: string,
     readonly reason?: string,
   ) {
-    super(`Invalid URL [${url}] for protocol [${protocol}]`);
+    // the protocol's reason without its own "Invalid .. URL [..]: " opening (the message names the url once)
+    const detail = reason?.replace(/^Invalid [\w:/]*\s?URL(?: \[[^\]]*\])?:\s*/i, '') ?? '';
+    const why = detail === '' ? '' : `: ${redactUrlSecrets(detail)}`;
+    super(`Invalid URL [${redactUrlSecrets(url)}] for protocol [${protocol}]${why}`);
   }
 }
 

@@ -1,5 +1,6 @@
 export * from './types.js';
 export * from './errors.js';
+export { redactUrlSecrets, REDACTED } from './url-secrets.js';
 export { formatPushTime } from './time-format.js';
 export { DEFAULT_RETRY_POLICY, resolveRetryPolicy, retryDelayMs, type RetryPolicy } from './retry-policy.js';
 export { DEFAULT_QUEUE_LIMITS, type QueueLimits } from './session-sender.js';

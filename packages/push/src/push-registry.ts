@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter, on } from 'node:events';
 import { emitIsolated, systemClock, type Clock, type HostResolver } from '@sluice/media';
+import { redactUrlSecrets } from './url-secrets.js';
 import {
   DuplicatePushId,
   PushLimitReached,
@@ -393,7 +394,7 @@ export class PushRegistry extends EventEmitter<PushRegistryEvents> implements Pu
     const factory = this.factoryFor(push.protocol);
     if (factory === undefined) return `unsupported protocol [${push.protocol}]`;
     const urlProblem = factory.checkUrl(push.url);
-    return urlProblem === null ? null : `invalid url [${push.url}]: ${urlProblem}`;
+    return urlProblem === null ? null : `invalid url [${redactUrlSecrets(push.url)}]: ${redactUrlSecrets(urlProblem)}`;
   }
 
   private render(session: PushSession): PushRecord {

@@ -37,6 +37,14 @@ export interface PushRecord {
   bitrate?: number;
   discontinuities?: number;
   skippedTracks?: { id: number; codec: string; reason: string }[];
+  /** srt (protocols that recover losses): data packets sent again, over all sessions. */
+  retransmittedPackets?: number;
+  /** Bytes of those retransmissions on the wire; part of `totalsentBytes`. */
+  retransmittedBytes?: number;
+  /** srt: data packets the receiver reported lost (NAK), over all sessions. */
+  lostPackets?: number;
+  /** srt: data packets given up because they were too late to be played, over all sessions. */
+  droppedPackets?: number;
 }
 
 /** One track of a live stream (`GET …/streams/{s}`). */

@@ -89,6 +89,31 @@ describe('PushesTable', () => {
     expect(toggle?.getAttribute('aria-pressed')).toBe('true');
   });
 
+  it("shows an srt push's recovery counters under the bytes sent (none for protocols without them)", () => {
+    const el = mount(
+      <PushesTable
+        pushes={[
+          pushRecord({
+            id: 's1',
+            protocol: 'srt',
+            url: 'srt://example.com:9000?streamid=live/cam',
+            streamKey: '',
+            state: 'pushing',
+            retransmittedPackets: 42,
+            retransmittedBytes: 56_448,
+            lostPackets: 40,
+            droppedPackets: 2,
+          }),
+          pushRecord({ id: 'r1' }),
+        ]}
+        onStop={() => Promise.resolve()}
+      />,
+    );
+    const rows = [...el.querySelectorAll('tbody tr')];
+    expect(rows[0]?.querySelector('.recovery')?.textContent).toBe('42 resent · 40 lost · 2 dropped');
+    expect(rows[1]?.querySelector('.recovery')).toBeNull();
+  });
+
   it('disables Stop for a push already stopping', () => {
     const el = mount(
       <PushesTable pushes={[pushRecord({ id: 'p1', state: 'stopping' })]} onStop={() => Promise.resolve()} />,

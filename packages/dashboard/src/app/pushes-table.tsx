@@ -139,6 +139,11 @@ function PushRow({ record: p, keyShown, onToggleKey, onStop }: PushRowProps) {
       </td>
       <td class="num">
         <data value={String(p.sentBytes)}>{formatBytes(p.sentBytes)}</data>
+        {p.retransmittedPackets !== undefined && (
+          <div class="muted small recovery">
+            {p.retransmittedPackets} resent · {p.lostPackets ?? 0} lost · {p.droppedPackets ?? 0} dropped
+          </div>
+        )}
       </td>
       <td class="num">{formatBitrate(p.bitrate)}</td>
       <td class="num">{p.sequence}</td>

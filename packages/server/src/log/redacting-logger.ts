@@ -6,10 +6,11 @@
  * `passphrase`, ...), user:password@ in URLs and the stream-key segment of RTMP/SRT
  * push URLs (`rtmp://host/app/KEY`); fields named like secrets are dropped to a marker.
  */
+import { REDACTED, redactUrlSecrets } from '@sluice/push';
 import type { LogFields, Logger, LogLevel } from './logger.js';
 
 /** What replaces a secret. */
-export const REDACTED = '[redacted]';
+export { REDACTED };
 
 /** Secrets shorter than this are not searched for in text (they would mangle ordinary words). */
 const MIN_SECRET_LENGTH = 4;
@@ -17,10 +18,6 @@ const MIN_SECRET_LENGTH = 4;
 const SECRET_FIELD =
   /^(?:streamkey|stream_key|authorization|token|accesstoken|access_token|password|passphrase|secret|secretkey|signature|policy)$/i;
 const AUTHORIZATION = /\b(authorization)(["']?\s*[:=]\s*["']?)(?:(?:basic|bearer|digest)\s+)?[^\s"',;}]+/gi;
-const SECRET_QUERY =
-  /([?&;](?:token|access_token|accesstoken|key|streamkey|stream_key|signature|policy|passphrase|password|secret|auth)=)[^&\s"'#]*/gi;
-const USER_INFO = /(\b[a-z][a-z0-9+.-]*:\/\/)[^/@\s"']+@/gi;
-const RTMP_KEY_SEGMENT = /(\b(?:rtmps?|rtmpt|srt):\/\/[^/\s"']+\/[^/\s"'?]+\/)[^\s"'?&]+/gi;
 
 /** The secrets a redacting logger knows (add to it as pushes are created). */
 export class SecretSet {
@@ -46,11 +43,7 @@ export class SecretSet {
 /** Cleans one text: known secrets, then the secret-shaped parts. */
 export function redactText(text: string, secrets?: SecretSet): string {
   const known = secrets === undefined ? text : secrets.scrub(text);
-  return known
-    .replace(AUTHORIZATION, `$1$2${REDACTED}`)
-    .replace(SECRET_QUERY, `$1${REDACTED}`)
-    .replace(USER_INFO, `$1${REDACTED}@`)
-    .replace(RTMP_KEY_SEGMENT, `$1${REDACTED}`);
+  return redactUrlSecrets(known.replace(AUTHORIZATION, `$1$2${REDACTED}`));
 }
 
 /** Wraps `inner` so that nothing secret is written. */
