@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { MediaPacket, TrackInfo } from '@sluice/media';
 import { lengthPrefixedNalUnits } from '@sluice/media';
 import { readFixture } from '@sluice/test-support';
-import { TsMuxer, TsMuxError, readTimestampField } from './index.js';
+import { TsMuxer, TsMuxError } from './index.js';
+import { readTimestampField } from './timestamp.js';
 import { muxToBytes, readFlv, readTs, type MediaSource } from './test-support/media-source.js';
 
 const flv = (): MediaSource => readFlv(readFixture('h264-high-aac.flv'));

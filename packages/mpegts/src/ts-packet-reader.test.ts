@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { TsPacketReader } from './index.js';
+import { TsPacketReader } from './ts-packet-reader.js';
 
 /** `count` packets whose byte 1 numbers them, with `garbage` bytes after packet `at`. */
 function stream(count: number, at: number, garbage: number): Uint8Array {
