@@ -39,7 +39,7 @@ Options:
   --version          print the version and exit
   --help             print this help and exit
 
-Environment: SLUICE_API_PORT, SLUICE_RTMP_PORT, SLUICE_ACCESS_TOKEN and SLUICE_NODE_NAME (with <Cluster>) override Server.xml.
+Environment: SLUICE_API_PORT, SLUICE_RTMP_PORT, SLUICE_SRT_PORT, SLUICE_ACCESS_TOKEN and SLUICE_NODE_NAME (with <Cluster>) override Server.xml.
 Signals: SIGINT/SIGTERM stop cleanly; SIGHUP reloads the TLS certificate files.
 `;
 

@@ -322,6 +322,7 @@ export function createSluiceServer(options: SluiceServerOptions = {}): SluiceSer
       vhosts,
       log,
       admission,
+      config,
     }),
   }));
   const closeIngests = (): Promise<void> =>

@@ -51,7 +51,8 @@ export interface SrtListenerOptions extends SrtOptions {
 
 /** Events of a listener. */
 export interface SrtListenerEvents {
-  connection: [connection: SrtConnection];
+  /** A caller was accepted; `request` is the object the application decided on. */
+  connection: [connection: SrtConnection, request: SrtConnectRequest];
   /** A caller was rejected (by the application, or because of a handshake or crypto problem). */
   rejected: [request: SrtConnectRequest, rejectReason: number, detail: string];
   error: [error: Error];
@@ -326,7 +327,7 @@ export class SrtListener extends EventEmitter<SrtListenerEvents> {
       this.pending.delete(key);
     });
     this.send(entry.response, rinfo);
-    this.emit('connection', conn);
+    this.emit('connection', conn, request);
   }
 
   private freeSocketId(): number {

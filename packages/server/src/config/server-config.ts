@@ -10,6 +10,7 @@ import { ConfigError } from './config-error.js';
 import { ElementReader, type ConfigWarning } from './element-reader.js';
 import { parseXmlTree, type XmlElement } from './xml-tree.js';
 import { readStreamMapFile, type StreamMapEntry } from './stream-map.js';
+import { readSrtProvider, type SrtProviderConfig } from './srt-provider-config.js';
 import {
   readApiLimits,
   readDestinationRules,
@@ -49,6 +50,8 @@ export interface ApplicationConfig {
   name: string;
   /** True when encoders may publish over RTMP (`<Providers><RTMP/>`, or no `<Providers>` at all). */
   rtmp: boolean;
+  /** True when encoders may publish over SRT (`<Providers><SRT/>`, or no `<Providers>` at all); absent in a configuration built in code: true. */
+  srt?: boolean | undefined;
   /** Undefined when the application has no `<Publishers><Push>`: push actions are refused. */
   push: PushPublisherConfig | undefined;
 }
@@ -78,6 +81,8 @@ export interface ServerConfig {
   apiTlsPort: number | undefined;
   /** `<Bind><Providers><RTMP><TLSPort>`: RTMPS ingest (undefined: none). */
   rtmpTlsPort: number | undefined;
+  /** `<Bind><Providers><SRT>`: the SRT ingest's port and options (undefined: no SRT port). */
+  srt?: SrtProviderConfig | undefined;
   /** `<Managers><Host><TLS>`: the certificate of the TLS ports. */
   tls: TlsFilesConfig | undefined;
   /** `<Managers><API><AllowDefaultToken>`: the documented default token may be used on a non-loopback address. */
@@ -98,6 +103,8 @@ export interface ServerConfig {
 export interface ConfigEnvironment {
   SLUICE_API_PORT?: string | undefined;
   SLUICE_RTMP_PORT?: string | undefined;
+  /** The SRT ingest's UDP port (only when Server.xml has `<Bind><Providers><SRT>`). */
+  SLUICE_SRT_PORT?: string | undefined;
   SLUICE_ACCESS_TOKEN?: string | undefined;
   /** `<Cluster><NodeName>` (several processes sharing one Server.xml). */
   SLUICE_NODE_NAME?: string | undefined;
@@ -142,11 +149,12 @@ export function parseServerConfig(xml: string, file?: string): ServerConfig {
   const apiPort = reader.port(reader.required(apiBind, 'Port'), true);
   const apiTlsPort = readTlsPort(reader, apiBind);
   const providers = reader.required(bind, 'Providers');
-  reader.expectChildren(providers, ['RTMP']);
+  reader.expectChildren(providers, ['RTMP', 'SRT']);
   const rtmpBind = reader.required(providers, 'RTMP');
   reader.expectChildren(rtmpBind, ['Port', 'TLSPort']);
   const rtmpPort = reader.port(reader.required(rtmpBind, 'Port'), true);
   const rtmpTlsPort = readTlsPort(reader, rtmpBind);
+  const srt = readSrtProvider(reader, providers);
 
   const managers = reader.required(root, 'Managers');
   reader.expectChildren(managers, ['Host', 'API', 'Webhooks']);
@@ -197,6 +205,7 @@ export function parseServerConfig(xml: string, file?: string): ServerConfig {
     accessToken: tokenElement.text,
     apiTlsPort,
     rtmpTlsPort,
+    ...(srt === undefined ? {} : { srt }),
     tls,
     allowDefaultToken,
     apiLimits,
@@ -251,9 +260,11 @@ function readApplication(reader: ElementReader, element: XmlElement, baseDir: st
     throw reader.error(nameElement, `application name "${name}" may hold only letters, digits, '_', '.', '-'`);
   const providers = reader.child(element, 'Providers');
   let rtmp = true;
+  let srt = true;
   if (providers !== undefined) {
-    reader.expectChildren(providers, ['RTMP']);
+    reader.expectChildren(providers, ['RTMP', 'SRT']);
     rtmp = reader.child(providers, 'RTMP') !== undefined;
+    srt = reader.child(providers, 'SRT') !== undefined;
   }
   let push: PushPublisherConfig | undefined;
   const publishers = reader.child(element, 'Publishers');
@@ -262,7 +273,7 @@ function readApplication(reader: ElementReader, element: XmlElement, baseDir: st
     const pushElement = reader.child(publishers, 'Push');
     if (pushElement !== undefined) push = readPush(reader, pushElement, baseDir);
   }
-  return { name, rtmp, push };
+  return { name, rtmp, srt, push };
 }
 
 function readPush(reader: ElementReader, element: XmlElement, baseDir: string): PushPublisherConfig {
@@ -317,10 +328,10 @@ function readPush(reader: ElementReader, element: XmlElement, baseDir: string): 
   return { connectionTimeoutMs, sendTimeoutMs, noMediaTimeoutMs, streamMap, destinations, maxPushes };
 }
 
-/** Applies SLUICE_API_PORT, SLUICE_RTMP_PORT, SLUICE_ACCESS_TOKEN and SLUICE_NODE_NAME over a parsed configuration. */
+/** Applies SLUICE_API_PORT, SLUICE_RTMP_PORT, SLUICE_SRT_PORT, SLUICE_ACCESS_TOKEN and SLUICE_NODE_NAME over a parsed configuration. */
 export function applyEnvironment(config: ServerConfig, env: ConfigEnvironment): ServerConfig {
   const out = { ...config };
-  const port = (name: 'SLUICE_API_PORT' | 'SLUICE_RTMP_PORT'): number | undefined => {
+  const port = (name: 'SLUICE_API_PORT' | 'SLUICE_RTMP_PORT' | 'SLUICE_SRT_PORT'): number | undefined => {
     const raw = env[name];
     if (raw === undefined || raw === '') return undefined;
     const value = /^\d{1,5}$/.test(raw) ? Number(raw) : NaN;
@@ -335,6 +346,8 @@ export function applyEnvironment(config: ServerConfig, env: ConfigEnvironment): 
   };
   out.apiPort = port('SLUICE_API_PORT') ?? out.apiPort;
   out.rtmpPort = port('SLUICE_RTMP_PORT') ?? out.rtmpPort;
+  const srtPort = port('SLUICE_SRT_PORT');
+  if (srtPort !== undefined && out.srt !== undefined) out.srt = { ...out.srt, port: srtPort };
   const token = env.SLUICE_ACCESS_TOKEN;
   // an empty variable counts as unset: the file's (never empty) token stays
   if (token !== undefined && token !== '') out.accessToken = token;

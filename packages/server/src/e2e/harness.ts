@@ -14,15 +14,28 @@ import { callApi, fetchPushRecord } from './peers.js';
 
 export const TOKEN = 'e2e-token';
 
-/** Server.xml for tests: vhost `default`, app `app` with Push (and an optional StreamMap file). */
-export function testServerXml(streamMapPath?: string): string {
+/** The SRT ingest of a test server: `<Bind><Providers><SRT>` on a free port with these `<Options>` (SRTO_… keys). */
+export interface TestSrtIngest {
+  options?: Record<string, string>;
+}
+
+/**
+ * Server.xml for tests: vhost `default`, app `app` with Push (and an optional StreamMap
+ * file); with `srt`, also the SRT ingest (port 0) and `<Providers><SRT/>` for `app`.
+ */
+export function testServerXml(streamMapPath?: string, srt?: TestSrtIngest): string {
   const streamMap =
     streamMapPath === undefined ? '' : `<StreamMap><Enable>true</Enable><Path>${streamMapPath}</Path></StreamMap>`;
+  const srtOptions = Object.entries(srt?.options ?? {})
+    .map(([key, value]) => `<Option><Key>${key}</Key><Value>${value}</Value></Option>`)
+    .join('');
+  const srtBind =
+    srt === undefined ? '' : `<SRT><Port>0</Port>${srtOptions === '' ? '' : `<Options>${srtOptions}</Options>`}</SRT>`;
   return `<?xml version="1.0"?>
 <Server version="8">
   <Bind>
     <Managers><API><Port>0</Port></API></Managers>
-    <Providers><RTMP><Port>0</Port></RTMP></Providers>
+    <Providers><RTMP><Port>0</Port></RTMP>${srtBind}</Providers>
   </Bind>
   <Managers><API><AccessToken>${TOKEN}</AccessToken><CrossDomains><Url>*</Url></CrossDomains>
     <!-- the tests' good and bad clients share 127.0.0.1: failed authentication is not limited here (api-hardening.test.ts tests the limit) -->
@@ -34,7 +47,7 @@ export function testServerXml(streamMapPath?: string): string {
       <Applications>
         <Application>
           <Name>app</Name>
-          <Providers><RTMP/></Providers>
+          <Providers><RTMP/>${srt === undefined ? '' : '<SRT/>'}</Providers>
           <Publishers><Push><ConnectionTimeout>3000</ConnectionTimeout><SendTimeout>2000</SendTimeout>${streamMap}</Push></Publishers>
         </Application>
       </Applications>
@@ -45,11 +58,11 @@ export function testServerXml(streamMapPath?: string): string {
 }
 
 /** Writes Server.xml (and push-map.xml when `streamMapXml` is given) to a fresh temp folder. */
-export function writeTestConfig(streamMapXml?: string): { dir: string; file: string } {
+export function writeTestConfig(streamMapXml?: string, srt?: TestSrtIngest): { dir: string; file: string } {
   const dir = mkdtempSync(join(tmpdir(), 'sluice-e2e-'));
   if (streamMapXml !== undefined) writeFileSync(join(dir, 'push-map.xml'), streamMapXml);
   const file = join(dir, 'Server.xml');
-  writeFileSync(file, testServerXml(streamMapXml === undefined ? undefined : 'push-map.xml'));
+  writeFileSync(file, testServerXml(streamMapXml === undefined ? undefined : 'push-map.xml', srt));
   return { dir, file };
 }
 
@@ -58,6 +71,8 @@ export interface TestServer {
   server: SluiceServer;
   apiPort: number;
   rtmpPort: number;
+  /** The SRT ingest's UDP port (0 without `srt`). */
+  srtPort: number;
   /** Every push state change seen, in order. */
   changes: PushStateChange[];
   /** `rtmp://127.0.0.1:PORT/app/NAME`. */
@@ -85,9 +100,11 @@ export async function startTestServer(
     contractRetryDefaults?: boolean;
     /** Push protocols instead of the built-in ones (tests wrap the real ones to inject faults). */
     pushProtocols?: SluiceServerOptions['pushProtocols'];
+    /** Opens the SRT ingest too (app `app` takes SRT). */
+    srt?: TestSrtIngest;
   } = {},
 ): Promise<TestServer> {
-  const { file } = writeTestConfig(options.streamMapXml);
+  const { file } = writeTestConfig(options.streamMapXml, options.srt);
   const server = createSluiceServer({
     configFile: file,
     host: '127.0.0.1',
@@ -100,7 +117,7 @@ export async function startTestServer(
   });
   const changes: PushStateChange[] = [];
   server.events.on('pushChange', (c) => changes.push(c));
-  const { apiPort, rtmpPort } = await server.listen();
+  const { apiPort, rtmpPort, ingestPorts } = await server.listen();
   const api = <T = unknown>(method: 'GET' | 'POST', path: string, body?: unknown) =>
     callApi<T>(apiPort as number, TOKEN, method, path, body);
   const push = (id: string): Promise<PushRecord | undefined> => fetchPushRecord(apiPort as number, TOKEN, id);
@@ -109,6 +126,7 @@ export async function startTestServer(
     server,
     apiPort: apiPort as number,
     rtmpPort,
+    srtPort: ingestPorts['srt'] ?? 0,
     changes,
     ingestUrl: (name) => `rtmp://127.0.0.1:${rtmpPort}/app/${name}`,
     api,

@@ -5,8 +5,9 @@
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { appendFileSync } from 'node:fs';
+import { isAbsolute } from 'node:path';
 import type { PushRecord } from '@sluice/push';
-import { fixturePath, startProcess, type PeerProcess } from '@sluice/test-support';
+import { ffmpegGenerate, fixturePath, startProcess, type PeerProcess } from '@sluice/test-support';
 
 /** Starts `ffmpeg -re -stream_loop -1 -i FIXTURE -c copy -f flv URL` (a live encoder publishing over RTMP). */
 export function startFfmpegPublisher(
@@ -14,6 +15,39 @@ export function startFfmpegPublisher(
   fixture = 'h264-baseline-aac.flv',
   outputOptions: string[] = [],
 ): PeerProcess {
+  return startLoopingFfmpeg(url, 'flv', fixture, outputOptions);
+}
+
+/**
+ * Starts `ffmpeg -re -stream_loop -1 -i FIXTURE -c copy -f mpegts URL`: a live encoder
+ * publishing MPEG-TS, e.g. to `srt://127.0.0.1:PORT?streamid=default/app/cam` (ffmpeg's libsrt).
+ * FIXTURE: a fixture's name or an absolute path (e.g. longLiveTs()).
+ */
+export function startFfmpegTsPublisher(
+  url: string,
+  fixture = 'h264-high-aac.ts',
+  outputOptions: string[] = [],
+): PeerProcess {
+  return startLoopingFfmpeg(url, 'mpegts', fixture, outputOptions);
+}
+
+/**
+ * A continuous MPEG-TS source made by ffmpeg (testsrc 320x240 at 25 fps, H.264 with a
+ * keyframe per second, 48 kHz AAC), `seconds` long: looping it gives a timestamp step at
+ * the loop point only once per `seconds` (the short fixtures' loop points leave audio
+ * DTS 1 tick apart, which ms-based outputs make equal).
+ */
+export async function generateLiveTs(seconds = 40): Promise<string> {
+  const { path } = await ffmpegGenerate(`live-${seconds}s.ts`, [
+    ...['-f', 'lavfi', '-i', `testsrc=size=320x240:rate=25:duration=${seconds}`],
+    ...['-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${seconds}`],
+    ...['-c:v', 'libx264', '-preset', 'ultrafast', '-g', '25', '-pix_fmt', 'yuv420p'],
+    ...['-c:a', 'aac', '-b:a', '64k', '-f', 'mpegts'],
+  ]);
+  return path;
+}
+
+function startLoopingFfmpeg(url: string, format: string, fixture: string, outputOptions: string[]): PeerProcess {
   return startProcess('ffmpeg', [
     '-nostdin',
     '-v',
@@ -22,11 +56,11 @@ export function startFfmpegPublisher(
     '-stream_loop',
     '-1',
     '-i',
-    fixturePath(fixture),
+    isAbsolute(fixture) ? fixture : fixturePath(fixture),
     '-c',
     'copy',
     '-f',
-    'flv',
+    format,
     ...outputOptions,
     url,
   ]);

@@ -90,7 +90,6 @@ describeWithPeers(['ffmpeg', 'ffprobe', 'srt-live-transmit', 'gstreamer'], 'e2e:
         await t.waitForState(id, 'pushing', 20_000);
         await waitFor(async () => ((await t.push(id))?.sentBytes ?? 0) > 400_000, 20_000, `media over srt (${id})`);
         const record = await t.push(id);
-        console.log('DEBUG', id, receiver.file, JSON.stringify(record));
         expect(record?.protocol).toBe('srt');
         expect(record?.retransmittedPackets).toBeGreaterThanOrEqual(0);
         expect(record?.droppedPackets).toBe(0);

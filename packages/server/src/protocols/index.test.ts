@@ -60,7 +60,10 @@ describe('the protocol lists', () => {
 
   it('name the built-in protocols once each', () => {
     expect(builtInPushProtocols().map((p) => p.name)).toEqual(['rtmp', 'mpegts', 'srt']);
-    expect(builtInIngestProtocols().map((p) => [p.name, p.sourceType])).toEqual([['rtmp', 'rtmp']]);
+    expect(builtInIngestProtocols().map((p) => [p.name, p.sourceType])).toEqual([
+      ['rtmp', 'rtmp'],
+      ['srt', 'srt'],
+    ]);
     const rtmp = builtInPushProtocols()[0]!;
     expect(() => sinkFactoriesByName([rtmp, rtmp])).toThrow('push protocol [rtmp] is registered twice');
     expect(() => sinkFactoriesByName([{ ...rtmp, name: 'RTMP' }])).toThrow('must be lower case');

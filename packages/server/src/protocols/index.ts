@@ -11,6 +11,7 @@ import { createMpegtsPushProtocol } from './mpegts/mpegts-push.js';
 import type { IngestProtocol } from './ingest-protocol.js';
 import { rtmpIngestProtocol } from './rtmp/rtmp-ingest.js';
 import { createRtmpPushProtocol, type RtmpPushOptions } from './rtmp/rtmp-push.js';
+import { srtIngestProtocol } from './srt/srt-ingest.js';
 import { createSrtPushProtocol } from './srt/srt-push.js';
 
 /** Options the built-in protocols take. */
@@ -26,7 +27,7 @@ export function builtInPushProtocols(options: ProtocolOptions = {}): PushProtoco
 
 /** The built-in ingest protocols. */
 export function builtInIngestProtocols(): IngestProtocol[] {
-  return [rtmpIngestProtocol];
+  return [rtmpIngestProtocol, srtIngestProtocol];
 }
 
 /** The push registry's `sinks` option: each protocol under its name. Throws on a name given twice. */

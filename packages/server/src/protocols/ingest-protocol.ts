@@ -23,6 +23,8 @@ export interface IngestContext {
   publish(this: void, ref: StreamRef, peer?: PublicationPeer): StreamPublication;
   vhosts: VirtualHostTable;
   log: Logger;
+  /** The server's configuration (an ingest's own settings, e.g. `<Bind><Providers><SRT><Options>`); absent in tests that build a context by hand. */
+  config?: ServerConfig | undefined;
   /**
    * Who may publish (SignedPolicy, AdmissionWebhooks): an ingest awaits `admit()` before
    * publishing into the hub and reports its refusals (see PublishAdmission).
