@@ -1,3 +1,9 @@
+/**
+ * @sluice/http: the OvenMediaEngine-compatible REST API (push start/stop/list, streams,
+ * stats, events, metrics, OpenAPI) as a handler over any server, independent of the media side.
+ */
+
+/** What the API lists as streams: the catalogue a server supplies, and one track of a stream as the API shows it. */
 export {
   catalogueTrackFromTrackInfo,
   type StreamCatalogue,
@@ -6,6 +12,7 @@ export {
   type CatalogueTrack,
   type MaybePromise,
 } from './catalogue.js';
+/** The whole API as a Fetch-standard handler (Request in, Response out): routing, auth, envelopes, errors. */
 export {
   createApiHandler,
   DEFAULT_MAX_BODY_BYTES,
@@ -13,6 +20,7 @@ export {
   type ApiHandlerOptions,
   type ApiClientInfo,
 } from './api-handler.js';
+/** The API on node:http: a request listener with body limits and timeouts. */
 export {
   createNodeHandler,
   DEFAULT_BODY_TIMEOUT_MS,
@@ -26,11 +34,16 @@ export {
   addressKey,
   type AuthFailureLimits,
 } from './auth-failure-limiter.js';
+/** The OpenAPI 3 document of the API (`GET /v1/openapi.json`), with the URL forms of the registered protocols. */
 export { buildOpenApiDocument } from './openapi-document.js';
+/** Every route: method, path pattern, action, whether it needs the token. */
 export { ROUTES, type RouteDefinition, type RouteAction } from './routes.js';
+/** The HTTP status of each @sluice/push error, and the size limits of a push request's fields. */
 export { PUSH_ERROR_STATUS } from './push-error-table.js';
 export { FIELD_LIMITS } from './push-request.js';
+/** Typed errors: a handler configured wrongly, an API error with its status and message. */
 export { HttpApiConfigError, ApiError } from './errors.js';
+/** The content type of every JSON answer. */
 export { JSON_CONTENT_TYPE } from './envelope.js';
 /** The event source `GET /v1/events` reads, and the SSE framing of one entry. */
 export { sseFrame, type EventFeed, type FeedEntry } from './routes/event-feed.js';

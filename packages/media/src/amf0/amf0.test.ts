@@ -7,12 +7,12 @@ import {
   amf0Properties,
   createAmf0Object,
   decodeAmf0,
-  decodeAmf0At,
   decodeAmf0Values,
   encodeAmf0,
   encodeAmf0Values,
   type Amf0Value,
 } from '../index.js';
+import { decodeAmf0At } from './decode.js';
 
 const hex = (s: string): Uint8Array =>
   new Uint8Array(

@@ -2,15 +2,9 @@
  * FLV script data tags (tag type 18, RTMP data message 18): AMF0 [name, value...]
  * such as `onMetaData`. RTMP publishers prefix it with `@setDataFrame`.
  */
-import {
-  Amf0DecodeError,
-  Amf0EcmaArray,
-  amf0Properties,
-  decodeAmf0Values,
-  encodeAmf0Values,
-  type Amf0Object,
-  type Amf0Value,
-} from '../amf0/index.js';
+import { Amf0DecodeError, Amf0EcmaArray, amf0Properties, type Amf0Object, type Amf0Value } from '../amf0/types.js';
+import { decodeAmf0Values } from '../amf0/decode.js';
+import { encodeAmf0Values } from '../amf0/encode.js';
 import type { TrackInfo } from '../packet.js';
 import { FlvParseError } from './errors.js';
 

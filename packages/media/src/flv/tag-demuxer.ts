@@ -7,7 +7,7 @@
  * rate and channels) where it states them, else from onMetaData, else from the legacy
  * audio flags.
  */
-import type { Amf0Object } from '../amf0/index.js';
+import type { Amf0Object } from '../amf0/types.js';
 import { FLV_TIMESCALE, type CodecName, type MediaPacket, type TrackInfo } from '../packet.js';
 import { trackFieldsFromConfig } from '../track-config.js';
 import { parseAudioTagBody } from './audio-tag.js';

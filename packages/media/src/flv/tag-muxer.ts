@@ -3,7 +3,7 @@
  * payloads). The body of each tag is returned as two parts — a small header and the
  * payload view — so the payload is never copied.
  */
-import type { Amf0Value } from '../amf0/index.js';
+import type { Amf0Value } from '../amf0/types.js';
 import { FLV_TIMESCALE, rescaleTimestamp, type MediaPacket, type TrackInfo } from '../packet.js';
 import { FLV_AAC_SOUND_FLAGS, buildAudioTagHeader, flvSoundFlags, type FlvAudioCodec } from './audio-tag.js';
 import { FlvTagType } from './header.js';

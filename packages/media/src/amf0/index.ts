@@ -1,3 +1,0 @@
-export * from './types.js';
-export * from './decode.js';
-export * from './encode.js';
