@@ -186,7 +186,7 @@ try {
         const p = new RtmpPublisher({
           url: nginx.url(),
           streamKey: `${mode}-${i}`,
-          connectionTimeoutMs: 20_000,
+          connectTimeoutMs: 20_000,
           sendTimeoutMs: 20_000,
           chunkSize: 4096,
           ...(cache !== undefined ? { sharedChunks: cache } : {}),
@@ -250,7 +250,7 @@ try {
         const p = new RtmpPublisher({
           url: nginx.url(),
           streamKey: `live-${i}`,
-          connectionTimeoutMs: 20_000,
+          connectTimeoutMs: 20_000,
           chunkSize: 4096,
           sharedChunks: cache,
         });

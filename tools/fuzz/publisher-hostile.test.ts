@@ -98,7 +98,7 @@ describe('RtmpPublisher against a hostile server', () => {
             const publisher = new RtmpPublisher({
               url: `rtmp://127.0.0.1:${port}/live`,
               streamKey: 'fuzz',
-              connectionTimeoutMs: 3000,
+              connectTimeoutMs: 3000,
             });
             try {
               await publisher.open(tracks);
@@ -125,7 +125,7 @@ describe('RtmpPublisher against a hostile server', () => {
     const publisher = new RtmpPublisher({
       url: `rtmp://127.0.0.1:${port}/live`,
       streamKey: 'k',
-      connectionTimeoutMs: 8000,
+      connectTimeoutMs: 8000,
     });
     const started = Date.now();
     await expect(publisher.open(flvTracks('h264-baseline-aac.flv'))).rejects.toBeInstanceOf(RtmpConnectError);

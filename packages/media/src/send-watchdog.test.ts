@@ -30,11 +30,11 @@ class ManualClock implements Clock {
 }
 
 describe('SendWatchdog', () => {
-  function setup() {
+  function setup(timeoutMs = 1000) {
     const clock = new ManualClock();
     const state = { flushed: 0, buffered: 100, stalls: 0, idles: 0 };
     const watchdog = new SendWatchdog({
-      timeoutMs: 1000,
+      timeoutMs,
       flushedBytes: () => state.flushed,
       bufferedBytes: () => state.buffered,
       onStall: () => state.stalls++,
@@ -71,6 +71,14 @@ describe('SendWatchdog', () => {
     watchdog.stop();
     clock.advance(5000);
     expect(state.stalls).toBe(0);
+  });
+
+  it('timeoutMs 0 is off: arm() sets no timer (the caller watches, e.g. a push session)', () => {
+    const { clock, state, watchdog } = setup(0);
+    watchdog.arm();
+    expect(watchdog.armed).toBe(false);
+    clock.advance(60_000);
+    expect([state.stalls, state.idles]).toEqual([0, 0]);
   });
 });
 

@@ -8,7 +8,7 @@ import { systemClock, type Clock, type TimerHandle } from './clock.js';
 
 /** What a SendWatchdog watches and whom it tells. */
 export interface SendWatchdogOptions {
-  /** Milliseconds without progress that count as a stall. */
+  /** Milliseconds without progress that count as a stall; 0: off (the caller watches, e.g. a push session). */
   timeoutMs: number;
   /** Bytes handed to the kernel so far (a counter that only grows). */
   flushedBytes: () => number;
@@ -40,7 +40,7 @@ export class SendWatchdog {
 
   /** Starts watching (no-op when already watching). */
   arm(): void {
-    if (this.timer !== undefined) return;
+    if (this.timer !== undefined || this.options.timeoutMs === 0) return;
     this.lastFlushed = this.options.flushedBytes();
     this.timer = this.clock.setTimeout(this.tick, this.options.timeoutMs);
   }

@@ -145,9 +145,11 @@ describe('TcpTsSender', () => {
   });
 
   it('validates its options', () => {
-    expect(() => new TcpTsSender('tcp://127.0.0.1:1', { sendTimeoutMs: 0 })).toThrow(
-      'sendTimeoutMs must be an integer in 1..600000, got 0',
+    expect(() => new TcpTsSender('tcp://127.0.0.1:1', { sendTimeoutMs: -1 })).toThrow(
+      'sendTimeoutMs must be an integer in 0..600000, got -1',
     );
+    // 0: the caller keeps the deadline (a push session does)
+    expect(() => new TcpTsSender('tcp://127.0.0.1:1', { connectTimeoutMs: 0, sendTimeoutMs: 0 })).not.toThrow();
     expect(() => new TcpTsSender('udp://127.0.0.1:1')).toThrow(
       'Invalid URL [udp://127.0.0.1:1]: TcpTsSender needs tcp://',
     );

@@ -26,9 +26,9 @@ import { parseTsUrl, type TsDestination } from './ts-url.js';
 
 /** Options of a TcpTsSender. */
 export interface TcpTsSenderOptions {
-  /** open() fails after this long. Default 5000 ms. */
+  /** open() fails after this long. Default 5000 ms; 0: no deadline here (a push session keeps it). */
   connectTimeoutMs?: number;
-  /** A queue that drains nothing for this long fails the connection. Default 2000 ms. */
+  /** A queue that drains nothing for this long fails the connection. Default 2000 ms; 0: not watched here (a push session does). */
   sendTimeoutMs?: number;
   /** Disable Nagle's algorithm. Default true (live). */
   noDelay?: boolean;
@@ -44,8 +44,8 @@ export interface TcpTsSenderOptions {
 }
 
 function checkMs(name: string, v: number): number {
-  if (!Number.isInteger(v) || v < 1 || v > 600_000)
-    throw new TsSenderError('url', `${name} must be an integer in 1..600000, got ${v}`);
+  if (!Number.isInteger(v) || v < 0 || v > 600_000)
+    throw new TsSenderError('url', `${name} must be an integer in 0..600000, got ${v}`);
   return v;
 }
 
@@ -124,25 +124,29 @@ export class TcpTsSender implements TsSender {
     const where = `tcp://${host.includes(':') ? `[${host}]` : host}:${port}`;
     return new Promise<void>((resolve, reject) => {
       let timedOut = false;
-      const timer = this.clock.setTimeout(() => {
-        timedOut = true;
-        this.socket?.destroy();
-        this.socket = undefined;
-        reject(new TsSenderError('timeout', `${where}: connection timed out after ${this.connectTimeoutMs} ms`));
-      }, this.connectTimeoutMs);
+      // 0: no deadline here (a push session keeps it and closes the sender)
+      const timer =
+        this.connectTimeoutMs === 0
+          ? undefined
+          : this.clock.setTimeout(() => {
+              timedOut = true;
+              this.socket?.destroy();
+              this.socket = undefined;
+              reject(new TsSenderError('timeout', `${where}: connection timed out after ${this.connectTimeoutMs} ms`));
+            }, this.connectTimeoutMs);
       this.resolving = true;
       this.resolveHost(host).then(
         (addresses) => {
           this.resolving = false;
           if (timedOut) return;
           if (this.closing) {
-            this.clock.clearTimeout(timer);
+            if (timer !== undefined) this.clock.clearTimeout(timer);
             reject(new TsSenderError('closed', `${where}: closed while connecting`));
           } else this.connectTo(addresses, where, timer, resolve, reject);
         },
         (error: unknown) => {
           this.resolving = false;
-          this.clock.clearTimeout(timer);
+          if (timer !== undefined) this.clock.clearTimeout(timer);
           if (error instanceof HostResolutionError)
             reject(new TsSenderError('connect', `${where}: ${error.message}`, { cause: error }));
           else reject(error instanceof Error ? error : new Error(String(error)));
@@ -155,7 +159,7 @@ export class TcpTsSender implements TsSender {
   private connectTo(
     addresses: readonly ResolvedAddress[],
     where: string,
-    timer: TimerHandle,
+    timer: TimerHandle | undefined,
     resolve: () => void,
     reject: (error: Error) => void,
   ): void {
@@ -170,13 +174,13 @@ export class TcpTsSender implements TsSender {
     } as NetConnectOpts);
     this.socket = socket;
     socket.once('error', (error) => {
-      this.clock.clearTimeout(timer);
+      if (timer !== undefined) this.clock.clearTimeout(timer);
       socket.destroy();
       this.socket = undefined;
       reject(new TsSenderError('connect', `${where}: ${error.message}`, { cause: error }));
     });
     socket.once('connect', () => {
-      this.clock.clearTimeout(timer);
+      if (timer !== undefined) this.clock.clearTimeout(timer);
       socket.removeAllListeners('error');
       socket.on('error', (error) =>
         this.fail(new TsSenderError('send', `${where}: ${error.message}`, { cause: error })),

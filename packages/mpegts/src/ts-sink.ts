@@ -17,9 +17,9 @@ import { parseTsUrl } from './ts-url.js';
 export interface TsPushTarget {
   /** udp://host:port[?pkt_size=N&ttl=N] or tcp://host:port */
   url: string;
-  /** tcp: connect timeout. Default 5000. */
-  connectionTimeoutMs?: number;
-  /** tcp: a queue that drains nothing for this long fails. Default 2000. */
+  /** tcp: connect timeout. Default 5000; 0: none here (a push session keeps it). */
+  connectTimeoutMs?: number;
+  /** tcp: a queue that drains nothing for this long fails. Default 2000; 0: not watched here (a push session does). */
   sendTimeoutMs?: number;
   /** Resolves the host at each open(); the sender connects only to what it returns. Default: the system resolver. */
   resolveHost?: HostResolver | undefined;
@@ -31,7 +31,7 @@ export function createTsSender(target: TsPushTarget): TsSender {
   const resolveHost = target.resolveHost === undefined ? {} : { resolveHost: target.resolveHost };
   if (dest.protocol === 'udp') return new UdpTsSender(target.url, resolveHost);
   return new TcpTsSender(target.url, {
-    connectTimeoutMs: target.connectionTimeoutMs ?? 5000,
+    connectTimeoutMs: target.connectTimeoutMs ?? 5000,
     sendTimeoutMs: target.sendTimeoutMs ?? 2000,
     ...resolveHost,
   });

@@ -49,7 +49,7 @@ export interface PushRegistryOptions {
   /** Bounds of each push's send queue. Default 8 MiB and 5000 ms. */
   queue?: Partial<QueueLimits> | undefined;
   /** Default 5000. */
-  connectionTimeoutMs?: number | undefined;
+  connectTimeoutMs?: number | undefined;
   /** Default 2000. */
   sendTimeoutMs?: number | undefined;
   /** Longest wait for a sink's close() on stop. Default 5000. */
@@ -61,7 +61,7 @@ export interface PushRegistryOptions {
     | ((scope: {
         vhost: string;
         app: string;
-      }) => Partial<Pick<SessionTimeouts, 'connectionTimeoutMs' | 'sendTimeoutMs' | 'noMediaTimeoutMs'>> | undefined)
+      }) => Partial<Pick<SessionTimeouts, 'connectTimeoutMs' | 'sendTimeoutMs' | 'noMediaTimeoutMs'>> | undefined)
     | undefined;
   /** Most pushes an application may hold at once (the server reads `<MaxPushes>`); undefined: no cap. StreamMap pushes count but are never refused. */
   maxPushesFor?: ((scope: { vhost: string; app: string }) => number | undefined) | undefined;
@@ -151,7 +151,7 @@ export class PushRegistry extends EventEmitter<PushRegistryEvents> implements Pu
     this.utcOffsetMinutes = options.utcOffsetMinutes;
     this.bitrateOf = options.bitrateOf;
     this.defaults = {
-      connectionTimeoutMs: positive('connectionTimeoutMs', options.connectionTimeoutMs ?? 5000),
+      connectTimeoutMs: positive('connectTimeoutMs', options.connectTimeoutMs ?? 5000),
       sendTimeoutMs: positive('sendTimeoutMs', options.sendTimeoutMs ?? 2000),
       teardownTimeoutMs: positive('teardownTimeoutMs', options.teardownTimeoutMs ?? 5000),
       noMediaTimeoutMs: notNegative('noMediaTimeoutMs', options.noMediaTimeoutMs ?? 5000),
@@ -321,7 +321,7 @@ export class PushRegistry extends EventEmitter<PushRegistryEvents> implements Pu
     const factory = this.factoryFor(definition.protocol) as PushSinkFactory;
     const override = this.timeoutsFor?.({ vhost: definition.vhost, app: definition.app }) ?? {};
     const timeouts: SessionTimeouts = {
-      connectionTimeoutMs: override.connectionTimeoutMs ?? this.defaults.connectionTimeoutMs,
+      connectTimeoutMs: override.connectTimeoutMs ?? this.defaults.connectTimeoutMs,
       sendTimeoutMs: override.sendTimeoutMs ?? this.defaults.sendTimeoutMs,
       teardownTimeoutMs: this.defaults.teardownTimeoutMs,
       noMediaTimeoutMs: override.noMediaTimeoutMs ?? this.defaults.noMediaTimeoutMs,

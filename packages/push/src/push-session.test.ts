@@ -382,12 +382,12 @@ describe('PushSession: failures and backoff', () => {
 
   it('fails a connection that does not open within the connection timeout', async () => {
     const { registry, source, rtmp, clock, changes } = makeRegistry({
-      timeoutsFor: () => ({ connectionTimeoutMs: 3000 }),
+      timeoutsFor: () => ({ connectTimeoutMs: 3000 }),
     });
     rtmp.behaviour = 'hang';
     source.publish('live', AV);
     registry.startPush(rtmpPush('p'));
-    expect(rtmp.last.target.connectionTimeoutMs).toBe(3000);
+    expect(rtmp.last.target.connectTimeoutMs).toBe(3000);
     clock.advance(2999);
     expect(registry.getPush('p')?.state).toBe('connecting');
     clock.advance(1);

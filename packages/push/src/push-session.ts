@@ -38,7 +38,7 @@ export interface SessionContext {
 
 /** Timeouts of one push (the server may set them per application). */
 export interface SessionTimeouts {
-  connectionTimeoutMs: number;
+  connectTimeoutMs: number;
   sendTimeoutMs: number;
   /** Longest wait for sink.close() before a stopping push counts as stopped. */
   teardownTimeoutMs: number;
@@ -233,8 +233,8 @@ export class PushSession implements StreamSubscriber {
     });
     this.connectTimer = this.ctx.clock.setTimeout(() => {
       this.connectTimer = undefined;
-      this.fail(new PushConnectTimeout(this.timeouts.connectionTimeoutMs), epoch);
-    }, this.timeouts.connectionTimeoutMs);
+      this.fail(new PushConnectTimeout(this.timeouts.connectTimeoutMs), epoch);
+    }, this.timeouts.connectTimeoutMs);
     this.setState('connecting', undefined);
     if (epoch !== this.epoch) return; // a listener stopped the push
     let opening: Promise<void>;
@@ -498,7 +498,7 @@ export class PushSession implements StreamSubscriber {
       protocol: this.definition.protocol,
       url: this.definition.url,
       streamKey: this.definition.streamKey,
-      connectionTimeoutMs: this.timeouts.connectionTimeoutMs,
+      connectTimeoutMs: this.timeouts.connectTimeoutMs,
       sendTimeoutMs: this.timeouts.sendTimeoutMs,
       ...(this.resolveHost !== undefined ? { resolveHost: this.resolveHost } : {}),
     };

@@ -176,9 +176,9 @@ export interface PushTarget {
   /** Normalised url (trimmed, no trailing '/'). */
   url: string;
   streamKey: string;
-  /** Default 5000. */
-  connectionTimeoutMs: number;
-  /** Default 2000: a write that drains nothing for this long fails the session. */
+  /** Default 5000: open() not done by then fails the session (the session's timer: a sink needs none). */
+  connectTimeoutMs: number;
+  /** Default 2000: a write that drains nothing for this long fails the session (the session watches it). */
   sendTimeoutMs: number;
   /**
    * How the sink (and probe) must resolve the destination's host: once per connection

@@ -205,7 +205,7 @@ export function createSluiceServer(options: SluiceServerOptions = {}): SluiceSer
       return push === undefined
         ? undefined
         : {
-            connectionTimeoutMs: push.connectionTimeoutMs,
+            connectTimeoutMs: push.connectTimeoutMs,
             sendTimeoutMs: push.sendTimeoutMs,
             noMediaTimeoutMs: push.noMediaTimeoutMs,
           };

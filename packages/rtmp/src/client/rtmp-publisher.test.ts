@@ -58,9 +58,13 @@ describe('RtmpPublisher shape', () => {
     expect([sink.bytesSent, sink.bufferedBytes]).toEqual([0, 0]);
     expect(sink.send({ trackId: 0, dts: 0, pts: 0, key: true, data: new Uint8Array(1) })).toBe(false);
     await sink.close();
-    expect(() => new RtmpPublisher({ url: 'rtmp://h/app', streamKey: 'k', sendTimeoutMs: 0 })).toThrow(
-      'sendTimeoutMs must be a positive integer, got 0',
+    expect(() => new RtmpPublisher({ url: 'rtmp://h/app', streamKey: 'k', sendTimeoutMs: -1 })).toThrow(
+      'sendTimeoutMs must be an integer >= 0, got -1',
     );
+    // 0: the caller keeps the deadlines (a push session does)
+    expect(
+      () => new RtmpPublisher({ url: 'rtmp://h/app', streamKey: 'k', connectTimeoutMs: 0, sendTimeoutMs: 0 }),
+    ).not.toThrow();
   });
 });
 
@@ -249,7 +253,7 @@ describe('RtmpPublisher failures', () => {
     const p = new RtmpPublisher({
       url: `rtmp://127.0.0.1:${silentPort}/live`,
       streamKey: 'x',
-      connectionTimeoutMs: 300,
+      connectTimeoutMs: 300,
     });
     const t = Date.now();
     const err = await p

@@ -59,9 +59,9 @@ export interface RtmpPublisherOptions {
   url: string;
   /** Publish name; query strings are passed through. Empty: the url's last path segment. */
   streamKey?: string;
-  /** Deadline for connect + handshake + publish, ms (default 5000). */
-  connectionTimeoutMs?: number;
-  /** A write that drains nothing for this long fails the session, ms (default 2000). */
+  /** Deadline for connect + handshake + publish, ms (default 5000); 0: none here (a push session keeps it). */
+  connectTimeoutMs?: number;
+  /** A write that drains nothing for this long fails the session, ms (default 2000); 0: not watched here (a push session does). */
   sendTimeoutMs?: number;
   /** Timers of the connect deadline and the send watchdog (default: the system clock). */
   clock?: Clock;
@@ -117,7 +117,7 @@ export class RtmpPublisher {
   /** FourCCs the server announced in its connect _result. */
   serverFourCcs: ReadonlySet<string> = new Set();
   private readonly options: RtmpPublisherOptions;
-  private readonly connectionTimeoutMs: number;
+  private readonly connectTimeoutMs: number;
   private readonly sendTimeoutMs: number;
   private readonly outChunkSize: number;
   private state: State = 'idle';
@@ -141,8 +141,8 @@ export class RtmpPublisher {
   constructor(options: RtmpPublisherOptions) {
     this.options = options;
     this.endpoint = parseRtmpUrl(options.url, options.streamKey ?? '');
-    this.connectionTimeoutMs = positiveInt(options.connectionTimeoutMs ?? 5000, 'connectionTimeoutMs');
-    this.sendTimeoutMs = positiveInt(options.sendTimeoutMs ?? 2000, 'sendTimeoutMs');
+    this.connectTimeoutMs = nonNegativeInt(options.connectTimeoutMs ?? 5000, 'connectTimeoutMs');
+    this.sendTimeoutMs = nonNegativeInt(options.sendTimeoutMs ?? 2000, 'sendTimeoutMs');
     this.outChunkSize = positiveInt(options.chunkSize ?? DEFAULT_OUT_CHUNK_SIZE, 'chunkSize');
     this.sharedChunks = options.sharedChunks?.chunkSize === this.outChunkSize ? options.sharedChunks : undefined;
     this.clock = options.clock ?? systemClock;
@@ -196,10 +196,13 @@ export class RtmpPublisher {
     tracks = this.checkTracks(tracks);
     this.tracks = tracks;
     this.state = 'opening';
-    const timer: TimerHandle = this.clock.setTimeout(
-      () => this.fail(new RtmpTimeoutError('connect', this.connectionTimeoutMs)),
-      this.connectionTimeoutMs,
-    );
+    const timer: TimerHandle | undefined =
+      this.connectTimeoutMs === 0
+        ? undefined
+        : this.clock.setTimeout(
+            () => this.fail(new RtmpTimeoutError('connect', this.connectTimeoutMs)),
+            this.connectTimeoutMs,
+          );
     try {
       await this.connectSocket();
       const connection = this.connection as RtmpConnection;
@@ -253,7 +256,7 @@ export class RtmpPublisher {
       this.shutdown(reported);
       throw reported;
     } finally {
-      this.clock.clearTimeout(timer);
+      if (timer !== undefined) this.clock.clearTimeout(timer);
     }
   }
 
@@ -540,6 +543,11 @@ export class RtmpPublisher {
     this.connection?.close(error);
     if (this.connection === undefined) this.socket?.destroy();
   }
+}
+
+function nonNegativeInt(value: number, name: string): number {
+  if (!Number.isInteger(value) || value < 0) throw new RangeError(`${name} must be an integer >= 0, got ${value}`);
+  return value;
 }
 
 function positiveInt(value: number, name: string): number {

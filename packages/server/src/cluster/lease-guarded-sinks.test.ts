@@ -10,7 +10,7 @@ const target = (pushId: string): PushTarget => ({
   protocol: 'rtmp',
   url: 'rtmp://h/app',
   streamKey: 'k',
-  connectionTimeoutMs: 1000,
+  connectTimeoutMs: 1000,
   sendTimeoutMs: 1000,
 });
 

@@ -60,7 +60,7 @@ describe('parseServerConfig', () => {
     expect(vhost.applications.map((a) => a.name)).toEqual(['app']);
     expect(vhost.applications[0]!.rtmp).toBe(true);
     expect(vhost.applications[0]!.push).toEqual({
-      connectionTimeoutMs: 5000,
+      connectTimeoutMs: 5000,
       sendTimeoutMs: 2000,
       noMediaTimeoutMs: 5000,
       streamMap: undefined,

@@ -28,7 +28,7 @@ import { readWebhooksConfig, type WebhooksConfig } from '../webhooks/webhook-con
 /** Push publishing settings of one application (`<Publishers><Push>`). */
 export interface PushPublisherConfig {
   /** Milliseconds to open a destination (`<ConnectionTimeout>`, default 5000). */
-  connectionTimeoutMs: number;
+  connectTimeoutMs: number;
   /** Milliseconds a send may drain nothing before the session fails (`<SendTimeout>`, default 2000). */
   sendTimeoutMs: number;
   /**
@@ -111,7 +111,7 @@ export interface ConfigEnvironment {
 }
 
 /** Default push timeouts (contract: 5000 ms to connect, 2000 ms of stalled sending). */
-export const DEFAULT_CONNECTION_TIMEOUT_MS = 5000;
+export const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
 export const DEFAULT_SEND_TIMEOUT_MS = 2000;
 /** Default `<NoMediaTimeout>` (contract: a push never says `pushing` while nothing flows for 5 s). */
 export const DEFAULT_NO_MEDIA_TIMEOUT_MS = 5000;
@@ -285,12 +285,12 @@ function readPush(reader: ElementReader, element: XmlElement, baseDir: string): 
     'Destinations',
     'MaxPushes',
   ]);
-  const connectionTimeoutMs = reader.optionalInteger(
+  const connectTimeoutMs = reader.optionalInteger(
     element,
     'ConnectionTimeout',
     100,
     600_000,
-    DEFAULT_CONNECTION_TIMEOUT_MS,
+    DEFAULT_CONNECT_TIMEOUT_MS,
   );
   const sendTimeoutMs = reader.optionalInteger(element, 'SendTimeout', 100, 600_000, DEFAULT_SEND_TIMEOUT_MS);
   const noMediaTimeoutMs = reader.optionalInteger(element, 'NoMediaTimeout', 0, 3_600_000, DEFAULT_NO_MEDIA_TIMEOUT_MS);
@@ -325,7 +325,7 @@ function readPush(reader: ElementReader, element: XmlElement, baseDir: string): 
     destinationsElement === undefined ? undefined : readDestinationRules(reader, destinationsElement);
   const maxPushesElement = reader.child(element, 'MaxPushes');
   const maxPushes = maxPushesElement === undefined ? undefined : reader.integer(maxPushesElement, 1, 1_000_000);
-  return { connectionTimeoutMs, sendTimeoutMs, noMediaTimeoutMs, streamMap, destinations, maxPushes };
+  return { connectTimeoutMs, sendTimeoutMs, noMediaTimeoutMs, streamMap, destinations, maxPushes };
 }
 
 /** Applies SLUICE_API_PORT, SLUICE_RTMP_PORT, SLUICE_SRT_PORT, SLUICE_ACCESS_TOKEN and SLUICE_NODE_NAME over a parsed configuration. */

@@ -12,7 +12,7 @@ describe('ServerCatalogue', () => {
         {
           name: 'app',
           rtmp: true,
-          push: { connectionTimeoutMs: 5000, sendTimeoutMs: 2000, noMediaTimeoutMs: 5000, streamMap: undefined },
+          push: { connectTimeoutMs: 5000, sendTimeoutMs: 2000, noMediaTimeoutMs: 5000, streamMap: undefined },
         },
         { name: 'nopush', rtmp: true, push: undefined },
       ],

@@ -125,7 +125,7 @@ describe('the protocol lists', () => {
     const config = loadServerConfig(DEFAULT_CONFIG_FILE);
     const app = config.virtualHosts[0]!.applications[0]!;
     app.push = {
-      connectionTimeoutMs: 5000,
+      connectTimeoutMs: 5000,
       sendTimeoutMs: 2000,
       streamMap: {
         path: 'map.xml',

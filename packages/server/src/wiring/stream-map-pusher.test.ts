@@ -21,7 +21,7 @@ describe('startStreamMapPusher', () => {
           {
             name: 'app',
             rtmp: true,
-            push: { connectionTimeoutMs: 1, sendTimeoutMs: 1, noMediaTimeoutMs: 0, streamMap: { path: 'x', entries } },
+            push: { connectTimeoutMs: 1, sendTimeoutMs: 1, noMediaTimeoutMs: 0, streamMap: { path: 'x', entries } },
           },
         ],
       },

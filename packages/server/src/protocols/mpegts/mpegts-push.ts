@@ -20,7 +20,7 @@ export function createMpegtsPushProtocol(): PushProtocolModule {
         return probeTcp(
           destination.host,
           destination.port,
-          Math.min(target.connectionTimeoutMs, 1000),
+          Math.min(target.connectTimeoutMs, 1000),
           target.resolveHost,
         );
       } catch {
@@ -30,8 +30,9 @@ export function createMpegtsPushProtocol(): PushProtocolModule {
     create: (target: PushTarget): PushSink =>
       new TsPushSink({
         url: target.url,
-        connectionTimeoutMs: target.connectionTimeoutMs,
-        sendTimeoutMs: target.sendTimeoutMs,
+        // the push session keeps both deadlines (PushSession: connect, SessionSender: send stall), once per push
+        connectTimeoutMs: 0,
+        sendTimeoutMs: 0,
         resolveHost: target.resolveHost,
       }),
   };

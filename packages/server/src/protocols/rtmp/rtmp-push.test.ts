@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createServer, type Server } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { FlvReader, FlvTagDemuxer, type MediaPacket, type TrackInfo } from '@sluice/media';
 import type { PushSink, PushTarget } from '@sluice/push';
 import { ChunkStreamId, ChunkStreamWriter, PayloadChunkCache, RtmpServer } from '@sluice/rtmp';
@@ -56,7 +56,7 @@ describe('rtmp push protocol: pushes of one stream share chunked bytes', () => {
     protocol: 'rtmp',
     url: `rtmp://127.0.0.1:${port}/live`,
     streamKey: key,
-    connectionTimeoutMs: 3000,
+    connectTimeoutMs: 3000,
     sendTimeoutMs: 2000,
   });
 
@@ -159,5 +159,37 @@ describe('rtmp push protocol: pushes of one stream share chunked bytes', () => {
       await sink.close();
     }
     expect([cache.chunked, cache.sharedWrites]).toEqual([0, 0]);
+  });
+});
+
+describe('rtmp push protocol: the push session keeps the deadlines', () => {
+  it('a sink has no connect deadline of its own: open() waits until the session closes it', async () => {
+    const accepted: Socket[] = [];
+    const silent = createServer((socket) => accepted.push(socket)); // accepts, never answers the handshake
+    const port = await new Promise<number>((resolve) =>
+      silent.listen(0, '127.0.0.1', () => resolve((silent.address() as { port: number }).port)),
+    );
+    try {
+      const sink = createRtmpPushProtocol().create({
+        protocol: 'rtmp',
+        url: `rtmp://127.0.0.1:${port}/live`,
+        streamKey: 'k',
+        connectTimeoutMs: 50,
+        sendTimeoutMs: 50,
+      });
+      let settled: unknown;
+      sink.open(demux('h264-high-aac.flv').tracks).then(
+        () => (settled = 'opened'),
+        (error: unknown) => (settled = error),
+      );
+      await new Promise((r) => setTimeout(r, 600)); // 12 of the target's connect timeouts
+      expect(settled).toBeUndefined(); // no RtmpTimeoutError: PushSession's PushConnectTimeout is the one
+      await sink.close();
+      await waitFor(() => settled !== undefined, 10_000);
+      expect(settled).toBeInstanceOf(Error);
+    } finally {
+      for (const socket of accepted) socket.destroy();
+      await new Promise((r) => silent.close(r));
+    }
   });
 });

@@ -52,7 +52,7 @@ export function createRtmpPushProtocol(options: RtmpPushOptions = {}): PushProto
     probe: (target: PushTarget) => {
       try {
         const { host, port } = parseRtmpUrl(target.url, target.streamKey);
-        return probeTcp(host, port, Math.min(target.connectionTimeoutMs, 1000), target.resolveHost);
+        return probeTcp(host, port, Math.min(target.connectTimeoutMs, 1000), target.resolveHost);
       } catch {
         return Promise.resolve(false);
       }
@@ -61,8 +61,9 @@ export function createRtmpPushProtocol(options: RtmpPushOptions = {}): PushProto
       new RtmpPublisher({
         url: target.url,
         streamKey: target.streamKey,
-        connectionTimeoutMs: target.connectionTimeoutMs,
-        sendTimeoutMs: target.sendTimeoutMs,
+        // the push session keeps both deadlines (PushSession: connect, SessionSender: send stall), once per push
+        connectTimeoutMs: 0,
+        sendTimeoutMs: 0,
         ...(options.chunkSize !== undefined ? { chunkSize: options.chunkSize } : {}),
         ...(options.rejectUnauthorized !== undefined ? { rejectUnauthorized: options.rejectUnauthorized } : {}),
         ...(options.ca !== undefined ? { ca: options.ca } : {}),

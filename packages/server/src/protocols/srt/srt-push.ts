@@ -30,7 +30,7 @@ export function createSrtPushProtocol(): PushProtocolModule {
       new TsPushSink(
         { url: target.url },
         {},
-        () => new SrtTsSender(target.url, target.connectionTimeoutMs, target.resolveHost),
+        () => new SrtTsSender(target.url, target.connectTimeoutMs, target.resolveHost),
       ),
   };
 }
