@@ -20,6 +20,7 @@ import {
   type RetryPolicy,
 } from '@sluice/push';
 import { PublishAdmission, type RefusedPublishEvent } from './access/publish-admission.js';
+import { RefusalCounters } from './access/refusal.js';
 import { ClusterSlot } from './cluster/cluster-slot.js';
 import { loadServerConfig, type ConfigEnvironment, type ServerConfig } from './config/server-config.js';
 import { withDashboard } from './dashboard/with-dashboard.js';
@@ -145,7 +146,7 @@ export interface SluiceServer {
   reloadCertificates(): void;
   /** The server's events (`/v1/events`, webhooks): numbered, with a bounded history. */
   readonly eventBus: EventBus;
-  /** Reports an event from outside the registry and the hub: a refused publish (`publish.refused`). */
+  /** Sends out an event from outside the registry and the hub: a refused publish (`publish.refused`; counted by `admission.report`, not here). */
   emitEvent(event: PublishRefusedEvent): void;
   /** The `<Managers><Webhooks>` receivers, with their counters. */
   readonly webhooks: WebhookDispatcher;
@@ -272,12 +273,14 @@ export function createSluiceServer(options: SluiceServerOptions = {}): SluiceSer
   const pushService = cluster?.service ?? registry;
   startStreamMapPusher(hub, vhosts, pushService, log, cluster === undefined ? undefined : targetStreamMapPushId);
   const catalogue = new ServerCatalogue(vhosts, hub);
+  const refusals = new RefusalCounters(); // the one count of refused publishes: admission adds, metrics read
   const observability = createObservability({
     registry,
     hub,
     vhosts,
     log,
     ingestProtocols: ingestProtocols.map((p) => p.sourceType),
+    refusals,
   });
   const webhooks = createWebhookDispatcher({
     config: config.webhooks,
@@ -310,6 +313,7 @@ export function createSluiceServer(options: SluiceServerOptions = {}): SluiceSer
   const certificate = config.tls === undefined ? undefined : new TlsCertificate(config.tls);
   const admission = new PublishAdmission(vhosts, {
     log,
+    refusals,
     onRefused: (e) => {
       observability.emitEvent(e); // publish.refused on the event bus (/v1/events)
       events.emit('publishRefused', e);

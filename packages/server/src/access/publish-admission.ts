@@ -80,12 +80,14 @@ export interface PublishAdmissionOptions {
   webhook?: AdmissionWebhookOptions;
   /** The clock (ms since the epoch). */
   now?: () => number;
+  /** Where refusals are counted (the server shares it with its metrics); default: a new one. */
+  refusals?: RefusalCounters;
 }
 
 /** The admission of one server (every virtual host). */
 export class PublishAdmission {
-  /** Reported refusals by cause. */
-  readonly refusals = new RefusalCounters();
+  /** Reported refusals by protocol and cause: the one count (metrics read it). */
+  readonly refusals: RefusalCounters;
   private readonly webhooks = new Map<string, AdmissionWebhook>();
   private readonly now: () => number;
 
@@ -94,6 +96,7 @@ export class PublishAdmission {
     private readonly options: PublishAdmissionOptions,
   ) {
     this.now = options.now ?? Date.now;
+    this.refusals = options.refusals ?? new RefusalCounters();
     for (const vhost of vhosts.virtualHosts)
       if (vhost.admissionWebhooks !== undefined)
         this.webhooks.set(vhost.name, new AdmissionWebhook(vhost.admissionWebhooks, options.webhook));
@@ -162,7 +165,7 @@ export class PublishAdmission {
 
   /** Counts a refusal and passes it to onRefused. */
   report(event: RefusedPublishEvent): void {
-    this.refusals.add(event.cause);
+    this.refusals.add(event.cause, event.protocol);
     this.options.onRefused?.(event);
   }
 

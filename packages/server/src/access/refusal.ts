@@ -46,29 +46,42 @@ export interface Refusal {
   reason: string;
 }
 
-/** Refusals counted by cause (every cause present, from 0); read by metrics. */
+/**
+ * THE count of refused publishes, by ingest protocol and cause: `server.admission.refusals`,
+ * and what `/metrics` reads at scrape time (`sluice_publish_refusals_total{protocol,cause}`).
+ */
 export class RefusalCounters {
-  private readonly counts = new Map<RefusalCause, number>(REFUSAL_CAUSES.map((c) => [c, 0]));
+  /** protocol -> cause -> count (only pairs that happened). */
+  private readonly counts = new Map<string, Map<RefusalCause, number>>();
 
   /** Counts one refusal. */
-  add(cause: RefusalCause): void {
-    this.counts.set(cause, (this.counts.get(cause) ?? 0) + 1);
+  add(cause: RefusalCause, protocol: string): void {
+    let byCause = this.counts.get(protocol);
+    if (byCause === undefined) this.counts.set(protocol, (byCause = new Map<RefusalCause, number>()));
+    byCause.set(cause, (byCause.get(cause) ?? 0) + 1);
   }
 
-  /** The count of one cause. */
+  /** The count of one cause, over every protocol. */
   get(cause: RefusalCause): number {
-    return this.counts.get(cause) ?? 0;
+    let sum = 0;
+    for (const byCause of this.counts.values()) sum += byCause.get(cause) ?? 0;
+    return sum;
   }
 
-  /** Every cause with its count, in REFUSAL_CAUSES order. */
+  /** Every cause with its count over every protocol, in REFUSAL_CAUSES order (from 0). */
   snapshot(): Record<RefusalCause, number> {
-    return Object.fromEntries(this.counts) as Record<RefusalCause, number>;
+    return Object.fromEntries(REFUSAL_CAUSES.map((c) => [c, this.get(c)])) as Record<RefusalCause, number>;
+  }
+
+  /** Calls `fn` for every protocol and cause counted so far. */
+  forEach(fn: (protocol: string, cause: RefusalCause, count: number) => void): void {
+    for (const [protocol, byCause] of this.counts) for (const [cause, n] of byCause) fn(protocol, cause, n);
   }
 
   /** All refusals. */
   total(): number {
     let sum = 0;
-    for (const n of this.counts.values()) sum += n;
+    for (const byCause of this.counts.values()) for (const n of byCause.values()) sum += n;
     return sum;
   }
 }

@@ -10,6 +10,7 @@ import type { VirtualHostTable } from '../hub/virtual-host-table.js';
 import type { Logger } from '../log/logger.js';
 import { EventBus } from './event-bus.js';
 import { ServerMetrics } from './server-metrics.js';
+import type { RefusalCounters } from '../access/refusal.js';
 import { ServerStats } from './server-stats.js';
 import {
   publishRefusedEvent,
@@ -32,6 +33,8 @@ export interface ObservabilityContext {
   log: Logger;
   /** Ingest protocol names (each gets a `sluice_ingest_connections` series). */
   ingestProtocols: readonly string[];
+  /** The count of refused publishes (PublishAdmission's), read by the metrics. */
+  refusals: RefusalCounters;
 }
 
 /** The server's event bus, meter, stats and metrics, and the API options that expose them. */
@@ -42,7 +45,7 @@ export interface Observability {
   readonly metrics: ServerMetrics;
   /** Options for createApiHandler: the event stream, the stats, the metrics, the request counter. */
   readonly apiOptions: Pick<ApiHandlerOptions, 'events' | 'stats' | 'metrics' | 'onRequestDone'>;
-  /** Reports a refused publish (sent out as `publish.refused`, counted in the metrics). */
+  /** Sends out a refused publish as `publish.refused` (counted where it is reported: PublishAdmission.report). */
   emitEvent(event: PublishRefusedEvent): void;
   /** Stops timers and outgoing work. */
   close(): Promise<void>;
@@ -68,7 +71,13 @@ export function createObservability(ctx: ObservabilityContext): Observability {
     hasVhost: (vhost) => vhosts.byName(vhost) !== undefined,
     hasApp: (vhost, app) => vhosts.application(vhost, app) !== undefined,
   });
-  const metrics = new ServerMetrics({ registry, hub, meter, ingestProtocols: ctx.ingestProtocols });
+  const metrics = new ServerMetrics({
+    registry,
+    hub,
+    meter,
+    ingestProtocols: ctx.ingestProtocols,
+    refusals: ctx.refusals,
+  });
   const stopStats = stats.subscribe();
   registry.on('change', (change) => bus.publish(pushChangeEvent(change)));
   registry.on('removed', (record) => bus.publish(pushRemovedEvent(record)));
@@ -94,7 +103,6 @@ export function createObservability(ctx: ObservabilityContext): Observability {
     },
     emitEvent: (event) => {
       if (event.type !== 'publishRefused') throw new TypeError(`unknown event type [${String(event.type)}]`);
-      metrics.publishRefused(event.protocol, event.reason);
       bus.publish(publishRefusedEvent(event));
     },
     close: () => {

@@ -3,12 +3,13 @@
  * own). Everything about pushes and streams is read at scrape time from the counters they
  * keep anyway — no per-packet work — and the per-push and per-stream series are rebuilt
  * at each scrape, so a removed push's series are gone from the next one. Counted as they
- * happen: API requests (route template × status) and publish refusals (protocol × reason
- * class, at most MAX_REASONS classes).
+ * happen: API requests (route template × status). Publish refusals are read at scrape
+ * time from the one count of them (RefusalCounters: protocol × cause).
  */
 import type { MetricsSource } from '@sluice/http';
 import type { PushRegistry, PushState } from '@sluice/push';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import { REFUSAL_CAUSES, type RefusalCounters } from '../access/refusal.js';
 import { type StreamHub } from '../hub/stream-hub.js';
 import { streamKey, type TrafficMeter } from './traffic-meter.js';
 
@@ -21,8 +22,6 @@ const NON_COUNTER_TOTALS = [
   'nodejs_active_requests_total',
   'nodejs_active_resources_total',
 ];
-/** Distinct publish-refusal reasons kept as label values; later ones count as `other`. */
-const MAX_REASONS = 32;
 
 /** A scrape-time reader of more series (webhooks, the event stream). */
 export type MetricsContributor = (registry: Registry) => void;
@@ -34,6 +33,8 @@ export interface ServerMetricsContext {
   meter: TrafficMeter;
   /** Ingest protocol names, so each has a series even with no connection. */
   ingestProtocols: readonly string[];
+  /** The refused publishes (PublishAdmission's count). */
+  refusals: RefusalCounters;
   /** Collect Node's process metrics (event loop lag, heap, RSS, open fds, ...); default true. */
   processMetrics?: boolean | undefined;
 }
@@ -43,10 +44,8 @@ export class ServerMetrics implements MetricsSource {
   readonly prometheus = new Registry();
   readonly contentType: string;
   private readonly startedAt = Date.now();
-  private readonly reasons = new Set<string>();
   private readonly refreshers: Array<() => void> = [];
   private readonly apiRequests: Counter<'route' | 'status'>;
-  private readonly refusals: Counter<'protocol' | 'reason'>;
 
   constructor(private readonly ctx: ServerMetricsContext) {
     this.contentType = this.prometheus.contentType;
@@ -62,11 +61,15 @@ export class ServerMetrics implements MetricsSource {
       labelNames: ['route', 'status'],
       registers,
     });
-    this.refusals = new Counter({
+    const refusals = new Counter({
       name: 'sluice_publish_refusals_total',
-      help: `Publishes refused, by protocol and reason (bracketed names removed; past ${MAX_REASONS} reasons: other).`,
-      labelNames: ['protocol', 'reason'],
+      help: `Publishes refused, by ingest protocol and cause (${REFUSAL_CAUSES.join(', ')}).`,
+      labelNames: ['protocol', 'cause'],
       registers,
+    });
+    this.refreshers.push(() => {
+      refusals.reset();
+      ctx.refusals.forEach((protocol, cause, count) => refusals.inc({ protocol, cause }, count));
     });
     this.definePushSeries();
     this.defineStreamSeries();
@@ -81,11 +84,6 @@ export class ServerMetrics implements MetricsSource {
   /** Counts one answered API request. */
   requestDone(route: string, status: number): void {
     this.apiRequests.inc({ route, status: String(status) });
-  }
-
-  /** Counts one refused publish. */
-  publishRefused(protocol: string, reason: string): void {
-    this.refusals.inc({ protocol, reason: this.reasonClass(reason) });
   }
 
   /** Adds a scrape-time reader of more series. */
@@ -220,19 +218,5 @@ export class ServerMetrics implements MetricsSource {
       }
       for (const [protocol, count] of byProtocol) ingest.set({ protocol }, count);
     });
-  }
-
-  /** A bounded label value for a refusal reason: names in brackets removed, at most MAX_REASONS kinds. */
-  private reasonClass(reason: string): string {
-    const cls =
-      reason
-        .replace(/\[[^\]]*\]/g, '')
-        .replace(/\s+/g, ' ')
-        .trim()
-        .slice(0, 80) || 'unspecified';
-    if (this.reasons.has(cls)) return cls;
-    if (this.reasons.size >= MAX_REASONS) return 'other';
-    this.reasons.add(cls);
-    return cls;
   }
 }
