@@ -42,7 +42,7 @@ export {
   applyEvent,
   sortedPushes,
   sortedStreams,
-  streamKey,
+  streamRefKey,
   pushKey,
   EMPTY_STATE,
   HISTORY_SAMPLES,

@@ -46,7 +46,7 @@ end
 return 0`,
 );
 
-const streamKey = (s: StreamRef): string => JSON.stringify([s.vhost, s.app, s.name]);
+const streamRefKey = (s: StreamRef): string => JSON.stringify([s.vhost, s.app, s.name]);
 
 /** Reads of the cluster's pushes and nodes. Every method rejects with RegistryUnavailable when Redis is unreachable. */
 export class ClusterPushView {
@@ -79,8 +79,8 @@ export class ClusterPushView {
 
   /** Live nodes where `stream` is published now (normally one). */
   async nodesWithStream(stream: StreamRef): Promise<NodePresence[]> {
-    const key = streamKey(stream);
-    return (await this.nodes()).filter((n) => n.streams.some((s) => streamKey(s) === key));
+    const key = streamRefKey(stream);
+    return (await this.nodes()).filter((n) => n.streams.some((s) => streamRefKey(s) === key));
   }
 
   /** Records and nodes in one read. `nodesOnly` skips definitions and leases. */

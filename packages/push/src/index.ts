@@ -12,7 +12,7 @@ export {
   type RestoreResult,
 } from './push-registry.js';
 /** The per-push timeouts a registry applies (connect, send stall, no media). */
-export type { SessionTimeouts } from './push-session.js';
+export type { SessionTimeouts } from './push.js';
 /** Reconnect backoff and the send queue's limits, with their defaults. */
 export { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy.js';
 export { DEFAULT_QUEUE_LIMITS, type QueueLimits } from './session-sender.js';

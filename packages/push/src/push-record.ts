@@ -1,10 +1,10 @@
 /** Renders a push session as the API's push record (contract, "The push record"). */
-import type { PushSession } from './push-session.js';
+import type { Push } from './push.js';
 import { formatPushTime } from './time-format.js';
 import type { PushRecord } from './types.js';
 
 /** The record of `session` at `now`; `offsetMinutes` overrides the local UTC offset (tests). */
-export function renderPushRecord(session: PushSession, now: number, offsetMinutes?: number): PushRecord {
+export function renderPushRecord(session: Push, now: number, offsetMinutes?: number): PushRecord {
   const def = session.definition;
   const sentBytes = session.sentBytes;
   const sentTime = session.sentTime(now);

@@ -1,5 +1,5 @@
 /**
- * PushRegistry: owns every push, validates startPush requests, runs one PushSession
+ * PushRegistry: owns every push, validates startPush requests, runs one Push
  * per push, persists definitions through a PushStore and reports state changes as
  * events (EventEmitter) and as an async iterable.
  */
@@ -18,7 +18,7 @@ import {
 } from './errors.js';
 import { MemoryPushStore, type PushStore, type StoredPush } from './push-store.js';
 import { renderPushRecord } from './push-record.js';
-import { PushSession, type SessionContext, type SessionTimeouts } from './push-session.js';
+import { Push, type SessionContext, type SessionTimeouts } from './push.js';
 import { resolveRetryPolicy, type RetryPolicy } from './retry-policy.js';
 import { DEFAULT_QUEUE_LIMITS, type QueueLimits } from './session-sender.js';
 import type {
@@ -119,7 +119,7 @@ const notNegative = (name: string, value: number): number => {
 
 /** The push registry. Synchronous API (PushService); persistence runs in the background (see flush()). */
 export class PushRegistry extends EventEmitter<PushRegistryEvents> implements PushService {
-  private readonly sessions = new Map<string, PushSession>();
+  private readonly sessions = new Map<string, Push>();
   private readonly source: PushSource;
   private readonly sinks: Partial<Record<string, PushSinkFactory>>;
   readonly store: PushStore;
@@ -262,7 +262,7 @@ export class PushRegistry extends EventEmitter<PushRegistryEvents> implements Pu
     }
     const ids = [...this.sessions.keys()].sort(compareIds);
     for (const id of ids) {
-      const session = this.sessions.get(id) as PushSession;
+      const session = this.sessions.get(id) as Push;
       if (matches(session, filter)) out.push(this.render(session));
     }
     return out;
@@ -317,7 +317,7 @@ export class PushRegistry extends EventEmitter<PushRegistryEvents> implements Pu
   }
 
   /** Creates and starts the session of a definition (a listener of its creation may already stop it). */
-  private add(definition: StoredPush): PushSession {
+  private add(definition: StoredPush): Push {
     const factory = this.factoryFor(definition.protocol) as PushSinkFactory;
     const override = this.timeoutsFor?.({ vhost: definition.vhost, app: definition.app }) ?? {};
     const timeouts: SessionTimeouts = {
@@ -327,7 +327,7 @@ export class PushRegistry extends EventEmitter<PushRegistryEvents> implements Pu
       noMediaTimeoutMs: override.noMediaTimeoutMs ?? this.defaults.noMediaTimeoutMs,
     };
     const scope = { vhost: definition.vhost, app: definition.app };
-    const session = new PushSession(definition, factory, timeouts, this.ctx, this.resolveHostFor?.(scope));
+    const session = new Push(definition, factory, timeouts, this.ctx, this.resolveHostFor?.(scope));
     this.sessions.set(definition.id, session);
     this.reportChange(session, null, undefined);
     if (!session.isStopping) session.begin();
@@ -397,14 +397,14 @@ export class PushRegistry extends EventEmitter<PushRegistryEvents> implements Pu
     return urlProblem === null ? null : `invalid url [${redactUrlSecrets(push.url)}]: ${redactUrlSecrets(urlProblem)}`;
   }
 
-  private render(session: PushSession): PushRecord {
+  private render(session: Push): PushRecord {
     const record = renderPushRecord(session, this.clock.now(), this.utcOffsetMinutes);
     const bitrate = this.bitrateOf?.(record.id);
     if (bitrate !== undefined) record.bitrate = bitrate;
     return record;
   }
 
-  private reportChange(session: PushSession, from: PushState | null, error: Error | undefined): void {
+  private reportChange(session: Push, from: PushState | null, error: Error | undefined): void {
     if (this.listenerCount('change') === 0) return;
     const change: PushStateChange = {
       id: session.definition.id,
@@ -416,7 +416,7 @@ export class PushRegistry extends EventEmitter<PushRegistryEvents> implements Pu
     this.safeEmit('change', change);
   }
 
-  private remove(session: PushSession): void {
+  private remove(session: Push): void {
     const id = session.definition.id;
     if (this.sessions.get(id) !== session) return;
     this.sessions.delete(id);
@@ -444,7 +444,7 @@ export class PushRegistry extends EventEmitter<PushRegistryEvents> implements Pu
   }
 }
 
-function matches(session: PushSession, filter: PushFilter): boolean {
+function matches(session: Push, filter: PushFilter): boolean {
   const def = session.definition;
   return (
     (filter.vhost === undefined || def.vhost === filter.vhost) &&

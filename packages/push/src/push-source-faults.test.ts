@@ -10,7 +10,7 @@ import { makeRegistry, rtmpPush } from './test-support/registry-fixture.js';
 
 const WRAP31_MS = 2 ** 31;
 
-describe('PushSession: no-media watchdog', () => {
+describe('Push: no-media watchdog', () => {
   /** A pushing session on a live source at ~WRAP31_MS - 1 s, sending 25 fps video. */
   async function pushingNearWrap(options: Parameters<typeof makeRegistry>[0] = {}) {
     const f = makeRegistry(options);
@@ -111,7 +111,7 @@ describe('PushSession: no-media watchdog', () => {
   });
 });
 
-describe('PushSession: source discontinuities', () => {
+describe('Push: source discontinuities', () => {
   it('counts the discontinuities its sessions went through, over all sessions', async () => {
     const { registry, source, rtmp } = makeRegistry();
     const jump = { trackId: 100, fromMs: WRAP31_MS - 10, toMs: 0, kind: 'wrap31' as const };

@@ -9,7 +9,7 @@ import {
   reduceDashboard,
   sortedPushes,
   sortedStreams,
-  streamKey,
+  streamRefKey,
   type DashboardState,
 } from './dashboard-state.js';
 
@@ -72,14 +72,14 @@ describe('reduceDashboard / applyEvent', () => {
     const a = state.pushes.get(pushKey({ vhost: 'default', app: 'app', id: 'a' }));
     expect(a).toMatchObject({ id: 'a', state: 'pushing', sentBytes: 5000, bitrate: 2_000_000, sequence: 2 });
     expect(state.pushes.size).toBe(2); // stats never invent a push
-    expect(state.streams.get(streamKey(cam))).toMatchObject({
+    expect(state.streams.get(streamRefKey(cam))).toMatchObject({
       bytesIn: 9000,
       bitrate: 3_000_000,
       history: [3_000_000],
     });
     for (let i = 0; i < HISTORY_SAMPLES + 10; i++)
       state = applyEvent(state, { type: 'stats', time: TIME, pushes: [], streams: [{ ...cam, bitrate: i }] });
-    const history = state.streams.get(streamKey(cam))?.history ?? [];
+    const history = state.streams.get(streamRefKey(cam))?.history ?? [];
     expect(history).toHaveLength(HISTORY_SAMPLES);
     expect(history.at(-1)).toBe(HISTORY_SAMPLES + 9);
   });
@@ -92,14 +92,14 @@ describe('reduceDashboard / applyEvent', () => {
       streams: [{ ...cam, createdTime: '2026-12-02T11:00:00.000+0000', tracks }],
       pushes: [],
     });
-    expect(again.streams.get(streamKey(cam))?.history).toEqual([1000]);
+    expect(again.streams.get(streamRefKey(cam))?.history).toEqual([1000]);
     const republished = reduceDashboard(state, {
       type: 'snapshot',
       apps: state.apps,
       streams: [{ ...cam, createdTime: '2026-12-02T11:30:00.000+0000', tracks }],
       pushes: [],
     });
-    expect(republished.streams.get(streamKey(cam))?.history).toEqual([]);
+    expect(republished.streams.get(streamRefKey(cam))?.history).toEqual([]);
     state = applyEvent(state, { type: 'stream.ended', time: TIME, stream: cam });
     expect(state.streams.size).toBe(0);
   });

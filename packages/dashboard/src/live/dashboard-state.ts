@@ -66,7 +66,7 @@ export type DashboardAction =
 export const EMPTY_STATE: DashboardState = { apps: [], streams: new Map(), pushes: new Map(), notices: [] };
 
 /** Map key of a stream. */
-export const streamKey = (s: { vhost: string; app: string; name: string }): string =>
+export const streamRefKey = (s: { vhost: string; app: string; name: string }): string =>
   `${s.vhost}\u0000${s.app}\u0000${s.name}`;
 /** Map key of a push (ids are per application in the API's paths). */
 export const pushKey = (p: { vhost: string; app: string; id: string }): string =>
@@ -95,12 +95,12 @@ export function applyEvent(state: DashboardState, event: ServerEvent): Dashboard
     case 'push.removed':
       return withPushes(state, (pushes) => pushes.delete(pushKey(event.push)));
     case 'stream.published': {
-      const key = streamKey(event.stream);
+      const key = streamRefKey(event.stream);
       const history = state.streams.get(key)?.history ?? [];
       return withStreams(state, (streams) => streams.set(key, { ...event.stream, history }));
     }
     case 'stream.ended':
-      return withStreams(state, (streams) => streams.delete(streamKey(event.stream)));
+      return withStreams(state, (streams) => streams.delete(streamRefKey(event.stream)));
     case 'publish.refused': {
       const where = [event.vhost, event.app, event.stream].filter((s) => s !== undefined).join('/');
       const text = `Publish refused (${event.protocol || 'unknown protocol'}${event.remote ? ` from ${event.remote}` : ''})${where ? ` for ${where}` : ''}: ${event.reason}`;
@@ -119,7 +119,7 @@ function applySnapshot(
 ): DashboardState {
   const streams = new Map<string, LiveStream>();
   for (const s of snapshot.streams) {
-    const key = streamKey(s);
+    const key = streamRefKey(s);
     const before = state.streams.get(key);
     const stream: LiveStream = { vhost: s.vhost, app: s.app, name: s.name, tracks: s.tracks, history: [] };
     if (s.sourceType !== undefined) stream.sourceType = s.sourceType;
@@ -159,7 +159,7 @@ function applyStats(
   }
   const streams = new Map(state.streams);
   for (const stats of streamStats) {
-    const key = streamKey(stats);
+    const key = streamRefKey(stats);
     const stream = streams.get(key);
     if (stream === undefined) continue;
     const next: LiveStream = { ...stream };
@@ -192,7 +192,7 @@ export function sortedPushes(state: DashboardState): PushRecord[] {
 
 /** Streams in display order: vhost, app, name. */
 export function sortedStreams(state: DashboardState): LiveStream[] {
-  return [...state.streams.values()].sort((a, b) => compare(streamKey(a), streamKey(b)));
+  return [...state.streams.values()].sort((a, b) => compare(streamRefKey(a), streamRefKey(b)));
 }
 
 const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

@@ -20,7 +20,7 @@ import {
   streamPublishedEvent,
   type PublishRefusedEvent,
 } from './server-events.js';
-import { streamKey, TrafficMeter } from './traffic-meter.js';
+import { meterKey, TrafficMeter } from './traffic-meter.js';
 
 /** Milliseconds between two `stats` events (sent only while someone reads the event stream). */
 const STATS_EVENT_INTERVAL_MS = 2000;
@@ -61,7 +61,7 @@ export function createObservability(ctx: ObservabilityContext): Observability {
   const meter = new TrafficMeter({
     read: () => ({
       pushes: registry.listPushes().map((r) => [r.id, r.totalsentBytes] as const),
-      streams: hub.liveStreams().map((s) => [streamKey(s.ref), s.bytesReceived] as const),
+      streams: hub.liveStreams().map((s) => [meterKey(s.ref), s.bytesReceived] as const),
     }),
   });
   const stats = new ServerStats({
@@ -137,7 +137,7 @@ function statsEvent(registry: PushRegistry, hub: StreamHub, meter: TrafficMeter)
       app: s.ref.app,
       name: s.ref.name,
       bytesIn: s.bytesReceived,
-      bitrate: meter.streamBitrate(streamKey(s.ref)) ?? 0,
+      bitrate: meter.streamBitrate(meterKey(s.ref)) ?? 0,
     })),
   };
 }

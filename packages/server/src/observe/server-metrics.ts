@@ -11,7 +11,7 @@ import type { PushRegistry, PushState } from '@sluice/push';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import { REFUSAL_CAUSES, type RefusalCounters } from '../access/refusal.js';
 import { type StreamHub } from '../hub/stream-hub.js';
-import { streamKey, type TrafficMeter } from './traffic-meter.js';
+import { meterKey, type TrafficMeter } from './traffic-meter.js';
 
 const PUSH_STATES: readonly PushState[] = ['ready', 'connecting', 'pushing', 'stopping', 'stopped', 'error'];
 const PUSH_LABELS = ['vhost', 'app', 'stream', 'id', 'protocol'] as const;
@@ -210,7 +210,7 @@ export class ServerMetrics implements MetricsSource {
       for (const s of this.ctx.hub.liveStreams()) {
         const labels = { vhost: s.ref.vhost, app: s.ref.app, stream: s.ref.name, source_type: s.sourceType };
         received.inc(labels, s.bytesReceived);
-        bitrate.set(labels, (this.ctx.meter.streamBitrate(streamKey(s.ref)) ?? 0) / 8);
+        bitrate.set(labels, (this.ctx.meter.streamBitrate(meterKey(s.ref)) ?? 0) / 8);
         tracks.set(labels, s.tracks.length);
         discontinuities.inc(labels, s.discontinuities);
         subscribers.set(labels, this.ctx.hub.subscriberCount(s.ref));

@@ -9,7 +9,7 @@
 import type { StatsSource, StatsView } from '@sluice/http';
 import { formatPushTime, type PushRecord, type PushRegistry, type StreamRef } from '@sluice/push';
 import { type LiveStreamInfo, type StreamHub } from '../hub/stream-hub.js';
-import { streamKey, type TrafficMeter } from './traffic-meter.js';
+import { meterKey, type TrafficMeter } from './traffic-meter.js';
 
 /** Running numbers of one vhost, app or stream. */
 interface ScopeStats {
@@ -95,7 +95,7 @@ export class ServerStats implements StatsSource {
     let recvAt = 0;
     for (const s of streams) {
       bytesIn += s.bytesReceived;
-      recvAt = Math.max(recvAt, this.ctx.meter.streamMovedAt(streamKey(s.ref)));
+      recvAt = Math.max(recvAt, this.ctx.meter.streamMovedAt(meterKey(s.ref)));
     }
     let bytesOut = stats.retiredOut;
     let sentAt = 0;

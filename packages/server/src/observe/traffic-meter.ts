@@ -129,6 +129,6 @@ function bitrate(series: Series | undefined): number | undefined {
 }
 
 /** The meter's key of a stream: `vhost/app/name`. */
-export function streamKey(ref: { vhost: string; app: string; name: string }): string {
+export function meterKey(ref: { vhost: string; app: string; name: string }): string {
   return `${ref.vhost}/${ref.app}/${ref.name}`;
 }

@@ -30,7 +30,7 @@ export function createMpegtsPushProtocol(): PushProtocolModule {
     create: (target: PushTarget): PushSink =>
       new TsPushSink({
         url: target.url,
-        // the push session keeps both deadlines (PushSession: connect, SessionSender: send stall), once per push
+        // the push keeps both deadlines (Push: connect, SessionSender: send stall), once per push
         connectTimeoutMs: 0,
         sendTimeoutMs: 0,
         resolveHost: target.resolveHost,

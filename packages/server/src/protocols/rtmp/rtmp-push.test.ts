@@ -183,7 +183,7 @@ describe('rtmp push protocol: the push session keeps the deadlines', () => {
         (error: unknown) => (settled = error),
       );
       await new Promise((r) => setTimeout(r, 600)); // 12 of the target's connect timeouts
-      expect(settled).toBeUndefined(); // no RtmpTimeoutError: PushSession's PushConnectTimeout is the one
+      expect(settled).toBeUndefined(); // no RtmpTimeoutError: the Push's PushConnectTimeout is the one
       await sink.close();
       await waitFor(() => settled !== undefined, 10_000);
       expect(settled).toBeInstanceOf(Error);

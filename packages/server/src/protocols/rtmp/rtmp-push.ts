@@ -61,7 +61,7 @@ export function createRtmpPushProtocol(options: RtmpPushOptions = {}): PushProto
       new RtmpPublisher({
         url: target.url,
         streamKey: target.streamKey,
-        // the push session keeps both deadlines (PushSession: connect, SessionSender: send stall), once per push
+        // the push keeps both deadlines (Push: connect, SessionSender: send stall), once per push
         connectTimeoutMs: 0,
         sendTimeoutMs: 0,
         ...(options.chunkSize !== undefined ? { chunkSize: options.chunkSize } : {}),

@@ -4,7 +4,7 @@ import { settle } from './test-support/fake-clock.js';
 import { AUDIO, AV, OPUS, VIDEO, audio, video } from './test-support/media.js';
 import { makeRegistry, rtmpPush } from './test-support/registry-fixture.js';
 
-describe('PushSession: lifecycle', () => {
+describe('Push: lifecycle', () => {
   it('waits in ready for the source, then connects, pushes, returns to ready when it ends and resumes on republish', async () => {
     const { registry, source, rtmp, clock, statesOf } = makeRegistry();
     registry.startPush(rtmpPush('p'));
@@ -123,7 +123,7 @@ describe('PushSession: lifecycle', () => {
   });
 });
 
-describe('PushSession: loss recovery counters (srt)', () => {
+describe('Push: loss recovery counters (srt)', () => {
   it('are absent for protocols without them, and summed over sessions for those with them', async () => {
     const { registry, source, rtmp, clock } = makeRegistry();
     source.publish('live', AV);
@@ -147,7 +147,7 @@ describe('PushSession: loss recovery counters (srt)', () => {
   });
 });
 
-describe('PushSession: track selection', () => {
+describe('Push: track selection', () => {
   it('leaves out tracks the protocol cannot carry and names them', async () => {
     const { registry, source, rtmp } = makeRegistry();
     source.publish('live', [VIDEO, OPUS]);
@@ -199,7 +199,7 @@ describe('PushSession: track selection', () => {
   });
 });
 
-describe('PushSession: failures and backoff', () => {
+describe('Push: failures and backoff', () => {
   it('goes to error on a refused connection and retries after 500, 1000, 2000, 4000, 5000, 5000 ms', async () => {
     const { registry, source, rtmp, clock, statesOf } = makeRegistry();
     rtmp.behaviour = 'reject';
@@ -470,7 +470,7 @@ describe('PushSession: failures and backoff', () => {
   });
 });
 
-describe('PushSession: isolation and back-pressure', () => {
+describe('Push: isolation and back-pressure', () => {
   it('drops whole GOPs for a destination that stops reading, while another push gets everything', async () => {
     const { registry, source, rtmp } = makeRegistry({ queue: { maxBytes: 50_000, maxDurationMs: 60_000 } });
     source.publish('live', AV);

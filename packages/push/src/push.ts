@@ -31,9 +31,9 @@ export interface SessionContext {
   random: () => number;
   limits: QueueLimits;
   /** Called after every state change (the registry emits events). */
-  changed(session: PushSession, from: PushState, error: Error | undefined): void;
+  changed(session: Push, from: PushState, error: Error | undefined): void;
   /** Called once when teardown finished (state `stopped`). */
-  tornDown(session: PushSession): void;
+  tornDown(session: Push): void;
 }
 
 /** Timeouts of one push (the server may set them per application). */
@@ -50,7 +50,7 @@ export interface SessionTimeouts {
 }
 
 /** A push and its sessions. */
-export class PushSession implements StreamSubscriber {
+export class Push implements StreamSubscriber {
   state: PushState = 'ready';
   lastError: string | undefined;
   /** Sessions completed (each failure, source end or restart ends one). */
