@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from './config-error.js';
+import { configError } from './test-support/config-error.js';
 import { applyEnvironment, parseServerConfig } from './server-config.js';
 
 function xml(cluster: string): string {
@@ -9,16 +9,6 @@ function xml(cluster: string): string {
   <VirtualHosts><VirtualHost><Name>default</Name></VirtualHost></VirtualHosts>
   ${cluster}
 </Server>`;
-}
-
-function configError(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof ConfigError) return e;
-    throw e;
-  }
-  throw new Error('no ConfigError');
 }
 
 describe('<Server><Cluster>', () => {

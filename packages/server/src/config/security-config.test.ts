@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from './config-error.js';
+import { configError } from './test-support/config-error.js';
 import { DEFAULT_API_LIMITS, destinationEntryProblem } from './security-config.js';
 import { parseServerConfig } from './server-config.js';
 
@@ -22,16 +22,6 @@ function xml(
     <Application><Name>app</Name><Publishers><Push>${options.push ?? ''}</Push></Publishers></Application>
   </Applications></VirtualHost></VirtualHosts>
 </Server>`;
-}
-
-function configError(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ConfigError);
-    return e as ConfigError;
-  }
-  throw new Error('expected a ConfigError');
 }
 
 describe('Server.xml security settings', () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from './config-error.js';
+import { configError } from './test-support/config-error.js';
 import { applyEnvironment, loadServerConfig, parseServerConfig } from './server-config.js';
 
 const defaultConfigFile = fileURLToPath(new URL('../../conf/Server.xml', import.meta.url));
@@ -34,16 +34,6 @@ function serverXml(
     </VirtualHost>
   </VirtualHosts>${extra}
 </Server>`;
-}
-
-function configError(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ConfigError);
-    return e as ConfigError;
-  }
-  throw new Error('expected a ConfigError');
 }
 
 describe('parseServerConfig', () => {

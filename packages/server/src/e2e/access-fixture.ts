@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import type { RefusedPublishEvent } from '../access/publish-admission.js';
 import { createLogger } from '../log/logger.js';
 import { createSluiceServer, type SluiceServer } from '../sluice-server.js';
-import { callApi } from './peers.js';
+import type { PeerProcess } from '@sluice/test-support';
+import { callApi, startFfmpegPublisher, stopFfmpeg } from './peers.js';
 
 const TOKEN = 'access-token';
 
@@ -71,5 +72,20 @@ export async function startAccessServer(vhostExtra: string): Promise<AccessServe
       (await callApi<string[]>(apiPort as number, TOKEN, 'GET', `/v1/vhosts/default/apps/${appName}/streams`)).body
         ?.response ?? [],
     close: () => server.close(),
+  };
+}
+
+/** The ffmpeg publishers a test starts (`publish(url)`), stopped together (`stopAll()`, in afterEach). */
+export function ffmpegPublishers(): { publish: (url: string) => PeerProcess; stopAll: () => Promise<void> } {
+  const started: PeerProcess[] = [];
+  return {
+    publish: (url) => {
+      const p = startFfmpegPublisher(url);
+      started.push(p);
+      return p;
+    },
+    stopAll: async () => {
+      await Promise.all(started.splice(0).map((p) => stopFfmpeg(p)));
+    },
   };
 }

@@ -11,9 +11,9 @@ import {
   type PeerProcess,
 } from '@sluice/test-support';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { startAccessServer, type AccessServer } from './access-fixture.js';
+import { ffmpegPublishers, startAccessServer, type AccessServer } from './access-fixture.js';
 import { startControlServer, type ControlServer } from './control-server.js';
-import { startFfmpegPublisher, stopFfmpeg } from './peers.js';
+import { stopFfmpeg } from './peers.js';
 
 const SECRET = 'e2e-webhook-secret';
 const TIMEOUT_MS = 1500;
@@ -21,7 +21,7 @@ const TIMEOUT_MS = 1500;
 describeWithPeers(['ffmpeg'], 'e2e: AdmissionWebhooks', () => {
   let control: ControlServer;
   let access: AccessServer;
-  const publishers: PeerProcess[] = [];
+  const { publish, stopAll } = ffmpegPublishers();
 
   beforeAll(async () => {
     control = await startControlServer(SECRET);
@@ -33,7 +33,7 @@ describeWithPeers(['ffmpeg'], 'e2e: AdmissionWebhooks', () => {
     </AdmissionWebhooks>`);
   });
   afterEach(async () => {
-    await Promise.all(publishers.splice(0).map((p) => stopFfmpeg(p)));
+    await stopAll();
     // every request the control server ever got was signed correctly
     expect(control.requests.filter((r) => !r.signatureOk)).toEqual([]);
   });
@@ -42,11 +42,6 @@ describeWithPeers(['ffmpeg'], 'e2e: AdmissionWebhooks', () => {
     await control?.close();
   });
 
-  const publish = (url: string): PeerProcess => {
-    const p = startFfmpegPublisher(url);
-    publishers.push(p);
-    return p;
-  };
   const openingFor = (name: string) => control.of('opening').filter((r) => r.body.request.url.includes(`/${name}`));
   const live = (name: string, app = 'app') => access.server.hub.stream({ vhost: 'default', app, name }) !== undefined;
 

@@ -8,7 +8,6 @@
  * Needs root and iproute2; skipped with the reason otherwise.
  */
 import {
-  fixturePath,
   missingPeer,
   peersRequired,
   removeRedisServer,
@@ -21,6 +20,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startClusterNode, type ClusterNode } from './cluster-harness.js';
 import { ip, netnsUnavailable } from './netns.js';
+import { loopingFfmpegArgs } from './peers.js';
 import { startWatchedNginx, type WatchedNginx } from './watched-nginx.js';
 
 const LEASE_MS = 3000;
@@ -95,19 +95,7 @@ if (skip !== null) console.warn(`[sluice] skipping "cluster partition": ${skip}`
           'exec',
           ns,
           'ffmpeg',
-          '-nostdin',
-          '-v',
-          'error',
-          '-re',
-          '-stream_loop',
-          '-1',
-          '-i',
-          fixturePath('h264-baseline-aac.flv'),
-          '-c',
-          'copy',
-          '-f',
-          'flv',
-          node.ingestUrl(stream),
+          ...loopingFfmpegArgs(node.ingestUrl(stream), 'flv', 'h264-baseline-aac.flv'),
         ]),
       );
     };

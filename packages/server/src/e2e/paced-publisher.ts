@@ -16,7 +16,8 @@ export interface PacedPublisher {
   stop: () => Promise<void>;
 }
 
-function readFlv(name: string): { tracks: TrackInfo[]; packets: MediaPacket[] } {
+/** An FLV fixture as tracks and packets (payload views, as the stream hub hands them out). */
+export function readFlvFixture(name: string): { tracks: TrackInfo[]; packets: MediaPacket[] } {
   const reader = new FlvReader();
   const demuxer = new FlvTagDemuxer();
   const packets: MediaPacket[] = [];
@@ -36,7 +37,7 @@ export function startPacedPublisher(
   durationMs: number,
   fixture = 'h264-high-aac.flv',
 ): PacedPublisher {
-  const { tracks, packets } = readFlv(fixture);
+  const { tracks, packets } = readFlvFixture(fixture);
   const video = packets.filter((p) => p.trackId === tracks.find((t) => t.kind === 'video')?.id);
   const frame = video.length > 1 ? video[1]!.dts - video[0]!.dts : 33;
   const loopMs = Math.max(...packets.map((p) => p.dts)) + frame;

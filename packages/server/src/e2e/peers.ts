@@ -47,8 +47,14 @@ export async function generateLiveTs(seconds = 40): Promise<string> {
   return path;
 }
 
-function startLoopingFfmpeg(url: string, format: string, fixture: string, outputOptions: string[]): PeerProcess {
-  return startProcess('ffmpeg', [
+/** ffmpeg's arguments for `fixture` looped in real time, copied to `url` as `format`. */
+export function loopingFfmpegArgs(
+  url: string,
+  format: string,
+  fixture: string,
+  outputOptions: string[] = [],
+): string[] {
+  return [
     '-nostdin',
     '-v',
     'error',
@@ -63,7 +69,11 @@ function startLoopingFfmpeg(url: string, format: string, fixture: string, output
     format,
     ...outputOptions,
     url,
-  ]);
+  ];
+}
+
+function startLoopingFfmpeg(url: string, format: string, fixture: string, outputOptions: string[]): PeerProcess {
+  return startProcess('ffmpeg', loopingFfmpegArgs(url, format, fixture, outputOptions));
 }
 
 /** Starts ffmpeg receiving MPEG-TS on udp://127.0.0.1:PORT and copying it into `file`. */

@@ -6,29 +6,23 @@
 import { describeWithPeers, waitFor, type PeerProcess } from '@sluice/test-support';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { signUrl, type UrlPolicy } from '../access/url-signing.js';
-import { startAccessServer, type AccessServer } from './access-fixture.js';
+import { ffmpegPublishers, startAccessServer, type AccessServer } from './access-fixture.js';
 import { startControlServer, type ControlServer } from './control-server.js';
-import { startFfmpegPublisher, stopFfmpeg } from './peers.js';
 
 const SECRET = 'e2e-policy-secret';
 const HOUR = 3_600_000;
 
 describeWithPeers(['ffmpeg'], 'e2e: SignedPolicy', () => {
   let access: AccessServer;
-  const publishers: PeerProcess[] = [];
+  const { publish, stopAll } = ffmpegPublishers();
   beforeAll(async () => {
     access = await startAccessServer(
       `<SignedPolicy><SecretKey>${SECRET}</SecretKey><Enables><Providers>rtmp</Providers></Enables></SignedPolicy>`,
     );
   });
-  afterEach(() => Promise.all(publishers.splice(0).map((p) => stopFfmpeg(p))));
+  afterEach(() => stopAll());
   afterAll(() => access?.close());
 
-  const publish = (url: string): PeerProcess => {
-    const p = startFfmpegPublisher(url);
-    publishers.push(p);
-    return p;
-  };
   const signed = (name: string, policy: Partial<UrlPolicy>): string =>
     signUrl({ secretKey: SECRET, url: access.url(name), policy: { url_expire: Date.now() + HOUR, ...policy } });
   const live = (name: string) => access.server.hub.stream({ vhost: 'default', app: 'app', name }) !== undefined;
@@ -90,7 +84,7 @@ describeWithPeers(['ffmpeg'], 'e2e: SignedPolicy', () => {
 describeWithPeers(['ffmpeg'], 'e2e: SignedPolicy and AdmissionWebhooks together', () => {
   let access: AccessServer;
   let control: ControlServer;
-  const publishers: PeerProcess[] = [];
+  const { publish, stopAll } = ffmpegPublishers();
   beforeAll(async () => {
     control = await startControlServer('hook-secret', (r) =>
       r.body.request.url.includes('/app/vetoed')
@@ -100,16 +94,11 @@ describeWithPeers(['ffmpeg'], 'e2e: SignedPolicy and AdmissionWebhooks together'
     access = await startAccessServer(`<SignedPolicy><SecretKey>${SECRET}</SecretKey></SignedPolicy>
       <AdmissionWebhooks><ControlServerUrl>${control.url}</ControlServerUrl><SecretKey>hook-secret</SecretKey></AdmissionWebhooks>`);
   });
-  afterEach(() => Promise.all(publishers.splice(0).map((p) => stopFfmpeg(p))));
+  afterEach(() => stopAll());
   afterAll(async () => {
     await access?.close();
     await control?.close();
   });
-  const publish = (url: string): PeerProcess => {
-    const p = startFfmpegPublisher(url);
-    publishers.push(p);
-    return p;
-  };
   const signed = (name: string): string =>
     signUrl({ secretKey: SECRET, url: access.url(name), policy: { url_expire: Date.now() + HOUR } });
 

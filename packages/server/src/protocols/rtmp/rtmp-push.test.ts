@@ -1,23 +1,11 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createServer, type Server, type Socket } from 'node:net';
-import { FlvReader, FlvTagDemuxer, type MediaPacket, type TrackInfo } from '@sluice/media';
+import type { MediaPacket } from '@sluice/media';
 import type { PushSink, PushTarget } from '@sluice/push';
 import { ChunkStreamId, ChunkStreamWriter, PayloadChunkCache, RtmpServer } from '@sluice/rtmp';
-import { readFixture, waitFor } from '@sluice/test-support';
+import { waitFor } from '@sluice/test-support';
+import { readFlvFixture } from '../../e2e/paced-publisher.js';
 import { createRtmpPushProtocol } from './rtmp-push.js';
-
-/** An FLV fixture as tracks and packets (payload views, as the stream hub hands them out). */
-function demux(name: string): { tracks: TrackInfo[]; packets: MediaPacket[] } {
-  const reader = new FlvReader();
-  const demuxer = new FlvTagDemuxer();
-  const packets: MediaPacket[] = [];
-  for (const tag of reader.push(readFixture(name))) {
-    const e = demuxer.demux(tag.type, tag.timestamp, tag.data);
-    if (e.kind === 'packet') packets.push(e.packet);
-  }
-  reader.end();
-  return { tracks: demuxer.tracks, packets };
-}
 
 /** One destination connection as the RTMP server saw it: raw bytes in, packets out. */
 interface Received {
@@ -61,7 +49,7 @@ describe('rtmp push protocol: pushes of one stream share chunked bytes', () => {
   });
 
   it('chunks each message once; every push writes the same bytes for its continuation messages, and decodes to its rebased stream', async () => {
-    const { tracks, packets } = demux('h264-baseline-aac.flv');
+    const { tracks, packets } = readFlvFixture('h264-baseline-aac.flv');
     const videoId = tracks.find((t) => t.kind === 'video')!.id;
     const keyIndexes = packets.flatMap((p, i) => (p.trackId === videoId && p.key ? [i] : []));
     expect(keyIndexes.length).toBeGreaterThanOrEqual(3);
@@ -147,7 +135,7 @@ describe('rtmp push protocol: pushes of one stream share chunked bytes', () => {
   });
 
   it('chunks per push when sharing is off or the chunk sizes differ', async () => {
-    const { tracks, packets } = demux('h264-baseline-aac.flv');
+    const { tracks, packets } = readFlvFixture('h264-baseline-aac.flv');
     const cache = new PayloadChunkCache(4096);
     for (const factory of [
       createRtmpPushProtocol({ shareChunks: false, sharedChunks: cache }),
@@ -178,7 +166,7 @@ describe('rtmp push protocol: the push session keeps the deadlines', () => {
         sendTimeoutMs: 50,
       });
       let settled: unknown;
-      sink.open(demux('h264-high-aac.flv').tracks).then(
+      sink.open(readFlvFixture('h264-high-aac.flv').tracks).then(
         () => (settled = 'opened'),
         (error: unknown) => (settled = error),
       );
