@@ -47,6 +47,10 @@ export async function generateLiveTs(seconds = 40): Promise<string> {
   return path;
 }
 
+/** ffmpeg's `srt://127.0.0.1:PORT?streamid=…&latency=120000` (latency in microseconds) and `extra` query. */
+export const ffmpegSrtUrl = (port: number, streamId: string, extra = ''): string =>
+  `srt://127.0.0.1:${port}?streamid=${encodeURIComponent(streamId)}&latency=120000${extra}`;
+
 /** ffmpeg's arguments for `fixture` looped in real time, copied to `url` as `format`. */
 export function loopingFfmpegArgs(
   url: string,

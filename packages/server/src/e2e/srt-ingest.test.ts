@@ -22,14 +22,10 @@ import {
 } from '@sluice/test-support';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { sleep, startTestServer, type TestServer } from './harness.js';
-import { generateLiveTs, startFfmpegTsPublisher, startFfmpegUdpReceiver, stopFfmpeg } from './peers.js';
+import { ffmpegSrtUrl, generateLiveTs, startFfmpegTsPublisher, startFfmpegUdpReceiver, stopFfmpeg } from './peers.js';
 import { startSrtReceiver } from './srt-receivers.js';
 
 const APP = '/v1/vhosts/default/apps/app';
-
-/** ffmpeg's `srt://127.0.0.1:PORT?streamid=…` (latency in microseconds). */
-export const ffmpegSrtUrl = (port: number, streamId: string, extra = ''): string =>
-  `srt://127.0.0.1:${port}?streamid=${encodeURIComponent(streamId)}&latency=120000${extra}`;
 
 interface StreamView {
   sourceType?: string;
