@@ -23,7 +23,7 @@ export interface TestSrtIngest {
  * Server.xml for tests: vhost `default`, app `app` with Push (and an optional StreamMap
  * file); with `srt`, also the SRT ingest (port 0) and `<Providers><SRT/>` for `app`.
  */
-export function testServerXml(streamMapPath?: string, srt?: TestSrtIngest): string {
+export function testServerXml(streamMapPath?: string, srt?: TestSrtIngest, pushXml = ''): string {
   const streamMap =
     streamMapPath === undefined ? '' : `<StreamMap><Enable>true</Enable><Path>${streamMapPath}</Path></StreamMap>`;
   const srtOptions = Object.entries(srt?.options ?? {})
@@ -48,7 +48,7 @@ export function testServerXml(streamMapPath?: string, srt?: TestSrtIngest): stri
         <Application>
           <Name>app</Name>
           <Providers><RTMP/>${srt === undefined ? '' : '<SRT/>'}</Providers>
-          <Publishers><Push><ConnectionTimeout>3000</ConnectionTimeout><SendTimeout>2000</SendTimeout>${streamMap}</Push></Publishers>
+          <Publishers><Push><ConnectionTimeout>3000</ConnectionTimeout><SendTimeout>2000</SendTimeout>${pushXml}${streamMap}</Push></Publishers>
         </Application>
       </Applications>
     </VirtualHost>
@@ -58,11 +58,15 @@ export function testServerXml(streamMapPath?: string, srt?: TestSrtIngest): stri
 }
 
 /** Writes Server.xml (and push-map.xml when `streamMapXml` is given) to a fresh temp folder. */
-export function writeTestConfig(streamMapXml?: string, srt?: TestSrtIngest): { dir: string; file: string } {
+export function writeTestConfig(
+  streamMapXml?: string,
+  srt?: TestSrtIngest,
+  pushXml?: string,
+): { dir: string; file: string } {
   const dir = mkdtempSync(join(tmpdir(), 'sluice-e2e-'));
   if (streamMapXml !== undefined) writeFileSync(join(dir, 'push-map.xml'), streamMapXml);
   const file = join(dir, 'Server.xml');
-  writeFileSync(file, testServerXml(streamMapXml === undefined ? undefined : 'push-map.xml', srt));
+  writeFileSync(file, testServerXml(streamMapXml === undefined ? undefined : 'push-map.xml', srt, pushXml));
   return { dir, file };
 }
 
@@ -102,9 +106,13 @@ export async function startTestServer(
     pushProtocols?: SluiceServerOptions['pushProtocols'];
     /** Opens the SRT ingest too (app `app` takes SRT). */
     srt?: TestSrtIngest;
+    /** More elements inside app `app`'s `<Push>` (`<MaxPushes>`, `<Destinations>`). */
+    pushXml?: string;
+    /** How push destinations are looked up (default: the system resolver). */
+    resolveHost?: SluiceServerOptions['resolveHost'];
   } = {},
 ): Promise<TestServer> {
-  const { file } = writeTestConfig(options.streamMapXml, options.srt);
+  const { file } = writeTestConfig(options.streamMapXml, options.srt, options.pushXml);
   const server = createSluiceServer({
     configFile: file,
     host: '127.0.0.1',
@@ -112,6 +120,7 @@ export async function startTestServer(
     retry: options.contractRetryDefaults === true ? undefined : { initialDelayMs: 200, maxDelayMs: 1000 },
     rtmps: options.rtmpsCa === undefined ? undefined : { ca: options.rtmpsCa },
     pushProtocols: options.pushProtocols,
+    resolveHost: options.resolveHost,
     logger:
       options.logs === true || process.env['SLUICE_E2E_LOGS'] === '1' ? createLogger({ level: 'debug' }) : undefined,
   });
