@@ -13,14 +13,7 @@ import {
   type Amf0Value,
 } from '../index.js';
 import { decodeAmf0At } from './decode.js';
-
-const hex = (s: string): Uint8Array =>
-  new Uint8Array(
-    s
-      .replace(/\s+/g, '')
-      .match(/../g)
-      ?.map((h) => parseInt(h, 16)) ?? [],
-  );
+import { hex } from '../test-support/hex.js';
 
 describe('AMF0 encode', () => {
   it('writes each type with its marker', () => {

@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { describeWithPeers, ffmpegGenerate, ffprobe } from '@sluice/test-support';
 import { aacSamplesPerFrame, buildAudioSpecificConfig, parseAudioSpecificConfig } from './aac.js';
 import { MalformedCodecData } from './errors.js';
+import { hex } from '../test-support/hex.js';
 
-const hex = (s: string): Uint8Array => new Uint8Array(s.match(/../g)?.map((b) => parseInt(b, 16)) ?? []);
 const toHex = (d: Uint8Array): string => [...d].map((b) => b.toString(16).padStart(2, '0')).join('');
 
 describe('AudioSpecificConfig', () => {

@@ -7,8 +7,7 @@ import { BitWriter } from './bit-writer.js';
 import { MalformedCodecData } from './errors.js';
 import { parseH264Sps } from './h264-sps.js';
 import { H264NalUnitType, h264NalUnitType } from './nal-unit-type.js';
-
-const hex = (s: string): Uint8Array => new Uint8Array(s.match(/../g)?.map((b) => parseInt(b, 16)) ?? []);
+import { hex } from '../test-support/hex.js';
 
 // avcC and SPS written by ffmpeg/libx264 for testsrc2 320x180 at 30 fps, High profile
 const AVCC_320x180 = hex(

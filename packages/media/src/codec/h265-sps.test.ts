@@ -6,8 +6,7 @@ import { MalformedCodecData } from './errors.js';
 import { parseH265Sps } from './h265-sps.js';
 import { buildHevcConfigFromNalUnits, buildHevcDecoderConfig, parseHevcDecoderConfig } from './hevc.js';
 import { H265NalUnitType, h265NalUnitType } from './nal-unit-type.js';
-
-const hex = (s: string): Uint8Array => new Uint8Array(s.match(/../g)?.map((b) => parseInt(b, 16)) ?? []);
+import { hex } from '../test-support/hex.js';
 
 // VPS/SPS/PPS written by libx265 for testsrc2 320x180 at 30 fps (Main, level 2), and the
 // hvcC ffmpeg builds from them (without its SEI array)

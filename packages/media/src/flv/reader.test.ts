@@ -10,14 +10,7 @@ import {
   writeFlvTagHeader,
 } from '../index.js';
 import { concatBytes } from './test-support/flv-file.js';
-
-const hex = (s: string): Uint8Array =>
-  new Uint8Array(
-    s
-      .replace(/\s+/g, '')
-      .match(/../g)
-      ?.map((h) => parseInt(h, 16)) ?? [],
-  );
+import { hex } from '../test-support/hex.js';
 
 function file(tags: Array<[number, number, Uint8Array]>): Uint8Array {
   const chunks: Uint8Array[] = [];

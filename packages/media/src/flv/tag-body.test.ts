@@ -10,14 +10,8 @@ import {
   parseVideoTagBody,
   type FlvVideoCodec,
 } from '../index.js';
+import { hex } from '../test-support/hex.js';
 
-const hex = (s: string): Uint8Array =>
-  new Uint8Array(
-    s
-      .replace(/\s+/g, '')
-      .match(/../g)
-      ?.map((h) => parseInt(h, 16)) ?? [],
-  );
 const payload = hex('00000002 6588');
 
 describe('video tag bodies', () => {

@@ -18,14 +18,7 @@ import {
   type MediaPacket,
   type TrackInfo,
 } from '../index.js';
-
-const hex = (s: string): Uint8Array =>
-  new Uint8Array(
-    s
-      .replace(/\s+/g, '')
-      .match(/../g)
-      ?.map((h) => parseInt(h, 16)) ?? [],
-  );
+import { hex } from '../test-support/hex.js';
 
 describe('FlvTagDemuxer', () => {
   it('turns sequence headers into tracks and frames into packets with pts = dts + cts', () => {
