@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../config/config-error.js';
 import { parseServerConfig } from '../config/server-config.js';
+import { appliesTo } from './access-config.js';
 
 /** Server.xml with `vhostExtra` inside the VirtualHost (one element per line, so lines are predictable). */
 function xml(vhostExtra: string): string {
@@ -66,13 +67,16 @@ describe('Server.xml: AdmissionWebhooks and SignedPolicy', () => {
 <SignedPolicy><SecretKey>s</SecretKey></SignedPolicy>`),
     );
     const vhost = config.virtualHosts[0]!;
-    expect(vhost.admissionWebhooks).toMatchObject({ timeoutMs: 3000, providers: ['rtmp', 'srt'] });
+    expect(vhost.admissionWebhooks).toMatchObject({ timeoutMs: 3000, providers: undefined });
     expect(vhost.signedPolicy).toEqual({
       policyKey: 'policy',
       signatureKey: 'signature',
       secretKey: 's',
-      providers: ['rtmp', 'srt'],
+      providers: undefined,
     });
+    // no <Enables>: every ingest protocol, also one registered after this was written
+    expect(appliesTo(vhost.signedPolicy?.providers, 'some-future-ingest')).toBe(true);
+    expect(appliesTo(['rtmp'], 'srt')).toBe(false);
     expect(parseServerConfig(xml('')).virtualHosts[0]).toMatchObject({
       admissionWebhooks: undefined,
       signedPolicy: undefined,

@@ -10,8 +10,6 @@ import type { XmlElement } from '../config/xml-tree.js';
 import type { AdmissionWebhookConfig } from './admission-webhook.js';
 import type { SignedPolicyConfig } from './signed-policy.js';
 
-/** Ingest protocols Sluice has or will have. */
-const INGEST_PROTOCOLS = ['rtmp', 'srt'] as const;
 /** Provider names of OvenMediaEngine that Sluice accepts in `<Providers>` (those it lacks never publish). */
 const KNOWN_PROVIDERS = new Set([
   'rtmp',
@@ -77,10 +75,18 @@ export function readSignedPolicy(reader: ElementReader, vhost: XmlElement): Sign
   };
 }
 
-/** `<Enables><Providers>rtmp,srt</Providers>`: the protocols a feature applies to. */
-function readEnables(reader: ElementReader, feature: XmlElement): string[] {
+/**
+ * Whether a feature whose `<Enables><Providers>` gave `providers` applies to an ingest of
+ * `protocol`; `undefined` (no `<Enables>`): to every ingest protocol, also one added later.
+ */
+export function appliesTo(providers: readonly string[] | undefined, protocol: string): boolean {
+  return providers === undefined || providers.includes(protocol);
+}
+
+/** `<Enables><Providers>rtmp,srt</Providers>`: the protocols a feature applies to; no `<Enables>`: undefined (every one). */
+function readEnables(reader: ElementReader, feature: XmlElement): string[] | undefined {
   const enables = reader.child(feature, 'Enables');
-  if (enables === undefined) return [...INGEST_PROTOCOLS];
+  if (enables === undefined) return undefined;
   reader.expectChildren(enables, ['Providers', 'Publishers']);
   const providers = reader.child(enables, 'Providers');
   if (providers === undefined) return [];
@@ -90,6 +96,6 @@ function readEnables(reader: ElementReader, feature: XmlElement): string[] {
     .filter((n) => n !== '');
   for (const name of names)
     if (!KNOWN_PROVIDERS.has(name))
-      throw reader.error(providers, `unknown provider "${name}" (Sluice ingests ${INGEST_PROTOCOLS.join(', ')})`);
+      throw reader.error(providers, `unknown provider "${name}" (not a provider name of OvenMediaEngine)`);
   return names;
 }

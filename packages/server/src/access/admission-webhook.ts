@@ -22,8 +22,8 @@ export interface AdmissionWebhookConfig {
   secretKey: string;
   /** `<Timeout>`, ms. */
   timeoutMs: number;
-  /** `<Enables><Providers>`: the ingest protocols it applies to. */
-  providers: readonly string[];
+  /** `<Enables><Providers>`: the ingest protocols it applies to; undefined (no `<Enables>`): every one. */
+  providers?: readonly string[] | undefined;
 }
 
 /** The publish a webhook is asked about. */

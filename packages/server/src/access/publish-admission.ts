@@ -21,6 +21,7 @@ import type { VirtualHostTable } from '../hub/virtual-host-table.js';
 import type { Logger } from '../log/logger.js';
 import type { PublishRefusedEvent } from '../observe/server-events.js';
 import { AdmissionWebhook, type AdmissionWebhookOptions, type WebhookPublish } from './admission-webhook.js';
+import { appliesTo } from './access-config.js';
 import { RefusalCounters, type Refusal, type RefusalCause } from './refusal.js';
 import { checkSignedPolicy } from './signed-policy.js';
 
@@ -114,7 +115,7 @@ export class PublishAdmission {
     let deadline: number | undefined;
     let deadlineReason: string | undefined;
     const policy = vhost?.signedPolicy;
-    if (policy !== undefined && policy.providers.includes(request.protocol)) {
+    if (policy !== undefined && appliesTo(policy.providers, request.protocol)) {
       const passed = checkSignedPolicy(policy, request.url, request.remoteAddress, this.now());
       if (!passed.ok) return { outcome: 'refused', cause: passed.cause, reason: passed.reason };
       if (passed.streamExpireAt !== undefined) {
@@ -123,7 +124,7 @@ export class PublishAdmission {
       }
     }
     const webhook = this.webhooks.get(request.vhost);
-    if (webhook === undefined || !webhook.config.providers.includes(request.protocol))
+    if (webhook === undefined || !appliesTo(webhook.config.providers, request.protocol))
       return { outcome: 'allowed', ...target, deadline, deadlineReason, ended: () => undefined };
     const publish: WebhookPublish = {
       address: request.remoteAddress,

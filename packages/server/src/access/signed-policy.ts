@@ -16,8 +16,8 @@ export interface SignedPolicyConfig {
   signatureKey: string;
   /** `<SecretKey>`. */
   secretKey: string;
-  /** `<Enables><Providers>`: the ingest protocols it applies to (e.g. rtmp, srt). */
-  providers: readonly string[];
+  /** `<Enables><Providers>`: the ingest protocols it applies to (e.g. rtmp, srt); undefined (no `<Enables>`): every one. */
+  providers?: readonly string[] | undefined;
 }
 
 /** A policy that passed: when the stream must end, if it must. */
