@@ -1,19 +1,33 @@
 /**
  * End-to-end, the srt ingest when things go wrong: refusals answered with SRT_REJX_* codes and
  * reported with their reason (a taken name 1409, unknown app 1404, no stream ID 1400,
- * m=request 1405); encrypted ingest (SRTO_PASSPHRASE) from ffmpeg with pbkeylen 16 and 32, a
+ * m=request 1405); encrypted ingest (SRTO_PASSPHRASE) from ffmpeg with pbkeylen 16, 24 and 32
+ * and from srt-live-transmit and GStreamer at 1 s latency (the media decrypts: pushed on, it
+ * decodes), a
  * wrong or missing passphrase refused (10, 11) and the name free again; a publisher that
  * vanishes (SIGKILL) ends its stream at the peer idle timeout and its push goes back to
  * `ready`; garbage between TS packets is skipped; a handshake flood leaves the port serving.
  */
 import { createSocket } from 'node:dgram';
 import { randomBytes } from 'node:crypto';
-import { describeWithPeers, readFixture, waitFor, type PeerProcess } from '@sluice/test-support';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  describeWithPeers,
+  ffmpegDecodeErrors,
+  ffprobe,
+  freeUdpPort,
+  readFixture,
+  startProcess,
+  waitFor,
+  type PeerProcess,
+} from '@sluice/test-support';
 import { SrtCaller, SrtConnectionError, SrtRejectPredefined, SrtRejectReason, type SrtConnection } from '@sluice/srt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RefusedPublishEvent } from '../access/publish-admission.js';
 import { sleep, startTestServer, type TestServer } from './harness.js';
-import { ffmpegSrtUrl, startFfmpegTsPublisher, stopFfmpeg } from './peers.js';
+import { ffmpegSrtUrl, generateLiveTs, startFfmpegTsPublisher, startFfmpegUdpReceiver, stopFfmpeg } from './peers.js';
 
 const PASSPHRASE = 'sluice-ingest-secret';
 const TS = readFixture('h264-high-aac.ts');
@@ -154,9 +168,10 @@ describeWithPeers(['ffmpeg'], 'e2e: srt ingest faults (ffmpeg publishers)', () =
     await secure?.close();
   });
 
-  it('encrypted ingest: ffmpeg with the passphrase (pbkeylen 16 and 32) publishes; wrong (10) or none (11) is refused, the name stays free', async () => {
+  it('encrypted ingest: ffmpeg with the passphrase (pbkeylen 16, 24 and 32) publishes; wrong (10) or none (11) is refused, the name stays free', async () => {
     for (const [name, pbkeylen] of [
       ['enc16', 16],
+      ['enc24', 24],
       ['enc32', 32],
     ] as const) {
       peers.push(
@@ -204,3 +219,80 @@ describeWithPeers(['ffmpeg'], 'e2e: srt ingest faults (ffmpeg publishers)', () =
     await stopFfmpeg(publisher);
   });
 });
+
+describeWithPeers(
+  ['ffmpeg', 'ffprobe', 'srt-live-transmit', 'gstreamer'],
+  'e2e: srt ingest, encrypted libsrt callers at 1 s latency',
+  () => {
+    let secure: TestServer;
+    let source: string;
+    const peers: PeerProcess[] = [];
+
+    /** Pushes stream `name` to a UDP receiver until 300 kB went out; the capture must decode. */
+    const expectPushedDecodes = async (name: string): Promise<void> => {
+      const udpPort = await freeUdpPort();
+      const file = join(mkdtempSync(join(tmpdir(), 'sluice-srt-enc-')), `${name}.ts`);
+      const receiver = startFfmpegUdpReceiver(udpPort, file);
+      const id = `${name}-udp`;
+      const body = { id, stream: { name }, protocol: 'mpegts', url: `udp://127.0.0.1:${udpPort}` };
+      const started = await secure.api('POST', '/v1/vhosts/default/apps/app:startPush', body);
+      expect(started.status, JSON.stringify(started.body)).toBe(200);
+      await secure.waitForState(id, 'pushing', 20_000);
+      await waitFor(async () => ((await secure.push(id))?.sentBytes ?? 0) > 300_000, 30_000, `media of ${id}`);
+      expect((await secure.api('POST', '/v1/vhosts/default/apps/app:stopPush', { id })).status).toBe(200);
+      await secure.waitForGone(id);
+      await Promise.race([receiver.exited, sleep(6000)]);
+      await stopFfmpeg(receiver);
+      expect((await ffprobe(file)).streams.map((s) => s.codec_name).sort()).toEqual(['aac', 'h264']);
+      expect(await ffmpegDecodeErrors(file)).toBe('');
+    };
+
+    beforeAll(async () => {
+      source = await generateLiveTs();
+      secure = await startTestServer({
+        srt: { options: { SRTO_PASSPHRASE: PASSPHRASE, SRTO_PBKEYLEN: '16', SRTO_LATENCY: '1000' } },
+      });
+    });
+    afterAll(async () => {
+      await Promise.all(peers.map((p) => stopFfmpeg(p)));
+      await secure?.close();
+    });
+
+    it('srt-live-transmit (udp:// → srt://, pbkeylen 24, latency 1000 ms): live, decrypted, pushed on it decodes', async () => {
+      const feedPort = await freeUdpPort();
+      const query = `streamid=default/app/slt-enc&passphrase=${PASSPHRASE}&pbkeylen=24&latency=1000`;
+      peers.push(
+        startProcess('srt-live-transmit', [
+          '-q',
+          `udp://127.0.0.1:${feedPort}`,
+          `srt://127.0.0.1:${secure.srtPort}?${query}`,
+        ]),
+      );
+      await sleep(500); // its udp:// input is bound
+      peers.push(startFfmpegTsPublisher(`udp://127.0.0.1:${feedPort}?pkt_size=1316`, source));
+      await secure.waitForLive('slt-enc', 20_000);
+      await expectPushedDecodes('slt-enc');
+    });
+
+    it('GStreamer srtsink (pbkeylen 32, latency 1000 ms): live, decrypted, pushed on it decodes', async () => {
+      const gst = startProcess('gst-launch-1.0', [
+        '-q',
+        'filesrc',
+        `location=${source}`,
+        '!',
+        'tsparse',
+        'set-timestamps=true',
+        '!',
+        'srtsink',
+        `uri=srt://127.0.0.1:${secure.srtPort}?mode=caller&streamid=default/app/gst-enc`,
+        `passphrase=${PASSPHRASE}`,
+        'pbkeylen=32',
+        'latency=1000',
+        'sync=true',
+      ]);
+      peers.push(gst);
+      await secure.waitForLive('gst-enc', 20_000);
+      await expectPushedDecodes('gst-enc');
+    });
+  },
+);
