@@ -23,7 +23,7 @@ export interface TestSrtIngest {
  * Server.xml for tests: vhost `default`, app `app` with Push (and an optional StreamMap
  * file); with `srt`, also the SRT ingest (port 0) and `<Providers><SRT/>` for `app`.
  */
-export function testServerXml(streamMapPath?: string, srt?: TestSrtIngest, pushXml = ''): string {
+export function testServerXml(streamMapPath?: string, srt?: TestSrtIngest, pushXml = '', managersXml = ''): string {
   const streamMap =
     streamMapPath === undefined ? '' : `<StreamMap><Enable>true</Enable><Path>${streamMapPath}</Path></StreamMap>`;
   const srtOptions = Object.entries(srt?.options ?? {})
@@ -39,7 +39,7 @@ export function testServerXml(streamMapPath?: string, srt?: TestSrtIngest, pushX
   </Bind>
   <Managers><API><AccessToken>${TOKEN}</AccessToken><CrossDomains><Url>*</Url></CrossDomains>
     <!-- the tests' good and bad clients share 127.0.0.1: failed authentication is not limited here (api-hardening.test.ts tests the limit) -->
-    <Limits><AuthFailuresPerMinute>1000000</AuthFailuresPerMinute></Limits></API></Managers>
+    <Limits><AuthFailuresPerMinute>1000000</AuthFailuresPerMinute></Limits></API>${managersXml}</Managers>
   <VirtualHosts>
     <VirtualHost>
       <Name>default</Name>
@@ -62,11 +62,15 @@ export function writeTestConfig(
   streamMapXml?: string,
   srt?: TestSrtIngest,
   pushXml?: string,
+  managersXml?: string,
 ): { dir: string; file: string } {
   const dir = mkdtempSync(join(tmpdir(), 'sluice-e2e-'));
   if (streamMapXml !== undefined) writeFileSync(join(dir, 'push-map.xml'), streamMapXml);
   const file = join(dir, 'Server.xml');
-  writeFileSync(file, testServerXml(streamMapXml === undefined ? undefined : 'push-map.xml', srt, pushXml));
+  writeFileSync(
+    file,
+    testServerXml(streamMapXml === undefined ? undefined : 'push-map.xml', srt, pushXml, managersXml),
+  );
   return { dir, file };
 }
 
@@ -110,9 +114,11 @@ export async function startTestServer(
     pushXml?: string;
     /** How push destinations are looked up (default: the system resolver). */
     resolveHost?: SluiceServerOptions['resolveHost'];
+    /** More elements inside `<Managers>` after `<API>` (`<Webhooks>`). */
+    managersXml?: string;
   } = {},
 ): Promise<TestServer> {
-  const { file } = writeTestConfig(options.streamMapXml, options.srt, options.pushXml);
+  const { file } = writeTestConfig(options.streamMapXml, options.srt, options.pushXml, options.managersXml);
   const server = createSluiceServer({
     configFile: file,
     host: '127.0.0.1',
