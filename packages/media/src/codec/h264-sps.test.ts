@@ -1,12 +1,13 @@
-import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { describeWithPeers, ffmpegGenerate, ffprobe } from '@sluice/test-support';
+import { describeWithPeers } from '@sluice/test-support';
 import { annexBNalUnits } from './annexb.js';
 import { buildAvcConfigFromNalUnits, buildAvcDecoderConfig, parseAvcDecoderConfig } from './avc.js';
 import { BitWriter } from './bit-writer.js';
 import { MalformedCodecData } from './errors.js';
 import { parseH264Sps } from './h264-sps.js';
 import { H264NalUnitType, h264NalUnitType } from './nal-unit-type.js';
+import { encodeClip, expectSpsMatchesProbe, findMp4Box } from '../test-support/codec-interop.js';
+import { expectMutatedRecordsParseOrThrow, expectMutatedSpsParseOrThrow } from '../test-support/codec-properties.js';
 import { hex } from '../test-support/hex.js';
 
 // avcC and SPS written by ffmpeg/libx264 for testsrc2 320x180 at 30 fps, High profile
@@ -151,24 +152,10 @@ describe('H.264 SPS', () => {
 
   it('property: mutated SPS bytes parse or throw MalformedCodecData, never anything else', () => {
     const sps = parseAvcDecoderConfig(AVCC_320x180).sps[0] as Uint8Array;
-    fc.assert(
-      fc.property(
-        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 6 }),
-        fc.nat(40),
-        (muts, cut) => {
-          const d = sps.slice(0, Math.max(1, sps.length - (cut % sps.length)));
-          for (const [i, v] of muts) if (i % d.length !== 0) d[i % d.length] = v;
-          try {
-            const p = parseH264Sps(d);
-            expect(p.width).toBeGreaterThan(0);
-            expect(p.height).toBeGreaterThan(0);
-          } catch (e) {
-            expect(e).toBeInstanceOf(MalformedCodecData);
-          }
-        },
-      ),
-      { numRuns: 5000 },
-    );
+    expectMutatedSpsParseOrThrow(sps, 1, 40, parseH264Sps, (p) => {
+      expect(p.width).toBeGreaterThan(0);
+      expect(p.height).toBeGreaterThan(0);
+    });
   });
 });
 
@@ -214,23 +201,7 @@ describe('AVCDecoderConfigurationRecord', () => {
   });
 
   it('property: random and mutated records parse or throw MalformedCodecData; parse∘build∘parse is stable', () => {
-    fc.assert(
-      fc.property(
-        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 4 }),
-        fc.nat(60),
-        (muts, cut) => {
-          const d = AVCC_320x180.slice(0, AVCC_320x180.length - (cut % AVCC_320x180.length));
-          for (const [i, v] of muts) d[i % d.length] = v;
-          try {
-            const c = parseAvcDecoderConfig(d);
-            expect(parseAvcDecoderConfig(buildAvcDecoderConfig(c))).toEqual(c);
-          } catch (e) {
-            expect(e).toBeInstanceOf(MalformedCodecData);
-          }
-        },
-      ),
-      { numRuns: 5000 },
-    );
+    expectMutatedRecordsParseOrThrow(AVCC_320x180, 60, parseAvcDecoderConfig, buildAvcDecoderConfig);
   });
 });
 
@@ -270,55 +241,18 @@ describeWithPeers(['ffmpeg', 'ffprobe'], 'H.264 SPS and avcC interop with ffmpeg
     },
   ];
   it.each(cases)('SPS of $name matches ffprobe and our avcC equals the one ffmpeg writes in MP4', async (c) => {
-    const mp4 = await ffmpegGenerate(`sps-${c.name}.mp4`, [
-      '-f',
-      'lavfi',
-      '-i',
-      `testsrc2=size=${c.size}:rate=${c.rate}:duration=0.3`,
-      '-c:v',
-      'libx264',
-      ...c.args,
-    ]);
-    const es = await ffmpegGenerate(`sps-${c.name}.h264`, [
-      '-i',
-      mp4.path,
-      '-c',
-      'copy',
-      '-bsf:v',
-      'h264_mp4toannexb',
-      '-f',
-      'h264',
-    ]);
-    const stream = (await ffprobe(mp4.path)).streams[0];
-    const nals = [...annexBNalUnits(es.data)].filter(
+    const { mp4, annexB, stream } = await encodeClip(`sps-${c.name}`, c, ['-c:v', 'libx264', ...c.args], {
+      bsf: 'h264_mp4toannexb',
+      format: 'h264',
+    });
+    const nals = [...annexBNalUnits(annexB)].filter(
       (n) => h264NalUnitType(n) === H264NalUnitType.Sps || h264NalUnitType(n) === H264NalUnitType.Pps,
     );
     const sps = parseH264Sps(nals.find((n) => h264NalUnitType(n) === H264NalUnitType.Sps) as Uint8Array);
-    expect(sps.width).toBe(stream?.width);
-    expect(sps.height).toBe(stream?.height);
-    expect(sps.levelIdc).toBe(stream?.level);
-    expect(stream?.profile).toBe(c.profile);
+    expectSpsMatchesProbe(sps, stream, { profile: c.profile, frameRate: sps.frameMbsOnly });
     expect(sps.profileIdc).toBe(c.idc);
-    const [num, den] = String(stream?.r_frame_rate).split('/').map(Number);
-    if (sps.frameMbsOnly) expect(sps.frameRate).toBeCloseTo((num as number) / (den as number), 6);
-    const box = findBox(mp4.data, 'avcC');
+    const box = findMp4Box(mp4, 'avcC');
     expect(buildAvcConfigFromNalUnits(nals)).toEqual(box);
     expect(buildAvcDecoderConfig(parseAvcDecoderConfig(box))).toEqual(box);
   });
 });
-
-/** Payload of the first MP4 box of this type (found by its fourcc; test-only). */
-function findBox(file: Uint8Array, type: string): Uint8Array {
-  const code = [...type].map((ch) => ch.charCodeAt(0));
-  for (let i = 4; i + 4 <= file.length; i++) {
-    if (file[i] === code[0] && file[i + 1] === code[1] && file[i + 2] === code[2] && file[i + 3] === code[3]) {
-      const size =
-        ((file[i - 4] as number) << 24) |
-        ((file[i - 3] as number) << 16) |
-        ((file[i - 2] as number) << 8) |
-        (file[i - 1] as number);
-      return file.subarray(i + 4, i - 4 + size);
-    }
-  }
-  throw new Error(`no ${type} box`);
-}
