@@ -10,7 +10,7 @@ import {
 import { PushRegistry, type PushStateChange } from './push-registry.js';
 import { settle } from './test-support/fake-clock.js';
 import { AV, video } from './test-support/media.js';
-import { makeRegistry, rtmpPush } from './test-support/registry-fixture.js';
+import { makePushingRegistry, makeRegistry, rtmpPush } from './test-support/registry-fixture.js';
 
 describe('PushRegistry: startPush', () => {
   it('creates a ready push with every contract field, times like the seed', () => {
@@ -215,10 +215,7 @@ describe('PushRegistry: stopPush and listPushes', () => {
 
 describe('PushRegistry: events', () => {
   it('reports creation (from null) and every change with the record', async () => {
-    const { registry, source, changes } = makeRegistry();
-    source.publish('live', AV);
-    registry.startPush(rtmpPush('p'));
-    await settle();
+    const { changes } = await makePushingRegistry();
     expect(changes.map((c) => [c.from, c.to, c.record.state])).toEqual([
       [null, 'ready', 'ready'],
       ['ready', 'connecting', 'connecting'],

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { PushConnectTimeout, PushSendStalled } from './errors.js';
 import { settle } from './test-support/fake-clock.js';
 import { AUDIO, AV, OPUS, VIDEO, audio, video } from './test-support/media.js';
-import { makeRegistry, rtmpPush } from './test-support/registry-fixture.js';
+import { makePushingRegistry, makeRegistry, rtmpPush } from './test-support/registry-fixture.js';
 
 describe('Push: lifecycle', () => {
   it('waits in ready for the source, then connects, pushes, returns to ready when it ends and resumes on republish', async () => {
@@ -63,10 +63,7 @@ describe('Push: lifecycle', () => {
   });
 
   it('rebases each session to 0 on every track, keeping A/V sync across timescales', async () => {
-    const { registry, source, rtmp } = makeRegistry();
-    source.publish('live', AV);
-    registry.startPush(rtmpPush('p'));
-    await settle();
+    const { source, rtmp } = await makePushingRegistry();
     const base = 86_400_000 * 3; // three days into the stream
     source.send('live', audio(base - 20)); // before the first keyframe: dropped
     source.send('live', video(base, true));
@@ -111,10 +108,7 @@ describe('Push: lifecycle', () => {
   });
 
   it('restarts the session when the stream restarts with new tracks', async () => {
-    const { registry, source, rtmp } = makeRegistry();
-    source.publish('live', AV);
-    registry.startPush(rtmpPush('p'));
-    await settle();
+    const { registry, source, rtmp } = await makePushingRegistry();
     source.publish('live', [VIDEO]);
     await settle();
     expect(registry.getPush('p')).toMatchObject({ state: 'pushing', sequence: 1, stream: { tracks: [100] } });
@@ -125,10 +119,7 @@ describe('Push: lifecycle', () => {
 
 describe('Push: loss recovery counters (srt)', () => {
   it('are absent for protocols without them, and summed over sessions for those with them', async () => {
-    const { registry, source, rtmp, clock } = makeRegistry();
-    source.publish('live', AV);
-    registry.startPush(rtmpPush('p'));
-    await settle();
+    const { registry, rtmp, clock } = await makePushingRegistry();
     expect(registry.getPush('p')).not.toHaveProperty('retransmittedPackets');
     rtmp.last.recovery = { retransmittedPackets: 3, retransmittedBytes: 3996, lostPackets: 4, droppedPackets: 1 };
     expect(registry.getPush('p')).toMatchObject({ retransmittedPackets: 3, lostPackets: 4, droppedPackets: 1 });
@@ -149,10 +140,7 @@ describe('Push: loss recovery counters (srt)', () => {
 
 describe('Push: track selection', () => {
   it('leaves out tracks the protocol cannot carry and names them', async () => {
-    const { registry, source, rtmp } = makeRegistry();
-    source.publish('live', [VIDEO, OPUS]);
-    registry.startPush(rtmpPush('p'));
-    await settle();
+    const { registry, rtmp } = await makePushingRegistry({}, [VIDEO, OPUS]);
     const r = registry.getPush('p');
     expect(r?.stream.tracks).toEqual([100]);
     expect(r?.skippedTracks).toEqual([{ id: 102, codec: 'opus', reason: 'opus is not carried by this protocol' }]);
@@ -160,10 +148,7 @@ describe('Push: track selection', () => {
   });
 
   it('reports nothing to push as error with a message, without looping', async () => {
-    const { registry, source, rtmp, clock } = makeRegistry();
-    source.publish('live', [OPUS]);
-    registry.startPush(rtmpPush('p'));
-    await settle();
+    const { registry, source, rtmp, clock } = await makePushingRegistry({}, [OPUS]);
     const r = registry.getPush('p');
     expect(r?.state).toBe('error');
     expect(r?.lastError).toBe(
@@ -190,10 +175,7 @@ describe('Push: track selection', () => {
   });
 
   it('starts an audio-only push at the first audio frame', async () => {
-    const { registry, source, rtmp } = makeRegistry();
-    source.publish('live', [AUDIO]);
-    registry.startPush(rtmpPush('p'));
-    await settle();
+    const { source, rtmp } = await makePushingRegistry({}, [AUDIO]);
     source.send('live', audio(777));
     expect(rtmp.last.packets[0]).toMatchObject({ trackId: 101, dts: 0 });
   });
@@ -246,10 +228,7 @@ describe('Push: failures and backoff', () => {
   });
 
   it('resets the backoff after a session that pushed 10 s, not after a shorter one', async () => {
-    const { registry, source, rtmp, clock } = makeRegistry();
-    source.publish('live', AV);
-    registry.startPush(rtmpPush('p'));
-    await settle();
+    const { registry, rtmp, clock } = await makePushingRegistry();
     rtmp.last.fail();
     expect(registry.getPush('p')?.reconnectIn).toBe(500);
     clock.advance(500);
@@ -270,10 +249,7 @@ describe('Push: failures and backoff', () => {
   });
 
   it('sends media again as soon as the destination is back (first retry that connects)', async () => {
-    const { registry, source, rtmp, clock } = makeRegistry();
-    source.publish('live', AV);
-    registry.startPush(rtmpPush('p'));
-    await settle();
+    const { registry, source, rtmp, clock } = await makePushingRegistry();
     source.send('live', video(0, true));
     rtmp.behaviour = 'reject';
     rtmp.last.fail();
@@ -412,10 +388,7 @@ describe('Push: failures and backoff', () => {
   });
 
   it('returns to ready (retry cancelled) when the source ends during the backoff', async () => {
-    const { registry, source, rtmp, clock } = makeRegistry();
-    source.publish('live', AV);
-    registry.startPush(rtmpPush('p'));
-    await settle();
+    const { registry, source, rtmp, clock } = await makePushingRegistry();
     rtmp.last.fail();
     source.end('live');
     expect(registry.getPush('p')?.state).toBe('ready');
@@ -424,10 +397,7 @@ describe('Push: failures and backoff', () => {
   });
 
   it('waits for the backoff when the stream republishes during it', async () => {
-    const { registry, source, rtmp, clock } = makeRegistry();
-    source.publish('live', AV);
-    registry.startPush(rtmpPush('p'));
-    await settle();
+    const { registry, source, rtmp, clock } = await makePushingRegistry();
     rtmp.last.fail();
     source.publish('live', AV);
     expect(rtmp.sinks).toHaveLength(1);
@@ -437,10 +407,7 @@ describe('Push: failures and backoff', () => {
   });
 
   it('reconnects after the backoff, and goes to ready when the retry finds the source gone', async () => {
-    const { registry, source, rtmp, clock } = makeRegistry();
-    source.publish('live', AV);
-    registry.startPush(rtmpPush('p'));
-    await settle();
+    const { registry, source, rtmp, clock } = await makePushingRegistry();
     rtmp.last.fail();
     clock.advance(500);
     await settle();
@@ -508,10 +475,10 @@ describe('Push: isolation and back-pressure', () => {
   });
 
   it('bounds the queue by media time too', async () => {
-    const { registry, source, rtmp } = makeRegistry({ queue: { maxBytes: 1 << 30, maxDurationMs: 1500 } });
-    source.publish('live', [VIDEO]);
-    registry.startPush(rtmpPush('p'));
-    await settle();
+    const { registry, source, rtmp } = await makePushingRegistry(
+      { queue: { maxBytes: 1 << 30, maxDurationMs: 1500 } },
+      [VIDEO],
+    );
     rtmp.last.reading = false;
     rtmp.last.bufferLimit = 1;
     for (let g = 0; g < 4; g++) for (let f = 0; f < 25; f++) source.send('live', video(g * 1000 + f * 40, f === 0));
@@ -524,11 +491,7 @@ describe('Push: isolation and back-pressure', () => {
   });
 
   it('ends the session as error when nothing drains for the send timeout', async () => {
-    const { registry, source, rtmp, clock, changes } = makeRegistry();
-    source.publish('live', AV);
-    registry.startPush(rtmpPush('p'));
-    await settle();
-    const sink = rtmp.last;
+    const { registry, source, clock, changes, sink } = await makePushingRegistry();
     sink.reading = false;
     sink.bufferLimit = 1000;
     source.send('live', video(0, true, 5000));
@@ -546,11 +509,7 @@ describe('Push: isolation and back-pressure', () => {
   });
 
   it('resumes a sink that emptied its buffer without signalling drain', async () => {
-    const { registry, source, rtmp, clock } = makeRegistry();
-    source.publish('live', AV);
-    registry.startPush(rtmpPush('p'));
-    await settle();
-    const sink = rtmp.last;
+    const { registry, source, clock, sink } = await makePushingRegistry();
     sink.reading = false;
     sink.bufferLimit = 1000;
     source.send('live', video(0, true, 5000));
@@ -562,11 +521,7 @@ describe('Push: isolation and back-pressure', () => {
   });
 
   it('handles a sink that reports an error from inside send()', async () => {
-    const { registry, source, rtmp, clock } = makeRegistry();
-    source.publish('live', AV);
-    registry.startPush(rtmpPush('p'));
-    await settle();
-    const sink = rtmp.last;
+    const { registry, source, clock, sink } = await makePushingRegistry();
     sink.send = () => {
       sink.fail('Broken pipe');
       return false;
@@ -577,10 +532,7 @@ describe('Push: isolation and back-pressure', () => {
   });
 
   it('never lets a throwing sink reach the source', async () => {
-    const { registry, source, rtmp } = makeRegistry();
-    source.publish('live', AV);
-    registry.startPush(rtmpPush('p'));
-    await settle();
+    const { registry, source, rtmp } = await makePushingRegistry();
     rtmp.last.send = () => {
       throw new Error('sink bug');
     };

@@ -1,9 +1,12 @@
 /** A registry wired to a fake source, fake sinks and a fake clock, recording every change. */
 import { PushRegistry, type PushRegistryOptions, type PushStateChange } from '../push-registry.js';
+import type { TrackInfo } from '@sluice/media';
 import type { StartPushInput } from '../types.js';
 import { FakeClock } from './fake-clock.js';
-import { FakeSinkFactory } from './fake-sink.js';
+import { settle } from './fake-clock.js';
+import { FakeSinkFactory, type FakeSink } from './fake-sink.js';
 import { FakeSource } from './fake-source.js';
+import { AV } from './media.js';
 
 export interface RegistryFixture {
   registry: PushRegistry;
@@ -56,5 +59,25 @@ export function rtmpPush(id: string | undefined, name = 'live', extra: Partial<S
     url: 'rtmp://127.0.0.1:1935/app',
     streamKey: 'key',
     ...extra,
+  };
+}
+
+/**
+ * The fixture once push `p` (rtmpPush) is pushing stream `live`, published with these tracks;
+ * `sink` is the latest session's sink (read when destructured).
+ */
+export async function makePushingRegistry(
+  options: Partial<PushRegistryOptions> = {},
+  tracks: readonly TrackInfo[] = AV,
+): Promise<RegistryFixture & { sink: FakeSink }> {
+  const fixture = makeRegistry(options);
+  fixture.source.publish('live', tracks);
+  fixture.registry.startPush(rtmpPush('p'));
+  await settle();
+  return {
+    ...fixture,
+    get sink() {
+      return fixture.rtmp.last;
+    },
   };
 }
