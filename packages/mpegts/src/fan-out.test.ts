@@ -1,6 +1,6 @@
 import { createSocket } from 'node:dgram';
 import { describe, expect, it } from 'vitest';
-import { describeWithPeers, freeUdpPort, readFixture, startProcess } from '@sluice/test-support';
+import { describeWithPeers, freeUdpPort, readFixture, startFfmpegFrameCrc } from '@sluice/test-support';
 import { TsFanOut, TsMuxer, UdpTsSender, analyzeTransportStream } from './index.js';
 import { waitForUdpListener } from './test-support/live.js';
 import { interleave, readFlv, readTs } from './test-support/media-source.js';
@@ -94,18 +94,7 @@ describeWithPeers(['ffmpeg'], 'TsFanOut over UDP', () => {
     const muxer = new TsMuxer(source.tracks, { onData: fanOut.write });
 
     const port = await freeUdpPort();
-    const ffmpeg = startProcess('ffmpeg', [
-      '-nostdin',
-      '-v',
-      'error',
-      '-i',
-      `udp://127.0.0.1:${port}?timeout=2000000`,
-      '-map',
-      '0:v',
-      '-f',
-      'framecrc',
-      '-',
-    ]);
+    const ffmpeg = startFfmpegFrameCrc(`udp://127.0.0.1:${port}?timeout=2000000`, '0:v');
     const late = new UdpTsSender(`udp://127.0.0.1:${port}`);
     const joinAt = Math.floor(packets.length / 2) + 5;
     const start = Date.now();
@@ -130,16 +119,8 @@ describeWithPeers(['ffmpeg'], 'TsFanOut over UDP', () => {
       .map((p, i) => (p.trackId === 0 && p.key ? i : -1))
       .filter((i) => i >= 0)
       .at(-1)!;
-    const frames = ffmpeg
-      .stdout()
-      .split('\n')
-      .filter((l) => l.startsWith('0,')).length;
+    const frames = ffmpeg.frames(0);
     expect(frames).toBe(packets.slice(keyIndex).filter((p) => p.trackId === 0).length);
-    expect(
-      ffmpeg
-        .stderr()
-        .split('\n')
-        .filter((l) => l.trim() !== '' && !l.includes('Input/output error') && !l.includes('Last message repeated')),
-    ).toEqual([]);
+    expect(ffmpeg.errorsBeyondUdpTimeout()).toEqual([]);
   });
 });

@@ -1,7 +1,14 @@
 import { execFileSync } from 'node:child_process';
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { describeWithPeers, freeTcpPort, readFixture, startProcess, waitFor } from '@sluice/test-support';
+import {
+  describeWithPeers,
+  freeTcpPort,
+  readFixture,
+  startFfmpegFrameCrc,
+  startProcess,
+  waitFor,
+} from '@sluice/test-support';
 import { TcpTsSender, TsPushSink, TsSenderError } from './index.js';
 import { interleave, readFlv } from './test-support/media-source.js';
 import { sendLive } from './test-support/live.js';
@@ -176,18 +183,7 @@ describe('TsPushSink', () => {
 describeWithPeers(['ffmpeg'], 'TcpTsSender → ffmpeg -i tcp://?listen', () => {
   it('ffmpeg receives a live push over TCP and decodes every frame', async () => {
     const port = await freeTcpPort();
-    const ffmpeg = startProcess('ffmpeg', [
-      '-nostdin',
-      '-v',
-      'error',
-      '-i',
-      `tcp://127.0.0.1:${port}?listen=1`,
-      '-map',
-      '0',
-      '-f',
-      'framecrc',
-      '-',
-    ]);
+    const ffmpeg = startFfmpegFrameCrc(`tcp://127.0.0.1:${port}?listen=1`);
     cleanups.push(async () => void (await ffmpeg.stop()));
     const source = readFlv(readFixture('h264-high-aac.flv'));
     const sender = new TcpTsSender(`tcp://127.0.0.1:${port}`);
@@ -205,9 +201,8 @@ describeWithPeers(['ffmpeg'], 'TcpTsSender → ffmpeg -i tcp://?listen', () => {
     await sendLive(source, sender, 4);
     await sender.close();
     await ffmpeg.exited;
-    const lines = ffmpeg.stdout().split('\n');
-    expect(lines.filter((l) => l.startsWith('0,')).length).toBe(source.packets.filter((p) => p.trackId === 0).length);
-    expect(lines.filter((l) => l.startsWith('1,')).length).toBe(source.packets.filter((p) => p.trackId === 1).length);
+    expect(ffmpeg.frames(0)).toBe(source.packets.filter((p) => p.trackId === 0).length);
+    expect(ffmpeg.frames(1)).toBe(source.packets.filter((p) => p.trackId === 1).length);
     expect(ffmpeg.stderr()).toBe('');
   });
 });

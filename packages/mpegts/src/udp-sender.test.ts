@@ -1,6 +1,6 @@
 import { createSocket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
-import { describeWithPeers, freeUdpPort, readFixture, startProcess, waitFor } from '@sluice/test-support';
+import { describeWithPeers, freeUdpPort, readFixture, startFfmpegFrameCrc, waitFor } from '@sluice/test-support';
 import { TsSenderError, UdpTsSender, checkTsUrl } from './index.js';
 import { readFlv } from './test-support/media-source.js';
 import { sendLive, waitForUdpListener } from './test-support/live.js';
@@ -104,18 +104,7 @@ describe('UdpTsSender', () => {
 describeWithPeers(['ffmpeg'], 'UdpTsSender → ffmpeg -i udp://', () => {
   it('ffmpeg receives a live push and decodes every frame', async () => {
     const port = await freeUdpPort();
-    const ffmpeg = startProcess('ffmpeg', [
-      '-nostdin',
-      '-v',
-      'error',
-      '-i',
-      `udp://127.0.0.1:${port}?timeout=2000000`,
-      '-map',
-      '0',
-      '-f',
-      'framecrc',
-      '-',
-    ]);
+    const ffmpeg = startFfmpegFrameCrc(`udp://127.0.0.1:${port}?timeout=2000000`);
     cleanups.push(async () => void (await ffmpeg.stop()));
     await waitForUdpListener(port);
     const source = readFlv(readFixture('h264-high-aac.flv'));
@@ -124,18 +113,12 @@ describeWithPeers(['ffmpeg'], 'UdpTsSender → ffmpeg -i udp://', () => {
     await sendLive(source, sender, 2);
     await sender.close();
     await ffmpeg.exited;
-    const lines = ffmpeg.stdout().split('\n');
-    const video = lines.filter((l) => l.startsWith('0,')).length;
-    const audio = lines.filter((l) => l.startsWith('1,')).length;
+    const video = ffmpeg.frames(0);
+    const audio = ffmpeg.frames(1);
     expect(video).toBe(source.packets.filter((p) => p.trackId === 0).length);
     expect(audio).toBeGreaterThanOrEqual(source.packets.filter((p) => p.trackId === 1).length - 2);
     // the only complaint allowed is the read timeout that ends the input
-    expect(
-      ffmpeg
-        .stderr()
-        .split('\n')
-        .filter((l) => l.trim() !== '' && !l.includes('Input/output error') && !l.includes('Last message repeated')),
-    ).toEqual([]);
+    expect(ffmpeg.errorsBeyondUdpTimeout()).toEqual([]);
     expect(sender.bytesSent).toBeGreaterThan(100_000);
   });
 });

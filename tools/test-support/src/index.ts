@@ -7,3 +7,4 @@ export * from './nginx-rtmp.js';
 export * from './redis-server.js';
 export * from './fixtures.js';
 export * from './ffmpeg-generate.js';
+export * from './ffmpeg-frame-crc.js';
