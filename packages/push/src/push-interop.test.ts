@@ -9,6 +9,7 @@ import {
   freeTcpPort,
   readFixture,
   startProcess,
+  type PeerProcess,
   waitFor,
 } from '@sluice/test-support';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -29,6 +30,48 @@ function demuxFixture(name: string, offsetMs: number): { tracks: TrackInfo[]; pa
   return { tracks: demuxer.tracks, packets };
 }
 
+/** A registry pushing FLV over TCP (under a protocol name of its own) from a fake source, retrying fast. */
+function flvRegistry(): { source: FakeSource; registry: PushRegistry } {
+  const source = new FakeSource();
+  const registry = new PushRegistry({
+    source,
+    sinks: { flv: flvTcpSinks },
+    retry: { initialDelayMs: 100, maxDelayMs: 300 },
+  });
+  return { source, registry };
+}
+
+/** Push `p` of stream `live` as FLV to tcp://127.0.0.1:port. */
+function startFlvPush(registry: PushRegistry, port: number): void {
+  registry.startPush({
+    id: 'p',
+    vhost: 'default',
+    app: 'app',
+    stream: { name: 'live' },
+    protocol: 'flv',
+    url: `tcp://127.0.0.1:${port}`,
+  });
+}
+
+/** ffmpeg listening on tcp://127.0.0.1:port for one FLV connection, copying it into `file`. */
+function listenFlv(port: number, file: string): PeerProcess {
+  return startProcess('ffmpeg', [
+    '-nostdin',
+    '-v',
+    'error',
+    '-y',
+    '-f',
+    'flv',
+    '-i',
+    `tcp://127.0.0.1:${port}?listen=1`,
+    '-c',
+    'copy',
+    '-f',
+    'flv',
+    file,
+  ]);
+}
+
 describeWithPeers(['ffmpeg', 'ffprobe'], 'PushRegistry with a real peer (ffmpeg receiving FLV over TCP)', () => {
   let dir: string;
   beforeAll(async () => {
@@ -40,13 +83,7 @@ describeWithPeers(['ffmpeg', 'ffprobe'], 'PushRegistry with a real peer (ffmpeg 
 
   it('retries until the receiver listens, then sends from the hub GOP keyframe with config, timestamps from 0, decodable', async () => {
     const { tracks, packets } = demuxFixture('h264-high-aac.flv', 7_200_000);
-    const source = new FakeSource();
-    // FLV over TCP, registered under a protocol name of its own.
-    const registry = new PushRegistry({
-      source,
-      sinks: { flv: flvTcpSinks },
-      retry: { initialDelayMs: 100, maxDelayMs: 300 },
-    });
+    const { source, registry } = flvRegistry();
     const changes: PushStateChange[] = [];
     registry.on('change', (c) => changes.push(c));
     const port = await freeTcpPort();
@@ -58,32 +95,11 @@ describeWithPeers(['ffmpeg', 'ffprobe'], 'PushRegistry with a real peer (ffmpeg 
     const secondHalf = packets.filter((p) => p.dts >= 7_201_500);
     for (const p of firstHalf) source.send('live', p);
     // Nobody listens yet: refused, error, retries with backoff.
-    registry.startPush({
-      id: 'p',
-      vhost: 'default',
-      app: 'app',
-      stream: { name: 'live' },
-      protocol: 'flv',
-      url: `tcp://127.0.0.1:${port}`,
-    });
+    startFlvPush(registry, port);
     await waitFor(() => changes.some((c) => c.to === 'error'), 5000, 'a refused attempt');
     expect(registry.getPush('p')?.lastError).toMatch(/ECONNREFUSED/);
 
-    const ffmpeg = startProcess('ffmpeg', [
-      '-nostdin',
-      '-v',
-      'error',
-      '-y',
-      '-f',
-      'flv',
-      '-i',
-      `tcp://127.0.0.1:${port}?listen=1`,
-      '-c',
-      'copy',
-      '-f',
-      'flv',
-      out,
-    ]);
+    const ffmpeg = listenFlv(port, out);
     await waitFor(() => registry.getPush('p')?.state === 'pushing', 15_000, 'pushing');
     for (const p of secondHalf) source.send('live', p);
     const record = registry.getPush('p');
@@ -115,40 +131,13 @@ describeWithPeers(['ffmpeg', 'ffprobe'], 'PushRegistry with a real peer (ffmpeg 
     const { tracks, packets } = demuxFixture('h264-high-aac.flv', 0);
     const loop = (n: number): MediaPacket[] =>
       packets.map((p) => ({ ...p, dts: p.dts + n * 3000, pts: p.pts + n * 3000 }));
-    const source = new FakeSource();
-    const registry = new PushRegistry({
-      source,
-      sinks: { flv: flvTcpSinks },
-      retry: { initialDelayMs: 100, maxDelayMs: 300 },
-    });
+    const { source, registry } = flvRegistry();
     const port = await freeTcpPort();
-    const listen = (file: string): ReturnType<typeof startProcess> =>
-      startProcess('ffmpeg', [
-        '-nostdin',
-        '-v',
-        'error',
-        '-y',
-        '-f',
-        'flv',
-        '-i',
-        `tcp://127.0.0.1:${port}?listen=1`,
-        '-c',
-        'copy',
-        '-f',
-        'flv',
-        join(dir, file),
-      ]);
+    const listen = (file: string): PeerProcess => listenFlv(port, join(dir, file));
 
     source.publish('live', tracks);
     const first = listen('first.flv');
-    registry.startPush({
-      id: 'p',
-      vhost: 'default',
-      app: 'app',
-      stream: { name: 'live' },
-      protocol: 'flv',
-      url: `tcp://127.0.0.1:${port}`,
-    });
+    startFlvPush(registry, port);
     await waitFor(() => registry.getPush('p')?.state === 'pushing', 15_000, 'first session pushing');
     for (const p of loop(0)) source.send('live', p);
     await first.stop(); // the receiver goes away
