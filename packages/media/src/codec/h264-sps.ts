@@ -4,7 +4,8 @@
  * cropping, sample aspect ratio and frame rate from the VUI when present.
  */
 import { BitReader } from './bit-reader.js';
-import { readVuiPictureInfo } from './vui.js';
+import { readWindowOffsets, type WindowOffsets } from './sps-window.js';
+import { readVuiPictureInfo, type VuiPictureInfo } from './vui.js';
 import { MalformedCodecData } from './errors.js';
 import { H264NalUnitType, h264NalUnitType } from './nal-unit-type.js';
 
@@ -13,8 +14,8 @@ const FORMAT = 'h264-sps';
 /** Profiles whose SPS carries chroma_format_idc, bit depths and scaling matrices. */
 const HIGH_PROFILES = new Set([100, 110, 122, 244, 44, 83, 86, 118, 128, 138, 139, 134, 135]);
 
-/** A parsed H.264 SPS. */
-export interface H264Sps {
+/** A parsed H.264 SPS (sample aspect ratio 1:1 when its VUI signals none). */
+export interface H264Sps extends VuiPictureInfo {
   profileIdc: number;
   /** The byte after profile_idc: constraint_set0_flag (0x80) .. constraint_set5_flag (0x04), reserved_zero_2bits. */
   constraintFlags: number;
@@ -32,20 +33,13 @@ export interface H264Sps {
   mbAdaptiveFrameField: boolean;
   direct8x8Inference: boolean;
   /** frame_crop_*_offset in crop units (0 when frame_cropping_flag is 0). */
-  crop: { left: number; right: number; top: number; bottom: number };
+  crop: WindowOffsets;
   /** Decoded frame size before cropping, in luma samples. */
   codedWidth: number;
   codedHeight: number;
   /** Displayed frame size after cropping, in luma samples. */
   width: number;
   height: number;
-  /** Sample aspect ratio (1:1 when not signalled). */
-  sarWidth: number;
-  sarHeight: number;
-  videoFullRange?: boolean | undefined;
-  colourPrimaries?: number | undefined;
-  transferCharacteristics?: number | undefined;
-  matrixCoefficients?: number | undefined;
   /** VUI timing_info when present. */
   timing?: { numUnitsInTick: number; timeScale: number; fixedFrameRate: boolean } | undefined;
   /** Frames per second from timing_info (time_scale / (2 × num_units_in_tick)), when present. */
@@ -114,13 +108,7 @@ export function parseH264Sps(nal: Uint8Array): H264Sps {
   const frameMbsOnly = r.readFlag();
   const mbAdaptiveFrameField = frameMbsOnly ? false : r.readFlag();
   const direct8x8Inference = r.readFlag();
-  const crop = { left: 0, right: 0, top: 0, bottom: 0 };
-  if (r.readFlag()) {
-    crop.left = r.readUeMax(8192, 'frame_crop_left_offset');
-    crop.right = r.readUeMax(8192, 'frame_crop_right_offset');
-    crop.top = r.readUeMax(8192, 'frame_crop_top_offset');
-    crop.bottom = r.readUeMax(8192, 'frame_crop_bottom_offset');
-  }
+  const crop = readWindowOffsets(r, 8192, 'frame_crop');
   const chromaArrayType = separateColourPlane ? 0 : chromaFormatIdc;
   const subWidthC = chromaArrayType === 3 ? 1 : 2;
   const subHeightC = chromaArrayType === 1 ? 2 : 1;

@@ -4,7 +4,8 @@
  * the conformance window, and frame rate from the VUI when present.
  */
 import { BitReader } from './bit-reader.js';
-import { readVuiPictureInfo } from './vui.js';
+import { readWindowOffsets, type WindowOffsets } from './sps-window.js';
+import { readVuiPictureInfo, type VuiPictureInfo } from './vui.js';
 import { MalformedCodecData } from './errors.js';
 import { H265NalUnitType, h265NalUnitType } from './nal-unit-type.js';
 
@@ -26,8 +27,8 @@ export interface H265ProfileTierLevel {
   levelIdc: number;
 }
 
-/** A parsed H.265 SPS. */
-export interface H265Sps extends H265ProfileTierLevel {
+/** A parsed H.265 SPS (sample aspect ratio 1:1 when its VUI signals none). */
+export interface H265Sps extends H265ProfileTierLevel, VuiPictureInfo {
   vpsId: number;
   /** sps_max_sub_layers_minus1 + 1. */
   maxSubLayers: number;
@@ -40,19 +41,12 @@ export interface H265Sps extends H265ProfileTierLevel {
   codedWidth: number;
   codedHeight: number;
   /** conf_win_*_offset in chroma sample units (0 without a window). */
-  conformanceWindow: { left: number; right: number; top: number; bottom: number };
+  conformanceWindow: WindowOffsets;
   /** Frame size after the conformance window, in luma samples. */
   width: number;
   height: number;
   bitDepthLuma: number;
   bitDepthChroma: number;
-  /** Sample aspect ratio (1:1 when not signalled). */
-  sarWidth: number;
-  sarHeight: number;
-  videoFullRange?: boolean | undefined;
-  colourPrimaries?: number | undefined;
-  transferCharacteristics?: number | undefined;
-  matrixCoefficients?: number | undefined;
   /** VUI timing when present. */
   timing?: { numUnitsInTick: number; timeScale: number } | undefined;
   /** Frames per second (vui_time_scale / vui_num_units_in_tick) when present. */
@@ -142,13 +136,7 @@ export function parseH265Sps(nal: Uint8Array): H265Sps {
   const separateColourPlane = chromaFormatIdc === 3 ? r.readFlag() : false;
   const codedWidth = r.readUeMax(65535, 'pic_width_in_luma_samples');
   const codedHeight = r.readUeMax(65535, 'pic_height_in_luma_samples');
-  const win = { left: 0, right: 0, top: 0, bottom: 0 };
-  if (r.readFlag()) {
-    win.left = r.readUeMax(65535, 'conf_win_left_offset');
-    win.right = r.readUeMax(65535, 'conf_win_right_offset');
-    win.top = r.readUeMax(65535, 'conf_win_top_offset');
-    win.bottom = r.readUeMax(65535, 'conf_win_bottom_offset');
-  }
+  const win = readWindowOffsets(r, 65535, 'conf_win');
   const chromaArrayType = separateColourPlane ? 0 : chromaFormatIdc;
   const subWidthC = chromaArrayType === 1 || chromaArrayType === 2 ? 2 : 1;
   const subHeightC = chromaArrayType === 1 ? 2 : 1;

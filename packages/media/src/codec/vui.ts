@@ -27,7 +27,7 @@ const SAR_TABLE: ReadonlyArray<readonly [number, number]> = [
 
 /** The picture fields the shared VUI prefix fills in. */
 export interface VuiPictureInfo {
-  /** Sample aspect ratio (left as is when not signalled). */
+  /** Sample aspect ratio (left as is when not signalled: the SPS parsers start it at 1:1). */
   sarWidth: number;
   sarHeight: number;
   videoFullRange?: boolean | undefined;
