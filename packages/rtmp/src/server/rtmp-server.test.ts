@@ -42,6 +42,19 @@ function record(server: RtmpServer): Received[] {
   return out;
 }
 
+/** An RtmpServer on a free port for the tests of the enclosing describe, recording what is published. */
+function recordingServer(): { server: RtmpServer; port: number; received: Received[] } {
+  const ingest = { server: new RtmpServer(), port: 0, received: [] as Received[] };
+  beforeAll(async () => {
+    ingest.port = await ingest.server.listen(0);
+    ingest.received = record(ingest.server);
+  });
+  afterAll(async () => {
+    await ingest.server.close();
+  });
+  return ingest;
+}
+
 describe('splitTcUrl', () => {
   it('takes the host and the first path segment', () => {
     expect(splitTcUrl('rtmp://example.com:1935/live/inst?x=1')).toEqual({ host: 'example.com', app: 'live' });
@@ -51,17 +64,7 @@ describe('splitTcUrl', () => {
 });
 
 describeWithPeers(['ffmpeg', 'ffprobe'], 'RtmpServer ingest from ffmpeg', () => {
-  let server: RtmpServer;
-  let port: number;
-  let received: Received[];
-  beforeAll(async () => {
-    server = new RtmpServer();
-    port = await server.listen(0);
-    received = record(server);
-  });
-  afterAll(async () => {
-    await server.close();
-  });
+  const ingest = recordingServer();
 
   const fixtures = listFixtures('flv');
   it('has FLV fixtures', () => expect(fixtures.length).toBeGreaterThan(0));
@@ -82,13 +85,13 @@ describeWithPeers(['ffmpeg', 'ffprobe'], 'RtmpServer ingest from ffmpeg', () => 
           'copy',
           '-f',
           'flv',
-          `rtmp://127.0.0.1:${port}/live/${stream}?token=abc`,
+          `rtmp://127.0.0.1:${ingest.port}/live/${stream}?token=abc`,
         ],
         30_000,
       );
       expect(r.code, r.stderr).toBe(0);
-      await waitFor(() => received.some((x) => x.info.name === stream && x.closed), 5000, 'session close');
-      const got = received.find((x) => x.info.name === stream)!;
+      await waitFor(() => ingest.received.some((x) => x.info.name === stream && x.closed), 5000, 'session close');
+      const got = ingest.received.find((x) => x.info.name === stream)!;
       expect(got.info).toMatchObject({ app: 'live', name: stream, query: 'token=abc', type: 'live' });
       expect(got.session.handshakeKind).toBe('digest'); // ffmpeg's client uses the Flash-style handshake
       expect(got.unpublished).toBe(true);
@@ -110,7 +113,7 @@ describeWithPeers(['ffmpeg', 'ffprobe'], 'RtmpServer ingest from ffmpeg', () => 
     const dir = mkdtempSync(join(tmpdir(), 'sluice-rtmps-'));
     const { certFile, keyFile } = await makeSelfSignedCert(dir);
     const tlsServer = createTlsServer({ cert: readFileSync(certFile), key: readFileSync(keyFile) }, (socket) =>
-      server.accept(socket),
+      ingest.server.accept(socket),
     );
     await new Promise<void>((r) => tlsServer.listen(0, '127.0.0.1', () => r()));
     const tlsPort = (tlsServer.address() as { port: number }).port;
@@ -134,8 +137,8 @@ describeWithPeers(['ffmpeg', 'ffprobe'], 'RtmpServer ingest from ffmpeg', () => 
       30_000,
     );
     expect(r.code, r.stderr).toBe(0);
-    await waitFor(() => received.some((x) => x.info.name === 'tls' && x.closed), 5000, 'tls session close');
-    const got = received.find((x) => x.info.name === 'tls')!;
+    await waitFor(() => ingest.received.some((x) => x.info.name === 'tls' && x.closed), 5000, 'tls session close');
+    const got = ingest.received.find((x) => x.info.name === 'tls')!;
     expect(got.packets.length).toBe(expectedPackets(name).length);
     await new Promise((res) => tlsServer.close(res));
     rmSync(dir, { recursive: true, force: true });
@@ -143,17 +146,7 @@ describeWithPeers(['ffmpeg', 'ffprobe'], 'RtmpServer ingest from ffmpeg', () => 
 });
 
 describeWithPeers(['gstreamer'], 'RtmpServer ingest from GStreamer rtmp2sink', () => {
-  let server: RtmpServer;
-  let port: number;
-  let received: Received[];
-  beforeAll(async () => {
-    server = new RtmpServer();
-    port = await server.listen(0);
-    received = record(server);
-  });
-  afterAll(async () => {
-    await server.close();
-  });
+  const ingest = recordingServer();
 
   const parsers: Record<string, string> = { h264: 'h264parse', aac: 'aacparse', mp3: 'mpegaudioparse' };
   for (const [i, name] of listFixtures('flv').entries()) {
@@ -161,11 +154,11 @@ describeWithPeers(['gstreamer'], 'RtmpServer ingest from GStreamer rtmp2sink', (
       const { tracks, packets } = demuxFixture(name);
       const stream = `g${i}`;
       const branches = tracks.map((t) => `d.${t.kind} ! queue ! ${parsers[t.codec]} ! m.`).join(' ');
-      const pipeline = `filesrc location=${fixturePath(name)} ! flvdemux name=d flvmux name=m streamable=true ! rtmp2sink sync=false location=rtmp://127.0.0.1:${port}/live/${stream} ${branches}`;
+      const pipeline = `filesrc location=${fixturePath(name)} ! flvdemux name=d flvmux name=m streamable=true ! rtmp2sink sync=false location=rtmp://127.0.0.1:${ingest.port}/live/${stream} ${branches}`;
       const r = await runCommand('gst-launch-1.0', ['-q', ...pipeline.split(' ')], 30_000);
       expect(r.code, r.stderr).toBe(0);
-      await waitFor(() => received.some((x) => x.info.name === stream && x.closed), 5000, 'session close');
-      const got = received.find((x) => x.info.name === stream)!;
+      await waitFor(() => ingest.received.some((x) => x.info.name === stream && x.closed), 5000, 'session close');
+      const got = ingest.received.find((x) => x.info.name === stream)!;
       expect(got.tracks.map((t) => t.codec)).toEqual(tracks.map((t) => t.codec));
       for (const t of got.tracks) {
         if (t.codec === 'mp3') continue;
