@@ -8,3 +8,4 @@ export * from './redis-server.js';
 export * from './fixtures.js';
 export * from './ffmpeg-generate.js';
 export * from './ffmpeg-frame-crc.js';
+export * from './nginx-rtmp-suite.js';

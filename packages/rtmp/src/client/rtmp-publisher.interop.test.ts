@@ -7,10 +7,8 @@ import {
   ffprobe,
   freeTcpPort,
   listFixtures,
-  removeNginxDir,
-  startNginxRtmp,
+  nginxRtmpForSuite,
   startProcess,
-  type NginxRtmp,
   type ProbeResult,
 } from '@sluice/test-support';
 import { RtmpPublisher } from './rtmp-publisher.js';
@@ -68,41 +66,36 @@ describeWithPeers(
   ['nginx-rtmp', 'ffprobe'],
   'RtmpPublisher -> nginx-rtmp (record all, RTMPS via stream TLS proxy)',
   () => {
-    let nginx: NginxRtmp;
-    beforeAll(async () => {
-      nginx = await startNginxRtmp({ tls: true });
-    });
-    afterAll(async () => {
-      await nginx.stop();
-      removeNginxDir(nginx);
-    });
+    const nginx = nginxRtmpForSuite({ tls: true });
 
     it('publishes every FLV fixture; nginx records them intact', async () => {
       expect(fixtures.length).toBeGreaterThan(0);
       for (const [i, fixture] of fixtures.entries()) {
-        const p = await publishFixture(nginx.url(), `f${i}?token=x${i}`, fixture);
+        const p = await publishFixture(nginx().url(), `f${i}?token=x${i}`, fixture);
         expect(p.bytesSent).toBeGreaterThan(demuxFixture(fixture).bytes.length * 0.8);
       }
-      await nginx.stop(); // finishes the recordings
-      const files = nginx.recordings();
+      await nginx().stop(); // finishes the recordings
+      const files = nginx().recordings();
       for (const [i, fixture] of fixtures.entries()) {
         const file = files.find((f) => f.includes(`/f${i}-`));
         expect(file, `recording of ${fixture} in ${files.join(', ')}`).toBeDefined();
         checkRecording(await ffprobe(file!), fixture);
       }
-      await nginx.restart();
+      await nginx().restart();
     });
 
     it('publishes over RTMPS (self-signed: rejected by default, accepted with rejectUnauthorized false)', async () => {
       const fixture = fixtures.find((f) => f.startsWith('h264'))!;
-      const url = `rtmps://127.0.0.1:${nginx.tlsPort}/live`;
+      const url = `rtmps://127.0.0.1:${nginx().tlsPort}/live`;
       await expect(publishFixture(url, 'tls-checked', fixture)).rejects.toThrow(/self[- ]signed|certificate/i);
       await publishFixture(url, 'tls', fixture, { rejectUnauthorized: false });
-      await nginx.stop();
-      const file = nginx.recordings().find((f) => f.includes('/tls-'));
+      await nginx().stop();
+      const file = nginx()
+        .recordings()
+        .find((f) => f.includes('/tls-'));
       expect(file).toBeDefined();
       checkRecording(await ffprobe(file!), fixture);
-      await nginx.restart();
+      await nginx().restart();
     });
 
     it('fan-out: chunk-once bytes shared by publishers that joined at different keyframes are recorded intact', async () => {
@@ -113,7 +106,7 @@ describeWithPeers(
       const cache = new PayloadChunkCache();
       const pubs = await Promise.all(
         joins.map(async (_, i) => {
-          const p = new RtmpPublisher({ url: nginx.url(), streamKey: `fan${i}`, sharedChunks: cache });
+          const p = new RtmpPublisher({ url: nginx().url(), streamKey: `fan${i}`, sharedChunks: cache });
           await p.open(tracks);
           return p;
         }),
@@ -128,9 +121,11 @@ describeWithPeers(
       }
       expect(cache.sharedWrites).toBeGreaterThan(0);
       await Promise.all(pubs.map((p) => p.close()));
-      await nginx.stop();
+      await nginx().stop();
       for (const [i, join] of joins.entries()) {
-        const file = nginx.recordings().find((f) => f.includes(`/fan${i}-`));
+        const file = nginx()
+          .recordings()
+          .find((f) => f.includes(`/fan${i}-`));
         expect(file).toBeDefined();
         const probe = await ffprobe(file!);
         const want = packets.slice(join);
@@ -148,21 +143,23 @@ describeWithPeers(
           });
         }
       }
-      await nginx.restart();
+      await nginx().restart();
     });
 
     it('publishes with the Flash-style digest handshake too', async () => {
       const fixture = fixtures.find((f) => f.startsWith('h264'))!;
-      await publishFixture(nginx.url(), 'digest', fixture, { handshake: 'digest' });
-      await nginx.stop();
-      const file = nginx.recordings().find((f) => f.includes('/digest-'));
+      await publishFixture(nginx().url(), 'digest', fixture, { handshake: 'digest' });
+      await nginx().stop();
+      const file = nginx()
+        .recordings()
+        .find((f) => f.includes('/digest-'));
       expect(file).toBeDefined();
       checkRecording(await ffprobe(file!), fixture);
-      await nginx.restart();
+      await nginx().restart();
     });
 
     it('refuses H.265 to a server that did not announce Enhanced RTMP, with a typed error', async () => {
-      const publisher = new RtmpPublisher({ url: nginx.url(), streamKey: 'hevc' });
+      const publisher = new RtmpPublisher({ url: nginx().url(), streamKey: 'hevc' });
       const err = await publisher
         .open([{ id: 0, kind: 'video', codec: 'h265', timescale: 1000, config: new Uint8Array(30) }])
         .catch((e: unknown) => e);
