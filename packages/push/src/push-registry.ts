@@ -48,6 +48,12 @@ export interface PushRegistryOptions {
   random?: (() => number) | undefined;
   /** Bounds of each push's send queue. Default 8 MiB and 5000 ms. */
   queue?: Partial<QueueLimits> | undefined;
+  /**
+   * Milliseconds at which every session's output timeline starts (default 0, as in every
+   * server: a session starts at 0 at its first keyframe). Set near 2^24, 2^31, 2^32 ms or
+   * the MPEG-TS 33-bit wrap, it simulates a push that has run for days (the long-run tests).
+   */
+  timelineOriginMs?: number | undefined;
   /** Default 5000. */
   connectTimeoutMs?: number | undefined;
   /** Default 2000. */
@@ -165,6 +171,7 @@ export class PushRegistry extends EventEmitter<PushRegistryEvents> implements Pu
       retry: resolveRetryPolicy(options.retry),
       random: options.random ?? Math.random,
       limits,
+      timelineOriginMs: notNegative('timelineOriginMs', options.timelineOriginMs ?? 0),
       changed: (session, from, error) => this.reportChange(session, from, error),
       tornDown: (session) => this.remove(session),
     };

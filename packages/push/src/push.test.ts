@@ -76,6 +76,23 @@ describe('Push: lifecycle', () => {
     ]);
   });
 
+  it('starts the session timeline at timelineOriginMs when set (a push that has run for weeks, simulated)', async () => {
+    const origin = 2 ** 32 - 10; // ms
+    const { registry, source, rtmp } = makeRegistry({ timelineOriginMs: origin });
+    source.publish('live', AV);
+    registry.startPush(rtmpPush('p'));
+    await settle();
+    source.send('live', video(5000, true));
+    source.send('live', audio(5010));
+    expect(rtmp.last.packets.map((p) => [p.trackId, p.dts, p.pts])).toEqual([
+      [100, origin * 90, origin * 90 + 3600],
+      [101, origin * 48 + 480, origin * 48 + 480],
+    ]);
+    expect(() => makeRegistry({ timelineOriginMs: -1 })).toThrow(
+      'timelineOriginMs must be 0 or a positive number, got -1',
+    );
+  });
+
   it('sends the first bytes in the same turn as the sink becoming ready (no timer in the way)', async () => {
     const { registry, source, rtmp, clock } = makeRegistry();
     rtmp.behaviour = 'hang';

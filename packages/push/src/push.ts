@@ -30,6 +30,8 @@ export interface SessionContext {
   retry: RetryPolicy;
   random: () => number;
   limits: QueueLimits;
+  /** Where each session's output timeline starts, in ms (PushRegistryOptions.timelineOriginMs). */
+  timelineOriginMs: number;
   /** Called after every state change (the registry emits events). */
   changed(session: Push, from: PushState, error: Error | undefined): void;
   /** Called once when teardown finished (state `stopped`). */
@@ -210,8 +212,9 @@ export class Push implements StreamSubscriber {
     this.pushingSince = undefined;
     this.frozenBytes = 0;
     this.frozenTime = 0;
-    this.sender = new SessionSender(selection, this.ctx.limits, this.ctx.clock, this.timeouts.sendTimeoutMs, (error) =>
-      this.fail(error, epoch),
+    this.sender = new SessionSender(selection, this.ctx.limits, this.ctx.clock, this.timeouts.sendTimeoutMs,
+      (error) => this.fail(error, epoch),
+      this.ctx.timelineOriginMs,
     );
     let sink: PushSink;
     try {

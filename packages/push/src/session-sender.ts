@@ -37,6 +37,8 @@ interface TrackState {
   timescale: number;
   /** Subtracted from dts/pts: the session's first timestamp in this track's timescale. */
   offset: number;
+  /** Added after: the timeline origin in this track's timescale (0 unless set). */
+  origin: number;
   /** A video track starts at its own keyframe. */
   started: boolean;
 }
@@ -68,6 +70,8 @@ export class SessionSender {
     clock: Clock,
     private readonly sendTimeoutMs: number,
     private readonly onStall: (error: Error) => void,
+    /** Where the session's timeline starts, in ms (0: at 0, as usual). */
+    private readonly originMs = 0,
   ) {
     if (selection.gateTrackId === undefined) throw new RangeError('selection has no track');
     this.gateTrackId = selection.gateTrackId;
@@ -165,8 +169,8 @@ export class SessionSender {
     }
     const out = this.scratch;
     out.trackId = packet.trackId;
-    out.dts = dts;
-    out.pts = packet.pts - track.offset;
+    out.dts = dts + track.origin;
+    out.pts = packet.pts - track.offset + track.origin;
     out.key = packet.key;
     out.data = packet.data;
     return (this.sink as PushSink).send(out);
@@ -175,7 +179,10 @@ export class SessionSender {
   /** The session's timeline starts at `first` (the gate keyframe): 0 on every track, A/V sync kept. */
   private rebase(first: MediaPacket, timescale: number): void {
     this.rebased = true;
-    for (const track of this.tracks.values()) track.offset = rescaleTimestamp(first.dts, timescale, track.timescale);
+    for (const track of this.tracks.values()) {
+      track.offset = rescaleTimestamp(first.dts, timescale, track.timescale);
+      track.origin = rescaleTimestamp(this.originMs, 1000, track.timescale);
+    }
   }
 
   private blocked(): void {
@@ -211,5 +218,5 @@ export class SessionSender {
 }
 
 function trackState(track: TrackInfo): TrackState {
-  return { kind: track.kind, timescale: track.timescale, offset: 0, started: false };
+  return { kind: track.kind, timescale: track.timescale, offset: 0, origin: 0, started: false };
 }

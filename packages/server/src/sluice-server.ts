@@ -75,6 +75,8 @@ export interface SluiceServerOptions {
   logger?: Logger | undefined;
   /** Backoff between push attempts. */
   retry?: Partial<RetryPolicy> | undefined;
+  /** Where each push session's output timeline starts, in ms (default 0; see PushRegistryOptions.timelineOriginMs). */
+  pushTimelineOriginMs?: number | undefined;
   /** rtmps:// destinations: certificate checks (default: verified against the system CAs). */
   rtmps?: RtmpPushOptions | undefined;
   /** The push protocols (default: the built-in list, builtInPushProtocols). */
@@ -199,6 +201,7 @@ export function createSluiceServer(options: SluiceServerOptions = {}): SluiceSer
     sinks: cluster?.guard(sinks) ?? sinks,
     store: cluster === undefined ? store : undefined,
     retry: options.retry,
+    timelineOriginMs: options.pushTimelineOriginMs,
     maxPushesFor: ({ vhost, app }) => vhosts.application(vhost, app)?.push?.maxPushes,
     resolveHostFor: (scope) => destinations.resolveHostFor(scope),
     timeoutsFor: ({ vhost, app }) => {

@@ -116,6 +116,8 @@ export async function startTestServer(
     resolveHost?: SluiceServerOptions['resolveHost'];
     /** More elements inside `<Managers>` after `<API>` (`<Webhooks>`). */
     managersXml?: string;
+    /** Where push sessions' output timelines start (ms): a long-running push simulated. */
+    pushTimelineOriginMs?: number;
   } = {},
 ): Promise<TestServer> {
   const { file } = writeTestConfig(options.streamMapXml, options.srt, options.pushXml, options.managersXml);
@@ -127,6 +129,7 @@ export async function startTestServer(
     rtmps: options.rtmpsCa === undefined ? undefined : { ca: options.rtmpsCa },
     pushProtocols: options.pushProtocols,
     resolveHost: options.resolveHost,
+    pushTimelineOriginMs: options.pushTimelineOriginMs,
     logger:
       options.logs === true || process.env['SLUICE_E2E_LOGS'] === '1' ? createLogger({ level: 'debug' }) : undefined,
   });

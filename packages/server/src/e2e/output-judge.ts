@@ -12,6 +12,8 @@ export interface OutputVerdict {
   decodeErrors: string;
   /** Places where a stream's DTS did not increase: `video #12: 4000 -> 3967`. */
   nonMonotonic: string[];
+  /** First and last video DTS in the stream's time base (MPEG-TS: 90 kHz, unwrapped past 2^33). */
+  videoDts: { first: number; last: number } | undefined;
 }
 
 const TS_WRAP = 2 ** 33;
@@ -23,6 +25,7 @@ export async function judgeOutput(file: string): Promise<OutputVerdict> {
   const last = new Map<number, number>();
   const counts = new Map<number, number>();
   const nonMonotonic: string[] = [];
+  let videoDts: OutputVerdict['videoDts'];
   for (const p of probe.packets) {
     if (p.dts === undefined) continue;
     const n = counts.get(p.stream_index) ?? 0;
@@ -32,8 +35,9 @@ export async function judgeOutput(file: string): Promise<OutputVerdict> {
     if (before !== undefined && isTs) while (before - dts > TS_WRAP / 2) dts += TS_WRAP;
     if (before !== undefined && !(dts > before)) nonMonotonic.push(`${p.codec_type} #${n}: ${before} -> ${dts}`);
     last.set(p.stream_index, dts);
+    if (p.codec_type === 'video') videoDts = { first: videoDts?.first ?? dts, last: dts };
   }
   const framesOf = (kind: string): number =>
     probe.packets.filter((p) => p.codec_type === kind && p.dts !== undefined).length;
-  return { videoFrames: framesOf('video'), audioFrames: framesOf('audio'), decodeErrors, nonMonotonic };
+  return { videoFrames: framesOf('video'), audioFrames: framesOf('audio'), decodeErrors, nonMonotonic, videoDts };
 }

@@ -12,50 +12,23 @@
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
-import type { PushRecord, StreamSubscriber } from '@sluice/push';
+import { join } from 'node:path';
 import {
   describeWithPeers,
   fixturePath,
   runCommand,
   startNginxRtmp,
   startProcess,
-  waitFor,
   type NginxRtmp,
 } from '@sluice/test-support';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { sleep, startTestServer, type TestServer } from './harness.js';
-import { judgeOutput, type OutputVerdict } from './output-judge.js';
+import { runOutputScenario } from './output-scenario.js';
 import { startPacedPublisher } from './paced-publisher.js';
 import { startFfmpegPublisher, stopFfmpeg } from './peers.js';
-import { startTcpCapture, startUdpCapture } from './ts-captures.js';
 
-const APP = '/v1/vhosts/default/apps/app';
 const PUBLISH_MS = 13_000;
 const HOUR_MS = 3_600_000;
-
-/** Frames the hub published for a stream, and whether its timeline stayed increasing. */
-function countFrames(
-  t: TestServer,
-  name: string,
-): { video: number; audio: number; backwards: number; off: () => void } {
-  const counts = { video: 0, audio: 0, backwards: 0 };
-  const kinds = new Map<number, string>();
-  const last = new Map<number, number>();
-  const subscriber: StreamSubscriber = {
-    onStreamStart: (tracks) => tracks.forEach((x) => kinds.set(x.id, x.kind)),
-    onPacket: (p) => {
-      const kind = kinds.get(p.trackId);
-      if (kind === 'video') counts.video++;
-      if (kind === 'audio') counts.audio++;
-      if (!(p.dts > (last.get(p.trackId) ?? -Infinity))) counts.backwards++;
-      last.set(p.trackId, p.dts);
-    },
-    onStreamEnd: () => undefined,
-  };
-  const off = t.server.hub.subscribe({ vhost: 'default', app: 'app', name }, subscriber);
-  return Object.assign(counts, { off });
-}
 
 describeWithPeers(['ffmpeg', 'ffprobe', 'nginx-rtmp'], 'e2e: source timestamp jumps (issue 10)', () => {
   let nginx: NginxRtmp;
@@ -72,79 +45,9 @@ describeWithPeers(['ffmpeg', 'ffprobe', 'nginx-rtmp'], 'e2e: source timestamp ju
     await nginx?.stop();
   });
 
-  const start = async (body: unknown): Promise<void> => {
-    const answer = await t.api('POST', `${APP}:startPush`, body);
-    expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+  const scenario = async (name: string, publish: () => Promise<void>, discontinuities: number): Promise<void> => {
+    await runOutputScenario(t, nginx, name, publish, { discontinuities });
   };
-
-  /**
-   * Reserves the three pushes of `name`, runs `publish` (resolves when the publisher has
-   * finished), then judges the outputs.
-   */
-  async function scenario(name: string, publish: () => Promise<void>, discontinuities: number): Promise<void> {
-    const udp = await startUdpCapture();
-    const tcp = await startTcpCapture();
-    await start({ id: `${name}-rtmp`, stream: { name }, protocol: 'rtmp', url: nginx.url('live'), streamKey: name });
-    await start({ id: `${name}-udp`, stream: { name }, protocol: 'mpegts', url: `udp://127.0.0.1:${udp.port}` });
-    await start({ id: `${name}-tcp`, stream: { name }, protocol: 'mpegts', url: `tcp://127.0.0.1:${tcp.port}` });
-    const hub = countFrames(t, name);
-    let streamJumps: number | undefined;
-    const watch = setInterval(() => {
-      const live = t.server.hub.stream({ vhost: 'default', app: 'app', name });
-      if (live !== undefined) streamJumps = live.discontinuities;
-    }, 200);
-    try {
-      await publish();
-    } finally {
-      clearInterval(watch);
-      hub.off();
-    }
-    const ids = ['rtmp', 'udp', 'tcp'].map((p) => `${name}-${p}`);
-    for (const id of ids) await t.waitForState(id, 'ready', 15_000); // the stream ended: sessions ended
-    await waitFor(() => udp.quietFor() > 1000 && tcp.quietFor() > 1000, 10_000, 'captures quiet');
-    const records = (await Promise.all(ids.map((id) => t.push(id)))) as PushRecord[];
-    for (const id of ids) {
-      expect((await t.api('POST', `${APP}:stopPush`, { id })).status).toBe(200);
-      await t.waitForGone(id);
-    }
-    const udpFile = join(work, `${name}-udp.ts`);
-    const tcpFile = join(work, `${name}-tcp.ts`);
-    await udp.close(udpFile);
-    await tcp.close(tcpFile);
-    let recordings: string[] = [];
-    await waitFor(
-      () => (recordings = nginx.recordings().filter((f) => basename(f).startsWith(`${name}-`))).length > 0,
-      10_000,
-      `nginx recording of ${name}`,
-    );
-    await sleep(500); // nginx finishes the file on unpublish
-
-    expect(hub.backwards, 'hub timeline increasing').toBe(0);
-    expect(hub.video).toBeGreaterThan(250);
-    expect(streamJumps, 'stream discontinuities').toBe(discontinuities);
-    for (const r of records) {
-      expect(r, r.id).toMatchObject({ sequence: 1, discontinuities });
-      expect(r.lastError, r.id).toBeUndefined();
-    }
-    expect(recordings).toHaveLength(1);
-    const outputs: Array<[string, string]> = [
-      ['rtmp', recordings[0]!],
-      ['udp', udpFile],
-      ['tcp', tcpFile],
-    ];
-    const verdicts: Array<[string, OutputVerdict]> = [];
-    for (const [label, file] of outputs) verdicts.push([label, await judgeOutput(file)]);
-    const summary = verdicts.map(
-      ([label, v]) => `${label}: video ${v.videoFrames}/${hub.video} audio ${v.audioFrames}/${hub.audio}`,
-    );
-    console.log(`${name}: ${summary.join('; ')}`);
-    for (const [label, v] of verdicts) {
-      expect(v.decodeErrors, `${label} decodes`).toBe('');
-      expect(v.nonMonotonic, `${label} DTS increasing`).toEqual([]);
-      expect(v.videoFrames, `${label} video frames`).toBeGreaterThanOrEqual(0.95 * hub.video);
-      expect(v.audioFrames, `${label} audio frames`).toBeGreaterThanOrEqual(0.95 * hub.audio);
-    }
-  }
 
   const ffmpegFor = async (name: string, options: string[]): Promise<void> => {
     const p = startFfmpegPublisher(t.ingestUrl(name), 'h264-baseline-aac.flv', options);
