@@ -40,6 +40,13 @@ export interface SrtCallerOptions extends SrtOptions {
    * its rejection is connect()'s. Default: the system's lookup.
    */
   resolveHost?: (host: string) => Promise<ReadonlyArray<{ readonly address: string; readonly family: 4 | 6 }>>;
+  /** The first packet sequence number (31 bits). Default: random, as libsrt. Near 2^31 it tests the wrap. */
+  initialSequence?: number;
+  /**
+   * Where the connection's 32-bit microsecond timestamps start (default 0, as libsrt). Near
+   * 2^32 it tests their wrap, which a real connection reaches after 71.6 minutes.
+   */
+  timestampOriginUs?: number;
 }
 
 const RESEND_MS = 250;
@@ -56,14 +63,21 @@ export class SrtCaller {
     if (!Number.isInteger(options.port) || options.port < 1 || options.port > 65535) {
       throw new SrtConnectionError('url', `port ${options.port} out of range`);
     }
+    const origin = options.timestampOriginUs ?? 0;
+    if (!Number.isInteger(origin) || origin < 0 || origin >= 2 ** 32) {
+      throw new RangeError(`timestampOriginUs must be an integer from 0 to 2^32 - 1, got ${origin}`);
+    }
+    const initialSeq = options.initialSequence ?? random31();
+    if (!Number.isInteger(initialSeq) || initialSeq < 0 || initialSeq > 0x7fffffff) {
+      throw new RangeError(`initialSequence must be an integer from 0 to 2^31 - 1, got ${initialSeq}`);
+    }
     const { address, family } =
       options.resolveHost === undefined
         ? await lookup(options.host)
         : ((await options.resolveHost(options.host))[0] as { address: string; family: number });
     const socket = createSocket(family === 6 ? 'udp6' : 'udp4');
-    const startUs = nowUs();
+    const startUs = nowUs() - origin;
     const socketId = random31();
-    const initialSeq = random31();
     const timeoutMs = options.connectTimeoutMs ?? 3000;
     const port = options.port;
     const send = (buf: Buffer, length: number): void => {

@@ -67,6 +67,40 @@ describe('our caller to our listener', () => {
     expect(server?.stats().packetsReceived).toBe(300);
   });
 
+  it.each([undefined, 32])(
+    "our listener delivers across the caller's 31-bit sequence and 32-bit timestamp wraps, in order (pbkeylen %s)",
+    async (pbkeylen) => {
+      const passphrase = pbkeylen ? 'loopback-secret' : undefined;
+      const l = await listen({ passphrase, latencyMs: 120 });
+      const got: Buffer[] = [];
+      l.on('connection', (c) => c.on('message', (m) => got.push(Buffer.from(m))));
+      const c = await SrtCaller.connect({
+        host: '127.0.0.1',
+        port: l.address.port,
+        passphrase,
+        pbkeylen,
+        initialSequence: 2 ** 31 - 40,
+        timestampOriginUs: 2 ** 32 - 200_000,
+      });
+      open.push(c);
+      for (let i = 0; i < 100; i++) {
+        c.send(payload(i));
+        await new Promise((r) => setTimeout(r, 5)); // 0.5 s: both wraps inside
+      }
+      await until(() => got.length === 100);
+      expect(got.map((m) => m.readUInt32BE(0))).toEqual([...Array(100).keys()]);
+    },
+  );
+
+  it('refuses an initial sequence or timestamp origin out of range', async () => {
+    await expect(SrtCaller.connect({ host: '127.0.0.1', port: 9, initialSequence: 2 ** 31 })).rejects.toThrow(
+      'initialSequence must be an integer from 0 to 2^31 - 1, got 2147483648',
+    );
+    await expect(SrtCaller.connect({ host: '127.0.0.1', port: 9, timestampOriginUs: -1 })).rejects.toThrow(
+      'timestampOriginUs must be an integer from 0 to 2^32 - 1, got -1',
+    );
+  });
+
   it('shows the stream ID before accepting, and rejects with the chosen code', async () => {
     const seen: SrtConnectRequest[] = [];
     const l = await listen({

@@ -95,6 +95,41 @@ describeWithPeers(['srt-live-transmit'], 'srt-live-transmit 1.5 interop', () => 
     },
   );
 
+  it.each([
+    ['plain', undefined, undefined],
+    ['pbkeylen 16', 'interop-passphrase', 16],
+  ] as const)(
+    'our caller -> srt-live-transmit across the 31-bit sequence and 32-bit microsecond timestamp wraps, byte-exact (%s)',
+    async (_name, passphrase, pbkeylen) => {
+      const port = await freeUdpPort();
+      const peer = slt([`srt://127.0.0.1:${port}?mode=listener&${query(passphrase, pbkeylen, 120)}`, 'file://con']);
+      const output = stdoutBytes(peer);
+      const packets = stream.length / 1316;
+      const initialSequence = 2 ** 31 - Math.floor(packets / 2); // the wrap half way through
+      const c = await connectRetrying({
+        host: '127.0.0.1',
+        port,
+        passphrase,
+        pbkeylen,
+        latencyMs: 120,
+        initialSequence,
+        timestampOriginUs: 2 ** 32 - 300_000, // wraps 0.3 s in (as 71.6 minutes into a connection)
+      });
+      // one packet every 8 ms: ~0.8 s of sending, the timestamp wrap inside it
+      for (let o = 0; o < stream.length; o += 1316) {
+        c.send(stream.subarray(o, o + 1316));
+        await new Promise((r) => setTimeout(r, 8));
+      }
+      await until(() => c.stats().sendBufferPackets === 0);
+      await new Promise((r) => setTimeout(r, 420));
+      c.close();
+      await peer.exited;
+      expect(output().length).toBe(stream.length);
+      expect(output().equals(stream)).toBe(true);
+      expect(c.stats().packetsSent).toBe(packets);
+    },
+  );
+
   it.each(cases)(
     'srt-live-transmit caller -> our listener, byte-exact (%s)',
     async (_name, passphrase, pbkeylen, latencyMs) => {
