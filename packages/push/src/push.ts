@@ -212,7 +212,11 @@ export class Push implements StreamSubscriber {
     this.pushingSince = undefined;
     this.frozenBytes = 0;
     this.frozenTime = 0;
-    this.sender = new SessionSender(selection, this.ctx.limits, this.ctx.clock, this.timeouts.sendTimeoutMs,
+    this.sender = new SessionSender(
+      selection,
+      this.ctx.limits,
+      this.ctx.clock,
+      this.timeouts.sendTimeoutMs,
       (error) => this.fail(error, epoch),
       this.ctx.timelineOriginMs,
     );
