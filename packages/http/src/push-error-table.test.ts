@@ -1,27 +1,20 @@
 /** Every typed push error maps to the contract's status and message through the one table. */
-import {
-  DestinationDenied,
-  DuplicatePushId,
-  InvalidPushUrl,
-  MissingPushParameter,
-  PushLimitReached,
-  PushNotFound,
-  PushRegistryUnavailable,
-  UnknownTrackId,
-  UnsupportedProtocol,
-  type PushService,
-} from '@sluice/push';
+import * as push from '@sluice/push';
 import { describe, expect, it } from 'vitest';
 import { apiErrorFromPushError, PUSH_ERROR_STATUS } from './push-error-table.js';
 import { createApiFixture } from './test-support/api-fixture.js';
 
 const cases: Array<[Error, number, string]> = [
-  [new DuplicatePushId('myId'), 400, 'Duplicate ID already exists [myId] (400)'],
-  [new UnsupportedProtocol('hls'), 400, 'Unsupported protocol [hls] (400)'],
-  [new InvalidPushUrl('rtmp:/x', 'rtmp', 'no host'), 400, 'Invalid URL [rtmp:/x] for protocol [rtmp]: no host (400)'],
+  [new push.DuplicatePushId('myId'), 400, 'Duplicate ID already exists [myId] (400)'],
+  [new push.UnsupportedProtocol('hls'), 400, 'Unsupported protocol [hls] (400)'],
+  [
+    new push.InvalidPushUrl('rtmp:/x', 'rtmp', 'no host'),
+    400,
+    'Invalid URL [rtmp:/x] for protocol [rtmp]: no host (400)',
+  ],
   // the passphrase (and any secret query value, user info, stream-key segment) is not echoed; the reason is
   [
-    new InvalidPushUrl(
+    new push.InvalidPushUrl(
       'srt://h:9000?passphrase=verysecretphrase&latency=120ms',
       'srt',
       'Invalid srt:// URL: latency must be a whole number of microseconds from 0 to 65535000, got [120ms]',
@@ -30,7 +23,7 @@ const cases: Array<[Error, number, string]> = [
     'Invalid URL [srt://h:9000?passphrase=[redacted]&latency=120ms] for protocol [srt]: latency must be a whole number of microseconds from 0 to 65535000, got [120ms] (400)',
   ],
   [
-    new InvalidPushUrl(
+    new push.InvalidPushUrl(
       'rtmp://user:pw@h/app/streamkey?token=t0k3n',
       'rtmp',
       'Invalid URL [rtmp://user:pw@h/app/streamkey?token=t0k3n]: bad',
@@ -38,15 +31,19 @@ const cases: Array<[Error, number, string]> = [
     400,
     'Invalid URL [rtmp://[redacted]@h/app/[redacted]?token=[redacted]] for protocol [rtmp]: bad (400)',
   ],
-  [new UnknownTrackId(7, 'name'), 400, 'Unknown track id [7] in stream [name] (400)'],
-  [new MissingPushParameter(['stream.name', 'url']), 400, 'There is no required parameter [stream.name, url] (400)'],
+  [new push.UnknownTrackId(7, 'name'), 400, 'Unknown track id [7] in stream [name] (400)'],
   [
-    new PushLimitReached('default', 'app', 3),
+    new push.MissingPushParameter(['stream.name', 'url']),
+    400,
+    'There is no required parameter [stream.name, url] (400)',
+  ],
+  [
+    new push.PushLimitReached('default', 'app', 3),
     409,
     'The application [default/app] already has 3 pushes, the most its MaxPushes allows (409)',
   ],
   [
-    new DestinationDenied(
+    new push.DestinationDenied(
       'db.internal',
       'default/app',
       'it resolves to 10.0.0.5, which <Deny>10.0.0.0/8</Deny> refuses',
@@ -54,9 +51,11 @@ const cases: Array<[Error, number, string]> = [
     400,
     'Destination denied [db.internal] for application [default/app]: it resolves to 10.0.0.5, which <Deny>10.0.0.0/8</Deny> refuses (400)',
   ],
-  [new PushNotFound('x'), 404, 'There is no push information related to the ID [x] (404)'],
+  [new push.PushNotFound('x'), 404, 'There is no push information related to the ID [x] (404)'],
   [
-    new PushRegistryUnavailable('Push registry unavailable: cannot list the pushes: Redis at h:6379: not connected'),
+    new push.PushRegistryUnavailable(
+      'Push registry unavailable: cannot list the pushes: Redis at h:6379: not connected',
+    ),
     503,
     'Push registry unavailable: cannot list the pushes: Redis at h:6379: not connected (503)',
   ],
@@ -72,12 +71,12 @@ describe('push error table', () => {
   });
 
   it.each(cases)('%s → %i %s (thrown, and rejected by an async service)', async (error, status, message) => {
-    const rejecting: PushService = {
+    const rejecting: push.PushService = {
       startPush: () => Promise.reject(error),
       stopPush: () => Promise.reject(error),
       listPushes: () => Promise.reject(error),
     };
-    const failing: PushService = {
+    const failing: push.PushService = {
       startPush: () => {
         throw error;
       },
@@ -89,8 +88,8 @@ describe('push error table', () => {
       },
     };
     const body = { stream: { name: 's' }, protocol: 'rtmp', url: 'rtmp://h/a', streamKey: '', id: 'i' };
-    for (const push of [failing, rejecting]) {
-      const api = createApiFixture({ push });
+    for (const service of [failing, rejecting]) {
+      const api = createApiFixture({ push: service });
       for (const action of ['startPush', 'stopPush', 'pushes']) {
         const result = await api.call('POST', `/v1/vhosts/default/apps/app:${action}`, { body });
         expect(result.status).toBe(status);
