@@ -28,7 +28,8 @@ import {
   RtmpServer,
 } from '@sluice/rtmp';
 import { publishAll } from '../../packages/rtmp/src/test-support/publish-all.js';
-import { runCommand, startNginxRtmp, removeNginxDir } from '@sluice/test-support';
+import { ffmpegCopyArgs, runCommand, startNginxRtmp, removeNginxDir, type CommandResult } from '@sluice/test-support';
+import { cpuSeconds as procCpuSecondsOf } from './process-usage.js';
 
 const file = process.argv[2] ?? 'bench-out/bench-300s-5mbps.flv';
 const N = Number(process.env['FANOUT'] ?? 100);
@@ -48,12 +49,12 @@ function load(): { tracks: TrackInfo[]; packets: MediaPacket[]; duration: number
   return { tracks: demuxer.tracks, packets, duration };
 }
 
-/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
-function procCpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
+/** ffmpeg with these arguments under /usr/bin/time: its last stderr line is "wall user system" seconds. */
+function timedFfmpeg(args: string[]): Promise<CommandResult> {
+  return runCommand('/usr/bin/time', ['-f', '%e %U %S', 'ffmpeg', ...args], 120_000);
 }
 
+/** CPU seconds (user + system) this process has used since `since`. */
 function cpuSeconds(since: NodeJS.CpuUsage): number {
   const u = process.cpuUsage(since);
   return (u.user + u.system) / 1e6;
@@ -148,26 +149,8 @@ try {
     await p.close();
     const wall = (performance.now() - t) / 1000;
     const ours = { wall, cpu: cpuSeconds(cpu0), media, MBps: sent / 1e6 / wall };
-    const r = await runCommand(
-      '/usr/bin/time',
-      [
-        '-f',
-        '%e %U %S',
-        'ffmpeg',
-        '-nostdin',
-        '-v',
-        'error',
-        '-t',
-        String(SINGLE_S),
-        '-i',
-        file,
-        '-c',
-        'copy',
-        '-f',
-        'flv',
-        `${nginx.url()}/ffmpeg`,
-      ],
-      120_000,
+    const r = await timedFfmpeg(
+      ffmpegCopyArgs(file, `${nginx.url()}/ffmpeg`, { inputOptions: ['-t', String(SINGLE_S)], format: 'flv' }),
     );
     const [fw, fu, fs] = r.stderr.trim().split('\n').pop()!.split(' ').map(Number);
     results['single'] = {
@@ -206,7 +189,7 @@ try {
         check();
       });
     const nginxPid = nginx.process().child.pid!;
-    const nginxCpu0 = procCpuSeconds(nginxPid);
+    const nginxCpu0 = procCpuSecondsOf(nginxPid);
     const cpu0 = process.cpuUsage();
     const t = performance.now();
     for (const packet of part) {
@@ -224,7 +207,7 @@ try {
     });
     const wall = (performance.now() - t) / 1000;
     const cpu = cpuSeconds(cpu0);
-    const nginxCpu = procCpuSeconds(nginxPid) - nginxCpu0;
+    const nginxCpu = procCpuSecondsOf(nginxPid) - nginxCpu0;
     const sent = pubs.reduce((n, p) => n + p.bytesSent, 0);
     await Promise.all(pubs.map((p) => p.close()));
     results[`fanout-${mode}`] = {
@@ -269,34 +252,18 @@ try {
       }),
     );
     const nginxPid = nginx.process().child.pid!;
-    const nginxCpu0 = procCpuSeconds(nginxPid);
+    const nginxCpu0 = procCpuSecondsOf(nginxPid);
     const cpu0 = process.cpuUsage();
     const t = performance.now();
-    const r = await runCommand(
-      '/usr/bin/time',
-      [
-        '-f',
-        '%e %U %S',
-        'ffmpeg',
-        '-nostdin',
-        '-v',
-        'error',
-        '-re',
-        '-t',
-        String(FANOUT_S),
-        '-i',
-        file,
-        '-c',
-        'copy',
-        '-f',
-        'flv',
-        `rtmp://127.0.0.1:${port}/live/in`,
-      ],
-      120_000,
+    const r = await timedFfmpeg(
+      ffmpegCopyArgs(file, `rtmp://127.0.0.1:${port}/live/in`, {
+        inputOptions: ['-re', '-t', String(FANOUT_S)],
+        format: 'flv',
+      }),
     );
     const wall = (performance.now() - t) / 1000;
     const cpu = cpuSeconds(cpu0);
-    const nginxCpu = procCpuSeconds(nginxPid) - nginxCpu0;
+    const nginxCpu = procCpuSecondsOf(nginxPid) - nginxCpu0;
     const [, fu, fs] = r.stderr.trim().split('\n').pop()!.split(' ').map(Number);
     await Promise.all(pubs.map((p) => p.close()));
     await server.close();

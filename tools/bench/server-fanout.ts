@@ -11,7 +11,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
-import { freeTcpPort, removeNginxDir, startNginxRtmp, startProcess } from '@sluice/test-support';
+import { ffmpegCopyArgs, freeTcpPort, removeNginxDir, startNginxRtmp, startProcess } from '@sluice/test-support';
 import { arg, cpuSeconds, rssMb } from './process-usage.js';
 import { startSluiceCli } from './sluice-cli.js';
 
@@ -27,19 +27,7 @@ async function measure(
   publish: string,
   check: () => string | Promise<string>,
 ): Promise<void> {
-  const source = startProcess('ffmpeg', [
-    '-nostdin',
-    '-v',
-    'error',
-    '-re',
-    '-i',
-    file,
-    '-c',
-    'copy',
-    '-f',
-    'flv',
-    publish,
-  ]);
+  const source = startProcess('ffmpeg', ffmpegCopyArgs(file, publish, { inputOptions: ['-re'], format: 'flv' }));
   await new Promise((r) => setTimeout(r, warmupMs));
   const cpu0 = cpuSeconds(pid);
   const t0 = performance.now();
@@ -71,22 +59,14 @@ try {
   const tee = Array.from({ length: pushes }, (_, i) => `[f=flv:onfail=ignore]${destination.url('live')}/f${i}`).join(
     '|',
   );
-  const relay = startProcess('ffmpeg', [
-    '-nostdin',
-    '-v',
-    'error',
-    '-listen',
-    '1',
-    '-i',
-    `rtmp://127.0.0.1:${relayPort}/in/src`,
-    '-map',
-    '0',
-    '-c',
-    'copy',
-    '-f',
-    'tee',
-    tee,
-  ]);
+  const relay = startProcess(
+    'ffmpeg',
+    ffmpegCopyArgs(`rtmp://127.0.0.1:${relayPort}/in/src`, tee, {
+      inputOptions: ['-listen', '1'],
+      format: 'tee',
+      outputOptions: ['-map', '0'],
+    }),
+  );
   await new Promise((r) => setTimeout(r, 1500)); // (a test connection would be its one client)
   await measure(
     'ffmpeg -listen 1 ... -c copy -f tee',

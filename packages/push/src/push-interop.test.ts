@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { FlvReader, FlvTagDemuxer, type MediaPacket, type TrackInfo } from '@sluice/media';
 import {
   describeWithPeers,
+  ffmpegCopyArgs,
   ffmpegDecodeErrors,
   ffprobe,
   freeTcpPort,
@@ -55,21 +56,10 @@ function startFlvPush(registry: PushRegistry, port: number): void {
 
 /** ffmpeg listening on tcp://127.0.0.1:port for one FLV connection, copying it into `file`. */
 function listenFlv(port: number, file: string): PeerProcess {
-  return startProcess('ffmpeg', [
-    '-nostdin',
-    '-v',
-    'error',
-    '-y',
-    '-f',
-    'flv',
-    '-i',
-    `tcp://127.0.0.1:${port}?listen=1`,
-    '-c',
-    'copy',
-    '-f',
-    'flv',
-    file,
-  ]);
+  return startProcess(
+    'ffmpeg',
+    ffmpegCopyArgs(`tcp://127.0.0.1:${port}?listen=1`, file, { inputOptions: ['-y', '-f', 'flv'], format: 'flv' }),
+  );
 }
 
 describeWithPeers(['ffmpeg', 'ffprobe'], 'PushRegistry with a real peer (ffmpeg receiving FLV over TCP)', () => {

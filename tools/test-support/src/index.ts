@@ -9,3 +9,4 @@ export * from './fixtures.js';
 export * from './ffmpeg-generate.js';
 export * from './ffmpeg-frame-crc.js';
 export * from './nginx-rtmp-suite.js';
+export * from './ffmpeg-args.js';

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   describeWithPeers,
+  ffmpegCopyArgs,
   ffprobe,
   freeTcpPort,
   listFixtures,
@@ -180,19 +181,13 @@ describeWithPeers(['ffmpeg', 'ffprobe'], 'RtmpPublisher -> ffmpeg -listen 1', ()
     it(`ffmpeg records ${fixture} intact`, async () => {
       const port = await freeTcpPort();
       const out = join(dir, `${fixture}.out.flv`);
-      const ffmpeg = startProcess('ffmpeg', [
-        '-nostdin',
-        '-v',
-        'error',
-        '-listen',
-        '1',
-        '-i',
-        `rtmp://127.0.0.1:${port}/app/stream`,
-        '-c',
-        'copy',
-        '-y',
-        out,
-      ]);
+      const ffmpeg = startProcess(
+        'ffmpeg',
+        ffmpegCopyArgs(`rtmp://127.0.0.1:${port}/app/stream`, out, {
+          inputOptions: ['-listen', '1'],
+          outputOptions: ['-y'],
+        }),
+      );
       // ffmpeg accepts one connection: retry until it listens instead of probing the port
       const deadline = Date.now() + 10_000;
       for (;;) {

@@ -7,7 +7,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import { appendFileSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import type { PushRecord } from '@sluice/push';
-import { ffmpegGenerate, fixturePath, startProcess, type PeerProcess } from '@sluice/test-support';
+import { ffmpegCopyArgs, ffmpegGenerate, fixturePath, startProcess, type PeerProcess } from '@sluice/test-support';
 
 /** Starts `ffmpeg -re -stream_loop -1 -i FIXTURE -c copy -f flv URL` (a live encoder publishing over RTMP). */
 export function startFfmpegPublisher(
@@ -58,22 +58,11 @@ export function loopingFfmpegArgs(
   fixture: string,
   outputOptions: string[] = [],
 ): string[] {
-  return [
-    '-nostdin',
-    '-v',
-    'error',
-    '-re',
-    '-stream_loop',
-    '-1',
-    '-i',
-    isAbsolute(fixture) ? fixture : fixturePath(fixture),
-    '-c',
-    'copy',
-    '-f',
+  return ffmpegCopyArgs(isAbsolute(fixture) ? fixture : fixturePath(fixture), url, {
+    inputOptions: ['-re', '-stream_loop', '-1'],
     format,
-    ...outputOptions,
-    url,
-  ];
+    outputOptions,
+  });
 }
 
 function startLoopingFfmpeg(url: string, format: string, fixture: string, outputOptions: string[]): PeerProcess {
@@ -97,7 +86,11 @@ export function startFfmpegUdpReceiver(port: number, file: string): PeerProcess 
  * (`-pes_payload_size 0`: one audio frame per PES, see startFfmpegUdpReceiver).
  */
 export function ffmpegTsCopyArgs(input: string, file: string): string[] {
-  return ['-nostdin', '-v', 'error', '-y', '-i', input, '-c', 'copy', '-f', 'mpegts', '-pes_payload_size', '0', file];
+  return ffmpegCopyArgs(input, file, {
+    inputOptions: ['-y'],
+    format: 'mpegts',
+    outputOptions: ['-pes_payload_size', '0'],
+  });
 }
 
 /**
