@@ -10,6 +10,8 @@
 #   median_of / max_of LIST  → of a space-separated list (as record keeps them)
 #   peak_rss_mb TOOL         → largest peak RSS of TOOL's runs, MB
 #   machine                  → "N CPUs, load average …; node …; ffmpeg version …" for a table's caption
+#   table_caption TEXT       → a blank line, "TEXT; machine. N runs each, interleaved; …", a blank line
+#   table_head COLUMN...     → a Markdown table's head row and its separator
 #   bench_bundle SRC OUT [ESBUILD_OPTION...] → esbuild bundle of a bench script (CommonJS if OUT ends .cjs)
 #   "${nodejs[@]}" ARGS...   → node as the benchmarks run it
 
@@ -95,3 +97,20 @@ bench_bundle() {
 # process parses that CA bundle before running anything (~50 ms); no bench uses TLS.
 # shellcheck disable=SC2034 # used by the scripts that source this file
 nodejs=(env -u NODE_EXTRA_CA_CERTS node)
+
+# A results table's caption: what was measured (TEXT), on what (machine) and how, between blank lines.
+# TEXT's "; medians." style ending is the caller's: table_caption TEXT [HOW], HOW by default
+# "median wall time, largest peak RSS".
+table_caption() {
+  echo
+  echo "$1; $(machine). $runs runs each, interleaved; ${2:-median wall time, largest peak RSS}."
+  echo
+}
+
+# A Markdown table's head row ("| a | b |") and separator ("|---|---|").
+table_head() {
+  printf '| %s ' "$@"
+  echo '|'
+  printf '|---%.0s' "$@"
+  echo '|'
+}

@@ -53,11 +53,8 @@ for ((i = 1; i <= runs; i++)); do
   done
 done
 
-echo
-echo "File: \`$file\` ($(stat -c %s "$file") bytes); $(machine). $runs runs each, interleaved; medians."
-echo
-echo "| conversion | packets | Sluice in-process (s) | Sluice MB/s |"
-echo "|---|---|---|---|"
+table_caption "File: \`$file\` ($(stat -c %s "$file") bytes)" medians
+table_head conversion packets 'Sluice in-process (s)' 'Sluice MB/s'
 for name in "sluice writeAnnexB (AVCC -> Annex B, reused buffer)" "sluice annexBSizeOf + writeAnnexB" \
   "sluice writeLengthPrefixed (Annex B -> AVCC, reused buffer)" "sluice lengthPrefixedSizeOf + writeLengthPrefixed" \
   "sluice writeAdtsHeader + copy (AAC -> ADTS)" \
@@ -68,8 +65,7 @@ for name in "sluice writeAnnexB (AVCC -> Annex B, reused buffer)" "sluice annexB
   echo "| $name | ${SL[$name:packets]} | $s | $(mbps "${SL[$name:bytes]}" "$s") |"
 done
 echo
-echo "| ffmpeg | command | whole process (s) |"
-echo "|---|---|---|"
+table_head ffmpeg command 'whole process (s)'
 for t in ffmpeg-annexb ffmpeg-null ffmpeg-h264-flv ffmpeg-adts; do
   case $t in
     ffmpeg-annexb) cmd="ffmpeg -i x.flv -map 0:v -c copy -bsf:v h264_mp4toannexb -f h264 -y /dev/null" ;;

@@ -31,11 +31,8 @@ for ((i = 1; i <= runs; i++)); do
   done
 done
 
-echo
-echo "File: \`$file\` ($bytes bytes, $(ffprobe -v error -show_entries format=duration -of csv=p=0 "$file") s); $(machine). $runs runs each, interleaved; median wall time, largest peak RSS."
-echo
-echo "| tool | command | wall time (s) | MB/s (wall) | in-process wall / CPU (s) | MB/s (in-process) | start-up (s) | peak RSS (MB) |"
-echo "|---|---|---|---|---|---|---|---|"
+table_caption "File: \`$file\` ($bytes bytes, $(ffprobe -v error -show_entries format=duration -of csv=p=0 "$file") s)"
+table_head tool command 'wall time (s)' 'MB/s (wall)' 'in-process wall / CPU (s)' 'MB/s (in-process)' 'start-up (s)' 'peak RSS (MB)'
 for t in "${tools[@]}"; do
   w=$(median_of "${WALL[$t]}")
   rmb=$(peak_rss_mb "$t")

@@ -47,11 +47,8 @@ for ((i = 1; i <= runs; i++)); do
 done
 
 size_of() { case $1 in *-flv) stat -c %s "$base.flv" ;; *-ts | *-ts-owned) stat -c %s "$base.ts" ;; *) echo 0 ;; esac; }
-echo
-echo "Inputs: \`$base.flv\` ($(stat -c %s "$base.flv") bytes) and \`$base.ts\` ($(stat -c %s "$base.ts") bytes), $(ffprobe -v error -show_entries format=duration -of csv=p=0 "$base.flv") s; $(machine). $runs runs each, interleaved; median wall time, largest peak RSS."
-echo
-echo "| tool | command | wall time (s) | MB/s (wall) | in-process wall / CPU (s) | start-up (s) | peak RSS (MB) |"
-echo "|---|---|---|---|---|---|---|"
+table_caption "Inputs: \`$base.flv\` ($(stat -c %s "$base.flv") bytes) and \`$base.ts\` ($(stat -c %s "$base.ts") bytes), $(ffprobe -v error -show_entries format=duration -of csv=p=0 "$base.flv") s"
+table_head tool command 'wall time (s)' 'MB/s (wall)' 'in-process wall / CPU (s)' 'start-up (s)' 'peak RSS (MB)'
 for t in "${tools[@]}"; do
   w=$(median_of "${WALL[$t]}")
   rmb=$(peak_rss_mb "$t")
