@@ -36,7 +36,7 @@ import {
 import { RtmpConnection } from '../connection/rtmp-connection.js';
 import { DEFAULT_OUT_CHUNK_SIZE } from '../chunk/chunk-stream-writer.js';
 import type { PayloadChunkCache } from './payload-chunk-cache.js';
-import { decodeCommand, encodeCommand } from '../command/command-message.js';
+import { decodeCommand } from '../command/command-message.js';
 import { announcedFourCcs, enhancedConnectFields } from '../command/enhanced-rtmp.js';
 import { readStatus, StatusCode } from '../command/status.js';
 import { ChunkStreamId, MessageType } from '../message.js';
@@ -383,36 +383,20 @@ export class RtmpPublisher {
     const id = this.nextTransactionId++;
     return new Promise<RtmpMessageResult>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.sendCommand(0, name, id, commandObject, ...args);
+      this.connection?.sendCommand(0, name, id, commandObject, ...args);
     });
   }
 
   /** Sends a command whose answer we do not wait for. */
   private notify(name: string, ...args: Amf0Value[]): void {
-    this.sendCommand(0, name, this.nextTransactionId++, null, ...args);
+    this.connection?.sendCommand(0, name, this.nextTransactionId++, null, ...args);
   }
 
   private publish(key: string): Promise<void> {
     if (this.state === 'closed') return Promise.reject(this.closedReason());
     return new Promise<void>((resolve, reject) => {
       this.publishPending = { resolve: () => resolve(), reject };
-      this.sendCommand(this.messageStreamId, 'publish', 0, null, key, 'live');
-    });
-  }
-
-  private sendCommand(
-    streamId: number,
-    name: string,
-    transactionId: number,
-    commandObject: Amf0Value,
-    ...args: Amf0Value[]
-  ): void {
-    const csid = streamId === 0 ? ChunkStreamId.Command : ChunkStreamId.Data;
-    this.connection?.send(csid, {
-      typeId: MessageType.CommandAmf0,
-      timestamp: 0,
-      streamId,
-      payload: encodeCommand(name, transactionId, commandObject, ...args),
+      this.connection?.sendCommand(this.messageStreamId, 'publish', 0, null, key, 'live');
     });
   }
 

@@ -6,6 +6,7 @@
  * while handling received bytes escapes: the connection closes with the error instead.
  */
 import type { Socket } from 'node:net';
+import type { Amf0Value } from '@sluice/media';
 import { ChunkStreamReader } from '../chunk/chunk-stream-reader.js';
 import type { ChunkStreamReaderOptions } from '../chunk/chunk-stream-reader.js';
 import { ChunkStreamWriter } from '../chunk/chunk-stream-writer.js';
@@ -17,6 +18,7 @@ import {
   userControlMessage,
   windowAckSizeMessage,
 } from '../chunk/protocol-control.js';
+import { encodeCommand } from '../command/command-message.js';
 import { ClientHandshake } from '../handshake/client-handshake.js';
 import { ServerHandshake } from '../handshake/server-handshake.js';
 import type { HandshakeStep } from '../handshake/server-handshake.js';
@@ -96,6 +98,26 @@ export class RtmpConnection {
   /** Encodes and writes a message; returns false when the socket's buffer is full. */
   send(chunkStreamId: number, message: RtmpMessage): boolean {
     return this.write(this.writer.encode(chunkStreamId, message));
+  }
+
+  /**
+   * Sends an AMF0 command message (name, transaction id, command object, then args) on message
+   * stream `streamId`: over the command chunk stream for stream 0 (NetConnection), the data
+   * one for a NetStream. Returns false when the socket's buffer is full.
+   */
+  sendCommand(
+    streamId: number,
+    name: string,
+    transactionId: number,
+    commandObject: Amf0Value,
+    ...args: Amf0Value[]
+  ): boolean {
+    return this.send(streamId === 0 ? ChunkStreamId.Command : ChunkStreamId.Data, {
+      typeId: MessageType.CommandAmf0,
+      timestamp: 0,
+      streamId,
+      payload: encodeCommand(name, transactionId, commandObject, ...args),
+    });
   }
 
   /** Writes already-chunked bytes; returns false when the socket's buffer is full (or closed). */

@@ -21,7 +21,7 @@ import {
   windowAckSizeMessage,
 } from '../chunk/protocol-control.js';
 import { DEFAULT_OUT_CHUNK_SIZE } from '../chunk/chunk-stream-writer.js';
-import { decodeCommand, encodeCommand } from '../command/command-message.js';
+import { decodeCommand } from '../command/command-message.js';
 import type { RtmpCommand } from '../command/command-message.js';
 import { announcedFourCcs, enhancedConnectFields } from '../command/enhanced-rtmp.js';
 import { statusObject, StatusCode } from '../command/status.js';
@@ -187,22 +187,6 @@ export class RtmpIngestSession extends EventEmitter<RtmpIngestSessionEvents> {
       );
   }
 
-  private sendCommand(
-    streamId: number,
-    name: string,
-    transactionId: number,
-    commandObject: Amf0Value,
-    ...args: Amf0Value[]
-  ): void {
-    const csid = streamId === 0 ? ChunkStreamId.Command : ChunkStreamId.Data;
-    this.connection.send(csid, {
-      typeId: MessageType.CommandAmf0,
-      timestamp: 0,
-      streamId,
-      payload: encodeCommand(name, transactionId, commandObject, ...args),
-    });
-  }
-
   private onCommand(cmd: RtmpCommand, streamId: number): void {
     switch (cmd.name) {
       case 'connect':
@@ -210,7 +194,7 @@ export class RtmpIngestSession extends EventEmitter<RtmpIngestSessionEvents> {
       case 'createStream': {
         const id = this.nextStreamId++;
         if (this.nextStreamId > 16) throw new RtmpProtocolError('too many createStream calls');
-        this.sendCommand(0, '_result', cmd.transactionId, null, id);
+        this.connection.sendCommand(0, '_result', cmd.transactionId, null, id);
         return;
       }
       case 'publish':
@@ -220,11 +204,11 @@ export class RtmpIngestSession extends EventEmitter<RtmpIngestSessionEvents> {
       case 'closeStream':
         this.endPublish();
         if (cmd.name === 'FCUnpublish' && cmd.transactionId > 0)
-          this.sendCommand(0, '_result', cmd.transactionId, null);
+          this.connection.sendCommand(0, '_result', cmd.transactionId, null);
         return;
       case 'play':
       case 'play2':
-        this.sendCommand(
+        this.connection.sendCommand(
           streamId,
           'onStatus',
           0,
@@ -235,7 +219,7 @@ export class RtmpIngestSession extends EventEmitter<RtmpIngestSessionEvents> {
         return;
       default:
         // releaseStream, FCPublish, getStreamLength, ...: acknowledge calls that expect an answer
-        if (cmd.transactionId > 0) this.sendCommand(0, '_result', cmd.transactionId, null);
+        if (cmd.transactionId > 0) this.connection.sendCommand(0, '_result', cmd.transactionId, null);
     }
   }
 
@@ -259,7 +243,7 @@ export class RtmpIngestSession extends EventEmitter<RtmpIngestSessionEvents> {
       capabilities: 31,
       ...(enhanced ? enhancedConnectFields(this.fourCcList) : {}),
     };
-    this.sendCommand(
+    this.connection.sendCommand(
       0,
       '_result',
       cmd.transactionId,
@@ -275,7 +259,7 @@ export class RtmpIngestSession extends EventEmitter<RtmpIngestSessionEvents> {
     const name = q >= 0 ? rawName.slice(0, q) : rawName;
     const query = q >= 0 ? rawName.slice(q + 1) : '';
     if (this.publishInfo !== undefined || this.pending !== undefined) {
-      this.sendCommand(
+      this.connection.sendCommand(
         streamId,
         'onStatus',
         0,
@@ -316,7 +300,7 @@ export class RtmpIngestSession extends EventEmitter<RtmpIngestSessionEvents> {
       metadata: (m) => this.emit('metadata', m),
     });
     this.connection.send(ChunkStreamId.Control, userControlMessage(UserControlEvent.StreamBegin, streamId));
-    this.sendCommand(
+    this.connection.sendCommand(
       streamId,
       'onStatus',
       0,
@@ -327,7 +311,13 @@ export class RtmpIngestSession extends EventEmitter<RtmpIngestSessionEvents> {
   }
 
   private reject(streamId: number, decision: { code: string; description: string }): void {
-    this.sendCommand(streamId, 'onStatus', 0, null, statusObject('error', decision.code, decision.description));
+    this.connection.sendCommand(
+      streamId,
+      'onStatus',
+      0,
+      null,
+      statusObject('error', decision.code, decision.description),
+    );
     this.connection.close();
   }
 
