@@ -8,15 +8,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { JSON_CONTENT_TYPE } from './envelope.js';
 import { createApiFixture, type ApiFixture } from './test-support/api-fixture.js';
+import { startPushBody } from './test-support/seed-pushes.js';
 
 const APP = '/v1/vhosts/default/apps/app';
-const valid = {
-  id: 'new',
-  stream: { name: 'stream', tracks: [101] },
-  protocol: 'rtmp',
-  url: 'rtmp://127.0.0.1/live',
-  streamKey: 'k',
-};
+const valid = startPushBody('new', 'rtmp', 'rtmp://127.0.0.1/live', 'k', [101]);
 const encoder = new TextEncoder();
 
 /** A body with its target action. */

@@ -6,24 +6,9 @@ import { waitFor } from '@sluice/test-support';
 import { describe, expect, it } from 'vitest';
 import { JSON_CONTENT_TYPE } from './envelope.js';
 import { createApiFixture, type CallResult } from './test-support/api-fixture.js';
+import { SEED_MPEGTS_PUSH, SEED_RTMP_PUSH } from './test-support/seed-pushes.js';
 
 const APP = '/v1/vhosts/default/apps/app';
-
-/** The seed's startPush examples (rtmp and mpegts). */
-const seedRtmp = {
-  id: 'userDefinedUniqueId',
-  stream: { name: 'stream', tracks: [101, 102] },
-  protocol: 'rtmp',
-  url: 'rtmp://a.rtmp.youtube.com/live2',
-  streamKey: '2u5w-rt7q-tepj-91qa-4yft',
-};
-const seedMpegts = {
-  id: 'ts1',
-  stream: { name: 'stream', tracks: [101, 102] },
-  protocol: 'mpegts',
-  url: 'udp://127.0.0.1:5000',
-  streamKey: '',
-};
 
 function expectEnvelope(result: CallResult, status: number, message: string): void {
   expect(result.status).toBe(status);
@@ -38,19 +23,15 @@ function expectEnvelope(result: CallResult, status: number, message: string): vo
 describe('startPush', () => {
   it('accepts the seed rtmp example and answers 200 with the one new record', async () => {
     const api = createApiFixture();
-    const result = await api.call('POST', `${APP}:startPush`, { body: seedRtmp });
+    const result = await api.call('POST', `${APP}:startPush`, { body: SEED_RTMP_PUSH });
     expectEnvelope(result, 200, 'OK');
     expect(Object.keys(result.json ?? {})).toEqual(['statusCode', 'message', 'response']);
     const records = result.json?.response as Array<Record<string, unknown>>;
     expect(records).toHaveLength(1);
     expect(records[0]).toMatchObject({
-      id: 'userDefinedUniqueId',
+      ...SEED_RTMP_PUSH,
       vhost: 'default',
       app: 'app',
-      stream: { name: 'stream', tracks: [101, 102] },
-      protocol: 'rtmp',
-      url: 'rtmp://a.rtmp.youtube.com/live2',
-      streamKey: '2u5w-rt7q-tepj-91qa-4yft',
       sequence: 0,
       sentBytes: 0,
       sentTime: 0,
@@ -65,15 +46,15 @@ describe('startPush', () => {
 
   it('accepts the seed mpegts example (empty streamKey)', async () => {
     const api = createApiFixture();
-    const result = await api.call('POST', `${APP}:startPush`, { body: seedMpegts });
+    const result = await api.call('POST', `${APP}:startPush`, { body: SEED_MPEGTS_PUSH });
     expectEnvelope(result, 200, 'OK');
     expect((result.json?.response as Array<{ protocol: string }>)[0]?.protocol).toBe('mpegts');
   });
 
   it('generates a unique id when id is absent or empty', async () => {
     const api = createApiFixture();
-    const a = await api.call('POST', `${APP}:startPush`, { body: { ...seedMpegts, id: undefined } });
-    const b = await api.call('POST', `${APP}:startPush`, { body: { ...seedMpegts, id: '' } });
+    const a = await api.call('POST', `${APP}:startPush`, { body: { ...SEED_MPEGTS_PUSH, id: undefined } });
+    const b = await api.call('POST', `${APP}:startPush`, { body: { ...SEED_MPEGTS_PUSH, id: '' } });
     const idA = (a.json?.response as Array<{ id: string }>)[0]?.id;
     const idB = (b.json?.response as Array<{ id: string }>)[0]?.id;
     expect(idA).toBeTruthy();
@@ -115,32 +96,32 @@ describe('startPush', () => {
   it('maps the push errors: unsupported protocol, invalid URL, unknown track id, duplicate id', async () => {
     const api = createApiFixture();
     expectEnvelope(
-      await api.call('POST', `${APP}:startPush`, { body: { ...seedRtmp, protocol: 'hls' } }),
+      await api.call('POST', `${APP}:startPush`, { body: { ...SEED_RTMP_PUSH, protocol: 'hls' } }),
       400,
       'Unsupported protocol [hls] (400)',
     );
     for (const protocol of ['constructor', '__proto__', 'toString', ' hasOwnProperty ', 'valueOf']) {
       expectEnvelope(
-        await api.call('POST', `${APP}:startPush`, { body: { ...seedRtmp, protocol } }),
+        await api.call('POST', `${APP}:startPush`, { body: { ...SEED_RTMP_PUSH, protocol } }),
         400,
         `Unsupported protocol [${protocol.trim()}] (400)`,
       );
     }
     expectEnvelope(
-      await api.call('POST', `${APP}:startPush`, { body: { ...seedRtmp, url: 'udp://1.2.3.4:5' } }),
+      await api.call('POST', `${APP}:startPush`, { body: { ...SEED_RTMP_PUSH, url: 'udp://1.2.3.4:5' } }),
       400,
       'Invalid URL [udp://1.2.3.4:5] for protocol [rtmp]: scheme udp: does not match (400)',
     );
     expectEnvelope(
       await api.call('POST', `${APP}:startPush`, {
-        body: { ...seedRtmp, stream: { name: 'stream', tracks: [101, 7] } },
+        body: { ...SEED_RTMP_PUSH, stream: { name: 'stream', tracks: [101, 7] } },
       }),
       400,
       'Unknown track id [7] in stream [stream] (400)',
     );
-    expectEnvelope(await api.call('POST', `${APP}:startPush`, { body: seedRtmp }), 200, 'OK');
+    expectEnvelope(await api.call('POST', `${APP}:startPush`, { body: SEED_RTMP_PUSH }), 200, 'OK');
     expectEnvelope(
-      await api.call('POST', `${APP}:startPush`, { body: seedRtmp }),
+      await api.call('POST', `${APP}:startPush`, { body: SEED_RTMP_PUSH }),
       400,
       'Duplicate ID already exists [userDefinedUniqueId] (400)',
     );
@@ -149,7 +130,7 @@ describe('startPush', () => {
   it('accepts a push for a stream that does not exist yet (state ready)', async () => {
     const api = createApiFixture();
     const result = await api.call('POST', `${APP}:startPush`, {
-      body: { ...seedRtmp, stream: { name: 'later', tracks: [7] } },
+      body: { ...SEED_RTMP_PUSH, stream: { name: 'later', tracks: [7] } },
     });
     expectEnvelope(result, 200, 'OK');
     expect((result.json?.response as Array<{ state: string }>)[0]?.state).toBe('ready');
@@ -158,20 +139,20 @@ describe('startPush', () => {
   it('accepts stream.trackIds as an alias and stream.variantNames; ignores unknown fields', async () => {
     const api = createApiFixture();
     const alias = await api.call('POST', `${APP}:startPush`, {
-      body: { ...seedRtmp, id: 'a', stream: { name: 'stream', trackIds: [102] }, extra: { deep: [1] } },
+      body: { ...SEED_RTMP_PUSH, id: 'a', stream: { name: 'stream', trackIds: [102] }, extra: { deep: [1] } },
     });
     expectEnvelope(alias, 200, 'OK');
     expect((alias.json?.response as Array<{ stream: { tracks: number[] } }>)[0]?.stream.tracks).toEqual([102]);
     expectEnvelope(
       await api.call('POST', `${APP}:startPush`, {
-        body: { ...seedRtmp, id: 'b', stream: { name: 'stream', variantNames: ['v1'] } },
+        body: { ...SEED_RTMP_PUSH, id: 'b', stream: { name: 'stream', variantNames: ['v1'] } },
       }),
       200,
       'OK',
     );
     expectEnvelope(
       await api.call('POST', `${APP}:startPush`, {
-        body: { ...seedRtmp, id: 'c', stream: { name: 'stream', tracks: [101], trackIds: [102] } },
+        body: { ...SEED_RTMP_PUSH, id: 'c', stream: { name: 'stream', tracks: [101], trackIds: [102] } },
       }),
       400,
       'Conflicting parameters [stream.tracks, stream.trackIds]: give one of them (400)',
@@ -181,52 +162,60 @@ describe('startPush', () => {
 
 describe('body validation', () => {
   const cases: Array<[string, unknown, string]> = [
-    ['id not a string', { ...seedRtmp, id: 5 }, 'Wrong type of parameter [id]: must be a string (400)'],
+    ['id not a string', { ...SEED_RTMP_PUSH, id: 5 }, 'Wrong type of parameter [id]: must be a string (400)'],
     [
       'stream not an object',
-      { ...seedRtmp, stream: 'stream' },
+      { ...SEED_RTMP_PUSH, stream: 'stream' },
       'Wrong type of parameter [stream]: must be an object (400)',
     ],
-    ['stream an array', { ...seedRtmp, stream: [] }, 'Wrong type of parameter [stream]: must be an object (400)'],
+    ['stream an array', { ...SEED_RTMP_PUSH, stream: [] }, 'Wrong type of parameter [stream]: must be an object (400)'],
     [
       'stream.name not a string',
-      { ...seedRtmp, stream: { name: 1 } },
+      { ...SEED_RTMP_PUSH, stream: { name: 1 } },
       'Wrong type of parameter [stream.name]: must be a string (400)',
     ],
     [
       'stream.tracks not an array',
-      { ...seedRtmp, stream: { name: 's', tracks: '101' } },
+      { ...SEED_RTMP_PUSH, stream: { name: 's', tracks: '101' } },
       'Wrong type of parameter [stream.tracks]: must be an array of integers (400)',
     ],
     [
       'stream.tracks with a fraction',
-      { ...seedRtmp, stream: { name: 's', tracks: [1.5] } },
+      { ...SEED_RTMP_PUSH, stream: { name: 's', tracks: [1.5] } },
       'Wrong type of parameter [stream.tracks]: must be an array of integers (400)',
     ],
     [
       'stream.tracks negative',
-      { ...seedRtmp, stream: { name: 's', tracks: [-1] } },
+      { ...SEED_RTMP_PUSH, stream: { name: 's', tracks: [-1] } },
       'Wrong type of parameter [stream.tracks]: must be an array of integers (400)',
     ],
     [
       'stream.trackIds with a string',
-      { ...seedRtmp, stream: { name: 's', trackIds: ['1'] } },
+      { ...SEED_RTMP_PUSH, stream: { name: 's', trackIds: ['1'] } },
       'Wrong type of parameter [stream.trackIds]: must be an array of integers (400)',
     ],
     [
       'stream.variantNames not strings',
-      { ...seedRtmp, stream: { name: 's', variantNames: [1] } },
+      { ...SEED_RTMP_PUSH, stream: { name: 's', variantNames: [1] } },
       'Wrong type of parameter [stream.variantNames]: must be an array of strings (400)',
     ],
-    ['protocol null', { ...seedRtmp, protocol: null }, 'Wrong type of parameter [protocol]: must be a string (400)'],
-    ['url a number', { ...seedRtmp, url: 1 }, 'Wrong type of parameter [url]: must be a string (400)'],
+    [
+      'protocol null',
+      { ...SEED_RTMP_PUSH, protocol: null },
+      'Wrong type of parameter [protocol]: must be a string (400)',
+    ],
+    ['url a number', { ...SEED_RTMP_PUSH, url: 1 }, 'Wrong type of parameter [url]: must be a string (400)'],
     [
       'streamKey an object',
-      { ...seedRtmp, streamKey: {} },
+      { ...SEED_RTMP_PUSH, streamKey: {} },
       'Wrong type of parameter [streamKey]: must be a string (400)',
     ],
-    ['id too long', { ...seedRtmp, id: 'x'.repeat(257) }, 'Parameter [id] is too long: at most 256 characters (400)'],
-    ['body an array', [seedRtmp], 'Request body must be a JSON object (400)'],
+    [
+      'id too long',
+      { ...SEED_RTMP_PUSH, id: 'x'.repeat(257) },
+      'Parameter [id] is too long: at most 256 characters (400)',
+    ],
+    ['body an array', [SEED_RTMP_PUSH], 'Request body must be a JSON object (400)'],
     ['body a string', 'just text', 'Request body must be a JSON object (400)'],
     ['body null', null, 'Request body must be a JSON object (400)'],
   ];
@@ -288,7 +277,7 @@ describe('body validation', () => {
     );
     expectEnvelope(
       await api.call('POST', `${APP}:startPush`, {
-        body: JSON.stringify(seedRtmp),
+        body: JSON.stringify(SEED_RTMP_PUSH),
         headers: { 'content-type': 'text/plain' },
       }),
       200,
@@ -306,7 +295,7 @@ describe('body validation', () => {
 
   it('answers 413 past the body limit (default 64 KiB), read or declared', async () => {
     const api = createApiFixture();
-    const big = JSON.stringify({ ...seedRtmp, pad: 'x'.repeat(64 * 1024) });
+    const big = JSON.stringify({ ...SEED_RTMP_PUSH, pad: 'x'.repeat(64 * 1024) });
     const result = await api.call('POST', `${APP}:startPush`, {
       body: big,
       headers: { 'content-type': 'application/json' },
@@ -320,7 +309,7 @@ describe('body validation', () => {
     expect([400, 413]).toContain(declared.status);
     const small = createApiFixture({ maxBodyBytes: 16 });
     expectEnvelope(
-      await small.call('POST', `${APP}:startPush`, { body: seedRtmp }),
+      await small.call('POST', `${APP}:startPush`, { body: SEED_RTMP_PUSH }),
       413,
       'Request body is larger than the limit of 16 bytes (413)',
     );
@@ -347,7 +336,7 @@ describe('body validation', () => {
 describe('stopPush', () => {
   it('answers 200 with the record as it is at that moment, then the record leaves the list', async () => {
     const api = createApiFixture();
-    await api.call('POST', `${APP}:startPush`, { body: seedRtmp });
+    await api.call('POST', `${APP}:startPush`, { body: SEED_RTMP_PUSH });
     const result = await api.call('POST', `${APP}:stopPush`, { body: { id: 'userDefinedUniqueId' } });
     expectEnvelope(result, 200, 'OK');
     const record = (result.json?.response as Array<{ id: string; state: string }>)[0];
@@ -382,7 +371,7 @@ describe('stopPush', () => {
 
   it('does not stop a push of another application', async () => {
     const api = createApiFixture();
-    await api.call('POST', `${APP}:startPush`, { body: seedRtmp });
+    await api.call('POST', `${APP}:startPush`, { body: SEED_RTMP_PUSH });
     expectEnvelope(
       await api.call('POST', '/v1/vhosts/other/apps/live:stopPush', { body: { id: 'userDefinedUniqueId' } }),
       404,
@@ -408,8 +397,8 @@ describe('pushes', () => {
   it('answers the records of the app sorted by id, filtered by id when asked', async () => {
     const api = createApiFixture();
     for (const id of ['UniqueId2', 'b', 'UniqueId1', 'a'])
-      await api.call('POST', `${APP}:startPush`, { body: { ...seedRtmp, id } });
-    await api.call('POST', '/v1/vhosts/other/apps/live:startPush', { body: { ...seedRtmp, id: 'elsewhere' } });
+      await api.call('POST', `${APP}:startPush`, { body: { ...SEED_RTMP_PUSH, id } });
+    await api.call('POST', '/v1/vhosts/other/apps/live:startPush', { body: { ...SEED_RTMP_PUSH, id: 'elsewhere' } });
     const all = await api.call('POST', `${APP}:pushes`);
     expectEnvelope(all, 200, 'OK');
     expect((all.json?.response as Array<{ id: string }>).map((r) => r.id)).toEqual([
@@ -432,17 +421,17 @@ describe('vhost and app checks', () => {
     it(`${action}: unknown vhost, unknown app, push not enabled → 404`, async () => {
       const api = createApiFixture();
       expectEnvelope(
-        await api.call('POST', `/v1/vhosts/nohost/apps/app:${action}`, { body: seedRtmp }),
+        await api.call('POST', `/v1/vhosts/nohost/apps/app:${action}`, { body: SEED_RTMP_PUSH }),
         404,
         'Could not find the virtual host: [nohost] (404)',
       );
       expectEnvelope(
-        await api.call('POST', `/v1/vhosts/default/apps/noapp:${action}`, { body: seedRtmp }),
+        await api.call('POST', `/v1/vhosts/default/apps/noapp:${action}`, { body: SEED_RTMP_PUSH }),
         404,
         'Could not find the application: [default/noapp] (404)',
       );
       expectEnvelope(
-        await api.call('POST', `/v1/vhosts/default/apps/nopush:${action}`, { body: seedRtmp }),
+        await api.call('POST', `/v1/vhosts/default/apps/nopush:${action}`, { body: SEED_RTMP_PUSH }),
         404,
         'Push is not enabled for the application: [default/nopush] (404)',
       );
@@ -544,7 +533,11 @@ describe('unexpected errors', () => {
         listPushes: () => [],
       },
     });
-    expectEnvelope(await api.call('POST', `${APP}:startPush`, { body: seedRtmp }), 500, 'Internal server error (500)');
+    expectEnvelope(
+      await api.call('POST', `${APP}:startPush`, { body: SEED_RTMP_PUSH }),
+      500,
+      'Internal server error (500)',
+    );
     expect(seen).toHaveLength(1);
   });
 });

@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { HttpApiConfigError } from './errors.js';
 import { createNodeHandler, type NodeRequestHandler } from './node-handler.js';
 import { AUTHORIZATION, createApiFixture } from './test-support/api-fixture.js';
+import { startPushBody } from './test-support/seed-pushes.js';
 
 const servers: Server[] = [];
 afterEach(async () => {
@@ -22,13 +23,7 @@ async function listen(server: Server): Promise<string> {
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
-const seed = {
-  id: 'p1',
-  stream: { name: 'stream', tracks: [101] },
-  protocol: 'rtmp',
-  url: 'rtmp://127.0.0.1/live',
-  streamKey: 'key',
-};
+const seed = startPushBody('p1', 'rtmp', 'rtmp://127.0.0.1/live', 'key', [101]);
 const post = (body: unknown): RequestInit => ({
   method: 'POST',
   headers: { authorization: AUTHORIZATION, 'content-type': 'application/json' },

@@ -5,6 +5,7 @@ import { acceptingProtocols } from './test-support/registry-service.js';
 import { ROUTES } from './routes.js';
 import { createApiFixture } from './test-support/api-fixture.js';
 import { resolveRef, schemaProblems } from './test-support/schema-check.js';
+import { SEED_RTMP_PUSH } from './test-support/seed-pushes.js';
 
 type Doc = {
   openapi: string;
@@ -15,14 +16,6 @@ const doc = buildOpenApiDocument('9.9.9', 65536, acceptingProtocols()) as unknow
 const schema = (name: string): Record<string, unknown> => ({ $ref: `#/components/schemas/${name}` });
 const check = (value: unknown, name: string, strict = true): string[] =>
   schemaProblems(value, schema(name), doc, strict);
-
-const seedRtmp = {
-  id: 'userDefinedUniqueId',
-  stream: { name: 'stream', tracks: [101, 102] },
-  protocol: 'rtmp',
-  url: 'rtmp://a.rtmp.youtube.com/live2',
-  streamKey: '2u5w-rt7q-tepj-91qa-4yft',
-};
 
 /** Fills a path template with names the test catalogue knows. */
 const concrete = (path: string, vhost = 'default', app = 'app'): string =>
@@ -60,11 +53,11 @@ describe('OpenAPI document', () => {
 
   it('documents every status the routes answer (success, 401, 404)', async () => {
     const api = createApiFixture({ observability: true });
-    await api.call('POST', '/v1/vhosts/default/apps/app:startPush', { body: { ...seedRtmp, id: 'existing' } });
+    await api.call('POST', '/v1/vhosts/default/apps/app:startPush', { body: { ...SEED_RTMP_PUSH, id: 'existing' } });
     for (const route of ROUTES) {
       const responses = doc.paths[route.path]?.[route.method.toLowerCase()]?.responses ?? {};
       const body =
-        route.action === 'stopPush' ? { id: 'existing' } : route.action === 'startPush' ? seedRtmp : undefined;
+        route.action === 'stopPush' ? { id: 'existing' } : route.action === 'startPush' ? SEED_RTMP_PUSH : undefined;
       const success = await api.call(route.method, concrete(route.path), body === undefined ? {} : { body });
       expect(Object.keys(responses), `${route.method} ${route.path} → ${success.status}`).toContain(
         String(success.status),
@@ -92,13 +85,13 @@ describe('OpenAPI document', () => {
 
   it('describes a real push record, without undocumented fields', async () => {
     const api = createApiFixture();
-    const started = await api.call('POST', '/v1/vhosts/default/apps/app:startPush', { body: seedRtmp });
+    const started = await api.call('POST', '/v1/vhosts/default/apps/app:startPush', { body: SEED_RTMP_PUSH });
     expect(check(started.json, 'ErrorEnvelope', false)).toEqual([]);
     const records = started.json?.response as unknown[];
     expect(check(records[0], 'PushRecord')).toEqual([]);
     for (const record of await api.push.listPushes())
       expect(check(JSON.parse(JSON.stringify(record)), 'PushRecord')).toEqual([]);
-    const stopped = await api.call('POST', '/v1/vhosts/default/apps/app:stopPush', { body: { id: seedRtmp.id } });
+    const stopped = await api.call('POST', '/v1/vhosts/default/apps/app:stopPush', { body: { id: SEED_RTMP_PUSH.id } });
     expect(check((stopped.json?.response as unknown[])[0], 'PushRecord')).toEqual([]);
   });
 
@@ -122,7 +115,7 @@ describe('OpenAPI document', () => {
     const api = createApiFixture();
     const stream = await api.call('GET', '/v1/vhosts/default/apps/app/streams/stream');
     expect(check(stream.json?.response, 'Stream')).toEqual([]);
-    expect(check(seedRtmp, 'StartPushRequest')).toEqual([]);
+    expect(check(SEED_RTMP_PUSH, 'StartPushRequest')).toEqual([]);
     expect(check({ id: 'x' }, 'StopPushRequest')).toEqual([]);
     expect(check({ stream: 'x' }, 'StartPushRequest')).not.toEqual([]);
   });
