@@ -7,6 +7,7 @@ import { waitFor } from '@sluice/test-support';
 import { afterEach, describe, expect, it } from 'vitest';
 import { callApi } from './e2e/peers.js';
 import { createSluiceServer, type SluiceServer } from './sluice-server.js';
+import { AAC_TRACK } from './test-support/tracks.js';
 
 /** A push protocol (named mpegts, udp:// urls) whose sinks accept everything and count it. */
 function countingProtocol(received: MediaPacket[]): PushProtocolModule {
@@ -48,15 +49,7 @@ const tracks: TrackInfo[] = [
     width: 320,
     height: 240,
   },
-  {
-    id: 1,
-    kind: 'audio',
-    codec: 'aac',
-    timescale: 1000,
-    config: new Uint8Array([0x12, 0x10]),
-    sampleRate: 44100,
-    channels: 2,
-  },
+  AAC_TRACK,
 ];
 
 const token = 'ome-access-token';

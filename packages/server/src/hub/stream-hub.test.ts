@@ -2,19 +2,12 @@ import type { MediaPacket, TrackInfo } from '@sluice/media';
 import type { StreamSubscriber } from '@sluice/push';
 import { describe, expect, it } from 'vitest';
 import { StreamAlreadyPublished, StreamHub } from './stream-hub.js';
+import { AAC_TRACK } from '../test-support/tracks.js';
 
 const ref = { vhost: 'default', app: 'app', name: 's' };
 const tracks: TrackInfo[] = [
   { id: 0, kind: 'video', codec: 'h264', timescale: 1000, config: new Uint8Array([1, 2]), width: 640, height: 360 },
-  {
-    id: 1,
-    kind: 'audio',
-    codec: 'aac',
-    timescale: 1000,
-    config: new Uint8Array([0x12, 0x10]),
-    sampleRate: 44100,
-    channels: 2,
-  },
+  AAC_TRACK,
 ];
 
 function packet(trackId: number, dts: number, key = false): MediaPacket {
