@@ -40,6 +40,17 @@ export interface LoggerOptions {
   now?: () => Date;
 }
 
+/** The Logger whose level methods all go through `log`. */
+export function loggerOf(log: Logger['log']): Logger {
+  return {
+    log,
+    error: (m, f) => log('error', m, f),
+    warn: (m, f) => log('warn', m, f),
+    info: (m, f) => log('info', m, f),
+    debug: (m, f) => log('debug', m, f),
+  };
+}
+
 /** True when `value` names a log level. */
 export function isLogLevel(value: string): value is LogLevel {
   return (LOG_LEVELS as readonly string[]).includes(value);
@@ -69,13 +80,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     }
     write(line);
   };
-  return {
-    log,
-    error: (m, f) => log('error', m, f),
-    warn: (m, f) => log('warn', m, f),
-    info: (m, f) => log('info', m, f),
-    debug: (m, f) => log('debug', m, f),
-  };
+  return loggerOf(log);
 }
 
 /** A logger that drops everything (embedding default). */

@@ -7,7 +7,7 @@
  * push URLs (`rtmp://host/app/KEY`); fields named like secrets are dropped to a marker.
  */
 import { REDACTED, redactUrlSecrets } from '@sluice/push';
-import type { LogFields, Logger, LogLevel } from './logger.js';
+import { loggerOf, type LogFields, type Logger, type LogLevel } from './logger.js';
 
 /** What replaces a secret. */
 export { REDACTED };
@@ -60,11 +60,5 @@ export function redactingLogger(inner: Logger, secrets: SecretSet): Logger {
   };
   const log = (level: LogLevel, msg: string, fields?: LogFields): void =>
     inner.log(level, redactText(msg, secrets), clean(fields));
-  return {
-    log,
-    error: (m, f) => log('error', m, f),
-    warn: (m, f) => log('warn', m, f),
-    info: (m, f) => log('info', m, f),
-    debug: (m, f) => log('debug', m, f),
-  };
+  return loggerOf(log);
 }

@@ -15,7 +15,7 @@ import { ServerCatalogue } from '../hub/server-catalogue.js';
 import { StreamHub } from '../hub/stream-hub.js';
 import { VirtualHostTable } from '../hub/virtual-host-table.js';
 import { EventBus } from './event-bus.js';
-import { publishRefusedEvent } from './server-events.js';
+import { publishRefusedEvent, SLUICE_EVENT_TYPES } from './server-events.js';
 
 const VIDEO_TRACK: TrackInfo = { id: 0, kind: 'video', codec: 'h264', timescale: 1000, width: 640, height: 360 };
 const BASIC = `Basic ${Buffer.from(TOKEN).toString('base64')}`;
@@ -40,15 +40,7 @@ function openEvents(url: string, init: { header?: boolean; lastEventId?: string 
       return fetch(input, { ...options, headers });
     },
   });
-  for (const type of [
-    'push.created',
-    'push.state',
-    'push.removed',
-    'stream.published',
-    'stream.ended',
-    'publish.refused',
-    'reset',
-  ])
+  for (const type of [...SLUICE_EVENT_TYPES, 'reset'])
     source.addEventListener(type, (e: { data: string; lastEventId: string }) =>
       received.push({ type, id: e.lastEventId, data: JSON.parse(e.data) as Record<string, unknown> }),
     );
@@ -116,25 +108,17 @@ describe('GET /v1/events on a running server', () => {
     const events = openEvents(url(`?token=${encodeURIComponent(TOKEN)}`));
     sources.push(events.source);
     await events.opened;
-    t.server.emitEvent({
-      type: 'publishRefused',
+    const refusal = {
       vhost: 'default',
       app: 'app',
       stream: 'x',
       protocol: 'rtmp',
       reason: 'Signed policy expired',
       remote: '10.0.0.7:50000',
-    });
+    };
+    t.server.emitEvent({ type: 'publishRefused', ...refusal });
     await waitFor(() => events.types().includes('publish.refused'), 10_000, 'publish.refused');
-    expect(events.received[0]?.data).toMatchObject({
-      type: 'publish.refused',
-      vhost: 'default',
-      app: 'app',
-      stream: 'x',
-      protocol: 'rtmp',
-      reason: 'Signed policy expired',
-      remote: '10.0.0.7:50000',
-    });
+    expect(events.received[0]?.data).toMatchObject({ type: 'publish.refused', ...refusal });
   });
 
   it('replays what a reader missed after its Last-Event-ID, and sends reset with the current position when it is lost', async () => {

@@ -41,16 +41,7 @@ export type SluiceEvent =
       time: string;
       stream: { vhost: string; app: string; name: string; bytesIn: number; packetsIn: number };
     }
-  | {
-      type: 'publish.refused';
-      time: string;
-      vhost: string;
-      app: string;
-      stream: string;
-      protocol: string;
-      reason: string;
-      remote: string;
-    };
+  | ({ type: 'publish.refused'; time: string } & Omit<PublishRefusedEvent, 'type'>);
 
 /**
  * A refused publish, as an ingest or the access-control check reports it through
