@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { createServer as createTlsServer } from 'node:tls';
 import {
   describeWithPeers,
+  ffmpegCopyArgs,
   fixturePath,
   listFixtures,
   makeSelfSignedCert,
@@ -74,19 +75,10 @@ describeWithPeers(['ffmpeg', 'ffprobe'], 'RtmpServer ingest from ffmpeg', () => 
       const stream = `s${i}`;
       const r = await runCommand(
         'ffmpeg',
-        [
-          '-nostdin',
-          '-v',
-          'error',
-          ...(i === 0 ? ['-re'] : []),
-          '-i',
-          fixturePath(name),
-          '-c',
-          'copy',
-          '-f',
-          'flv',
-          `rtmp://127.0.0.1:${ingest.port}/live/${stream}?token=abc`,
-        ],
+        ffmpegCopyArgs(fixturePath(name), `rtmp://127.0.0.1:${ingest.port}/live/${stream}?token=abc`, {
+          inputOptions: i === 0 ? ['-re'] : [],
+          format: 'flv',
+        }),
         30_000,
       );
       expect(r.code, r.stderr).toBe(0);
@@ -120,20 +112,10 @@ describeWithPeers(['ffmpeg', 'ffprobe'], 'RtmpServer ingest from ffmpeg', () => 
     const name = listFixtures('flv').find((f) => f.startsWith('h264'))!;
     const r = await runCommand(
       'ffmpeg',
-      [
-        '-nostdin',
-        '-v',
-        'error',
-        '-i',
-        fixturePath(name),
-        '-c',
-        'copy',
-        '-f',
-        'flv',
-        '-tls_verify',
-        '0',
-        `rtmps://127.0.0.1:${tlsPort}/live/tls`,
-      ],
+      ffmpegCopyArgs(fixturePath(name), `rtmps://127.0.0.1:${tlsPort}/live/tls`, {
+        format: 'flv',
+        outputOptions: ['-tls_verify', '0'],
+      }),
       30_000,
     );
     expect(r.code, r.stderr).toBe(0);
