@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { CoverageFigure } from './src/coverage.js';
-import type { FuzzReport } from './src/engine.js';
+import { emptyFuzzReport, type FuzzReport } from './src/engine.js';
 import { FUZZ_TARGETS } from './src/targets/index.js';
 import type { WorkerData } from './src/worker.js';
 
@@ -28,14 +28,8 @@ interface Options {
 }
 
 /** A target's whole run: the worker's reports, hangs and thread crashes added. */
-interface TargetResult {
-  target: string;
-  inputs: number;
-  accepted: number;
-  refused: number;
+interface TargetResult extends Omit<FuzzReport, 'findings'> {
   findings: Array<{ index: number; error: string; fixture: string }>;
-  slowestMs: number;
-  elapsedMs: number;
   peakExternalBytes: number;
   coverage: CoverageFigure | undefined;
 }
@@ -97,17 +91,7 @@ function saveFixture(target: string, input: Uint8Array, error: string): string {
 
 /** Runs one target to the end, restarting its worker after a hang or a crash. */
 async function runTarget(name: string, options: Options): Promise<TargetResult> {
-  const result: TargetResult = {
-    target: name,
-    inputs: 0,
-    accepted: 0,
-    refused: 0,
-    findings: [],
-    slowestMs: 0,
-    elapsedMs: 0,
-    peakExternalBytes: 0,
-    coverage: undefined,
-  };
+  const result: TargetResult = { ...emptyFuzzReport(name), findings: [], peakExternalBytes: 0, coverage: undefined };
   const maxLength = FUZZ_TARGETS.find((t) => t.name === name)?.maxLength ?? 65536;
   let from = 0;
   const started = performance.now();

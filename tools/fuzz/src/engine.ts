@@ -65,18 +65,15 @@ export async function tryInput(target: FuzzTarget, input: Uint8Array): Promise<u
   }
 }
 
+/** The report of `target` before its first input: every count 0, no findings. */
+export function emptyFuzzReport(target: string): FuzzReport {
+  return { target, inputs: 0, accepted: 0, refused: 0, findings: [], slowestMs: 0, elapsedMs: 0 };
+}
+
 /** Fuzzes `target` with `options.inputs` inputs. */
 export async function fuzz(target: FuzzTarget, options: FuzzOptions): Promise<FuzzReport> {
   const corpus = await target.seeds();
-  const report: FuzzReport = {
-    target: target.name,
-    inputs: 0,
-    accepted: 0,
-    refused: 0,
-    findings: [],
-    slowestMs: 0,
-    elapsedMs: 0,
-  };
+  const report = emptyFuzzReport(target.name);
   const seen = new Set<string>();
   const started = performance.now();
   const end = (options.from ?? 0) + options.inputs;
