@@ -47,14 +47,7 @@ const cli = await startSluiceCli();
 const pid = cli.process.child.pid as number;
 const metricsUrl = `http://127.0.0.1:${cli.apiPort}/metrics`;
 try {
-  for (let i = 0; i < pushes; i++)
-    await cli.startPush({
-      id: `p${i}`,
-      stream: { name: 'src' },
-      protocol: 'rtmp',
-      url: destination.url('live'),
-      streamKey: `s${i}`,
-    });
+  await cli.startRtmpPushes(pushes, destination.url('live'));
   const source = startProcess('ffmpeg', [
     ...['-nostdin', '-v', 'error', '-re', '-stream_loop', '-1', '-i', file],
     ...['-c', 'copy', '-f', 'flv', `rtmp://127.0.0.1:${cli.rtmpPort}/app/src`],

@@ -82,15 +82,7 @@ try {
   // Sluice as the relay: the built CLI, N pushes through the REST API
   const cli = await startSluiceCli();
   const { api, auth } = cli;
-  for (let i = 0; i < pushes; i++) {
-    await cli.startPush({
-      id: `p${i}`,
-      stream: { name: 'src' },
-      protocol: 'rtmp',
-      url: destination.url('live'),
-      streamKey: `s${i}`,
-    });
-  }
+  await cli.startRtmpPushes(pushes, destination.url('live'));
   await measure('sluice', cli.process.child.pid as number, `rtmp://127.0.0.1:${cli.rtmpPort}/app/src`, async () => {
     const res = await fetch(`${api}:pushes`, { method: 'POST', headers: auth });
     const list = ((await res.json()) as { response: Array<{ state: string; totalsentBytes: number }> }).response;

@@ -15,6 +15,8 @@ export interface SluiceCli {
   auth: { authorization: string };
   /** `POST :startPush` with `body`; throws unless 200. */
   startPush: (body: unknown) => Promise<void>;
+  /** Starts `count` RTMP pushes of stream `src` to `url`: ids p0, p1, … with stream keys s0, s1, … */
+  startRtmpPushes: (count: number, url: string) => Promise<void>;
 }
 
 /** Starts the built CLI (pnpm build first) and waits for its API port. */
@@ -32,15 +34,20 @@ export async function startSluiceCli(): Promise<SluiceCli> {
   await waitForTcpPort(apiPort, 20_000);
   const auth = { authorization: `Basic ${Buffer.from('ome-access-token').toString('base64')}` };
   const api = `http://127.0.0.1:${apiPort}/v1/vhosts/default/apps/app`;
+  const startPush = async (body: unknown): Promise<void> => {
+    const res = await fetch(`${api}:startPush`, { method: 'POST', headers: auth, body: JSON.stringify(body) });
+    if (res.status !== 200) throw new Error(`startPush: ${res.status} ${await res.text()}`);
+  };
   return {
     process: sluice,
     apiPort,
     rtmpPort,
     api,
     auth,
-    startPush: async (body) => {
-      const res = await fetch(`${api}:startPush`, { method: 'POST', headers: auth, body: JSON.stringify(body) });
-      if (res.status !== 200) throw new Error(`startPush: ${res.status} ${await res.text()}`);
+    startPush,
+    startRtmpPushes: async (count, url) => {
+      for (let i = 0; i < count; i++)
+        await startPush({ id: `p${i}`, stream: { name: 'src' }, protocol: 'rtmp', url, streamKey: `s${i}` });
     },
   };
 }
