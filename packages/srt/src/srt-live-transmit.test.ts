@@ -61,24 +61,33 @@ function query(passphrase: string | undefined, pbkeylen: number | undefined, lat
   return q;
 }
 
+/** srt-live-transmit listening on a free port with these keys and latency, writing what it receives to stdout. */
+async function sltListener(
+  passphrase: string | undefined,
+  pbkeylen: number | undefined,
+  latencyMs: number,
+): Promise<{ port: number; peer: PeerProcess; output: () => Buffer }> {
+  const port = await freeUdpPort();
+  const peer = slt([`srt://127.0.0.1:${port}?mode=listener&${query(passphrase, pbkeylen, latencyMs)}`, 'file://con']);
+  return { port, peer, output: stdoutBytes(peer) };
+}
+
+/** Our caller to 127.0.0.1:port asking for 120 ms latency, with these keys and `options`. */
+function callListener(
+  port: number,
+  passphrase: string | undefined,
+  pbkeylen: number | undefined,
+  options: Partial<Parameters<typeof SrtCaller.connect>[0]>,
+): ReturnType<typeof SrtCaller.connect> {
+  return connectRetrying({ host: '127.0.0.1', port, passphrase, pbkeylen, latencyMs: 120, ...options });
+}
+
 describeWithPeers(['srt-live-transmit'], 'srt-live-transmit 1.5 interop', () => {
   it.each(cases)(
     'our caller -> srt-live-transmit listener, byte-exact (%s)',
     async (_name, passphrase, pbkeylen, latencyMs) => {
-      const port = await freeUdpPort();
-      const peer = slt([
-        `srt://127.0.0.1:${port}?mode=listener&${query(passphrase, pbkeylen, latencyMs)}`,
-        'file://con',
-      ]);
-      const output = stdoutBytes(peer);
-      const c = await connectRetrying({
-        host: '127.0.0.1',
-        port,
-        passphrase,
-        pbkeylen,
-        latencyMs: 120,
-        streamId: 'interop',
-      });
+      const { port, peer, output } = await sltListener(passphrase, pbkeylen, latencyMs);
+      const c = await callListener(port, passphrase, pbkeylen, { streamId: 'interop' });
       expect(c.latencyMs).toBe(latencyMs);
       expect(c.encrypted).toBe(passphrase !== undefined);
       for (let o = 0; o < stream.length; o += 1316) {
@@ -101,17 +110,10 @@ describeWithPeers(['srt-live-transmit'], 'srt-live-transmit 1.5 interop', () => 
   ] as const)(
     'our caller -> srt-live-transmit across the 31-bit sequence and 32-bit microsecond timestamp wraps, byte-exact (%s)',
     async (_name, passphrase, pbkeylen) => {
-      const port = await freeUdpPort();
-      const peer = slt([`srt://127.0.0.1:${port}?mode=listener&${query(passphrase, pbkeylen, 120)}`, 'file://con']);
-      const output = stdoutBytes(peer);
+      const { port, peer, output } = await sltListener(passphrase, pbkeylen, 120);
       const packets = stream.length / 1316;
       const initialSequence = 2 ** 31 - Math.floor(packets / 2); // the wrap half way through
-      const c = await connectRetrying({
-        host: '127.0.0.1',
-        port,
-        passphrase,
-        pbkeylen,
-        latencyMs: 120,
+      const c = await callListener(port, passphrase, pbkeylen, {
         initialSequence,
         timestampOriginUs: 2 ** 32 - 300_000, // wraps 0.3 s in (as 71.6 minutes into a connection)
       });
