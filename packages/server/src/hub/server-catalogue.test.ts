@@ -1,23 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { ServerCatalogue } from './server-catalogue.js';
 import { StreamHub } from './stream-hub.js';
-import { VirtualHostTable } from './virtual-host-table.js';
+import { defaultVhostTable } from '../test-support/vhosts.js';
 
 describe('ServerCatalogue', () => {
-  const table = new VirtualHostTable([
+  const table = defaultVhostTable(
     {
-      name: 'default',
-      hostNames: ['*'],
-      applications: [
-        {
-          name: 'app',
-          rtmp: true,
-          push: { connectTimeoutMs: 5000, sendTimeoutMs: 2000, noMediaTimeoutMs: 5000, streamMap: undefined },
-        },
-        { name: 'nopush', rtmp: true, push: undefined },
-      ],
+      name: 'app',
+      rtmp: true,
+      push: { connectTimeoutMs: 5000, sendTimeoutMs: 2000, noMediaTimeoutMs: 5000, streamMap: undefined },
     },
-  ]);
+    { name: 'nopush', rtmp: true, push: undefined },
+  );
 
   it('lists vhosts, apps and live streams with their tracks', () => {
     const hub = new StreamHub();

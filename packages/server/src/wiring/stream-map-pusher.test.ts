@@ -2,8 +2,8 @@ import { DuplicatePushId, type PushRecord, type PushService, type StartPushInput
 import { describe, expect, it } from 'vitest';
 import { parseStreamMap } from '../config/stream-map.js';
 import { StreamHub } from '../hub/stream-hub.js';
-import { VirtualHostTable } from '../hub/virtual-host-table.js';
 import { silentLogger } from '../log/logger.js';
+import { defaultVhostTable } from '../test-support/vhosts.js';
 import { startStreamMapPusher } from './stream-map-pusher.js';
 
 describe('startStreamMapPusher', () => {
@@ -13,19 +13,11 @@ describe('startStreamMapPusher', () => {
       <Push><Enable>true</Enable><StreamName>other</StreamName><Protocol>mpegts</Protocol><Url>udp://127.0.0.1:5000</Url></Push>
       <Push><Enable>true</Enable><StreamName>cam?</StreamName><VariantNames>v</VariantNames><Protocol>mpegts</Protocol><Url>udp://127.0.0.1:\${Stream}</Url></Push>
     </PushInfo>`);
-    const table = new VirtualHostTable([
-      {
-        name: 'default',
-        hostNames: ['*'],
-        applications: [
-          {
-            name: 'app',
-            rtmp: true,
-            push: { connectTimeoutMs: 1, sendTimeoutMs: 1, noMediaTimeoutMs: 0, streamMap: { path: 'x', entries } },
-          },
-        ],
-      },
-    ]);
+    const table = defaultVhostTable({
+      name: 'app',
+      rtmp: true,
+      push: { connectTimeoutMs: 1, sendTimeoutMs: 1, noMediaTimeoutMs: 0, streamMap: { path: 'x', entries } },
+    });
     const started: StartPushInput[] = [];
     const ids = new Set<string>();
     const service: PushService = {
