@@ -19,15 +19,17 @@ import {
   ffprobe,
   freeUdpPort,
   readFixture,
-  startProcess,
   waitFor,
-  type PeerProcess,
 } from '@sluice/test-support';
-import { SrtCaller, SrtConnectionError, SrtRejectPredefined, SrtRejectReason, type SrtConnection } from '@sluice/srt';
+import type { PeerProcess } from '@sluice/test-support';
+import { SrtCaller, SrtConnectionError, SrtRejectPredefined, SrtRejectReason } from '@sluice/srt';
+import type { SrtConnection } from '@sluice/srt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RefusedPublishEvent } from '../access/publish-admission.js';
-import { sleep, startTestServer, type TestServer } from './harness.js';
+import { sleep, startTestServer } from './harness.js';
+import type { TestServer } from './harness.js';
 import { ffmpegSrtUrl, generateLiveTs, startFfmpegTsPublisher, startFfmpegUdpReceiver, stopFfmpeg } from './peers.js';
+import { startGstSrtPublisher, startSltPublisher } from './srt-publishers.js';
 
 const PASSPHRASE = 'sluice-ingest-secret';
 const TS = readFixture('h264-high-aac.ts');
@@ -259,38 +261,20 @@ describeWithPeers(
     });
 
     it('srt-live-transmit (udp:// → srt://, pbkeylen 24, latency 1000 ms): live, decrypted, pushed on it decodes', async () => {
-      const feedPort = await freeUdpPort();
       const query = `streamid=default/app/slt-enc&passphrase=${PASSPHRASE}&pbkeylen=24&latency=1000`;
-      peers.push(
-        startProcess('srt-live-transmit', [
-          '-q',
-          `udp://127.0.0.1:${feedPort}`,
-          `srt://127.0.0.1:${secure.srtPort}?${query}`,
-        ]),
-      );
-      await sleep(500); // its udp:// input is bound
-      peers.push(startFfmpegTsPublisher(`udp://127.0.0.1:${feedPort}?pkt_size=1316`, source));
+      peers.push(...(await startSltPublisher(`srt://127.0.0.1:${secure.srtPort}?${query}`, source)));
       await secure.waitForLive('slt-enc', 20_000);
       await expectPushedDecodes('slt-enc');
     });
 
     it('GStreamer srtsink (pbkeylen 32, latency 1000 ms): live, decrypted, pushed on it decodes', async () => {
-      const gst = startProcess('gst-launch-1.0', [
-        '-q',
-        'filesrc',
-        `location=${source}`,
-        '!',
-        'tsparse',
-        'set-timestamps=true',
-        '!',
-        'srtsink',
-        `uri=srt://127.0.0.1:${secure.srtPort}?mode=caller&streamid=default/app/gst-enc`,
-        `passphrase=${PASSPHRASE}`,
-        'pbkeylen=32',
-        'latency=1000',
-        'sync=true',
-      ]);
-      peers.push(gst);
+      peers.push(
+        startGstSrtPublisher(source, `srt://127.0.0.1:${secure.srtPort}?mode=caller&streamid=default/app/gst-enc`, [
+          `passphrase=${PASSPHRASE}`,
+          'pbkeylen=32',
+          'latency=1000',
+        ]),
+      );
       await secure.waitForLive('gst-enc', 20_000);
       await expectPushedDecodes('gst-enc');
     });

@@ -15,14 +15,14 @@ import {
   ffprobe,
   freeUdpPort,
   startNginxRtmp,
-  startProcess,
   waitFor,
-  type NginxRtmp,
-  type PeerProcess,
 } from '@sluice/test-support';
+import type { NginxRtmp, PeerProcess } from '@sluice/test-support';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { sleep, startTestServer, type TestServer } from './harness.js';
+import { sleep, startTestServer } from './harness.js';
+import type { TestServer } from './harness.js';
 import { ffmpegSrtUrl, generateLiveTs, startFfmpegTsPublisher, startFfmpegUdpReceiver, stopFfmpeg } from './peers.js';
+import { startGstSrtPublisher, startSltPublisher } from './srt-publishers.js';
 import { startSrtReceiver } from './srt-receivers.js';
 
 const APP = '/v1/vhosts/default/apps/app';
@@ -109,15 +109,12 @@ describeWithPeers(
     });
 
     it('srt-live-transmit (udp:// → srt://), stream ID #!::r=app/slt,m=publish: live, carried on to udp://, decodes', async () => {
-      const feedPort = await freeUdpPort();
-      const slt = startProcess('srt-live-transmit', [
-        '-q',
-        `udp://127.0.0.1:${feedPort}`,
-        `srt://127.0.0.1:${t.srtPort}?streamid=#!::r=app/slt,m=publish&latency=120`,
-      ]);
-      peers.push(slt);
-      await sleep(500); // its udp:// input is bound
-      peers.push(startFfmpegTsPublisher(`udp://127.0.0.1:${feedPort}?pkt_size=1316`, source));
+      peers.push(
+        ...(await startSltPublisher(
+          `srt://127.0.0.1:${t.srtPort}?streamid=#!::r=app/slt,m=publish&latency=120`,
+          source,
+        )),
+      );
       await t.waitForLive('slt');
       expect((await stream('slt'))?.sourceType).toBe('srt');
       const udpPort = await freeUdpPort();
@@ -132,20 +129,9 @@ describeWithPeers(
 
     it('GStreamer srtsink, stream ID percent-encoded srt://127.0.0.1:PORT/app/gst (the OvenMediaEngine form): live', async () => {
       const streamId = encodeURIComponent(`srt://127.0.0.1:${t.srtPort}/app/gst`);
-      const gst = startProcess('gst-launch-1.0', [
-        '-q',
-        'filesrc',
-        `location=${source}`,
-        '!',
-        'tsparse',
-        'set-timestamps=true',
-        '!',
-        'srtsink',
-        `uri=srt://127.0.0.1:${t.srtPort}?mode=caller&streamid=${streamId}`,
-        'latency=120',
-        'sync=true',
-      ]);
-      peers.push(gst);
+      peers.push(
+        startGstSrtPublisher(source, `srt://127.0.0.1:${t.srtPort}?mode=caller&streamid=${streamId}`, ['latency=120']),
+      );
       await t.waitForLive('gst', 20_000);
       expect((await stream('gst'))?.sourceType).toBe('srt');
       expect(await codecs('gst')).toEqual(['aac', 'h264']);
