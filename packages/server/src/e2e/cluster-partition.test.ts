@@ -14,14 +14,15 @@ import {
   startProcess,
   startRedisServer,
   waitFor,
-  type PeerProcess,
-  type RedisServer,
 } from '@sluice/test-support';
+import type { PeerProcess, RedisServer } from '@sluice/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, startClusterNode, type ClusterNode } from './cluster-harness.js';
+import { eventually, startClusterNode } from './cluster-harness.js';
+import type { ClusterNode } from './cluster-harness.js';
 import { ip, netnsUnavailable } from './netns.js';
 import { loopingFfmpegArgs } from './peers.js';
-import { startWatchedNginx, type WatchedNginx } from './watched-nginx.js';
+import { startWatchedNginx } from './watched-nginx.js';
+import type { WatchedNginx } from './watched-nginx.js';
 
 const LEASE_MS = 3000;
 const N = 10 + (process.pid % 240);

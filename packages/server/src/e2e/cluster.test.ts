@@ -5,19 +5,15 @@
  * hooks: never two publishers of one stream at once).
  */
 import { execFileSync } from 'node:child_process';
-import {
-  freeTcpPort,
-  removeRedisServer,
-  startRedisServer,
-  waitFor,
-  type PeerProcess,
-  type RedisServer,
-} from '@sluice/test-support';
+import { freeTcpPort, removeRedisServer, startRedisServer, waitFor } from '@sluice/test-support';
+import type { PeerProcess, RedisServer } from '@sluice/test-support';
 import { describeWithPeers } from '@sluice/test-support';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { eventually, startClusterNode, type ClusterNode, type ClusterRecord } from './cluster-harness.js';
+import { eventually, startClusterNode } from './cluster-harness.js';
+import type { ClusterNode, ClusterRecord } from './cluster-harness.js';
 import { startFfmpegPublisher } from './peers.js';
-import { startWatchedNginx, type WatchedNginx } from './watched-nginx.js';
+import { startWatchedNginx } from './watched-nginx.js';
+import type { WatchedNginx } from './watched-nginx.js';
 
 const LEASE_MS = 3000;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -15,11 +15,11 @@ import {
   startNginxRtmp,
   startProcess,
   waitFor,
-  type NginxRtmp,
-  type PeerProcess,
 } from '@sluice/test-support';
+import type { NginxRtmp, PeerProcess } from '@sluice/test-support';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { sleep, startTestServer, type TestServer } from './harness.js';
+import { sleep, startTestServer } from './harness.js';
+import type { TestServer } from './harness.js';
 import { ffmpegTsCopyArgs, startFfmpegPublisher, stopFfmpeg } from './peers.js';
 
 const APP = '/v1/vhosts/default/apps/app';

@@ -6,17 +6,11 @@
  */
 import { basename } from 'node:path';
 import type { PushRecord } from '@sluice/push';
-import {
-  describeWithPeers,
-  ffmpegDecodeErrors,
-  ffprobe,
-  startNginxRtmp,
-  waitFor,
-  type NginxRtmp,
-  type PeerProcess,
-} from '@sluice/test-support';
+import { describeWithPeers, ffmpegDecodeErrors, ffprobe, startNginxRtmp, waitFor } from '@sluice/test-support';
+import type { NginxRtmp, PeerProcess } from '@sluice/test-support';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { sleep, startTestServer, type TestServer } from './harness.js';
+import { sleep, startTestServer } from './harness.js';
+import type { TestServer } from './harness.js';
 import { startFfmpegPublisher, stopFfmpeg } from './peers.js';
 
 const APP = '/v1/vhosts/default/apps/app';

@@ -19,9 +19,8 @@ import {
   startProcess,
   waitFor,
   waitForTcpPort,
-  type NginxRtmp,
-  type PeerProcess,
 } from '@sluice/test-support';
+import type { NginxRtmp, PeerProcess } from '@sluice/test-support';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { sleep, TOKEN, writeTestConfig } from './harness.js';
 import { callApi, fetchPushRecord, startFfmpegPublisher, stopFfmpeg } from './peers.js';

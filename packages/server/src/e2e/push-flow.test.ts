@@ -19,20 +19,20 @@ import {
   freeUdpPort,
   startNginxRtmp,
   waitFor,
-  type NginxRtmp,
-  type PeerProcess,
 } from '@sluice/test-support';
+import type { NginxRtmp, PeerProcess } from '@sluice/test-support';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { attackRtmpPort, malformedApiCall } from './garbage.js';
-import { sleep, startTestServer, TOKEN, type TestServer } from './harness.js';
+import { sleep, startTestServer, TOKEN } from './harness.js';
+import type { TestServer } from './harness.js';
 import {
   startFfmpegPublisher,
   startFfmpegUdpReceiver,
   startUdpRelay,
   stopFfmpeg,
   waitForUdpListener,
-  type UdpRelay,
 } from './peers.js';
+import type { UdpRelay } from './peers.js';
 
 const PUSH_MS = 5000;
 const APP = '/v1/vhosts/default/apps/app';

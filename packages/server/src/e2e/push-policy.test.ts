@@ -8,16 +8,11 @@
 import { basename } from 'node:path';
 import type { ResolvedAddress } from '@sluice/media';
 import type { PushRecord } from '@sluice/push';
-import {
-  describeWithPeers,
-  ffprobe,
-  startNginxRtmp,
-  waitFor,
-  type NginxRtmp,
-  type PeerProcess,
-} from '@sluice/test-support';
+import { describeWithPeers, ffprobe, startNginxRtmp, waitFor } from '@sluice/test-support';
+import type { NginxRtmp, PeerProcess } from '@sluice/test-support';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from './harness.js';
+import { startTestServer } from './harness.js';
+import type { TestServer } from './harness.js';
 import { startFfmpegPublisher, stopFfmpeg } from './peers.js';
 
 const APP = '/v1/vhosts/default/apps/app';

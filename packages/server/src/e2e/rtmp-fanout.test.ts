@@ -7,17 +7,12 @@
  */
 import { basename } from 'node:path';
 import { PayloadChunkCache } from '@sluice/rtmp';
-import {
-  describeWithPeers,
-  ffmpegDecodeErrors,
-  ffprobe,
-  startNginxRtmp,
-  waitFor,
-  type NginxRtmp,
-  type PeerProcess,
-} from '@sluice/test-support';
-import { afterAll, beforeAll, expect, it, vi, type MockInstance } from 'vitest';
-import { sleep, startTestServer, type TestServer } from './harness.js';
+import { describeWithPeers, ffmpegDecodeErrors, ffprobe, startNginxRtmp, waitFor } from '@sluice/test-support';
+import type { NginxRtmp, PeerProcess } from '@sluice/test-support';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
+import type { MockInstance } from 'vitest';
+import { sleep, startTestServer } from './harness.js';
+import type { TestServer } from './harness.js';
 import { startFfmpegPublisher, stopFfmpeg } from './peers.js';
 
 const APP = '/v1/vhosts/default/apps/app';
