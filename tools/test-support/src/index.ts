@@ -10,3 +10,4 @@ export * from './ffmpeg-generate.js';
 export * from './ffmpeg-frame-crc.js';
 export * from './nginx-rtmp-suite.js';
 export * from './ffmpeg-args.js';
+export * from './expect-decodes.js';

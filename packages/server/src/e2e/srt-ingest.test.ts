@@ -9,14 +9,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import {
-  describeWithPeers,
-  ffmpegDecodeErrors,
-  ffprobe,
-  freeUdpPort,
-  startNginxRtmp,
-  waitFor,
-} from '@sluice/test-support';
+import { describeWithPeers, expectDecodes, freeUdpPort, startNginxRtmp, waitFor } from '@sluice/test-support';
 import type { NginxRtmp, PeerProcess } from '@sluice/test-support';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { sleep, startTestServer } from './harness.js';
@@ -56,10 +49,6 @@ describeWithPeers(
       await waitFor(async () => ((await t.push(id))?.sentBytes ?? 0) > bytes, 30_000, `media of ${id}`);
       expect((await t.api('POST', `${APP}:stopPush`, { id })).status).toBe(200);
       await t.waitForGone(id);
-    };
-    const expectDecodes = async (file: string, expected = ['aac', 'h264']): Promise<void> => {
-      expect((await ffprobe(file)).streams.map((s) => s.codec_name).sort()).toEqual(expected);
-      expect(await ffmpegDecodeErrors(file)).toBe('');
     };
 
     beforeAll(async () => {
