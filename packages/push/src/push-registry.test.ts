@@ -1,12 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  DuplicatePushId,
-  InvalidPushUrl,
-  MissingPushParameter,
-  PushNotFound,
-  UnknownTrackId,
-  UnsupportedProtocol,
-} from './errors.js';
+import * as errors from './errors.js';
 import { PushRegistry, type PushStateChange } from './push-registry.js';
 import { settle } from './test-support/fake-clock.js';
 import { AV, video } from './test-support/media.js';
@@ -79,30 +72,30 @@ describe('PushRegistry: startPush', () => {
         return e;
       }
     })();
-    expect(err).toBeInstanceOf(MissingPushParameter);
+    expect(err).toBeInstanceOf(errors.MissingPushParameter);
     expect((err as Error).message).toBe('There is no required parameter [stream.name, url, streamKey]');
   });
 
   it('rejects unsupported protocols, bad urls, duplicate ids and unknown live track ids', () => {
     const { registry, source } = makeRegistry();
-    expect(() => registry.startPush(rtmpPush('x', 'live', { protocol: 'hls' }))).toThrow(UnsupportedProtocol);
+    expect(() => registry.startPush(rtmpPush('x', 'live', { protocol: 'hls' }))).toThrow(errors.UnsupportedProtocol);
     expect(() => registry.startPush(rtmpPush('x', 'live', { protocol: 'hls' }))).toThrow('Unsupported protocol [hls]');
     for (const inherited of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
       expect(() => registry.startPush(rtmpPush('x', 'live', { protocol: inherited }))).toThrow(
-        new UnsupportedProtocol(inherited),
+        new errors.UnsupportedProtocol(inherited),
       );
     }
     expect(() => registry.startPush(rtmpPush('x', 'live', { url: 'udp://h:1' }))).toThrow(
       'Invalid URL [udp://h:1] for protocol [rtmp]',
     );
-    expect(() => registry.startPush(rtmpPush('x', 'live', { url: 'udp://h:1' }))).toThrow(InvalidPushUrl);
+    expect(() => registry.startPush(rtmpPush('x', 'live', { url: 'udp://h:1' }))).toThrow(errors.InvalidPushUrl);
     registry.startPush(rtmpPush('x'));
-    expect(() => registry.startPush(rtmpPush('x'))).toThrow(new DuplicatePushId('x'));
+    expect(() => registry.startPush(rtmpPush('x'))).toThrow(new errors.DuplicatePushId('x'));
     // Not live: any ids are accepted (the push waits in ready).
     registry.startPush(rtmpPush('y', 'later', { stream: { name: 'later', tracks: [7] } }));
     source.publish('cam', AV);
     expect(() => registry.startPush(rtmpPush('z', 'cam', { stream: { name: 'cam', tracks: [100, 7] } }))).toThrow(
-      new UnknownTrackId(7, 'cam'),
+      new errors.UnknownTrackId(7, 'cam'),
     );
     expect(registry.listPushes().map((r) => r.id)).toEqual(['x', 'y']);
   });
@@ -186,7 +179,7 @@ describe('PushRegistry: stopPush and listPushes', () => {
   it('throws PushNotFound for unknown ids and for another app', () => {
     const { registry } = makeRegistry();
     registry.startPush(rtmpPush('p'));
-    expect(() => registry.stopPush('nope')).toThrow(new PushNotFound('nope'));
+    expect(() => registry.stopPush('nope')).toThrow(new errors.PushNotFound('nope'));
     expect(() => registry.stopPush('p', { vhost: 'default', app: 'other' })).toThrow(
       'There is no push information related to the ID [p]',
     );
