@@ -15,7 +15,7 @@ import { DASHBOARD_ROUTES } from '../dashboard/dashboard-routes.js';
 import { createSluiceServer, type SluiceAddresses, type SluiceServer } from '../sluice-server.js';
 import { startFfmpegPublisher, stopFfmpeg } from './peers.js';
 import { getFrom, startSlowloris } from './slow-clients.js';
-import { createTlsWorld, TLS_AUTH, type TlsWorld } from './tls-fixture.js';
+import { createTlsWorld, startPushOverHttp, TLS_AUTH, type TlsWorld } from './tls-fixture.js';
 
 const APP = '/v1/vhosts/default/apps/app';
 const LIMITS =
@@ -175,16 +175,12 @@ describeWithPeers(['openssl', 'ffmpeg', 'nginx-rtmp'], 'e2e: API hardening', () 
       20_000,
       'stream live',
     );
-    const started = await fetch(`http://127.0.0.1:${ports.apiPort}${APP}:startPush`, {
-      method: 'POST',
-      headers: { authorization: TLS_AUTH, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        id: 'rtmp',
-        stream: { name: 'media' },
-        protocol: 'rtmp',
-        url: nginx.url('live'),
-        streamKey: 'media',
-      }),
+    const started = await startPushOverHttp(ports.apiPort, {
+      id: 'rtmp',
+      stream: { name: 'media' },
+      protocol: 'rtmp',
+      url: nginx.url('live'),
+      streamKey: 'media',
     });
     expect(started.status).toBe(200);
     await waitFor(() => server.registry.getPush('rtmp')?.state === 'pushing', 15_000, 'push running');

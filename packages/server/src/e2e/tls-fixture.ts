@@ -12,6 +12,15 @@ import { createPrivateCa, type PrivateCa } from './private-ca.js';
 export const TLS_TOKEN = 'tls-e2e-token';
 export const TLS_AUTH = `Basic ${Buffer.from(TLS_TOKEN).toString('base64')}`;
 
+/** POSTs a startPush body to default/app on the plain HTTP API at `apiPort`, with the TLS world's token. */
+export function startPushOverHttp(apiPort: number | undefined, body: unknown): Promise<Response> {
+  return fetch(`http://127.0.0.1:${apiPort}/v1/vhosts/default/apps/app:startPush`, {
+    method: 'POST',
+    headers: { authorization: TLS_AUTH, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+}
+
 /** Server.xml with plain and TLS ports (all 0 = free), certificate `live.pem`/`live.key`. */
 export function tlsServerXml(extraApi = ''): string {
   return `<?xml version="1.0"?>

@@ -17,11 +17,17 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ConfigError } from '../config/config-error.js';
 import { createSluiceServer, type SluiceAddresses, type SluiceServer } from '../sluice-server.js';
 import { startFfmpegPublisher, stopFfmpeg } from './peers.js';
-import { createTlsWorld, httpsGet, servedCommonName, TLS_AUTH, type TlsWorld } from './tls-fixture.js';
+import {
+  createTlsWorld,
+  httpsGet,
+  servedCommonName,
+  startPushOverHttp,
+  TLS_AUTH,
+  type TlsWorld,
+} from './tls-fixture.js';
 
 const REPO = fileURLToPath(new URL('../../../../', import.meta.url));
 const CLI = fileURLToPath(new URL('../cli.ts', import.meta.url));
-const APP = '/v1/vhosts/default/apps/app';
 
 describeWithPeers(['openssl', 'curl', 'ffmpeg'], 'e2e: TLS for the API and RTMPS ingest', () => {
   let world: TlsWorld;
@@ -124,15 +130,11 @@ describeWithPeers(['openssl', 'curl', 'ffmpeg'], 'e2e: TLS for the API and RTMPS
       20_000,
       () => `rtmps stream live (ffmpeg: ${publisher?.stderr() ?? ''})`,
     );
-    const started = await fetch(`http://127.0.0.1:${ports.apiPort}${APP}:startPush`, {
-      method: 'POST',
-      headers: { authorization: TLS_AUTH, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        id: 'udp',
-        stream: { name: 'secure' },
-        protocol: 'mpegts',
-        url: `udp://127.0.0.1:${udp.address().port}`,
-      }),
+    const started = await startPushOverHttp(ports.apiPort, {
+      id: 'udp',
+      stream: { name: 'secure' },
+      protocol: 'mpegts',
+      url: `udp://127.0.0.1:${udp.address().port}`,
     });
     expect(started.status).toBe(200);
     await waitFor(() => udpBytes > 50_000, 15_000, 'media pushed from the rtmps stream');
