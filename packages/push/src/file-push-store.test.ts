@@ -65,6 +65,34 @@ describe('FilePushStore', () => {
     expect((await new FilePushStore(path).load()).map((p) => p.id)).toContain('late2');
   });
 
+  it('a change resolves once a write holding it ends, while other changes keep coming', async () => {
+    // tools/soak's start/stop cycles: changes that never pause kept every caller waiting (and held) until they did
+    const path = join(dir, 'pushes.msgpack');
+    const store = new FilePushStore(path, { fsync: false });
+    let churned = 0;
+    let churning = true;
+    const churn = (): void => {
+      if (!churning) return;
+      void store.put(push(`churn-${churned++ % 5}`));
+      setImmediate(churn); // a change in every turn of the loop
+    };
+    churn();
+    try {
+      await new Promise((r) => setTimeout(r, 50));
+      const writesBefore = store.writeCount;
+      const settled = await Promise.race([
+        store.put(push('mine')).then(() => 'written'),
+        new Promise((r) => setTimeout(() => r('still waiting'), 5000)),
+      ]);
+      expect(settled).toBe('written');
+      expect(store.writeCount - writesBefore).toBeLessThanOrEqual(2);
+      expect((await new FilePushStore(path).load()).map((p) => p.id)).toContain('mine');
+    } finally {
+      churning = false;
+    }
+    await store.close();
+  });
+
   for (const [name, bytes] of [
     ['garbage', new Uint8Array([0xc1, 0xc1, 0xc1])],
     [

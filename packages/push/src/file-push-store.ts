@@ -28,6 +28,8 @@ export class FilePushStore implements PushStore {
   private loading: Promise<StoredPush[]> | undefined;
   private writing: Promise<void> | undefined;
   private dirty = false;
+  /** Callers of changes that no started write holds yet. */
+  private waiting: Array<{ resolve: () => void; reject: (error: unknown) => void }> = [];
   private readonly onCorrupted: (error: PushStoreCorrupted) => void;
   private readonly fsync: boolean;
   /** Completed atomic writes (for tests and diagnostics). */
@@ -95,10 +97,21 @@ export class FilePushStore implements PushStore {
     return problem;
   }
 
+  /**
+   * Resolves once a write holding this change has ended. Each change waits for the next
+   * write to start and end, not for the writes to stop: under changes that never pause
+   * (10,000 start/stop cycles through the API, tools/soak) the callers' promises resolved
+   * only when the loop ended, and every one of them was kept until then.
+   */
   private scheduleWrite(): Promise<void> {
     this.dirty = true;
-    this.writing ??= this.writeWhileDirty();
-    return this.writing;
+    const written = new Promise<void>((resolve, reject) => this.waiting.push({ resolve, reject }));
+    if (this.writing === undefined) {
+      const loop = this.writeWhileDirty();
+      loop.catch(() => undefined); // its callers hold their own promises; close() still sees the failure
+      this.writing = loop;
+    }
+    return written;
   }
 
   /** Writes until no change is pending; clears `writing` in the same step that sees nothing dirty. */
@@ -108,15 +121,20 @@ export class FilePushStore implements PushStore {
       await Promise.resolve();
       while (this.dirty) {
         this.dirty = false;
+        const included = this.waiting;
+        this.waiting = [];
         const pushes = [...this.pushes.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
         const bytes = encode({ format: FORMAT, version: VERSION, pushes });
         try {
           await this.writeAtomically(bytes);
         } catch (error) {
           this.dirty = true; // the next change retries the whole state
+          // this write's changes and those made meanwhile fail together
+          for (const w of [...included, ...this.waiting.splice(0)]) w.reject(error);
           throw error;
         }
         this.writeCount++;
+        for (const w of included) w.resolve();
       }
     } finally {
       this.writing = undefined;
