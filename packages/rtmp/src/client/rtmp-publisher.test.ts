@@ -2,7 +2,7 @@ import type { PushSink } from '@sluice/push';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { MediaPacket, TrackInfo } from '@sluice/media';
-import { buildOpusHead } from '@sluice/media';
+import { buildOpusHead, opusHeadFromTsChannelConfig } from '@sluice/media';
 import { waitFor } from '@sluice/test-support';
 import { RtmpPublisher } from './rtmp-publisher.js';
 import { PayloadChunkCache } from './payload-chunk-cache.js';
@@ -122,14 +122,7 @@ describe('RtmpPublisher -> RtmpServer (our own two ends)', () => {
 
   it('sends H.265 and Opus as Enhanced RTMP when the server announces them', async () => {
     const hvcc = Uint8Array.from({ length: 40 }, (_, i) => i + 1);
-    const opusHead = buildOpusHead({
-      version: 1,
-      channelCount: 2,
-      preSkip: 312,
-      inputSampleRate: 48000,
-      outputGain: 0,
-      mappingFamily: 0,
-    });
+    const opusHead = buildOpusHead(opusHeadFromTsChannelConfig(2, 312)!); // stereo, mapping family 0
     const tracks: TrackInfo[] = [
       { id: 0, kind: 'video', codec: 'h265', timescale: 1000, config: hvcc, width: 640, height: 360 },
       { id: 1, kind: 'audio', codec: 'opus', timescale: 1000, config: opusHead, sampleRate: 48000, channels: 2 },
