@@ -7,19 +7,12 @@ import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import {
-  describeWithPeers,
-  expectDecodes,
-  freeTcpPort,
-  startNginxRtmp,
-  startProcess,
-  waitFor,
-} from '@sluice/test-support';
+import { describeWithPeers, expectDecodes, freeTcpPort, startNginxRtmp, waitFor } from '@sluice/test-support';
 import type { NginxRtmp, PeerProcess } from '@sluice/test-support';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { sleep, startTestServer } from './harness.js';
 import type { TestServer } from './harness.js';
-import { ffmpegTsCopyArgs, startFfmpegPublisher, stopFfmpeg } from './peers.js';
+import { startFfmpegPublisher, startFfmpegTsReceiver, stopFfmpeg } from './peers.js';
 
 const APP = '/v1/vhosts/default/apps/app';
 
@@ -63,7 +56,7 @@ describeWithPeers(['ffmpeg', 'ffprobe', 'nginx-rtmp'], 'e2e: rtmps and tcp:// de
   it('pushes MPEG-TS over TCP to a listening ffmpeg; the file decodes', async () => {
     const port = await freeTcpPort();
     const file = join(mkdtempSync(join(tmpdir(), 'sluice-tcp-')), 'tcp.ts');
-    const receiver = startProcess('ffmpeg', ffmpegTsCopyArgs(`tcp://127.0.0.1:${port}?listen=1`, file));
+    const receiver = startFfmpegTsReceiver(`tcp://127.0.0.1:${port}?listen=1`, file);
     await sleep(1000); // listening (a probe connection would be its one client)
     const started = await t.api('POST', `${APP}:startPush`, {
       id: 'tcp',

@@ -75,10 +75,12 @@ export function startFfmpegUdpReceiver(port: number, file: string): PeerProcess 
   // pes_payload_size 0: one audio frame per PES as received; ffmpeg's default packing
   // re-derives in-between audio timestamps from the frame duration, and its own null
   // muxer then reports them as non-monotonic when the file is decoded.
-  return startProcess(
-    'ffmpeg',
-    ffmpegTsCopyArgs(`udp://127.0.0.1:${port}?timeout=3000000&fifo_size=1000000&overrun_nonfatal=1`, file),
-  );
+  return startFfmpegTsReceiver(`udp://127.0.0.1:${port}?timeout=3000000&fifo_size=1000000&overrun_nonfatal=1`, file);
+}
+
+/** Starts ffmpeg copying the MPEG-TS it receives from `input` (a URL) into `file` as it came (ffmpegTsCopyArgs). */
+export function startFfmpegTsReceiver(input: string, file: string): PeerProcess {
+  return startProcess('ffmpeg', ffmpegTsCopyArgs(input, file));
 }
 
 /**
