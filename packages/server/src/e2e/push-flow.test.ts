@@ -54,6 +54,12 @@ describeWithPeers(
       expect(answer.status, JSON.stringify(answer.body)).toBe(200);
       return answer.body?.response?.[0] as PushRecord;
     };
+    /** Push `id` of `stream` to nginx's `live` app; the stream key (its recordings' name) is `id` unless given. */
+    const startToNginx = (
+      id: string,
+      stream: { name: string; tracks?: unknown[] },
+      streamKey = id,
+    ): Promise<PushRecord> => start({ id, stream, protocol: 'rtmp', url: nginx.url('live'), streamKey });
     const stop = async (id: string): Promise<void> => {
       const answer = await t.api('POST', `${APP}:stopPush`, { id });
       expect(answer.status).toBe(200);
@@ -126,28 +132,10 @@ describeWithPeers(
       // reserved before 'cam2' is published: every push starts at its first keyframe, so the
       // recording's duration can be compared with the time pushed (no GOP backlog at the start).
       // Track ids are stable per ingest: those of 'cam' are those of 'cam2'.
-      await start({
-        id: 'full',
-        stream: { name: 'cam2' },
-        protocol: 'rtmp',
-        url: nginx.url('live'),
-        streamKey: 'full',
-      });
+      await startToNginx('full', { name: 'cam2' });
       await start({ id: 'udp', stream: { name: 'cam2' }, protocol: 'mpegts', url: `udp://127.0.0.1:${relay.port}` });
-      await start({
-        id: 'vonly',
-        stream: { name: 'cam2', tracks: [videoId] },
-        protocol: 'rtmp',
-        url: nginx.url('live'),
-        streamKey: 'vonly',
-      });
-      await start({
-        id: 'aonly',
-        stream: { name: 'cam2', tracks: [audioId] },
-        protocol: 'rtmp',
-        url: nginx.url('live'),
-        streamKey: 'aonly',
-      });
+      await startToNginx('vonly', { name: 'cam2', tracks: [videoId] });
+      await startToNginx('aonly', { name: 'cam2', tracks: [audioId] });
       publishers.push(startFfmpegPublisher(t.ingestUrl('cam2')));
       for (const id of ['full', 'udp', 'vonly', 'aonly']) await t.waitForState(id, 'pushing', 15_000);
 
@@ -218,13 +206,7 @@ describeWithPeers(
     });
 
     it('7. a push reserved before its stream exists starts when it is published; a StreamMap entry pushes automatically', async () => {
-      const reserved = await start({
-        id: 'reserved',
-        stream: { name: 'late' },
-        protocol: 'rtmp',
-        url: nginx.url('live'),
-        streamKey: 'late',
-      });
+      const reserved = await startToNginx('reserved', { name: 'late' }, 'late');
       expect(reserved.state).toBe('ready');
       await sleep(300);
       expect((await t.push('reserved'))?.state).toBe('ready');
@@ -247,13 +229,7 @@ describeWithPeers(
     });
 
     it('8. garbage on the RTMP port and 1,000 malformed API calls while a push runs: the push keeps going, its output decodes', async () => {
-      await start({
-        id: 'sturdy',
-        stream: { name: 'cam' },
-        protocol: 'rtmp',
-        url: nginx.url('live'),
-        streamKey: 'sturdy',
-      });
+      await startToNginx('sturdy', { name: 'cam' });
       await t.waitForState('sturdy', 'pushing');
       const before = (await t.push('sturdy')) as PushRecord;
       const statuses = new Map<number, number>();
