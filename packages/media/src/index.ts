@@ -188,7 +188,7 @@ export { systemClock, type Clock, type TimerHandle } from './clock.js';
 /** The one send-stall watchdog: fires when the kernel accepted no byte for too long. */
 export { SendWatchdog, KernelByteCounter, type SendWatchdogOptions, type SocketByteCounts } from './send-watchdog.js';
 /** Listener lists whose listeners cannot break the emitter (a throwing listener is reported, the others still run). */
-export { ListenerList, callIsolated, emitIsolated } from './listeners.js';
+export { ListenerList, SinkListeners, callIsolated, emitIsolated } from './listeners.js';
 /** Host resolution for outgoing connections: HostResolver, resolveHostSystem, pinnedLookup (connect only to checked addresses). */
 export {
   HostResolutionError,

@@ -62,3 +62,24 @@ export class ListenerList<A extends unknown[] = []> {
     }
   }
 }
+
+/**
+ * The drain and error listeners of a sink (a push destination, a TS sender, a publisher),
+ * for its class to extend: `onDrain` and `onError` add to them, the class emits them.
+ */
+export abstract class SinkListeners {
+  /** Called when a full send buffer has drained. */
+  protected readonly drainListeners = new ListenerList();
+  /** Called with the error that ended the connection. */
+  protected readonly errorListeners = new ListenerList<[Error]>();
+
+  /** Called when a full send buffer has drained. */
+  onDrain(listener: () => void): void {
+    this.drainListeners.add(listener);
+  }
+
+  /** Called when the connection fails (after it opened). */
+  onError(listener: (error: Error) => void): void {
+    this.errorListeners.add(listener);
+  }
+}

@@ -10,7 +10,7 @@ import { connect, type NetConnectOpts, type Socket } from 'node:net';
 import {
   HostResolutionError,
   KernelByteCounter,
-  ListenerList,
+  SinkListeners,
   pinnedLookup,
   resolveHostSystem,
   SendWatchdog,
@@ -50,7 +50,7 @@ function checkMs(name: string, v: number): number {
 }
 
 /** Sends MPEG-TS packets on a TCP connection. */
-export class TcpTsSender implements TsSender {
+export class TcpTsSender extends SinkListeners implements TsSender {
   readonly destination: TsDestination;
   private readonly connectTimeoutMs: number;
   private readonly sendTimeoutMs: number;
@@ -64,11 +64,10 @@ export class TcpTsSender implements TsSender {
   private readonly clock: Clock;
   private readonly watchdog: SendWatchdog;
   private readonly sent = new KernelByteCounter();
-  private readonly drainListeners = new ListenerList();
-  private readonly errorListeners = new ListenerList<[Error]>();
 
   /** Parses `url` (tcp://host:port); throws TsSenderError('url') when invalid. */
   constructor(url: string, options: TcpTsSenderOptions = {}) {
+    super();
     const dest = parseTsUrl(url);
     if (dest.protocol !== 'tcp') throw new TsSenderError('url', `Invalid URL [${url}]: TcpTsSender needs tcp://`);
     this.destination = dest;
@@ -103,14 +102,6 @@ export class TcpTsSender implements TsSender {
 
   get bufferedBytes(): number {
     return this.socket?.writableLength ?? 0;
-  }
-
-  onDrain(listener: () => void): void {
-    this.drainListeners.add(listener);
-  }
-
-  onError(listener: (error: Error) => void): void {
-    this.errorListeners.add(listener);
   }
 
   /**

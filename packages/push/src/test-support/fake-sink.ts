@@ -1,5 +1,5 @@
 /** A destination for tests: controllable open/close, a write buffer that drains only when told to. */
-import { ListenerList, type MediaPacket, type TrackInfo } from '@sluice/media';
+import { SinkListeners, type MediaPacket, type TrackInfo } from '@sluice/media';
 import type { PushSink, PushSinkFactory, PushTarget, RecoveryCounters } from '../types.js';
 
 /** What a fake sink does when opened. */
@@ -15,7 +15,7 @@ export interface SentPacket {
 }
 
 /** Fake PushSink. `reading` = the destination reads everything at once. */
-export class FakeSink implements PushSink {
+export class FakeSink extends SinkListeners implements PushSink {
   openedTracks: readonly TrackInfo[] | undefined;
   readonly packets: SentPacket[] = [];
   bytesSent = 0;
@@ -29,8 +29,6 @@ export class FakeSink implements PushSink {
   /** send() returns false once this many bytes are buffered. */
   bufferLimit = 64 * 1024;
   private full = false;
-  private readonly drainListeners = new ListenerList();
-  private readonly errorListeners = new ListenerList<[Error]>();
   private resolveOpen: (() => void) | undefined;
   private rejectOpen: ((error: Error) => void) | undefined;
   private resolveClose: (() => void) | undefined;
@@ -42,7 +40,9 @@ export class FakeSink implements PushSink {
   constructor(
     readonly target: PushTarget,
     private readonly behaviour: OpenBehaviour,
-  ) {}
+  ) {
+    super();
+  }
 
   open(tracks: readonly TrackInfo[]): Promise<void> {
     this.openedTracks = tracks;
@@ -87,14 +87,6 @@ export class FakeSink implements PushSink {
 
   drainAll(): void {
     this.drainSome(this.bufferedBytes);
-  }
-
-  onDrain(listener: () => void): void {
-    this.drainListeners.add(listener);
-  }
-
-  onError(listener: (error: Error) => void): void {
-    this.errorListeners.add(listener);
   }
 
   /** The connection breaks. */

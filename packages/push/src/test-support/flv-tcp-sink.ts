@@ -4,21 +4,21 @@
  * what a push session sends: keyframe first, codec configuration, timestamps from 0.
  */
 import { connect, type Socket } from 'node:net';
-import { FlvTagMuxer, FlvWriter, ListenerList, type MediaPacket, type TrackInfo } from '@sluice/media';
+import { FlvTagMuxer, FlvWriter, SinkListeners, type MediaPacket, type TrackInfo } from '@sluice/media';
 import type { PushSink, PushSinkFactory, PushTarget } from '../types.js';
 
 /** FLV over TCP. */
-export class FlvTcpSink implements PushSink {
+export class FlvTcpSink extends SinkListeners implements PushSink {
   private socket: Socket | undefined;
   private muxer: FlvTagMuxer | undefined;
   private writer: FlvWriter | undefined;
   private writable = true;
   private closing = false;
-  private readonly drainListeners = new ListenerList();
-  private readonly errorListeners = new ListenerList<[Error]>();
   private failed = false;
 
-  constructor(private readonly target: PushTarget) {}
+  constructor(private readonly target: PushTarget) {
+    super();
+  }
 
   open(tracks: readonly TrackInfo[]): Promise<void> {
     const url = new URL(this.target.url);
@@ -62,14 +62,6 @@ export class FlvTcpSink implements PushSink {
 
   get bufferedBytes(): number {
     return this.socket?.writableLength ?? 0;
-  }
-
-  onDrain(listener: () => void): void {
-    this.drainListeners.add(listener);
-  }
-
-  onError(listener: (error: Error) => void): void {
-    this.errorListeners.add(listener);
   }
 
   close(): Promise<void> {

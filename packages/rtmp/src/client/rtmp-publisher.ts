@@ -17,7 +17,7 @@ import {
   FlvTagMuxer,
   FlvTagType,
   KernelByteCounter,
-  ListenerList,
+  SinkListeners,
   SendWatchdog,
   systemClock,
 } from '@sluice/media';
@@ -107,8 +107,11 @@ interface RtmpMessageResult {
 
 const SET_DATA_FRAME = encodeAmf0('@setDataFrame');
 
-/** Publishes one stream to an RTMP server. */
-export class RtmpPublisher {
+/**
+ * Publishes one stream to an RTMP server. onDrain: a full socket buffer has drained;
+ * onError: once, when the connection fails after open() resolved.
+ */
+export class RtmpPublisher extends SinkListeners {
   readonly endpoint: RtmpEndpoint;
   /** Message stream id the server gave us (createStream), 0 before. */
   messageStreamId = 0;
@@ -128,8 +131,6 @@ export class RtmpPublisher {
   private readonly pending = new Map<number, Pending>();
   private publishPending: Pending | undefined;
   private readyPending: Pending | undefined;
-  private readonly drainListeners = new ListenerList();
-  private readonly errorListeners = new ListenerList<[Error]>();
   private readonly watchdog: SendWatchdog;
   private readonly clock: Clock;
   private readonly sent = new KernelByteCounter();
@@ -139,6 +140,7 @@ export class RtmpPublisher {
 
   /** Validates the options (throws RangeError for a bad url or option); connects in open(). */
   constructor(options: RtmpPublisherOptions) {
+    super();
     this.options = options;
     this.endpoint = parseRtmpUrl(options.url, options.streamKey ?? '');
     this.connectTimeoutMs = nonNegativeInt(options.connectTimeoutMs ?? 5000, 'connectTimeoutMs');
@@ -173,16 +175,6 @@ export class RtmpPublisher {
   /** True between a successful open() and close()/failure. */
   get isOpen(): boolean {
     return this.state === 'open';
-  }
-
-  /** Called when a full socket buffer has drained. */
-  onDrain(listener: () => void): void {
-    this.drainListeners.add(listener);
-  }
-
-  /** Called once when the connection fails after open() resolved. */
-  onError(listener: (error: Error) => void): void {
-    this.errorListeners.add(listener);
   }
 
   /**
