@@ -252,8 +252,7 @@ export function writeAnnexBNalUnit(nal: Uint8Array, dest: Uint8Array, offset: nu
  */
 export function writeAnnexB(src: Uint8Array, lengthSize: NalLengthSize, dest: Uint8Array, offset: number): number {
   const w = NalUnitWalker.lengthPrefixed(src, lengthSize, 'writeAnnexB');
-  if (!Number.isInteger(offset) || offset < 0 || offset > dest.length)
-    throw new RangeError(`writeAnnexB: offset ${offset} outside 0..${dest.length}`);
+  checkOffset(dest, offset, 'writeAnnexB');
   let out = offset;
   while (w.next()) {
     const size = w.end - w.start;
@@ -271,9 +270,7 @@ export function writeAnnexB(src: Uint8Array, lengthSize: NalLengthSize, dest: Ui
 
 /** Converts length-prefixed NAL units to a new Annex B buffer (4-byte start codes). */
 export function lengthPrefixedToAnnexB(data: Uint8Array, lengthSize: NalLengthSize): Uint8Array {
-  const out = new Uint8Array(annexBSizeOf(data, lengthSize));
-  writeAnnexB(data, lengthSize, out, 0);
-  return out;
+  return convertToNew(data, lengthSize, annexBSizeOf, writeAnnexB);
 }
 
 function checkNalFits(nal: Uint8Array, lengthSize: number): void {
@@ -311,8 +308,7 @@ export function writeLengthPrefixed(
   offset: number,
 ): number {
   checkLengthSize(lengthSize, 'writeLengthPrefixed');
-  if (!Number.isInteger(offset) || offset < 0 || offset > dest.length)
-    throw new RangeError(`writeLengthPrefixed: offset ${offset} outside 0..${dest.length}`);
+  checkOffset(dest, offset, 'writeLengthPrefixed');
   const w = NalUnitWalker.annexB(src);
   let out = offset;
   while (w.next()) {
@@ -341,9 +337,25 @@ export function writeLengthPrefixed(
 
 /** Converts Annex B data to a new length-prefixed buffer. */
 export function annexBToLengthPrefixed(data: Uint8Array, lengthSize: NalLengthSize): Uint8Array {
-  const out = new Uint8Array(lengthPrefixedSizeOf(data, lengthSize));
-  writeLengthPrefixed(data, lengthSize, out, 0);
+  return convertToNew(data, lengthSize, lengthPrefixedSizeOf, writeLengthPrefixed);
+}
+
+/** A new buffer of the size `sizeOf` gives for `data`, filled by `write` (one of the converters above). */
+function convertToNew(
+  data: Uint8Array,
+  lengthSize: NalLengthSize,
+  sizeOf: (src: Uint8Array, lengthSize: NalLengthSize) => number,
+  write: (src: Uint8Array, lengthSize: NalLengthSize, dest: Uint8Array, offset: number) => number,
+): Uint8Array {
+  const out = new Uint8Array(sizeOf(data, lengthSize));
+  write(data, lengthSize, out, 0);
   return out;
+}
+
+/** Throws a RangeError (naming `fn`) unless `offset` is a whole number inside `dest` (its end included). */
+function checkOffset(dest: Uint8Array, offset: number, fn: string): void {
+  if (!Number.isInteger(offset) || offset < 0 || offset > dest.length)
+    throw new RangeError(`${fn}: offset ${offset} outside 0..${dest.length}`);
 }
 
 /** True when a length-prefixed H.264 access unit contains an IDR slice. */
