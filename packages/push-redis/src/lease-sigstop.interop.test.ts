@@ -1,8 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { describeWithPeers, startProcess, waitFor, type PeerProcess } from '@sluice/test-support';
 import { afterEach, expect, it } from 'vitest';
-import type { Lease } from './lease.js';
 import type { RedisPushCluster } from './redis-push-cluster.js';
+import { claimWatched } from './test-support/lease-claim.js';
 import { startNode, uniqueCluster, useRedisServer } from './test-support/redis-fixture.js';
 
 const CHILD = fileURLToPath(new URL('./test-support/lease-holder-child.ts', import.meta.url));
@@ -41,14 +41,8 @@ describeWithPeers(['redis-server'], 'a lease holder stopped with SIGSTOP past it
     node = await startNode(server().url, cluster, 'b');
     child.child.kill('SIGSTOP');
     const stoppedAt = Date.now();
-    let acquired: Lease | undefined;
-    let acquiredAt = 0;
-    node.leases.on('acquired', (l) => {
-      acquiredAt = Date.now();
-      acquired = l;
-    });
-    node.leases.claim('p');
-    await waitFor(() => acquired !== undefined, 10_000, 'b acquired');
+    const claim = claimWatched(node.leases, 'p', () => Date.now());
+    await waitFor(() => claim.acquired !== undefined, 10_000, 'b acquired');
     await new Promise((r) => setTimeout(r, 300));
     const before = lines().length;
     const resumedAt = Date.now();
@@ -65,17 +59,17 @@ describeWithPeers(['redis-server'], 'a lease holder stopped with SIGSTOP past it
     const works = all.filter((l) => l.startsWith('work')).map((l) => Number(l.split(' ')[1]));
     const lost = all.find((l) => l.startsWith('lost'))?.split(' ') ?? [];
     // Every check that passed happened before B acquired (indeed before the child was stopped).
-    expect(Math.max(...works)).toBeLessThan(acquiredAt);
+    expect(Math.max(...works)).toBeLessThan(claim.acquiredAt);
     expect(Math.max(...works)).toBeLessThanOrEqual(stoppedAt + 20);
     // After SIGCONT the first thing the child says is that its lease expired; it does no work after.
     expect(afterResume[0]?.startsWith('lost expired')).toBe(true);
     expect(afterResume.filter((l) => l.startsWith('work'))).toEqual([]);
     expect(Number(lost[2])).toBeGreaterThan(0); // noticed late: it was paused past its deadline
     expect(Number(lost[3])).toBeGreaterThanOrEqual(resumedAt);
-    expect(acquired?.token).toBeGreaterThan(childToken);
+    expect(claim.acquired?.token).toBeGreaterThan(childToken);
     expect((await node.leases.holder('p'))?.node).toBe('b');
     console.log(
-      `SIGSTOP: B acquired ${acquiredAt - stoppedAt} ms after the child was stopped (TTL ${ttlMs} ms); the child noticed its loss ${lost[2]} ms past its deadline, ${Number(lost[3]) - resumedAt} ms after SIGCONT`,
+      `SIGSTOP: B acquired ${claim.acquiredAt - stoppedAt} ms after the child was stopped (TTL ${ttlMs} ms); the child noticed its loss ${lost[2]} ms past its deadline, ${Number(lost[3]) - resumedAt} ms after SIGCONT`,
     );
   });
 });

@@ -1,6 +1,7 @@
 import { describeWithPeers, waitFor } from '@sluice/test-support';
 import { describe, expect, it } from 'vitest';
 import { FreezableClock } from './test-support/freezable-clock.js';
+import { claimWatched } from './test-support/lease-claim.js';
 import {
   FAST,
   nextEvent,
@@ -105,21 +106,15 @@ describeWithPeers(['redis-server'], 'PushLeases against a real redis-server', ()
     const lost: LeaseLoss[] = [];
     a.leases.on('lost', (l) => lost.push(l));
     clock.freeze(); // A stops running timers: no renewal, no expiry timer
-    let acquired: Lease | undefined;
-    let acquiredAt = 0;
-    b.leases.on('acquired', (l) => {
-      acquiredAt = performance.now();
-      acquired = l;
-    });
-    b.leases.claim('p');
+    const claim = claimWatched(b.leases, 'p', () => performance.now());
     let invalidAt = 0;
-    while (acquired === undefined) {
+    while (claim.acquired === undefined) {
       if (invalidAt === 0 && !lease.valid()) invalidAt = performance.now();
       await new Promise((r) => setTimeout(r, 5));
     }
     expect(invalidAt).toBeGreaterThan(0);
-    expect(acquiredAt - invalidAt).toBeGreaterThan(0);
-    expect(acquired.token).toBeGreaterThan(lease.token);
+    expect(claim.acquiredAt - invalidAt).toBeGreaterThan(0);
+    expect(claim.acquired.token).toBeGreaterThan(lease.token);
     // Resume: the frozen renewal tick runs now; it expires the lease first and sends nothing for it.
     const ops: string[] = [];
     const run = a.connection.run.bind(a.connection);
@@ -134,7 +129,7 @@ describeWithPeers(['redis-server'], 'PushLeases against a real redis-server', ()
     expect(ops.filter((o) => o.startsWith('renew'))).toEqual([]);
     expect((await a.leases.holder('p'))?.node).toBe('b');
     console.log(
-      `paused owner: valid() false ${(acquiredAt - invalidAt).toFixed(0)} ms before the other node acquired (margin ${leases.marginMs} ms)`,
+      `paused owner: valid() false ${(claim.acquiredAt - invalidAt).toFixed(0)} ms before the other node acquired (margin ${leases.marginMs} ms)`,
     );
   });
 
