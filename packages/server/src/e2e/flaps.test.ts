@@ -11,7 +11,7 @@ import type { NginxRtmp, PeerProcess } from '@sluice/test-support';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { sleep, startTestServer } from './harness.js';
 import type { TestServer } from './harness.js';
-import { startFfmpegPublisher, stopFfmpeg } from './peers.js';
+import { rtmpPushToNginx, startFfmpegPublisher, stopFfmpeg } from './peers.js';
 
 const APP = '/v1/vhosts/default/apps/app';
 
@@ -60,7 +60,7 @@ describeWithPeers(['ffmpeg', 'ffprobe', 'nginx-rtmp'], 'e2e: destination and sou
   it('4. destination flaps: nginx stopped and restarted 3 times; the push reconnects each time', async () => {
     publishers.push(startFfmpegPublisher(t.ingestUrl('dest')));
     await t.waitForLive('dest');
-    await start({ id: 'flap', stream: { name: 'dest' }, protocol: 'rtmp', url: nginx.url('live'), streamKey: 'flap' });
+    await start(rtmpPushToNginx(nginx, 'flap', 'dest'));
     await t.waitForState('flap', 'pushing');
     await sleep(1200);
     const outagesMs = [300, 3500, 6000]; // 3.5 s: an nginx restart; 6 s: past the 5 s backoff ceiling
@@ -101,13 +101,7 @@ describeWithPeers(['ffmpeg', 'ffprobe', 'nginx-rtmp'], 'e2e: destination and sou
     let publisher = startFfmpegPublisher(t.ingestUrl('src'));
     publishers.push(publisher);
     await t.waitForLive('src');
-    await start({
-      id: 'source',
-      stream: { name: 'src' },
-      protocol: 'rtmp',
-      url: nginx.url('live'),
-      streamKey: 'source',
-    });
+    await start(rtmpPushToNginx(nginx, 'source', 'src'));
     await t.waitForState('source', 'pushing');
     for (let round = 1; round <= 2; round++) {
       await sleep(1200);

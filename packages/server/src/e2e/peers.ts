@@ -7,7 +7,8 @@ import { createSocket, type Socket } from 'node:dgram';
 import { appendFileSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import type { PushRecord } from '@sluice/push';
-import { ffmpegCopyArgs, ffmpegGenerate, fixturePath, startProcess, type PeerProcess } from '@sluice/test-support';
+import { ffmpegCopyArgs, ffmpegGenerate, fixturePath, startProcess } from '@sluice/test-support';
+import type { NginxRtmp, PeerProcess } from '@sluice/test-support';
 
 /** Starts `ffmpeg -re -stream_loop -1 -i FIXTURE -c copy -f flv URL` (a live encoder publishing over RTMP). */
 export function startFfmpegPublisher(
@@ -67,6 +68,16 @@ export function loopingFfmpegArgs(
 
 function startLoopingFfmpeg(url: string, format: string, fixture: string, outputOptions: string[]): PeerProcess {
   return startProcess('ffmpeg', loopingFfmpegArgs(url, format, fixture, outputOptions));
+}
+
+/** A startPush body: stream `name` over RTMP to nginx-rtmp's `live` app, stream key `id` unless given. */
+export function rtmpPushToNginx(
+  nginx: NginxRtmp,
+  id: string,
+  name: string,
+  streamKey = id,
+): { id: string; stream: { name: string }; protocol: 'rtmp'; url: string; streamKey: string } {
+  return { id, stream: { name }, protocol: 'rtmp', url: nginx.url('live'), streamKey };
 }
 
 /** Starts ffmpeg receiving MPEG-TS on udp://127.0.0.1:PORT and copying it into `file`. */

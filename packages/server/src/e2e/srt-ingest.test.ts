@@ -14,7 +14,14 @@ import type { NginxRtmp, PeerProcess } from '@sluice/test-support';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { sleep, startTestServer } from './harness.js';
 import type { TestServer } from './harness.js';
-import { ffmpegSrtUrl, generateLiveTs, startFfmpegTsPublisher, startFfmpegUdpReceiver, stopFfmpeg } from './peers.js';
+import {
+  ffmpegSrtUrl,
+  generateLiveTs,
+  rtmpPushToNginx,
+  startFfmpegTsPublisher,
+  startFfmpegUdpReceiver,
+  stopFfmpeg,
+} from './peers.js';
 import { startGstSrtPublisher, startSltPublisher } from './srt-publishers.js';
 import { startSrtReceiver } from './srt-receivers.js';
 
@@ -74,13 +81,7 @@ describeWithPeers(
       const udpReceiver = startFfmpegUdpReceiver(udpPort, udpFile);
       const srtPort = await freeUdpPort();
       const srtOut = startSrtReceiver('srt-live-transmit', { port: srtPort, latencyMs: 120 });
-      await start({
-        id: 'to-rtmp',
-        stream: { name: 'cam' },
-        protocol: 'rtmp',
-        url: nginx.url('live'),
-        streamKey: 'fromsrt',
-      });
+      await start(rtmpPushToNginx(nginx, 'to-rtmp', 'cam', 'fromsrt'));
       await start({ id: 'to-udp', stream: { name: 'cam' }, protocol: 'mpegts', url: `udp://127.0.0.1:${udpPort}` });
       await start({
         id: 'to-srt',
