@@ -20,6 +20,8 @@ export interface Bounds {
   rssSlopeMbPerHour: number;
   /** Descriptors and handles after minus before, either way. */
   fdTolerance: number;
+  /** Heap used (after GC when the run collected before each sample), MB per hour; no bound when absent. */
+  heapSlopeMbPerHour?: number;
 }
 
 export interface SoakFigures {
@@ -101,7 +103,12 @@ export function soakCriteria(run: SoakRun, f: SoakFigures, b: Bounds): Criterion
       bound: '',
       ok: true,
     },
-    { name: 'heap used slope (MB/hour)', value: String(f.heapSlopeMbPerHour), bound: '', ok: true },
+    {
+      name: `heap used${run.options.gcEachSample ? ' after GC' : ''} slope (MB/hour)`,
+      value: String(f.heapSlopeMbPerHour),
+      bound: b.heapSlopeMbPerHour === undefined ? '' : `< ${b.heapSlopeMbPerHour}`,
+      ok: b.heapSlopeMbPerHour === undefined || f.heapSlopeMbPerHour < b.heapSlopeMbPerHour,
+    },
     { name: 'external slope (MB/hour)', value: String(f.externalSlopeMbPerHour), bound: '', ok: true },
     {
       name: 'heap after GC before → after MB',

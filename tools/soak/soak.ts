@@ -22,6 +22,8 @@ export interface SoakOptions {
   sampleSeconds: number;
   /** Samples before this are left out of the RSS slope. */
   warmupSeconds: number;
+  /** A full GC before each sample: its heap figure is what stays reachable (a short run's leak signal). */
+  gcEachSample: boolean;
   log: (line: string) => void;
 }
 
@@ -33,6 +35,7 @@ export const defaultSoakOptions: SoakOptions = {
   captureSeconds: 10,
   sampleSeconds: 10,
   warmupSeconds: 60,
+  gcEachSample: false,
   log: () => undefined,
 };
 
@@ -139,7 +142,7 @@ export async function runSoak(partial: Partial<SoakOptions> = {}): Promise<SoakR
       const records = await server.pushes();
       const sample: SoakSample = {
         t,
-        ...processFigures(),
+        ...processFigures(o.gcEachSample),
         lagP99Ms: round(interval.percentile(99) / 1e6),
         lagMaxMs: round(interval.max / 1e6),
         receivedBytes: list.reduce((sum, d) => sum + (d.bytes() ?? 0), 0),
