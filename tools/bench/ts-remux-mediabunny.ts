@@ -24,6 +24,22 @@ import {
 } from 'mediabunny';
 import { FlvReader, FlvTagDemuxer, type TrackInfo } from '@sluice/media';
 
+/** What mediabunny is told of the FLV's H.264 track with its first packet (High profile, the avcC). */
+const avcDecoderConfig = (track: TrackInfo): VideoDecoderConfig => ({
+  codec: 'avc1.64001f',
+  codedWidth: track.width ?? 1280,
+  codedHeight: track.height ?? 720,
+  description: track.config,
+});
+
+/** What mediabunny is told of the FLV's AAC track with its first packet (AAC-LC, the AudioSpecificConfig). */
+const aacDecoderConfig = (track: TrackInfo): AudioDecoderConfig => ({
+  codec: 'mp4a.40.2',
+  sampleRate: track.sampleRate ?? 48000,
+  numberOfChannels: track.channels ?? 2,
+  description: track.config,
+});
+
 const [input, output] = process.argv.slice(2);
 if (!input || !output) {
   console.error('usage: ts-remux-mediabunny.ts IN.flv|IN.ts OUT.ts');
@@ -60,35 +76,11 @@ if (input.endsWith('.flv')) {
       packets++;
       if (track.kind === 'video') {
         const packet = new EncodedPacket(p.data, p.key ? 'key' : 'delta', p.pts / 1000, 1 / 30);
-        await video.add(
-          packet,
-          firstVideo
-            ? {
-                decoderConfig: {
-                  codec: 'avc1.64001f',
-                  codedWidth: track.width ?? 1280,
-                  codedHeight: track.height ?? 720,
-                  description: track.config,
-                },
-              }
-            : undefined,
-        );
+        await video.add(packet, firstVideo ? { decoderConfig: avcDecoderConfig(track) } : undefined);
         firstVideo = false;
       } else {
         const packet = new EncodedPacket(p.data, 'key', p.pts / 1000, 1024 / (track.sampleRate ?? 48000));
-        await audio.add(
-          packet,
-          firstAudio
-            ? {
-                decoderConfig: {
-                  codec: 'mp4a.40.2',
-                  sampleRate: track.sampleRate ?? 48000,
-                  numberOfChannels: track.channels ?? 2,
-                  description: track.config,
-                },
-              }
-            : undefined,
-        );
+        await audio.add(packet, firstAudio ? { decoderConfig: aacDecoderConfig(track) } : undefined);
         firstAudio = false;
       }
     }
