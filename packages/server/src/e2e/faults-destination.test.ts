@@ -1,0 +1,251 @@
+/**
+ * End-to-end fault injection, issue 16: destinations that misbehave, with a real ffmpeg
+ * publisher and nginx-rtmp behind a fault proxy (fault-proxy.ts) or stopped with SIGSTOP.
+ * For each fault: what the API shows, that the push recovers when the fault ends, and
+ * that a control push of the same stream (mpegts over UDP) keeps its byte rate (within
+ * 10 % of its rate before, relative to what the ingest received) and the ingest keeps
+ * its frame rate.
+ */
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { PushRecord } from '@sluice/push';
+import { describeWithPeers, startNginxRtmp, waitFor, type NginxRtmp, type PeerProcess } from '@sluice/test-support';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { startFaultProxy, type FaultProxy } from './fault-proxy.js';
+import { sleep, startTestServer, type TestServer } from './harness.js';
+import { countHubFrames } from './output-scenario.js';
+import { startFfmpegPublisher, stopFfmpeg } from './peers.js';
+import { startUdpCapture, type TsCapture } from './ts-captures.js';
+
+const APP = '/v1/vhosts/default/apps/app';
+const CAM = { vhost: 'default', app: 'app', name: 'cam' };
+
+describeWithPeers(['ffmpeg', 'nginx-rtmp'], 'e2e: destination faults (issue 16)', () => {
+  let t: TestServer;
+  let nginx: NginxRtmp;
+  let denying: NginxRtmp;
+  let publisher: PeerProcess | undefined;
+  let control: TsCapture;
+  let proxy: FaultProxy;
+  /** Control push bytes per ingest payload byte, before any fault. */
+  let baseline = 0;
+  let fps = 0;
+
+  /** sentBytes of the control push and bytesIn of the stream, now. */
+  const counters = async (): Promise<[number, number]> => [
+    (await t.push('ctl'))?.sentBytes ?? 0,
+    t.server.hub.stream(CAM)?.bytesIn ?? 0,
+  ];
+
+  /** Runs `during` and checks that the control push and the ingest went on meanwhile. */
+  async function othersUnaffected(during: () => Promise<void>): Promise<void> {
+    const frames = countHubFrames(t, 'cam');
+    const started = Date.now();
+    const [sent0, in0] = await counters();
+    try {
+      await during();
+    } finally {
+      frames.off();
+    }
+    const [sent1, in1] = await counters();
+    const seconds = (Date.now() - started) / 1000;
+    const ratio = (sent1 - sent0) / (in1 - in0);
+    expect(Math.abs(ratio / baseline - 1), `control push ${ratio.toFixed(3)} vs ${baseline.toFixed(3)}`).toBeLessThan(
+      0.1,
+    );
+    expect(frames.video / seconds, `ingest frame rate vs ${fps}`).toBeGreaterThan(0.9 * fps);
+    expect((await t.push('ctl'))?.state).toBe('pushing');
+  }
+
+  const start = async (id: string, url: string): Promise<void> => {
+    const answer = await t.api('POST', `${APP}:startPush`, {
+      id,
+      stream: { name: 'cam' },
+      protocol: 'rtmp',
+      url,
+      streamKey: id,
+    });
+    expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+  };
+  const stop = async (id: string): Promise<void> => {
+    expect((await t.api('POST', `${APP}:stopPush`, { id })).status).toBe(200);
+    await t.waitForGone(id);
+  };
+  const errorsOf = (id: string): string[] =>
+    t.changes.filter((c) => c.id === id && c.error !== undefined).map((c) => c.error!.message);
+  /** Waits until push `id` sends media again: pushing and sentBytes growing. */
+  const flowing = async (id: string, timeoutMs = 20_000): Promise<PushRecord> => {
+    await t.waitForState(id, 'pushing', timeoutMs);
+    const before = (await t.push(id))?.sentBytes ?? 0;
+    await waitFor(async () => ((await t.push(id))?.sentBytes ?? 0) > before + 50_000, 10_000, `${id} sends media`);
+    return (await t.push(id)) as PushRecord;
+  };
+
+  beforeAll(async () => {
+    nginx = await startNginxRtmp({ apps: ['live'], record: false });
+    denying = await startNginxRtmp({ apps: ['live'], record: false, appDirectives: 'deny publish all;' });
+    proxy = await startFaultProxy(nginx.port);
+    t = await startTestServer();
+    publisher = startFfmpegPublisher(t.ingestUrl('cam'));
+    await t.waitForLive('cam');
+    control = await startUdpCapture();
+    const answer = await t.api('POST', `${APP}:startPush`, {
+      id: 'ctl',
+      stream: { name: 'cam' },
+      protocol: 'mpegts',
+      url: `udp://127.0.0.1:${control.port}`,
+    });
+    expect(answer.status).toBe(200);
+    await flowing('ctl');
+    const frames = countHubFrames(t, 'cam');
+    const [sent0, in0] = await counters();
+    await sleep(4000);
+    const [sent1, in1] = await counters();
+    frames.off();
+    baseline = (sent1 - sent0) / (in1 - in0);
+    fps = frames.video / 4;
+    expect(baseline).toBeGreaterThan(1); // TS framing on top of the payload
+  });
+
+  afterAll(async () => {
+    if (publisher) await stopFfmpeg(publisher);
+    await t?.close();
+    await control?.close(join(tmpdir(), `sluice-faults-control-${process.pid}.ts`));
+    await proxy?.close();
+    await nginx?.stop();
+    await denying?.stop();
+  });
+
+  it(
+    'refuses connections: connecting/error with ECONNREFUSED, then pushing once it listens',
+    { timeout: 90_000 },
+    async () => {
+      await proxy.refuse();
+      await othersUnaffected(async () => {
+        await start('refused', proxy.url('live'));
+        await waitFor(() => errorsOf('refused').some((e) => /ECONNREFUSED/.test(e)), 10_000, 'refusal reported');
+        const record = await t.push('refused');
+        expect(record?.state).not.toBe('pushing');
+        expect(record?.lastError).toMatch(/ECONNREFUSED/);
+        await sleep(1500);
+      });
+      await proxy.listen();
+      const record = await flowing('refused');
+      expect(record.lastError).toBeUndefined();
+      await stop('refused');
+    },
+  );
+
+  it(
+    'resets mid-stream (RST, no FIN): error with the reset, a new session, pushing again',
+    { timeout: 90_000 },
+    async () => {
+      proxy.setMode({ kind: 'reset-after', bytes: 400_000 });
+      await othersUnaffected(async () => {
+        await start('reset', proxy.url('live'));
+        await waitFor(() => proxy.resets() === 1, 20_000, 'the connection reset');
+        const record = await flowing('reset');
+        expect(record.sequence, 'one session ended by the reset').toBe(1);
+      });
+      expect(errorsOf('reset').join('\n')).toMatch(/ECONNRESET|reset|closed/i);
+      await stop('reset');
+    },
+  );
+
+  it(
+    'answers the RTMP handshake wrongly: the handshake error, then pushing once it answers right',
+    { timeout: 90_000 },
+    async () => {
+      proxy.setMode({ kind: 'garbage' });
+      await othersUnaffected(async () => {
+        await start('garbage', proxy.url('live'));
+        await waitFor(() => errorsOf('garbage').length > 0, 15_000, 'the handshake refused');
+        expect((await t.push('garbage'))?.state).not.toBe('pushing');
+        await sleep(1000);
+      });
+      expect(errorsOf('garbage')[0]).toMatch(/handshake|version/i);
+      proxy.setMode({ kind: 'pass' });
+      await flowing('garbage');
+      await stop('garbage');
+    },
+  );
+
+  it(
+    'rejects publish (nginx `deny publish`): never pushing, the refusal in lastError, retrying',
+    { timeout: 90_000 },
+    async () => {
+      await othersUnaffected(async () => {
+        await start('denied', `${denying.url('live')}`);
+        await waitFor(() => errorsOf('denied').length >= 2, 20_000, 'two refused attempts');
+        console.log(`deny publish: ${t.statesOf('denied').join(' ')} | ${errorsOf('denied').join(' | ')}`);
+        expect(t.statesOf('denied')).not.toContain('pushing');
+      });
+      const record = await t.push('denied');
+      expect(record?.lastError).toBeDefined();
+      expect(record?.sequence).toBeGreaterThanOrEqual(2);
+      await stop('denied');
+    },
+  );
+
+  it(
+    'accepts and never reads (SIGSTOPped nginx): stalls into error, pushing again after SIGCONT',
+    { timeout: 90_000 },
+    async () => {
+      const paused = await startNginxRtmp({ apps: ['live'], record: false });
+      try {
+        await start('stopped', paused.url('live'));
+        await flowing('stopped');
+        const pid = paused.process().child.pid!;
+        await othersUnaffected(async () => {
+          process.kill(pid, 'SIGSTOP');
+          try {
+            await waitFor(() => errorsOf('stopped').length > 0, 30_000, 'the stall detected');
+            const record = await t.push('stopped');
+            expect(record?.lastError).toBeDefined();
+            await sleep(1000);
+          } finally {
+            process.kill(pid, 'SIGCONT');
+          }
+        });
+        console.log(`SIGSTOP: ${errorsOf('stopped').join(' | ')}`);
+        await flowing('stopped', 30_000);
+        await stop('stopped');
+      } finally {
+        await paused.stop();
+      }
+    },
+  );
+
+  it(
+    'reads at half the bit rate: frames dropped and counted (or the session restarts), recovers at full rate',
+    { timeout: 90_000 },
+    async () => {
+      const rate = t.server.hub.stream(CAM)?.bytesIn ?? 0;
+      expect(rate).toBeGreaterThan(0);
+      const [, in0] = await counters();
+      await sleep(2000);
+      const [, in1] = await counters();
+      const bytesPerSecond = (in1 - in0) / 2;
+      proxy.setMode({ kind: 'throttle', bytesPerSecond: bytesPerSecond / 2 });
+      await othersUnaffected(async () => {
+        await start('slow', proxy.url('live'));
+        await t.waitForState('slow', 'pushing', 15_000);
+        await waitFor(
+          async () => ((await t.push('slow'))?.droppedFrames ?? 0) > 0 || errorsOf('slow').length > 0,
+          30_000,
+          'the slow reader noticed',
+        );
+      });
+      const during = (await t.push('slow')) as PushRecord;
+      console.log(`half rate: droppedFrames ${during.droppedFrames}, errors: ${errorsOf('slow').join(' | ')}`);
+      proxy.setMode({ kind: 'pass' });
+      await flowing('slow');
+      const after = (await t.push('slow')) as PushRecord;
+      await sleep(3000);
+      const later = (await t.push('slow')) as PushRecord;
+      expect(later.state).toBe('pushing');
+      expect(later.droppedFrames, 'no more drops at full rate').toBe(after.droppedFrames);
+      await stop('slow');
+    },
+  );
+});
