@@ -75,10 +75,11 @@ export class SessionSender {
   ) {
     if (selection.gateTrackId === undefined) throw new RangeError('selection has no track');
     this.gateTrackId = selection.gateTrackId;
-    // progress = bytes reaching the kernel (the sink's bytesSent); none for sendTimeoutMs fails the session
+    // progress = bytes the destination confirmed reading, else bytes reaching the kernel
+    // (the sink's bytesSent); none for sendTimeoutMs fails the session
     this.watchdog = new SendWatchdog({
       timeoutMs: sendTimeoutMs,
-      flushedBytes: () => this.sink?.bytesSent ?? 0,
+      flushedBytes: () => this.sink?.confirmedBytes ?? this.sink?.bytesSent ?? 0,
       bufferedBytes: () => this.sink?.bufferedBytes ?? 0,
       // everything was written but no drain was signalled: carry on as if it had been
       onIdle: () => this.drained(),

@@ -211,6 +211,13 @@ export interface PushSink {
   readonly bytesSent: number;
   /** Bytes accepted by send() but not yet handed to the kernel. */
   readonly bufferedBytes: number;
+  /**
+   * Optional: bytes the destination confirmed reading (RTMP Acknowledgements), once it
+   * has confirmed any; the send watchdog's measure of progress, so that a destination
+   * that stops reading while the kernel still takes bytes counts as stalled. Absent:
+   * bytesSent is the progress.
+   */
+  readonly confirmedBytes?: number | undefined;
   /** Called when a full buffer has drained. */
   onDrain(listener: () => void): void;
   /** Called once when the connection fails after open() resolved. */

@@ -24,14 +24,19 @@ export class RtmpConnectError extends Error {
 /** A connect or send deadline passed (connection timeout, send timeout). */
 export class RtmpTimeoutError extends Error {
   override readonly name = 'RtmpTimeoutError';
-  /** Which deadline: 'connect' or 'send'. */
-  readonly phase: 'connect' | 'send';
+  /**
+   * Which deadline: 'connect', 'send' (the socket drained nothing), or 'acknowledgement'
+   * (the kernel took the bytes but the server acknowledged none of them: it stopped reading).
+   */
+  readonly phase: 'connect' | 'send' | 'acknowledgement';
   readonly timeoutMs: number;
-  constructor(phase: 'connect' | 'send', timeoutMs: number) {
+  constructor(phase: 'connect' | 'send' | 'acknowledgement', timeoutMs: number, detail = '') {
     super(
       phase === 'connect'
         ? `RTMP connection not established within ${timeoutMs} ms`
-        : `RTMP send stalled: nothing drained for ${timeoutMs} ms`,
+        : phase === 'send'
+          ? `RTMP send stalled: nothing drained for ${timeoutMs} ms`
+          : `RTMP destination stopped reading: no acknowledgement for ${timeoutMs} ms${detail}`,
     );
     this.phase = phase;
     this.timeoutMs = timeoutMs;

@@ -52,6 +52,7 @@ import { parseRtmpUrl } from './rtmp-url.js';
 import type { RtmpEndpoint } from './rtmp-url.js';
 import { enhancedFourCcOf, rtmpCannotCarry } from './track-support.js';
 import { sameBytes } from '../bytes.js';
+import { AckWatchdog, PUBLISHER_ACK_WINDOW } from './ack-watchdog.js';
 
 /** Options of an RtmpPublisher (field names match @sluice/push's PushTarget). */
 export interface RtmpPublisherOptions {
@@ -63,6 +64,12 @@ export interface RtmpPublisherOptions {
   connectTimeoutMs?: number;
   /** A write that drains nothing for this long fails the session, ms (default 2000); 0: not watched here (a push session does). */
   sendTimeoutMs?: number;
+  /**
+   * A server that acknowledged reading before and then acknowledges nothing for this long
+   * while more than two acknowledgement windows are outstanding fails the session: it
+   * stopped reading (AckWatchdog), ms. Default: sendTimeoutMs; 0: not watched.
+   */
+  acknowledgementTimeoutMs?: number;
   /** Timers of the connect deadline and the send watchdog (default: the system clock). */
   clock?: Clock;
   /** Outgoing chunk size announced with Set Chunk Size (default 4096). */
@@ -132,6 +139,7 @@ export class RtmpPublisher extends SinkListeners {
   private publishPending: Pending | undefined;
   private readyPending: Pending | undefined;
   private readonly watchdog: SendWatchdog;
+  private readonly ackWatchdog: AckWatchdog;
   private readonly clock: Clock;
   private readonly sent = new KernelByteCounter();
   private readonly sharedChunks: PayloadChunkCache | undefined;
@@ -150,10 +158,26 @@ export class RtmpPublisher extends SinkListeners {
     this.clock = options.clock ?? systemClock;
     this.watchdog = new SendWatchdog({
       timeoutMs: this.sendTimeoutMs,
-      flushedBytes: () => this.bytesSent,
-      bufferedBytes: () => (this.state === 'open' ? this.bufferedBytes : 0),
+      flushedBytes: () => this.confirmedBytes ?? this.bytesSent,
+      bufferedBytes: () => (this.state === 'open' ? (this.connection?.bufferedBytes ?? 0) : 0),
       onStall: () => this.fail(new RtmpTimeoutError('send', this.sendTimeoutMs)),
       clock: this.clock,
+    });
+    const ackTimeoutMs = nonNegativeInt(
+      options.acknowledgementTimeoutMs ?? this.sendTimeoutMs,
+      'acknowledgementTimeoutMs',
+    );
+    this.ackWatchdog = new AckWatchdog({
+      window: PUBLISHER_ACK_WINDOW,
+      announce: (window) => this.connection?.announceWindow(window),
+      timeoutMs: ackTimeoutMs,
+      clock: this.clock,
+      sentBytes: () => this.bytesSent,
+      onStall: (outstanding) =>
+        this.fail(new RtmpTimeoutError('acknowledgement', ackTimeoutMs, ` (${outstanding} bytes outstanding)`)),
+      onCaughtUp: () => {
+        if (this.state === 'open' && (this.connection?.bufferedBytes ?? 0) === 0) this.drainListeners.emit();
+      },
     });
   }
 
@@ -162,9 +186,18 @@ export class RtmpPublisher extends SinkListeners {
     return this.sent.read(this.socket);
   }
 
-  /** Bytes accepted by send() but not yet handed to the kernel. */
+  /**
+   * Bytes accepted by send() but not yet handed to the kernel, plus, while the server is
+   * further behind than the backlog AckWatchdog allows, by how much (so a push session
+   * keeps them queued, and drops whole GOPs by its bounds, rather than fill the kernel).
+   */
   get bufferedBytes(): number {
-    return this.connection?.bufferedBytes ?? 0;
+    return (this.connection?.bufferedBytes ?? 0) + this.ackWatchdog.excess;
+  }
+
+  /** Bytes the server acknowledged reading (undefined until its first Acknowledgement). */
+  get confirmedBytes(): number | undefined {
+    return this.ackWatchdog.confirmed;
   }
 
   /** Outgoing chunk size (publishers sharing a PayloadChunkCache must use its chunk size). */
@@ -215,6 +248,8 @@ export class RtmpPublisher extends SinkListeners {
           { code: s.code, description: s.description },
         );
       }
+      // the server acknowledges every PUBLISHER_ACK_WINDOW bytes it reads (AckWatchdog)
+      connection.announceWindow(PUBLISHER_ACK_WINDOW);
       this.serverFourCcs = announcedFourCcs(connected.commandObject, connected.args[0]);
       for (const track of tracks) {
         const cc = enhancedFourCcOf(track);
@@ -361,6 +396,7 @@ export class RtmpPublisher extends SinkListeners {
           p?.resolve({ name: 'ready', commandObject: null, args: [] });
         },
         onMessage: (m) => this.onMessage(m),
+        onAcknowledgement: (total) => this.ackWatchdog.acknowledged(total),
         onClose: (e) => this.onConnectionClose(e),
       },
       { role: 'client', handshake: this.options.handshake ?? 'simple' },
@@ -469,7 +505,7 @@ export class RtmpPublisher extends SinkListeners {
   private writeMedia(bytes: Uint8Array): boolean {
     const ok = (this.connection as RtmpConnection).write(bytes);
     if (!ok) this.watchdog.arm();
-    return ok;
+    return this.ackWatchdog.check() && ok;
   }
 
   private onConnectionClose(error: Error | undefined): void {
@@ -515,6 +551,7 @@ export class RtmpPublisher extends SinkListeners {
     this.state = 'closed';
     this.sent.read(this.socket); // the last count, before the socket goes away
     this.watchdog.stop();
+    this.ackWatchdog.stop();
     this.rejectPending(error ?? new RtmpConnectionClosed('RtmpPublisher closed'));
     this.connection?.close(error);
     if (this.connection === undefined) this.socket?.destroy();

@@ -34,6 +34,8 @@ export interface RtmpConnectionHandlers {
   onMessage(message: RtmpMessage, chunkStreamId: number): void;
   /** The connection is closed; `error` says why when it was not a clean end. Called once. */
   onClose(error: Error | undefined): void;
+  /** The peer acknowledged reading `total` bytes so far (unwrapped past 2^32). */
+  onAcknowledgement?(total: number): void;
 }
 
 /** Options of an RtmpConnection. */
@@ -55,8 +57,10 @@ export class RtmpConnection {
   /** Peer's Window Acknowledgement Size (0 = none announced). */
   private ackWindow = 0;
   private lastAck = 0;
-  /** Last Window Acknowledgement Size we sent (answering Set Peer Bandwidth). */
+  /** Last Window Acknowledgement Size we sent (answering Set Peer Bandwidth, or announceWindow). */
   sentWindow = 0;
+  /** Bytes the peer acknowledged reading (its Acknowledgement sequence numbers, unwrapped past 2^32). */
+  peerAcknowledged = 0;
   private readonly handshake: ClientHandshake | ServerHandshake;
   private ready = false;
   private closed = false;
@@ -93,6 +97,12 @@ export class RtmpConnection {
   /** Bytes written but not yet handed to the kernel. */
   get bufferedBytes(): number {
     return this.socket.writableLength;
+  }
+
+  /** Asks the peer to acknowledge every `size` bytes it reads (Window Acknowledgement Size, RTMP 5.4.4). */
+  announceWindow(size: number): void {
+    this.sentWindow = size;
+    this.send(ChunkStreamId.Control, windowAckSizeMessage(size));
   }
 
   /** Encodes and writes a message; returns false when the socket's buffer is full. */
@@ -167,8 +177,13 @@ export class RtmpConnection {
       case MessageType.WindowAckSize:
         this.ackWindow = readControlValue(message);
         return;
-      case MessageType.Acknowledgement:
+      case MessageType.Acknowledgement: {
+        // sequence number = bytes received so far, mod 2^32 (RTMP 5.4.3)
+        const sequence = readControlValue(message);
+        this.peerAcknowledged += (sequence - (this.peerAcknowledged % 0x1_0000_0000) + 0x1_0000_0000) % 0x1_0000_0000;
+        this.handlers.onAcknowledgement?.(this.peerAcknowledged);
         return;
+      }
       case MessageType.SetPeerBandwidth: {
         // answer with a Window Acknowledgement Size when the window differs from the last we sent
         const size = readControlValue(message);

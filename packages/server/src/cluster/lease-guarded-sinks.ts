@@ -99,6 +99,10 @@ class LeaseGuardedSink implements PushSink {
     return this.inner.bytesSent;
   }
 
+  get confirmedBytes(): number | undefined {
+    return this.inner.confirmedBytes;
+  }
+
   get bufferedBytes(): number {
     return this.inner.bufferedBytes;
   }

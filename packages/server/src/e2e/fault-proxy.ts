@@ -81,13 +81,27 @@ export async function startFaultProxy(targetPort: number): Promise<FaultProxy> {
       });
       return;
     }
-    // throttle: read, then pause for as long as the chunk takes at the rate (while the
-    // mode stays `throttle`: setting `pass` lifts it from the connection too)
+    // throttle: each chunk read goes on in 4 KiB slices paced at the rate (a smooth slow
+    // link, not bursts), reading paused meanwhile; setting another mode lifts it from
+    // this connection too
     client.on('data', (chunk: Buffer) => {
-      upstream.write(chunk);
-      if (mode.kind !== 'throttle') return;
       client.pause();
-      setTimeout(() => client.resume(), (chunk.length / mode.bytesPerSecond) * 1000);
+      let offset = 0;
+      const next = (): void => {
+        if (upstream.destroyed) return;
+        if (mode.kind !== 'throttle') {
+          upstream.write(chunk.subarray(offset));
+          client.resume();
+          return;
+        }
+        const slice = chunk.subarray(offset, offset + 4096);
+        upstream.write(slice);
+        offset += slice.length;
+        const delay = (slice.length / mode.bytesPerSecond) * 1000;
+        if (offset < chunk.length) setTimeout(next, delay);
+        else setTimeout(() => client.resume(), delay);
+      };
+      next();
     });
   };
 

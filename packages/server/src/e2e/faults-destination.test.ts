@@ -29,7 +29,6 @@ describeWithPeers(['ffmpeg', 'nginx-rtmp'], 'e2e: destination faults (issue 16)'
   let proxy: FaultProxy;
   /** Control push bytes per ingest payload byte, before any fault. */
   let baseline = 0;
-  let fps = 0;
 
   /** sentBytes of the control push and bytesIn of the stream, now. */
   const counters = async (): Promise<[number, number]> => [
@@ -44,6 +43,8 @@ describeWithPeers(['ffmpeg', 'nginx-rtmp'], 'e2e: destination faults (issue 16)'
     const [sent0, in0] = await counters();
     try {
       await during();
+      const rest = 3000 - (Date.now() - started); // windows of at least 3 s: rates are meaningful
+      if (rest > 0) await sleep(rest);
     } finally {
       frames.off();
     }
@@ -53,7 +54,9 @@ describeWithPeers(['ffmpeg', 'nginx-rtmp'], 'e2e: destination faults (issue 16)'
     expect(Math.abs(ratio / baseline - 1), `control push ${ratio.toFixed(3)} vs ${baseline.toFixed(3)}`).toBeLessThan(
       0.1,
     );
-    expect(frames.video / seconds, `ingest frame rate vs ${fps}`).toBeGreaterThan(0.9 * fps);
+    // the ingest kept real time: its media advanced as fast as the clock
+    const mediaSeconds = (frames.lastVideoDts - frames.firstVideoDts) / 1000;
+    expect(mediaSeconds / seconds, `ingest ${mediaSeconds} s of media in ${seconds} s`).toBeGreaterThan(0.9);
     expect((await t.push('ctl'))?.state).toBe('pushing');
   }
 
@@ -77,7 +80,8 @@ describeWithPeers(['ffmpeg', 'nginx-rtmp'], 'e2e: destination faults (issue 16)'
   const flowing = async (id: string, timeoutMs = 20_000): Promise<PushRecord> => {
     await t.waitForState(id, 'pushing', timeoutMs);
     const before = (await t.push(id))?.sentBytes ?? 0;
-    await waitFor(async () => ((await t.push(id))?.sentBytes ?? 0) > before + 50_000, 10_000, `${id} sends media`);
+    // 200 kB: also past the first acknowledgement windows of an rtmp destination
+    await waitFor(async () => ((await t.push(id))?.sentBytes ?? 0) > before + 200_000, 15_000, `${id} sends media`);
     return (await t.push(id)) as PushRecord;
   };
 
@@ -97,13 +101,10 @@ describeWithPeers(['ffmpeg', 'nginx-rtmp'], 'e2e: destination faults (issue 16)'
     });
     expect(answer.status).toBe(200);
     await flowing('ctl');
-    const frames = countHubFrames(t, 'cam');
     const [sent0, in0] = await counters();
     await sleep(4000);
     const [sent1, in1] = await counters();
-    frames.off();
     baseline = (sent1 - sent0) / (in1 - in0);
-    fps = frames.video / 4;
     expect(baseline).toBeGreaterThan(1); // TS framing on top of the payload
   });
 
@@ -170,18 +171,20 @@ describeWithPeers(['ffmpeg', 'nginx-rtmp'], 'e2e: destination faults (issue 16)'
     },
   );
 
+  // nginx-rtmp answers NetStream.Publish.Start before its access module refuses, then
+  // closes the connection: each session ends at once with the broken connection
   it(
-    'rejects publish (nginx `deny publish`): never pushing, the refusal in lastError, retrying',
+    'rejects publish (nginx `deny publish`): every session ends at once with the closed connection, retrying',
     { timeout: 90_000 },
     async () => {
       await othersUnaffected(async () => {
         await start('denied', `${denying.url('live')}`);
         await waitFor(() => errorsOf('denied').length >= 2, 20_000, 'two refused attempts');
         console.log(`deny publish: ${t.statesOf('denied').join(' ')} | ${errorsOf('denied').join(' | ')}`);
-        expect(t.statesOf('denied')).not.toContain('pushing');
       });
+      for (const error of errorsOf('denied')) expect(error).toMatch(/EPIPE|ECONNRESET|closed/i);
       const record = await t.push('denied');
-      expect(record?.lastError).toBeDefined();
+      expect(record?.lastError).toMatch(/EPIPE|ECONNRESET|closed/i);
       expect(record?.sequence).toBeGreaterThanOrEqual(2);
       await stop('denied');
     },
@@ -199,9 +202,9 @@ describeWithPeers(['ffmpeg', 'nginx-rtmp'], 'e2e: destination faults (issue 16)'
         await othersUnaffected(async () => {
           process.kill(pid, 'SIGSTOP');
           try {
-            await waitFor(() => errorsOf('stopped').length > 0, 30_000, 'the stall detected');
+            await waitFor(() => errorsOf('stopped').length > 0, 45_000, 'the stall detected');
             const record = await t.push('stopped');
-            expect(record?.lastError).toBeDefined();
+            expect(record?.lastError).toMatch(/stopped reading/);
             await sleep(1000);
           } finally {
             process.kill(pid, 'SIGCONT');
@@ -217,7 +220,7 @@ describeWithPeers(['ffmpeg', 'nginx-rtmp'], 'e2e: destination faults (issue 16)'
   );
 
   it(
-    'reads at half the bit rate: frames dropped and counted (or the session restarts), recovers at full rate',
+    'reads at half the bit rate: whole GOPs dropped and counted, no error, no more drops at full rate',
     { timeout: 90_000 },
     async () => {
       const rate = t.server.hub.stream(CAM)?.bytesIn ?? 0;
@@ -231,12 +234,13 @@ describeWithPeers(['ffmpeg', 'nginx-rtmp'], 'e2e: destination faults (issue 16)'
         await start('slow', proxy.url('live'));
         await t.waitForState('slow', 'pushing', 15_000);
         await waitFor(
-          async () => ((await t.push('slow'))?.droppedFrames ?? 0) > 0 || errorsOf('slow').length > 0,
-          30_000,
-          'the slow reader noticed',
+          async () => ((await t.push('slow'))?.droppedFrames ?? 0) > 0,
+          45_000,
+          () => `frames dropped (states ${t.statesOf('slow').join(' ')}; errors ${errorsOf('slow').join(' | ')})`,
         );
       });
       const during = (await t.push('slow')) as PushRecord;
+      expect(errorsOf('slow'), 'a slow reader is not a stall').toEqual([]);
       console.log(`half rate: droppedFrames ${during.droppedFrames}, errors: ${errorsOf('slow').join(' | ')}`);
       proxy.setMode({ kind: 'pass' });
       await flowing('slow');

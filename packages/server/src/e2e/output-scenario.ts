@@ -24,19 +24,26 @@ export interface HubFrameCount {
   video: number;
   audio: number;
   backwards: number;
+  /** DTS of the first and the latest video packet (ms for RTMP ingest; NaN before any). */
+  firstVideoDts: number;
+  lastVideoDts: number;
   off: () => void;
 }
 
 /** Counts what the hub publishes for stream `default/app/NAME`. */
 export function countHubFrames(t: TestServer, name: string): HubFrameCount {
-  const counts = { video: 0, audio: 0, backwards: 0 };
+  const counts = { video: 0, audio: 0, backwards: 0, firstVideoDts: NaN, lastVideoDts: NaN };
   const kinds = new Map<number, string>();
   const last = new Map<number, number>();
   const subscriber: StreamSubscriber = {
     onStreamStart: (tracks) => tracks.forEach((x) => kinds.set(x.id, x.kind)),
     onPacket: (p) => {
       const kind = kinds.get(p.trackId);
-      if (kind === 'video') counts.video++;
+      if (kind === 'video') {
+        counts.video++;
+        if (Number.isNaN(counts.firstVideoDts)) counts.firstVideoDts = p.dts;
+        counts.lastVideoDts = p.dts;
+      }
       if (kind === 'audio') counts.audio++;
       if (!(p.dts > (last.get(p.trackId) ?? -Infinity))) counts.backwards++;
       last.set(p.trackId, p.dts);

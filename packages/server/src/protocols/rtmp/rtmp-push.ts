@@ -64,6 +64,8 @@ export function createRtmpPushProtocol(options: RtmpPushOptions = {}): PushProto
         // the push keeps both deadlines (Push: connect, SessionSender: send stall), once per push
         connectTimeoutMs: 0,
         sendTimeoutMs: 0,
+        // a server that stops reading while the kernel still takes bytes: only the publisher sees its acknowledgements
+        acknowledgementTimeoutMs: target.sendTimeoutMs,
         ...(options.chunkSize !== undefined ? { chunkSize: options.chunkSize } : {}),
         ...(options.rejectUnauthorized !== undefined ? { rejectUnauthorized: options.rejectUnauthorized } : {}),
         ...(options.ca !== undefined ? { ca: options.ca } : {}),
