@@ -8,7 +8,7 @@
  */
 import { createSocket } from 'node:dgram';
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { createServer, type Socket } from 'node:net';
+import { listenTcpLocal } from '@sluice/test-support';
 
 const PACKET = 188;
 
@@ -146,26 +146,18 @@ export async function startUdpReceiver(): Promise<TsReceiver> {
 /** Accepts TCP connections on a free 127.0.0.1 port; the bytes of every connection are followed. */
 export async function startTcpReceiver(): Promise<TsReceiver> {
   const follower = new TsFollower();
-  const sockets = new Set<Socket>();
-  const server = createServer((socket) => {
-    sockets.add(socket);
+  const server = await listenTcpLocal((socket) => {
     follower.reset();
-    socket.on('data', (d) => follower.push(d));
-    socket.on('error', () => undefined);
-    socket.on('close', () => sockets.delete(socket));
+    socket.on('data', (d: Buffer) => follower.push(d));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('no TCP address');
   return {
     kind: 'tcp',
-    port: address.port,
+    port: server.port,
     bytes: () => follower.total,
     capture: captureWith(follower),
     close: async () => {
       follower.capture?.done();
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await server.close();
     },
   };
 }

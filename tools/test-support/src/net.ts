@@ -1,5 +1,5 @@
 /** Loopback networking helpers for tests: free ports, waiting for listeners. */
-import { createServer, connect } from 'node:net';
+import { createServer, connect, type Socket } from 'node:net';
 import { createSocket } from 'node:dgram';
 
 /** A free TCP port on 127.0.0.1, chosen by the kernel. */
@@ -62,4 +62,35 @@ export async function waitFor(
       throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === 'string' ? what : what()}`);
     await new Promise((r) => setTimeout(r, intervalMs));
   }
+}
+
+/** A TCP server of a test on a free 127.0.0.1 port (listenTcpLocal). */
+export interface LocalTcpServer {
+  port: number;
+  /** Destroys the open connections and closes the server. */
+  close(): Promise<void>;
+}
+
+/**
+ * Listens on a free 127.0.0.1 port and hands every connection to `onConnection` (socket
+ * errors are ignored: a peer that resets is not a test failure); close() ends them all.
+ */
+export async function listenTcpLocal(onConnection: (socket: Socket) => void): Promise<LocalTcpServer> {
+  const sockets = new Set<Socket>();
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('error', () => undefined);
+    socket.on('close', () => sockets.delete(socket));
+    onConnection(socket);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('no TCP address');
+  return {
+    port: address.port,
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
 }

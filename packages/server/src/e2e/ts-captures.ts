@@ -6,7 +6,7 @@
  */
 import { createSocket } from 'node:dgram';
 import { writeFileSync } from 'node:fs';
-import { createServer, type Socket } from 'node:net';
+import { listenTcpLocal } from '@sluice/test-support';
 
 /** A running capture. */
 export interface TsCapture {
@@ -55,23 +55,13 @@ export async function startUdpCapture(): Promise<TsCapture> {
 /** Accepts TCP connections on a free 127.0.0.1 port and keeps every byte received. */
 export async function startTcpCapture(): Promise<TsCapture> {
   const c = collector();
-  const sockets = new Set<Socket>();
-  const server = createServer((socket) => {
-    sockets.add(socket);
-    socket.on('data', (d) => c.push(d));
-    socket.on('error', () => undefined);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('no TCP address');
+  const server = await listenTcpLocal((socket) => socket.on('data', (d: Buffer) => c.push(d)));
   return {
-    port: address.port,
+    port: server.port,
     bytes: c.bytes,
     quietFor: c.quietFor,
     close: async (file) => {
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await server.close();
       writeFileSync(file, c.all());
     },
   };
