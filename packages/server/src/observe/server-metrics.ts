@@ -73,6 +73,22 @@ export class ServerMetrics implements MetricsSource {
     });
     this.definePushSeries();
     this.defineStreamSeries();
+    // the push store (a full or read-only data dir): pushes go on, these say it
+    const storeErrors = new Counter({
+      name: 'sluice_push_store_errors_total',
+      help: 'Push store operations that failed (the pushes went on; their state may not survive a restart).',
+      registers,
+    });
+    const storeErrorAt = new Gauge({
+      name: 'sluice_push_store_last_error_timestamp_seconds',
+      help: 'When a push store operation last failed (Unix time; 0: never).',
+      registers,
+    });
+    storeErrorAt.set(0);
+    ctx.registry.on('storeError', () => {
+      storeErrors.inc();
+      storeErrorAt.set(Date.now() / 1000);
+    });
     const uptime = new Gauge({
       name: 'sluice_uptime_seconds',
       help: 'Seconds since the server was created.',
