@@ -6,10 +6,12 @@
  *
  *   pnpm soak                                    # 30 minutes, 10 ingests, 100 pushes
  *   pnpm soak -- --minutes 2 --pushes 20 --ingests 3 --json /tmp/soak.json
+ *   pnpm soak -- --bad-rtmp 100000              # short bad RTMP sessions (mutated publisher streams)
  *   pnpm soak -- --cycles 10000                 # --no-store: without the server's push store file
  */
 import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
+import { badRtmpCriteria, runBadRtmp } from './bad-rtmp.js';
 import { cyclesCriteria, defaultCycleBounds, runCycles } from './cycles.js';
 import { criteriaTable, soakCriteria, soakFigures, type Criterion } from './report.js';
 import { runSoak } from './soak.js';
@@ -33,7 +35,11 @@ const json = arg('json');
 let rows: Criterion[];
 let result: unknown;
 
-if (arg('cycles') !== undefined) {
+if (arg('bad-rtmp') !== undefined) {
+  const run = await runBadRtmp({ sessions: numberArg('bad-rtmp', 100_000), seed: numberArg('seed', 1), log });
+  rows = badRtmpCriteria(run, numberArg('heap-bound', 20));
+  result = { machine, ...run, criteria: rows };
+} else if (arg('cycles') !== undefined) {
   const cycles = numberArg('cycles', 10_000);
   const run = await runCycles({ cycles, store: !args.includes('--no-store'), log });
   rows = cyclesCriteria(run, {

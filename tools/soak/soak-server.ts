@@ -33,6 +33,8 @@ const serverXml = `<?xml version="1.0"?>
           <Providers><RTMP/></Providers>
           <Publishers><Push/></Publishers>
         </Application>
+        <!-- the fuzz seeds' application (bad-rtmp.ts) -->
+        <Application><Name>live</Name><Providers><RTMP/></Providers></Application>
       </Applications>
     </VirtualHost>
   </VirtualHosts>
@@ -43,6 +45,7 @@ const serverXml = `<?xml version="1.0"?>
 export interface SoakServer {
   server: SluiceServer;
   apiPort: number;
+  rtmpPort: number;
   /** `rtmp://127.0.0.1:PORT/app/NAME`. */
   ingestUrl: (name: string) => string;
   api: <T = unknown>(method: 'GET' | 'POST', path: string, body?: unknown) => Promise<ApiAnswer<T>>;
@@ -76,6 +79,7 @@ export async function startSoakServer(options: { store?: boolean } = {}): Promis
   return {
     server,
     apiPort,
+    rtmpPort,
     ingestUrl: (name) => `rtmp://127.0.0.1:${rtmpPort}/app/${name}`,
     api,
     startPush: async (body) => ((await checked<PushRecord[]>(`${APP}:startPush`, body)) ?? [])[0] as PushRecord,
