@@ -23,7 +23,7 @@ import { PCR_EXTENSION_FACTOR, TS_PACKET_SIZE, TS_PAYLOAD_SIZE } from './constan
 import { resolveDemuxerOptions, type TsDemuxerOptions } from './demuxer-options.js';
 import { TsDemuxError } from './errors.js';
 import { PcrTiming } from './pcr-timing.js';
-import type { EsReader, PacketSink } from './es-reader.js';
+import { VideoEsReader, type EsReader, type PacketSink } from './es-reader.js';
 import { readerForStream } from './es-reader-for-stream.js';
 import { parsePesHeader, type ParsedPesHeader } from './pes-header.js';
 import { ProgramTables } from './program-tables.js';
@@ -328,7 +328,7 @@ export class TsDemuxer {
       if (reader === undefined) continue;
       this.announcer.tracks.push(reader.track);
       const video = reader.track.kind === 'video';
-      const inSlab = video && this.slabPes === undefined && reader.readInPlace !== undefined;
+      const inSlab = this.slabPes === undefined && reader instanceof VideoEsReader;
       const buf = inSlab ? this.slab : new Uint8Array(video ? 65536 : 0);
       const st: EsPid = {
         reader,
@@ -429,7 +429,15 @@ export class TsDemuxer {
         // the PES's bytes are never rewritten (views of them are handed out): the floor moves past them
         const pesStart = st.start;
         this.slabFloor = pesStart + st.length;
-        st.reader.readInPlace!(st.buf, pesStart, pesStart + h.payloadOffset, pesStart + length, pts, dts, this.emit);
+        (st.reader as VideoEsReader).readInPlace(
+          st.buf,
+          pesStart,
+          pesStart + h.payloadOffset,
+          pesStart + length,
+          pts,
+          dts,
+          this.emit,
+        );
         // transient: once delivered (not held until the tracks are announced), the bytes are free again
         if (this.transient && this.announcer.announced && st.buf === this.slab) this.slabFloor = pesStart;
       } else {

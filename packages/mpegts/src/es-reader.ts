@@ -38,19 +38,6 @@ export interface EsReader {
    * after emitting what was valid.
    */
   read(payload: Uint8Array, pts: number, dts: number, randomAccess: boolean, emit: PacketSink): void;
-  /**
-   * Optional: reads the payload `buf[start, end)` of memory the demuxer never rewrites,
-   * emitting views of it; bytes from `floor` (≤ start) on may be rewritten by the reader.
-   */
-  readInPlace?(
-    buf: Uint8Array,
-    floor: number,
-    start: number,
-    end: number,
-    pts: number,
-    dts: number,
-    emit: PacketSink,
-  ): void;
 }
 
 /** H.264 / H.265: drops access unit delimiters, converts to 4-byte length prefixes, finds keyframes and parameter sets. */
@@ -77,7 +64,8 @@ export class VideoEsReader implements EsReader {
   }
 
   /**
-   * Like read() for the payload `buf[start, end)` of memory that is never rewritten: the
+   * Like read() for the payload `buf[start, end)` of memory the demuxer never rewrites
+   * (video only: the demuxer assembles one video PID's PES in its input slab): the
    * access unit is converted to AVCC in place (bytes from `floor` on, the PES header
    * included, may be overwritten) and emitted as a view of `buf`; copied only when the
    * 3-byte start codes need more room than there is.
