@@ -143,6 +143,23 @@ export class VideoEsReader implements EsReader {
   }
 }
 
+/**
+ * Emits one audio frame of a PES that follows `samplesBefore` samples of it: its timestamps
+ * are the PES's (90 kHz) moved on by that much at `sampleRate`.
+ */
+function emitAudioFrame(
+  emit: PacketSink,
+  trackId: number,
+  pts: number,
+  dts: number,
+  samplesBefore: number,
+  sampleRate: number,
+  data: Uint8Array,
+): void {
+  const offset = Math.round((samplesBefore * 90000) / sampleRate);
+  emit({ trackId, pts: pts + offset, dts: dts + offset, key: true, data });
+}
+
 /** AAC in ADTS: one packet per frame, raw (header removed); later frames of a PES get interpolated timestamps. */
 export class AacEsReader implements EsReader {
   ready = false;
@@ -167,14 +184,15 @@ export class AacEsReader implements EsReader {
         }
         this.ready = true;
       }
-      const offset = Math.round((samples * 90000) / h.sampleRate);
-      emit({
-        trackId: this.track.id,
-        pts: pts + offset,
-        dts: dts + offset,
-        key: true,
-        data: payload.subarray(p + h.headerLength, p + h.frameLength),
-      });
+      emitAudioFrame(
+        emit,
+        this.track.id,
+        pts,
+        dts,
+        samples,
+        h.sampleRate,
+        payload.subarray(p + h.headerLength, p + h.frameLength),
+      );
       samples += 1024 * h.rawDataBlocks;
       p += h.frameLength;
     }
@@ -199,8 +217,7 @@ export class MpegAudioEsReader implements EsReader {
         this.track.channels = info.channels;
         this.ready = true;
       }
-      const offset = Math.round((samples * 90000) / info.sampleRate);
-      emit({ trackId: this.track.id, pts: pts + offset, dts: dts + offset, key: true, data: payload.subarray(p, end) });
+      emitAudioFrame(emit, this.track.id, pts, dts, samples, info.sampleRate, payload.subarray(p, end));
       samples += info.samplesPerFrame;
       p = end;
     }
