@@ -93,6 +93,39 @@ describe('Push: lifecycle', () => {
     );
   });
 
+  it('a new codec configuration of the same tracks: a sink that carries it in-band keeps its session', async () => {
+    const { registry, source, rtmp } = makeRegistry();
+    source.publish('live', AV);
+    registry.startPush(rtmpPush('p'));
+    await settle();
+    const sink = rtmp.last;
+    sink.inBand = true;
+    const changed = [{ ...VIDEO, config: new Uint8Array([1, 0x64, 0, 0x28]) }, AUDIO];
+    source.publish('live', changed); // the ingest announces the new SPS
+    expect(sink.reconfigured).toEqual([changed]);
+    expect(rtmp.sinks).toHaveLength(1);
+    expect(registry.getPush('p')).toMatchObject({ state: 'pushing', sequence: 0 });
+    source.send('live', video(5000, true));
+    expect(sink.packets).toHaveLength(1);
+  });
+
+  it('a new codec configuration: without in-band support, or with other tracks, a new session', async () => {
+    const { registry, source, rtmp } = makeRegistry();
+    source.publish('live', AV);
+    registry.startPush(rtmpPush('p'));
+    await settle();
+    rtmp.last.inBand = false;
+    source.publish('live', [{ ...VIDEO, config: new Uint8Array([1, 0x64, 0, 0x28]) }, AUDIO]);
+    await settle();
+    expect(rtmp.sinks).toHaveLength(2);
+    expect(registry.getPush('p')).toMatchObject({ state: 'pushing', sequence: 1 });
+    rtmp.last.inBand = true;
+    source.publish('live', [VIDEO]); // a track left: never in-band
+    await settle();
+    expect(rtmp.sinks).toHaveLength(3);
+    expect(rtmp.sinks[1]!.reconfigured).toEqual([]);
+  });
+
   it('sends the first bytes in the same turn as the sink becoming ready (no timer in the way)', async () => {
     const { registry, source, rtmp, clock } = makeRegistry();
     rtmp.behaviour = 'hang';

@@ -158,6 +158,7 @@ export class Push implements StreamSubscriber {
   onStreamStart(tracks: readonly TrackInfo[]): void {
     if (this.isStopping) return;
     this.streamStarts++;
+    if (this.sessionActive && this.reconfigureInBand(tracks)) return; // same tracks, new codec configuration
     if (this.sessionActive) this.endSession(); // the stream restarted or changed its tracks
     this.liveTracks = tracks;
     const selection = selectTracks(tracks, this.definition.stream, this.factory);
@@ -175,6 +176,36 @@ export class Push implements StreamSubscriber {
     }
     if (this.retryTimer !== undefined) return; // backing off: the retry resubscribes
     this.connect();
+  }
+
+  /**
+   * A new codec configuration of the same tracks, handed to a sink that carries it in-band
+   * (PushSink.reconfigure): the session goes on. False: anything else changed, or the sink
+   * cannot; the caller restarts the session.
+   */
+  private reconfigureInBand(tracks: readonly TrackInfo[]): boolean {
+    const sink = this.sink;
+    const current = this.selection;
+    if (sink?.reconfigure === undefined || current === undefined || this.state !== 'pushing') return false;
+    const next = selectTracks(tracks, this.definition.stream, this.factory);
+    const same =
+      next.gateTrackId === current.gateTrackId &&
+      next.tracks.length === current.tracks.length &&
+      next.tracks.every((t, i) => {
+        const c = current.tracks[i]!;
+        return t.id === c.id && t.kind === c.kind && t.codec === c.codec && t.timescale === c.timescale;
+      });
+    if (!same) return false;
+    let carried = false;
+    try {
+      carried = sink.reconfigure(next.tracks);
+    } catch {
+      carried = false;
+    }
+    if (!carried) return false;
+    this.liveTracks = tracks;
+    this.selection = next;
+    return true;
   }
 
   /** Hands one source packet to the current session's sender; a sink that throws fails the session, never the source. */

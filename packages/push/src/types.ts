@@ -218,6 +218,13 @@ export interface PushSink {
    * bytesSent is the progress.
    */
   readonly confirmedBytes?: number | undefined;
+  /**
+   * Optional: the source's codec configuration changed mid-stream (the same tracks with a
+   * new `config`: a new SPS/PPS and resolution, a new AudioSpecificConfig). Returns true
+   * when the sink carries it in-band (RTMP: new sequence headers, no re-publish); false or
+   * absent: the push ends the session and starts a new one with the new configuration.
+   */
+  reconfigure?(tracks: readonly TrackInfo[]): boolean;
   /** Called when a full buffer has drained. */
   onDrain(listener: () => void): void;
   /** Called once when the connection fails after open() resolved. */

@@ -36,12 +36,24 @@ export class FakeSink extends SinkListeners implements PushSink {
   holdClose = false;
   /** What recoveryCounters() reports (a protocol that retransmits); undefined = none. */
   recovery: RecoveryCounters | undefined;
+  /** Whether reconfigure() carries a new codec configuration in-band (undefined: the method is absent). */
+  inBand: boolean | undefined;
+  /** The tracks of each reconfigure() call. */
+  readonly reconfigured: Array<readonly TrackInfo[]> = [];
 
   constructor(
     readonly target: PushTarget,
     private readonly behaviour: OpenBehaviour,
   ) {
     super();
+  }
+
+  get reconfigure(): ((tracks: readonly TrackInfo[]) => boolean) | undefined {
+    if (this.inBand === undefined) return undefined;
+    return (tracks) => {
+      this.reconfigured.push(tracks);
+      return this.inBand === true;
+    };
   }
 
   open(tracks: readonly TrackInfo[]): Promise<void> {

@@ -134,6 +134,8 @@ export class RtmpPublisher extends SinkListeners {
   private connection: RtmpConnection | undefined;
   private socket: Socket | undefined;
   private muxer: FlvTagMuxer | undefined;
+  /** RTMP timestamp of the latest media message (new sequence headers go out at it). */
+  private lastTimestamp = 0;
   private nextTransactionId = 1;
   private readonly pending = new Map<number, Pending>();
   private publishPending: Pending | undefined;
@@ -298,6 +300,7 @@ export class RtmpPublisher extends SinkListeners {
       if (tag === undefined) return true;
       const csid = tag.type === FlvTagType.Video ? ChunkStreamId.Video : ChunkStreamId.Audio;
       const timestamp = Math.max(0, tag.timestamp);
+      this.lastTimestamp = timestamp;
       const shared = this.sharedChunks;
       if (shared !== undefined) return this.sendShared(shared, csid, tag.type, timestamp, tag.header, tag.data);
       const connection = this.connection as RtmpConnection;
@@ -308,6 +311,33 @@ export class RtmpPublisher extends SinkListeners {
       this.fail(e instanceof Error ? e : new Error(String(e)));
       return false;
     }
+  }
+
+  /**
+   * The same tracks with a new codec configuration (new SPS/PPS and resolution, new
+   * AudioSpecificConfig): sends the new sequence headers in-band at the current timestamp,
+   * as encoders do, and goes on; the destination keeps its publish. The caller passes the
+   * same tracks (ids, codecs) with new `config`; false when not open or the configuration
+   * cannot be muxed (then reopen instead).
+   */
+  reconfigure(tracks: readonly TrackInfo[]): boolean {
+    const connection = this.connection;
+    const old = this.muxer;
+    if (this.state !== 'open' || connection === undefined || old === undefined) return false;
+    let muxer: FlvTagMuxer;
+    try {
+      muxer = new FlvTagMuxer(tracks);
+    } catch {
+      return false;
+    }
+    this.muxer = muxer;
+    for (const tag of muxer.sequenceHeaderTags(this.lastTimestamp)) {
+      const csid = tag.type === FlvTagType.Video ? ChunkStreamId.Video : ChunkStreamId.Audio;
+      connection.write(
+        connection.writer.encodeParts(csid, tag.type, this.lastTimestamp, this.messageStreamId, tag.header, tag.data),
+      );
+    }
+    return true;
   }
 
   /** Ends the session cleanly (FCUnpublish, deleteStream, socket end); never rejects. */

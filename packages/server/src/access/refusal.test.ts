@@ -22,7 +22,7 @@ describe('RefusalCounters: the one count of refused publishes', () => {
   it('is what /metrics reads at scrape time (sluice_publish_refusals_total{protocol,cause})', async () => {
     const refusals = new RefusalCounters();
     const metrics = new ServerMetrics({
-      registry: { listPushes: () => [] } as unknown as PushRegistry,
+      registry: { listPushes: () => [], on: () => undefined } as unknown as PushRegistry,
       hub: { liveStreams: () => [] } as unknown as StreamHub,
       meter: {} as TrafficMeter,
       ingestProtocols: ['rtmp'],

@@ -107,6 +107,10 @@ class LeaseGuardedSink implements PushSink {
     return this.inner.bufferedBytes;
   }
 
+  reconfigure(tracks: readonly TrackInfo[]): boolean {
+    return this.inner.reconfigure?.(tracks) ?? false;
+  }
+
   onDrain(listener: () => void): void {
     this.inner.onDrain(listener);
   }
