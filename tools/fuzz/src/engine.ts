@@ -103,6 +103,10 @@ export async function fuzz(target: FuzzTarget, options: FuzzOptions): Promise<Fu
       }
     }
     if ((report.inputs & 4095) === 0) options.onProgress?.(report.inputs);
+    // let the event loop turn now and then, as it does between a server's socket reads:
+    // without it a synchronous target never runs the close events and timers of the
+    // sessions it ended, and they pile up (the rtmp-ingest-session memory trips)
+    if ((report.inputs & 255) === 0) await new Promise((resolve) => setImmediate(resolve));
   }
   report.elapsedMs = performance.now() - started;
   return report;
