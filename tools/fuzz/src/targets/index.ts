@@ -6,6 +6,8 @@ import { rtmpChunkStream, rtmpHandshake, rtmpIngestSession, rtmpServerAnswers } 
 import { pushStoreFile, serverXml, streamMapXml } from './server.js';
 import { httpBodies } from './http.js';
 import { srtStreamId } from './srt.js';
+import { srtPackets } from './srt-packets.js';
+import { signedPolicy, webhookAnswer } from './access.js';
 
 export const FUZZ_TARGETS: readonly FuzzTarget[] = [
   amf0,
@@ -21,6 +23,9 @@ export const FUZZ_TARGETS: readonly FuzzTarget[] = [
   httpBodies,
   pushStoreFile,
   srtStreamId,
+  srtPackets,
+  webhookAnswer,
+  signedPolicy,
 ];
 
 /** The target called `name`; throws naming the known ones. */
