@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitFor } from '@sluice/test-support';
 import { expect } from 'vitest';
-import { sleep, type TestServer } from './harness.js';
+import { sleep, startTestServer, type TestServer } from './harness.js';
+import { startFfmpegPublisher, stopFfmpeg } from './peers.js';
 import { countHubFrames } from './output-scenario.js';
 import { startUdpCapture, type TsCapture } from './ts-captures.js';
 
@@ -69,4 +70,34 @@ export async function startControlPush(t: TestServer, name: string): Promise<Con
     },
     close: () => capture.close(join(tmpdir(), `sluice-control-${process.pid}-${Date.now()}.ts`)),
   };
+}
+
+/** A test server with a live ffmpeg stream and its control push: the bench of the fault suites. */
+export interface LiveServerWithControl {
+  t: TestServer;
+  control: ControlPush;
+  close: () => Promise<void>;
+}
+
+/** Starts a test server, an ffmpeg publisher of `name` and control push `ctl` of it. */
+export async function startLiveServerWithControl(name = 'cam'): Promise<LiveServerWithControl> {
+  const t = await startTestServer();
+  const publisher = startFfmpegPublisher(t.ingestUrl(name));
+  try {
+    await t.waitForLive(name);
+    const control = await startControlPush(t, name);
+    return {
+      t,
+      control,
+      close: async () => {
+        await stopFfmpeg(publisher);
+        await control.close();
+        await t.close();
+      },
+    };
+  } catch (error) {
+    await stopFfmpeg(publisher);
+    await t.close();
+    throw error;
+  }
 }

@@ -7,12 +7,11 @@
  * its frame rate.
  */
 import type { PushRecord } from '@sluice/push';
-import { describeWithPeers, startNginxRtmp, waitFor, type NginxRtmp, type PeerProcess } from '@sluice/test-support';
+import { describeWithPeers, startNginxRtmp, waitFor, type NginxRtmp } from '@sluice/test-support';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startFaultProxy, type FaultProxy } from './fault-proxy.js';
-import { sleep, startTestServer, type TestServer } from './harness.js';
-import { startControlPush, type ControlPush } from './control-push.js';
-import { startFfmpegPublisher, stopFfmpeg } from './peers.js';
+import { sleep, type TestServer } from './harness.js';
+import { startLiveServerWithControl, type ControlPush, type LiveServerWithControl } from './control-push.js';
 
 const APP = '/v1/vhosts/default/apps/app';
 const CAM = { vhost: 'default', app: 'app', name: 'cam' };
@@ -21,7 +20,7 @@ describeWithPeers(['ffmpeg', 'nginx-rtmp'], 'e2e: destination faults (issue 16)'
   let t: TestServer;
   let nginx: NginxRtmp;
   let denying: NginxRtmp;
-  let publisher: PeerProcess | undefined;
+  let live: LiveServerWithControl | undefined;
   let control: ControlPush;
   let proxy: FaultProxy;
   const othersUnaffected = (during: () => Promise<void>): Promise<void> => control.unaffected(during);
@@ -55,16 +54,12 @@ describeWithPeers(['ffmpeg', 'nginx-rtmp'], 'e2e: destination faults (issue 16)'
     nginx = await startNginxRtmp({ apps: ['live'], record: false });
     denying = await startNginxRtmp({ apps: ['live'], record: false, appDirectives: 'deny publish all;' });
     proxy = await startFaultProxy(nginx.port);
-    t = await startTestServer();
-    publisher = startFfmpegPublisher(t.ingestUrl('cam'));
-    await t.waitForLive('cam');
-    control = await startControlPush(t, 'cam');
+    live = await startLiveServerWithControl('cam');
+    ({ t, control } = live);
   });
 
   afterAll(async () => {
-    if (publisher) await stopFfmpeg(publisher);
-    await t?.close();
-    await control?.close();
+    await live?.close();
     await proxy?.close();
     await nginx?.stop();
     await denying?.stop();

@@ -16,10 +16,9 @@ import {
   type PeerProcess,
 } from '@sluice/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startControlPush, type ControlPush } from './control-push.js';
-import { sleep, startTestServer, type TestServer } from './harness.js';
+import { startLiveServerWithControl, type ControlPush, type LiveServerWithControl } from './control-push.js';
+import { sleep, type TestServer } from './harness.js';
 import { createVethNamespace, ip, netnsUnavailable, type VethNamespace } from './netns.js';
-import { startFfmpegPublisher, stopFfmpeg } from './peers.js';
 
 const APP = '/v1/vhosts/default/apps/app';
 const RELAY_PORT = 19350;
@@ -46,7 +45,7 @@ describeWithPeers(['ffmpeg', 'nginx-rtmp'], 'e2e: a link cut without FIN (issue 
       let nginx: NginxRtmp;
       let relay: PeerProcess;
       let t: TestServer;
-      let publisher: PeerProcess | undefined;
+      let live: LiveServerWithControl | undefined;
       let control: ControlPush;
 
       beforeAll(async () => {
@@ -75,16 +74,12 @@ describeWithPeers(['ffmpeg', 'nginx-rtmp'], 'e2e: a link cut without FIN (issue 
           10_000,
           () => `the relay in ${veth.ns} (${relay.stderr()})`,
         );
-        t = await startTestServer();
-        publisher = startFfmpegPublisher(t.ingestUrl('cam'));
-        await t.waitForLive('cam');
-        control = await startControlPush(t, 'cam');
+        live = await startLiveServerWithControl('cam');
+        ({ t, control } = live);
       });
 
       afterAll(async () => {
-        if (publisher) await stopFfmpeg(publisher);
-        await control?.close();
-        await t?.close();
+        await live?.close();
         await relay?.stop(1000);
         await nginx?.stop();
         veth?.remove();
