@@ -1,18 +1,29 @@
 import { describe, expect, it } from 'vitest';
-import { CliUsageError, parseCliArgs } from './cli-args.js';
+import { CLI_DEFAULTS, CLI_USAGE, CliUsageError, parseCliArgs } from './cli-args.js';
 
 describe('parseCliArgs', () => {
   it('has defaults', () => {
-    expect(parseCliArgs([])).toEqual({
-      configFile: undefined,
-      dataDir: './data',
-      logLevel: 'info',
-      logJson: false,
-      rtmpsCaFile: undefined,
-      allowDefaultToken: false,
-      help: false,
-      version: false,
-    });
+    expect(parseCliArgs([])).toEqual(CLI_DEFAULTS);
+    expect(parseCliArgs([])).not.toBe(CLI_DEFAULTS);
+    expect(Object.isFrozen(CLI_DEFAULTS)).toBe(true);
+    // the values --help documents; no file options and every flag off
+    expect(CLI_USAGE).toContain(`(default: ${CLI_DEFAULTS.dataDir})`);
+    expect(CLI_DEFAULTS.dataDir).toBe('./data');
+    expect(CLI_USAGE).toContain(`(default: ${CLI_DEFAULTS.logLevel})`);
+    expect(CLI_DEFAULTS.logLevel).toBe('info');
+    expect(Object.keys(CLI_DEFAULTS).sort()).toEqual([
+      'allowDefaultToken',
+      'configFile',
+      'dataDir',
+      'help',
+      'logJson',
+      'logLevel',
+      'rtmpsCaFile',
+      'version',
+    ]);
+    for (const file of [CLI_DEFAULTS.configFile, CLI_DEFAULTS.rtmpsCaFile]) expect(file).toBeUndefined();
+    for (const flag of [CLI_DEFAULTS.logJson, CLI_DEFAULTS.allowDefaultToken, CLI_DEFAULTS.help, CLI_DEFAULTS.version])
+      expect(flag).toBe(false);
   });
 
   it('reads every option in both forms', () => {

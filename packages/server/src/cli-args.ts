@@ -43,18 +43,21 @@ Environment: SLUICE_API_PORT, SLUICE_RTMP_PORT, SLUICE_SRT_PORT, SLUICE_ACCESS_T
 Signals: SIGINT/SIGTERM stop cleanly; SIGHUP reloads the TLS certificate files.
 `;
 
+/** What an empty command line means (the defaults `--help` documents). */
+export const CLI_DEFAULTS: Readonly<CliOptions> = Object.freeze({
+  configFile: undefined,
+  dataDir: './data',
+  logLevel: 'info',
+  logJson: false,
+  rtmpsCaFile: undefined,
+  allowDefaultToken: false,
+  help: false,
+  version: false,
+});
+
 /** Parses `argv` (without node and the script); `--opt=value` and `--opt value` both work. */
 export function parseCliArgs(argv: readonly string[]): CliOptions {
-  const options: CliOptions = {
-    configFile: undefined,
-    dataDir: './data',
-    logLevel: 'info',
-    logJson: false,
-    rtmpsCaFile: undefined,
-    allowDefaultToken: false,
-    help: false,
-    version: false,
-  };
+  const options: CliOptions = { ...CLI_DEFAULTS };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
