@@ -4,23 +4,12 @@
  * analyzer (our demuxer's stats) finds no continuity errors, PCR gaps ≤ 40 ms and
  * PAT/PMT gaps ≤ 100 ms.
  */
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, expect, it } from 'vitest';
-import {
-  describeWithPeers,
-  ffmpegDecodeErrors,
-  ffprobe,
-  listFixtures,
-  readExpectedPackets,
-  readFixture,
-} from '@sluice/test-support';
+import { expect, it } from 'vitest';
+import { describeWithPeers, fixtureRewrites, listFixtures, readFixture } from '@sluice/test-support';
 import { comparableVideoPayload, muxToBytes, readFlv, readTs, type MediaSource } from './test-support/media-source.js';
 
 const fixtures = [...listFixtures('flv'), ...listFixtures('ts')];
-const dir = mkdtempSync(join(tmpdir(), 'sluice-mpegts-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const rewrite = fixtureRewrites('sluice-mpegts-');
 
 function load(name: string): MediaSource {
   const bytes = readFixture(name);
@@ -41,8 +30,6 @@ describeWithPeers(['ffmpeg', 'ffprobe'], 'TsMuxer on every fixture', () => {
       const source = load(name);
       expect(source.packets.length).toBeGreaterThan(0);
       const { bytes } = muxToBytes(source);
-      const out = join(dir, `${name}.ts`);
-      writeFileSync(out, bytes);
 
       // demux(mux(packets)) in strict mode, pushed in odd-sized pieces
       const back = readTs(bytes, { strict: true, chunkSize: 1013 });
@@ -75,8 +62,7 @@ describeWithPeers(['ffmpeg', 'ffprobe'], 'TsMuxer on every fixture', () => {
       expect(s.maxPmtGapMs).toBeLessThanOrEqual(100);
 
       // ffprobe lists the source's timestamps and flags
-      const expected = readExpectedPackets(name);
-      const probed = await ffprobe(out);
+      const { probe: probed, expected, decodeErrors } = await rewrite(name, bytes, `${name}.ts`);
       for (const type of ['video', 'audio']) {
         const want = expected.packets.filter((p) => p.codec_type === type);
         const got = probed.packets.filter((p) => p.codec_type === type);
@@ -89,7 +75,7 @@ describeWithPeers(['ffmpeg', 'ffprobe'], 'TsMuxer on every fixture', () => {
         });
       }
 
-      expect(await ffmpegDecodeErrors(out)).toBe('');
+      expect(decodeErrors).toBe('');
     });
   }
 });

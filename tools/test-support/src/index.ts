@@ -11,3 +11,4 @@ export * from './ffmpeg-frame-crc.js';
 export * from './nginx-rtmp-suite.js';
 export * from './ffmpeg-args.js';
 export * from './expect-decodes.js';
+export * from './fixture-rewrites.js';

@@ -1,11 +1,7 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   describeWithPeers,
-  ffmpegDecodeErrors,
-  ffprobe,
+  fixtureRewrites,
   listFixtures,
   readExpectedPackets,
   readFixture,
@@ -115,15 +111,12 @@ describe('FLV fixtures', () => {
 });
 
 describeWithPeers(['ffprobe', 'ffmpeg'], 'FLV writer interop (ffprobe/ffmpeg read what we write)', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'sluice-flv-'));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const rewrite = fixtureRewrites('sluice-flv-');
 
   it.each(fixtures)('%s: ffprobe lists the same packets in our rewrite, ffmpeg decodes it cleanly', async (name) => {
     const { tracks, packets } = demuxFlvFile(readFixture(name));
-    const out = join(dir, name);
-    writeFileSync(out, writeFlvFile(tracks, packets));
-    const probe = await ffprobe(out);
-    expect(probe.streams.map((s) => s.codec_name)).toEqual(readExpectedPackets(name).streams.map((s) => s.codec_name));
+    const { probe, expected, decodeErrors } = await rewrite(name, writeFlvFile(tracks, packets));
+    expect(probe.streams.map((s) => s.codec_name)).toEqual(expected.streams.map((s) => s.codec_name));
     const got = probe.packets.map((p) => ({
       trackId: p.codec_type === 'video' ? FLV_VIDEO_TRACK_ID : FLV_AUDIO_TRACK_ID,
       dts: Number(p.dts),
@@ -132,6 +125,6 @@ describeWithPeers(['ffprobe', 'ffmpeg'], 'FLV writer interop (ffprobe/ffmpeg rea
       size: Number(p.size),
     }));
     expect(got).toEqual(expectedPackets(name));
-    expect(await ffmpegDecodeErrors(out)).toBe('');
+    expect(decodeErrors).toBe('');
   });
 });
