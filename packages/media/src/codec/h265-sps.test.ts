@@ -24,23 +24,33 @@ const HVCC = hex(
     '4401c172b46240',
 );
 
+// what both the SPS and the hvcC say of that stream: [SPS field, hvcC field, value]
+const STREAM_FIELDS = [
+  ['profileIdc', 'profileIdc', 1],
+  ['levelIdc', 'levelIdc', 60],
+  ['chromaFormatIdc', 'chromaFormat', 1],
+  ['bitDepthLuma', 'bitDepthLuma', 8],
+  ['maxSubLayers', 'numTemporalLayers', 1],
+  ['temporalIdNesting', 'temporalIdNested', true],
+] as const;
+
+/** STREAM_FIELDS as the object the SPS parser or the hvcC parser gives. */
+function streamFields(of: 'sps' | 'hvcC'): Record<string, number | boolean> {
+  return Object.fromEntries(STREAM_FIELDS.map(([sps, hvcc, value]) => [of === 'sps' ? sps : hvcc, value]));
+}
+
 describe('H.265 SPS', () => {
   it("parses libx265's SPS (hand-checked against ffprobe: Main, level 60, 320x180, 30 fps)", () => {
     const sps = parseH265Sps(SPS);
     expect(sps).toMatchObject({
+      ...streamFields('sps'),
       profileSpace: 0,
       tier: 0,
-      profileIdc: 1,
       profileCompatibilityFlags: 0x60000000,
-      levelIdc: 60,
-      maxSubLayers: 1,
-      temporalIdNesting: true,
-      chromaFormatIdc: 1,
       codedWidth: 320,
       codedHeight: 184,
       width: 320,
       height: 180,
-      bitDepthLuma: 8,
       bitDepthChroma: 8,
     });
     expect(sps.conformanceWindow).toEqual({ left: 0, right: 0, top: 0, bottom: 2 });
@@ -62,15 +72,7 @@ describe('HEVCDecoderConfigurationRecord', () => {
   it('builds from VPS/SPS/PPS the hvcC ffmpeg writes, and round-trips it', () => {
     expect(buildHevcConfigFromNalUnits([VPS, SPS, PPS, VPS])).toEqual(HVCC);
     const parsed = parseHevcDecoderConfig(HVCC);
-    expect(parsed).toMatchObject({
-      profileIdc: 1,
-      levelIdc: 60,
-      chromaFormat: 1,
-      bitDepthLuma: 8,
-      numTemporalLayers: 1,
-      temporalIdNested: true,
-      lengthSize: 4,
-    });
+    expect(parsed).toMatchObject({ ...streamFields('hvcC'), lengthSize: 4 });
     expect(parsed.arrays.map((a) => [a.nalUnitType, a.nalUnits.length, a.completeness])).toEqual([
       [32, 1, false],
       [33, 1, false],
