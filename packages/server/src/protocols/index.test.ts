@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadServerConfig } from '../config/server-config.js';
 import { DEFAULT_CONFIG_FILE } from '../package-root.js';
 import { ConfigError } from '../config/config-error.js';
-import { callApi } from '../e2e/peers.js';
+import { callApi, type ApiAnswer } from '../e2e/peers.js';
 import { createSluiceServer, type SluiceServer } from '../sluice-server.js';
 import { builtInIngestProtocols, builtInPushProtocols, sinkFactoriesByName } from './index.js';
 import type { IngestProtocol } from './ingest-protocol.js';
@@ -80,26 +80,15 @@ describe('the protocol lists', () => {
     servers.push(server);
     const { apiPort, ingestPorts } = await server.listen();
     expect(ingestPorts).toEqual({ feed: 4242 });
-    const missingKey = await callApi(apiPort!, token, 'POST', '/v1/vhosts/default/apps/app:startPush', {
-      stream: { name: 'fed' },
-      protocol: 'MEMO',
-      url: 'memo://a',
-    });
+    // a good request (with an id), and two that differ from it in a field or two
+    const memoPush = { stream: { name: 'fed' }, protocol: 'memo', url: 'memo://a', streamKey: 'k' };
+    const startPush = <T = unknown>(body: Record<string, unknown>): Promise<ApiAnswer<T>> =>
+      callApi<T>(apiPort!, token, 'POST', '/v1/vhosts/default/apps/app:startPush', body);
+    const missingKey = await startPush({ ...memoPush, protocol: 'MEMO', streamKey: undefined });
     expect(missingKey.body?.message).toBe('There is no required parameter [streamKey] (400)');
-    const rtmp = await callApi(apiPort!, token, 'POST', '/v1/vhosts/default/apps/app:startPush', {
-      stream: { name: 'fed' },
-      protocol: 'rtmp',
-      url: 'rtmp://h/app',
-      streamKey: 'k',
-    });
+    const rtmp = await startPush({ ...memoPush, protocol: 'rtmp', url: 'rtmp://h/app' });
     expect(rtmp.body?.message).toBe('Unsupported protocol [rtmp] (400)');
-    const started = await callApi<PushRecord[]>(apiPort!, token, 'POST', '/v1/vhosts/default/apps/app:startPush', {
-      id: 'm',
-      stream: { name: 'fed' },
-      protocol: 'memo',
-      url: 'memo://a',
-      streamKey: 'k',
-    });
+    const started = await startPush<PushRecord[]>({ id: 'm', ...memoPush });
     expect(started.status).toBe(200);
     await waitFor(() => received.length > 0, 5000, 'the GOP at the memo sink');
     expect(received[0]).toMatchObject({ trackId: 0, key: true });
