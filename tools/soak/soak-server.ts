@@ -4,42 +4,15 @@
  * API the soak drives it through; and the live sources: ffmpeg publishers looping a
  * fixture in real time into its RTMP ingest.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PushRecord } from '@sluice/push';
 import { createSluiceServer, type SluiceServer } from '@sluice/server';
 import { waitFor, type PeerProcess } from '@sluice/test-support';
 import { callApi, startFfmpegPublisher, stopFfmpeg, type ApiAnswer } from '../../packages/server/src/e2e/peers.js';
+import { writeTestConfig } from '../../packages/server/src/e2e/test-config.js';
 
 const TOKEN = 'soak-token';
 export const APP = '/v1/vhosts/default/apps/app';
-
-const serverXml = `<?xml version="1.0"?>
-<Server version="8">
-  <Bind>
-    <Managers><API><Port>0</Port></API></Managers>
-    <Providers><RTMP><Port>0</Port></RTMP></Providers>
-  </Bind>
-  <Managers><API><AccessToken>${TOKEN}</AccessToken>
-    <Limits><AuthFailuresPerMinute>1000000</AuthFailuresPerMinute></Limits></API></Managers>
-  <VirtualHosts>
-    <VirtualHost>
-      <Name>default</Name>
-      <Host><Names><Name>*</Name></Names></Host>
-      <Applications>
-        <Application>
-          <Name>app</Name>
-          <Providers><RTMP/></Providers>
-          <Publishers><Push/></Publishers>
-        </Application>
-        <!-- the fuzz seeds' application (bad-rtmp.ts) -->
-        <Application><Name>live</Name><Providers><RTMP/></Providers></Application>
-      </Applications>
-    </VirtualHost>
-  </VirtualHosts>
-</Server>
-`;
 
 /** The running server and the API calls the soak makes. */
 export interface SoakServer {
@@ -62,9 +35,14 @@ export interface SoakServer {
 
 /** Starts the server (its Server.xml in a fresh temp folder; its data dir, the push store, there too unless `store` is false). */
 export async function startSoakServer(options: { store?: boolean } = {}): Promise<SoakServer> {
-  const dir = mkdtempSync(join(tmpdir(), 'sluice-soak-'));
-  const configFile = join(dir, 'Server.xml');
-  writeFileSync(configFile, serverXml);
+  const { dir, file: configFile } = writeTestConfig({
+    dirPrefix: 'sluice-soak-',
+    token: TOKEN,
+    crossDomains: false,
+    shortPushTimeouts: false,
+    // the fuzz seeds' application (bad-rtmp.ts)
+    applicationsXml: '\n        <Application><Name>live</Name><Providers><RTMP/></Providers></Application>',
+  });
   const dataDir = options.store === false ? undefined : join(dir, 'data');
   const server = createSluiceServer({ configFile, host: '127.0.0.1', dataDir });
   const { apiPort, rtmpPort } = await server.listen();

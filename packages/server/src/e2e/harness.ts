@@ -3,76 +3,15 @@
  * configured by a Server.xml written to a temp folder (optionally with a StreamMap),
  * and helpers to watch pushes through the REST API and the server's events.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { PushRecord, PushState, PushStateChange } from '@sluice/push';
 import { waitFor } from '@sluice/test-support';
 import { createLogger } from '../log/logger.js';
 import { createSluiceServer, type SluiceServer, type SluiceServerOptions } from '../sluice-server.js';
 import { callApi, fetchPushRecord } from './peers.js';
+import { TOKEN, writeTestConfig, type TestSrtIngest } from './test-config.js';
 
-export const TOKEN = 'e2e-token';
-
-/** The SRT ingest of a test server: `<Bind><Providers><SRT>` on a free port with these `<Options>` (SRTO_… keys). */
-export interface TestSrtIngest {
-  options?: Record<string, string>;
-}
-
-/**
- * Server.xml for tests: vhost `default`, app `app` with Push (and an optional StreamMap
- * file); with `srt`, also the SRT ingest (port 0) and `<Providers><SRT/>` for `app`.
- */
-export function testServerXml(streamMapPath?: string, srt?: TestSrtIngest, pushXml = '', managersXml = ''): string {
-  const streamMap =
-    streamMapPath === undefined ? '' : `<StreamMap><Enable>true</Enable><Path>${streamMapPath}</Path></StreamMap>`;
-  const srtOptions = Object.entries(srt?.options ?? {})
-    .map(([key, value]) => `<Option><Key>${key}</Key><Value>${value}</Value></Option>`)
-    .join('');
-  const srtBind =
-    srt === undefined ? '' : `<SRT><Port>0</Port>${srtOptions === '' ? '' : `<Options>${srtOptions}</Options>`}</SRT>`;
-  return `<?xml version="1.0"?>
-<Server version="8">
-  <Bind>
-    <Managers><API><Port>0</Port></API></Managers>
-    <Providers><RTMP><Port>0</Port></RTMP>${srtBind}</Providers>
-  </Bind>
-  <Managers><API><AccessToken>${TOKEN}</AccessToken><CrossDomains><Url>*</Url></CrossDomains>
-    <!-- the tests' good and bad clients share 127.0.0.1: failed authentication is not limited here (api-hardening.test.ts tests the limit) -->
-    <Limits><AuthFailuresPerMinute>1000000</AuthFailuresPerMinute></Limits></API>${managersXml}</Managers>
-  <VirtualHosts>
-    <VirtualHost>
-      <Name>default</Name>
-      <Host><Names><Name>*</Name></Names></Host>
-      <Applications>
-        <Application>
-          <Name>app</Name>
-          <Providers><RTMP/>${srt === undefined ? '' : '<SRT/>'}</Providers>
-          <Publishers><Push><ConnectionTimeout>3000</ConnectionTimeout><SendTimeout>2000</SendTimeout>${pushXml}${streamMap}</Push></Publishers>
-        </Application>
-      </Applications>
-    </VirtualHost>
-  </VirtualHosts>
-</Server>
-`;
-}
-
-/** Writes Server.xml (and push-map.xml when `streamMapXml` is given) to a fresh temp folder. */
-export function writeTestConfig(
-  streamMapXml?: string,
-  srt?: TestSrtIngest,
-  pushXml?: string,
-  managersXml?: string,
-): { dir: string; file: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'sluice-e2e-'));
-  if (streamMapXml !== undefined) writeFileSync(join(dir, 'push-map.xml'), streamMapXml);
-  const file = join(dir, 'Server.xml');
-  writeFileSync(
-    file,
-    testServerXml(streamMapXml === undefined ? undefined : 'push-map.xml', srt, pushXml, managersXml),
-  );
-  return { dir, file };
-}
+export { TOKEN, testServerXml, writeTestConfig } from './test-config.js';
+export type { TestConfigOptions, TestServerXmlOptions, TestSrtIngest } from './test-config.js';
 
 /** A running in-process server with its ports and a log of push state changes. */
 export interface TestServer {
@@ -120,7 +59,12 @@ export async function startTestServer(
     pushTimelineOriginMs?: number;
   } = {},
 ): Promise<TestServer> {
-  const { file } = writeTestConfig(options.streamMapXml, options.srt, options.pushXml, options.managersXml);
+  const { file } = writeTestConfig({
+    streamMapXml: options.streamMapXml,
+    srt: options.srt,
+    pushXml: options.pushXml,
+    managersXml: options.managersXml,
+  });
   const server = createSluiceServer({
     configFile: file,
     host: '127.0.0.1',

@@ -63,13 +63,7 @@ describeWithPeers(['curl', 'promtool'], 'packages/server/README.md "Observabilit
     async () => {
       // a server whose AccessToken is `username:password`, as the README says
       const config = join(work, 'Server.xml');
-      writeFileSync(
-        config,
-        testServerXml().replace(
-          `<AccessToken>${TOKEN}</AccessToken>`,
-          `<AccessToken>${username()}:${password}</AccessToken>`,
-        ),
-      );
+      writeFileSync(config, testServerXml({ token: `${username()}:${password}` }));
       const scraped = createSluiceServer({ configFile: config, host: '127.0.0.1' });
       const { apiPort } = await scraped.listen();
       writeFileSync(passwordFile, `${password}\n`);
