@@ -49,7 +49,8 @@ describeWithPeers(['ffmpeg', 'ffprobe', 'nginx-rtmp', 'srt-live-transmit'], 'e2e
   let nginx: NginxRtmp;
 
   beforeAll(async () => {
-    nginx = await startNginxRtmp({ apps: ['live'] });
+    // players (the judge above 2^31 ms) start at a keyframe, not mid-GOP
+    nginx = await startNginxRtmp({ apps: ['live'], appDirectives: 'wait_key on; wait_video on;' });
   });
 
   afterAll(async () => {
