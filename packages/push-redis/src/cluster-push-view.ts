@@ -6,7 +6,14 @@
  * written under the lease's current token, so an old owner's leftover state is never
  * shown as current. A push no node runs is `ready` with zero counters.
  */
-import { formatPushTime, type PushFilter, type PushRecord, type StoredPush, type StreamRef } from '@sluice/push';
+import {
+  formatPushTime,
+  IDLE_PUSH_COUNTERS,
+  type PushFilter,
+  type PushRecord,
+  type StoredPush,
+  type StreamRef,
+} from '@sluice/push';
 import type { ClusterKeys } from './cluster-keys.js';
 import { decodeDefinitions, sortedById } from './definition-codec.js';
 import { parseLive, parsePresence, type LiveEntry, type NodePresence } from './live-codec.js';
@@ -202,12 +209,7 @@ export class ClusterPushView {
     const never = fmt(0);
     return {
       ...definitionFields(push, push.stream.tracks ?? []),
-      state: 'ready',
-      sequence: 0,
-      sentBytes: 0,
-      sentTime: 0,
-      totalsentBytes: 0,
-      totalsentTime: 0,
+      ...IDLE_PUSH_COUNTERS,
       createdTime: fmt(push.createdTime),
       startTime: never,
       finishTime: never,

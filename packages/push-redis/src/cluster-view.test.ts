@@ -1,4 +1,4 @@
-import type { PushRecord } from '@sluice/push';
+import { IDLE_PUSH_COUNTERS, type PushRecord } from '@sluice/push';
 import { describeWithPeers, waitFor } from '@sluice/test-support';
 import { expect, it } from 'vitest';
 import { NodeNameInUse } from './errors.js';
@@ -73,12 +73,7 @@ describeWithPeers(['redis-server'], 'NodeHeartbeat and ClusterPushView against a
       protocol: 'rtmp',
       url: 'rtmp://127.0.0.1:1935/live',
       streamKey: 'key-idle',
-      state: 'ready',
-      sequence: 0,
-      sentBytes: 0,
-      sentTime: 0,
-      totalsentBytes: 0,
-      totalsentTime: 0,
+      ...IDLE_PUSH_COUNTERS,
       createdTime: '2023-11-14T22:13:20.000+0000',
       startTime: '1970-01-01T00:00:00.000+0000',
       finishTime: '1970-01-01T00:00:00.000+0000',

@@ -63,5 +63,7 @@ export { FilePushStore, type FilePushStoreOptions } from './file-push-store.js';
 export { redactUrlSecrets, REDACTED } from './url-secrets.js';
 /** The time format of the push records (ISO 8601 with milliseconds and the UTC offset, e.g. `2026-12-03T13:00:00.000+0000`). */
 export { formatPushTime } from './time-format.js';
+/** The state and counters of a push that has not run yet (`ready`, zeros). */
+export { IDLE_PUSH_COUNTERS } from './push-record.js';
 /** A protocol module's reachability check: does a TCP connect to host:port succeed in time. */
 export { probeTcp } from './tcp-probe.js';

@@ -3,6 +3,16 @@ import type { Push } from './push.js';
 import { formatPushTime } from './time-format.js';
 import type { PushRecord } from './types.js';
 
+/** The state and counters of a push that has not run yet (a fresh create, a push no node runs). */
+export const IDLE_PUSH_COUNTERS = Object.freeze({
+  state: 'ready',
+  sequence: 0,
+  sentBytes: 0,
+  sentTime: 0,
+  totalsentBytes: 0,
+  totalsentTime: 0,
+} as const);
+
 /** The record of `session` at `now`; `offsetMinutes` overrides the local UTC offset (tests). */
 export function renderPushRecord(session: Push, now: number, offsetMinutes?: number): PushRecord {
   const def = session.definition;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as errors from './errors.js';
+import { IDLE_PUSH_COUNTERS } from './push-record.js';
 import { PushRegistry, type PushStateChange } from './push-registry.js';
 import { settle } from './test-support/fake-clock.js';
 import { AV, video } from './test-support/media.js';
@@ -18,12 +19,7 @@ describe('PushRegistry: startPush', () => {
       protocol: 'rtmp',
       url: 'rtmp://127.0.0.1:1935/app',
       streamKey: 'key',
-      state: 'ready',
-      sequence: 0,
-      sentBytes: 0,
-      sentTime: 0,
-      totalsentBytes: 0,
-      totalsentTime: 0,
+      ...IDLE_PUSH_COUNTERS,
       createdTime: '2021-02-04T01:42:40.160+0900',
       startTime: '1970-01-01T09:00:00.000+0900',
       finishTime: '1970-01-01T09:00:00.000+0900',
