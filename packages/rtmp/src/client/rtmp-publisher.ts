@@ -321,22 +321,13 @@ export class RtmpPublisher extends SinkListeners {
    * cannot be muxed (then reopen instead).
    */
   reconfigure(tracks: readonly TrackInfo[]): boolean {
-    const connection = this.connection;
-    const old = this.muxer;
-    if (this.state !== 'open' || connection === undefined || old === undefined) return false;
-    let muxer: FlvTagMuxer;
+    if (this.state !== 'open' || this.connection === undefined) return false;
     try {
-      muxer = new FlvTagMuxer(tracks);
+      this.muxer = new FlvTagMuxer(tracks);
     } catch {
       return false;
     }
-    this.muxer = muxer;
-    for (const tag of muxer.sequenceHeaderTags(this.lastTimestamp)) {
-      const csid = tag.type === FlvTagType.Video ? ChunkStreamId.Video : ChunkStreamId.Audio;
-      connection.write(
-        connection.writer.encodeParts(csid, tag.type, this.lastTimestamp, this.messageStreamId, tag.header, tag.data),
-      );
-    }
+    this.writeSequenceHeaders(this.lastTimestamp);
     return true;
   }
 
@@ -472,9 +463,17 @@ export class RtmpPublisher extends SinkListeners {
         meta.header,
       ),
     );
-    for (const tag of muxer.sequenceHeaderTags(0)) {
+    this.writeSequenceHeaders(0);
+  }
+
+  /** Writes the muxer's sequence headers (AVC/HEVC/AAC configuration) at `timestamp`. */
+  private writeSequenceHeaders(timestamp: number): void {
+    const connection = this.connection as RtmpConnection;
+    for (const tag of (this.muxer as FlvTagMuxer).sequenceHeaderTags(timestamp)) {
       const csid = tag.type === FlvTagType.Video ? ChunkStreamId.Video : ChunkStreamId.Audio;
-      connection.write(connection.writer.encodeParts(csid, tag.type, 0, this.messageStreamId, tag.header, tag.data));
+      connection.write(
+        connection.writer.encodeParts(csid, tag.type, timestamp, this.messageStreamId, tag.header, tag.data),
+      );
     }
   }
 

@@ -39,8 +39,7 @@ describeWithPeers(['ffmpeg', 'nginx-rtmp'], 'e2e: destination faults (issue 16)'
     expect((await t.api('POST', `${APP}:stopPush`, { id })).status).toBe(200);
     await t.waitForGone(id);
   };
-  const errorsOf = (id: string): string[] =>
-    t.changes.filter((c) => c.id === id && c.error !== undefined).map((c) => c.error!.message);
+  const errorsOf = (id: string): string[] => t.errorsOf(id);
   /** Waits until push `id` sends media again: pushing and sentBytes growing. */
   const flowing = async (id: string, timeoutMs = 20_000): Promise<PushRecord> => {
     await t.waitForState(id, 'pushing', timeoutMs);

@@ -103,8 +103,7 @@ describeWithPeers(['ffmpeg', 'nginx-rtmp'], 'e2e: a link cut without FIN (issue 
             15_000,
             'media through the relay',
           );
-          const errors = (): string[] =>
-            t.changes.filter((c) => c.id === 'cut' && c.error !== undefined).map((c) => c.error!.message);
+          const errors = (): string[] => t.errorsOf('cut');
           let noticedAfter = 0;
           await control.unaffected(async () => {
             const cutAt = Date.now();

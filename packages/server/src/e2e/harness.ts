@@ -29,6 +29,8 @@ export interface TestServer {
   push: (id: string) => Promise<PushRecord | undefined>;
   /** States a push went through (from the change events). */
   statesOf: (id: string) => PushState[];
+  /** Messages of the errors push `id` entered `error` with (from the change events), in order. */
+  errorsOf: (id: string) => string[];
   waitForState: (id: string, state: PushState, timeoutMs?: number) => Promise<PushRecord>;
   /** Resolves once push `id` is gone from `POST :pushes` (stopped and torn down). */
   waitForGone: (id: string, timeoutMs?: number) => Promise<void>;
@@ -84,6 +86,8 @@ export async function startTestServer(
     callApi<T>(apiPort as number, TOKEN, method, path, body);
   const push = (id: string): Promise<PushRecord | undefined> => fetchPushRecord(apiPort as number, TOKEN, id);
   const statesOf = (id: string): PushState[] => changes.filter((c) => c.id === id).map((c) => c.to);
+  const errorsOf = (id: string): string[] =>
+    changes.flatMap((c) => (c.id === id && c.error !== undefined ? [c.error.message] : []));
   return {
     server,
     apiPort: apiPort as number,
@@ -94,6 +98,7 @@ export async function startTestServer(
     api,
     push,
     statesOf,
+    errorsOf,
     waitForState: async (id, state, timeoutMs = 10_000) => {
       let record: PushRecord | undefined;
       await waitFor(
