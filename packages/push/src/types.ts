@@ -4,16 +4,10 @@
  * interface the HTTP layer drives. The API they serve: docs/API.md.
  */
 import type { HostResolver, MediaPacket, TrackInfo, TrackKind } from '@sluice/media';
+import type { PushProtocol, PushRecord } from './record-types.js';
 
-/** States of a push, exactly as the contract names them. */
-export type PushState = 'ready' | 'connecting' | 'pushing' | 'stopping' | 'stopped' | 'error';
-
-/**
- * The name of a push protocol, lower case (`rtmp`, `mpegts`, ...). Which names exist is
- * not fixed here: the server's protocol list registers one PushProtocolModule per name,
- * and the registry refuses names it has no sink factory for.
- */
-export type PushProtocol = string;
+/** The record and its state, declared apart for clients without Node's types (./record-types.ts). */
+export type { PushProtocol, PushRecord, PushState, SkippedTrack } from './record-types.js';
 
 /** Where a push reads from: a stream inside a virtual host and application. */
 export interface StreamRef {
@@ -45,51 +39,6 @@ export interface StartPushInput {
 }
 
 /**
- * A push record as the API returns it (contract, "The push record"). Times are
- * rendered like "2021-02-04T01:42:40.160+0900"; byte counts are bytes on the wire.
- */
-export interface PushRecord {
-  id: string;
-  vhost: string;
-  app: string;
-  stream: { name: string; tracks: number[]; variantNames?: string[] };
-  protocol: PushProtocol;
-  url: string;
-  streamKey: string;
-  state: PushState;
-  sequence: number;
-  sentBytes: number;
-  sentTime: number;
-  totalsentBytes: number;
-  totalsentTime: number;
-  createdTime: string;
-  startTime: string;
-  finishTime: string;
-  /** Present (true) for StreamMap pushes. */
-  isConfig?: boolean;
-  /** Why the last session failed, when it did. */
-  lastError?: string;
-  /** Milliseconds until the next connection attempt, while waiting to retry. */
-  reconnectIn?: number;
-  /** Frames dropped because the destination was slower than the stream. */
-  droppedFrames?: number;
-  /** Bits per second sent over the last ~5 s (bytes the kernel accepted), when the server measures it. */
-  bitrate?: number;
-  /** Jumps in the source's timestamps this push's sessions went through; each was absorbed (the output timeline stays continuous). */
-  discontinuities?: number;
-  /** Tracks of the source left out because the protocol cannot carry them (or they are not in the stream). */
-  skippedTracks?: SkippedTrack[];
-  /** Protocols that recover losses themselves (srt): data packets sent again, over all sessions. */
-  retransmittedPackets?: number;
-  /** Bytes of those retransmissions on the wire (header and payload), over all sessions; part of `totalsentBytes`. */
-  retransmittedBytes?: number;
-  /** Data packets the receiver reported lost (each report counts), over all sessions. */
-  lostPackets?: number;
-  /** Data packets given up unacknowledged because they were too late to be played, over all sessions. */
-  droppedPackets?: number;
-}
-
-/**
  * Counters of a transport that recovers losses itself (SRT): what the push record shows as
  * `retransmittedPackets`, `retransmittedBytes`, `lostPackets`, `droppedPackets`.
  */
@@ -98,13 +47,6 @@ export interface RecoveryCounters {
   retransmittedBytes: number;
   lostPackets: number;
   droppedPackets: number;
-}
-
-/** A source track a push leaves out, and why. `codec` is empty for a requested id missing from the stream. */
-export interface SkippedTrack {
-  id: number;
-  codec: string;
-  reason: string;
 }
 
 /** Filter for listing pushes. */

@@ -1,51 +1,12 @@
 /**
  * The shapes the dashboard reads from the REST API and the event stream, as the
- * OpenAPI document (`/v1/openapi.json`) and the README's "Event stream" section describe them. Declared
- * here rather than imported: the dashboard is a browser bundle and depends on no
- * server package.
+ * OpenAPI document (`/v1/openapi.json`) and the README's "Event stream" section describe them.
+ * The push record and its state come from `@sluice/push/record-types` (type declarations
+ * importing nothing, erased from the bundle: the dashboard runs no server code); the rest is
+ * the HTTP layer's JSON, declared here.
  */
-
-/** States of a push (`PushRecord.state`). */
-export type PushState = 'ready' | 'connecting' | 'pushing' | 'stopping' | 'stopped' | 'error';
-
-/** A push record as `:pushes`, `:startPush`, `:stopPush` and the `push.*` events carry it. */
-export interface PushRecord {
-  id: string;
-  vhost: string;
-  app: string;
-  stream: { name: string; tracks: number[]; variantNames?: string[] };
-  protocol: string;
-  url: string;
-  streamKey: string;
-  state: PushState;
-  /** Sessions completed so far (each reconnect ends one). */
-  sequence: number;
-  /** Bytes on the wire in the current session. */
-  sentBytes: number;
-  /** Milliseconds the current session has been pushing. */
-  sentTime: number;
-  totalsentBytes: number;
-  totalsentTime: number;
-  createdTime: string;
-  startTime: string;
-  finishTime: string;
-  isConfig?: boolean;
-  lastError?: string;
-  reconnectIn?: number;
-  droppedFrames?: number;
-  /** Current session's bit rate over the last few seconds (bit/s). */
-  bitrate?: number;
-  discontinuities?: number;
-  skippedTracks?: { id: number; codec: string; reason: string }[];
-  /** srt (protocols that recover losses): data packets sent again, over all sessions. */
-  retransmittedPackets?: number;
-  /** Bytes of those retransmissions on the wire; part of `totalsentBytes`. */
-  retransmittedBytes?: number;
-  /** srt: data packets the receiver reported lost (NAK), over all sessions. */
-  lostPackets?: number;
-  /** srt: data packets given up because they were too late to be played, over all sessions. */
-  droppedPackets?: number;
-}
+/** A push record as `:pushes`, `:startPush`, `:stopPush` and the `push.*` events carry it, and its state. */
+export type { PushRecord, PushState } from '@sluice/push/record-types';
 
 /** One track of a live stream (`GET …/streams/{s}`). */
 export interface StreamTrack {
