@@ -78,7 +78,7 @@ describe('OpenAPI document', () => {
       if (route.method === 'POST') {
         for (const status of ['400', '413', '415']) expect(Object.keys(responses)).toContain(status);
       }
-      if (route.action === 'startPush' || route.action === 'stopPush' || route.action === 'pushes')
+      if (['startPush', 'stopPush', 'pushes', 'vhostStats', 'appStats', 'streamStats'].includes(route.action))
         expect(Object.keys(responses), 'a cluster answers 503 while its registry is unreachable').toContain('503');
     }
   });

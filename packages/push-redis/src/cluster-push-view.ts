@@ -79,9 +79,9 @@ export class ClusterPushView {
     return (await this.snapshot({ id })).records[0];
   }
 
-  /** Live nodes (presence not expired), sorted by name. */
-  async nodes(): Promise<NodePresence[]> {
-    return (await this.snapshot({}, true)).nodes;
+  /** Live nodes (presence not expired), sorted by name. `operation` words a RegistryUnavailable. */
+  async nodes(operation = 'list the nodes'): Promise<NodePresence[]> {
+    return (await this.snapshot({}, true, operation)).nodes;
   }
 
   /** Live nodes where `stream` is published now (normally one). */
@@ -91,8 +91,8 @@ export class ClusterPushView {
   }
 
   /** Records and nodes in one read. `nodesOnly` skips definitions and leases. */
-  async snapshot(filter: PushFilter = {}, nodesOnly = false): Promise<ClusterSnapshot> {
-    const first = await this.connection.run('list the pushes', async (r) => {
+  async snapshot(filter: PushFilter = {}, nodesOnly = false, operation = 'list the pushes'): Promise<ClusterSnapshot> {
+    const first = await this.connection.run(operation, async (r) => {
       const batch = r.pipeline();
       batch.smembers(this.keys.nodes);
       if (nodesOnly) return execAll(batch);
@@ -104,7 +104,7 @@ export class ClusterPushView {
     const pushes = nodesOnly ? new Map<string, StoredPush>() : this.definitionsOf(definitions, filter.id);
     const wanted = sortedById(pushes.values()).filter((p) => matches(p, filter));
     const nodeNames = (names as string[]).slice().sort();
-    const replies = await this.connection.run('list the pushes', async (r) => {
+    const replies = await this.connection.run(operation, async (r) => {
       const batch = r.pipeline();
       if (wanted.length > 0) batch.mget(...wanted.map((p) => this.keys.lease(p.id)));
       for (const name of nodeNames) {

@@ -54,6 +54,7 @@ describeWithPeers(['redis-server'], 'NodeHeartbeat and ClusterPushView against a
       live: () => live,
       streams: () => [{ vhost: 'default', app: 'app', name: 'cam-run' }],
       apiUrl: 'http://127.0.0.1:8081',
+      stats: () => ({ apps: { 'default/app': { bytesOut: 42 } } }),
     });
     const c = await start(cluster, 'c');
     await c.store.create(definition('run'));
@@ -91,7 +92,9 @@ describeWithPeers(['redis-server'], 'NodeHeartbeat and ClusterPushView against a
       apiUrl: 'http://127.0.0.1:8081',
       pushes: 1,
       pid: process.pid,
+      stats: { apps: { 'default/app': { bytesOut: 42 } } },
     });
+    expect(nodeList[1]?.stats).toBeUndefined();
     expect(
       (await c.view.nodesWithStream({ vhost: 'default', app: 'app', name: 'cam-run' })).map((n) => n.node),
     ).toEqual(['a']);

@@ -9,12 +9,25 @@ import { LuaScript } from './lua-script.js';
 /**
  * KEYS[1] pushes hash, KEYS[2] version counter, KEYS[3] epoch.
  * ARGV[1] id, ARGV[2] definition JSON, ARGV[3] changes channel, ARGV[4] epoch candidate,
- * ARGV[5] 'put' (create or replace) or 'create' (only if absent).
- * Returns the new version, or 0 when 'create' found the id.
+ * ARGV[5] 'put' (create or replace) or 'create' (only if absent); for 'create',
+ * ARGV[6] vhost, ARGV[7] app, ARGV[8] the application's cap ('' = none): the definitions
+ * of that application are counted in the same atomic step, so nodes racing cannot pass it.
+ * Returns the new version, 0 when 'create' found the id, -1 when the cap is reached.
  */
 export const writeDefinitionScript = new LuaScript(
   'writeDefinition',
-  `if ARGV[5] == 'create' and redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then return 0 end
+  `if ARGV[5] == 'create' then
+  if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then return 0 end
+  local cap = tonumber(ARGV[8])
+  if cap then
+    local held = 0
+    for _, json in ipairs(redis.call('HVALS', KEYS[1])) do
+      local ok, doc = pcall(cjson.decode, json)
+      if ok and type(doc) == 'table' and doc['vhost'] == ARGV[6] and doc['app'] == ARGV[7] then held = held + 1 end
+    end
+    if held >= cap then return -1 end
+  end
+end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 redis.call('SET', KEYS[3], ARGV[4], 'NX')
 local version = redis.call('INCR', KEYS[2])

@@ -20,7 +20,7 @@ export {
 export { ClusterKeys, checkName } from './cluster-keys.js';
 
 /** @sluice/push's PushStore on Redis, plus an atomic create that rejects duplicates cluster-wide. */
-export { RedisPushStore, type RedisPushStoreOptions } from './redis-push-store.js';
+export { RedisPushStore, type RedisPushStoreOptions, type CreatePushOptions } from './redis-push-store.js';
 
 /** Every node's current view of the definitions: put/delete events, never a missed change. */
 export {

@@ -22,6 +22,8 @@ export interface NodePresence {
   startedAt: number;
   /** Wall-clock ms of this heartbeat. */
   updatedAt: number;
+  /** What the node's `stats` option returned at this heartbeat (JSON, not interpreted here); absent without one. */
+  stats?: unknown;
 }
 
 /** What a node reports for one push it runs. */
@@ -67,6 +69,7 @@ export function parsePresence(json: string | null): NodePresence | null {
     pushes: typeof v.pushes === 'number' ? v.pushes : 0,
     startedAt: typeof v.startedAt === 'number' ? v.startedAt : 0,
     updatedAt: typeof v.updatedAt === 'number' ? v.updatedAt : 0,
+    ...(v.stats === undefined ? {} : { stats: v.stats }),
   };
 }
 

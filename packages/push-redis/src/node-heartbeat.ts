@@ -72,6 +72,11 @@ export interface NodeHeartbeatOptions {
   streams?: (() => Iterable<StreamRef>) | undefined;
   /** Pushes this node runs now. Default none. */
   live?: (() => Iterable<LivePush>) | undefined;
+  /**
+   * The node's statistics (any JSON value), published with its presence at every
+   * heartbeat (`NodePresence.stats`): counters at the heartbeat's rate, never per packet.
+   */
+  stats?: (() => unknown) | undefined;
   clock?: MonotonicClock | undefined;
   /** Default console. */
   logger?: RegistryLogger | undefined;
@@ -225,9 +230,11 @@ export class NodeHeartbeat extends EventEmitter<NodeHeartbeatEvents> {
     const at = Date.now();
     const pairs: string[] = [];
     const streams: StreamRef[] = [];
+    let stats: unknown;
     try {
       for (const live of this.options.live?.() ?? []) pairs.push(live.record.id, encodeLive(live, at));
       for (const s of this.options.streams?.() ?? []) streams.push({ vhost: s.vhost, app: s.app, name: s.name });
+      stats = this.options.stats?.();
     } catch (error) {
       throw new Error(`the node's state could not be read: ${errorText(error)}`, { cause: error });
     }
@@ -241,6 +248,7 @@ export class NodeHeartbeat extends EventEmitter<NodeHeartbeatEvents> {
       pushes: pairs.length / 2,
       startedAt: this.startedAt,
       updatedAt: at,
+      ...(stats === undefined ? {} : { stats }),
     };
     const reply = (await this.connection.run(`publish the state of node [${node}]`, (r) =>
       heartbeatScript.run(

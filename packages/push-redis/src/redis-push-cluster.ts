@@ -34,6 +34,8 @@ export interface RedisPushClusterOptions {
   streams?: (() => Iterable<StreamRef>) | undefined;
   /** Pushes this node runs now, with their records (read at every heartbeat). */
   live?: (() => Iterable<LivePush>) | undefined;
+  /** This node's statistics (JSON), published with its presence at every heartbeat (`NodePresence.stats`). */
+  stats?: (() => unknown) | undefined;
   connection?: Omit<RedisConnectionOptions, 'url' | 'logger'> | undefined;
   leases?: Omit<PushLeasesOptions, 'clock' | 'logger'> | undefined;
   heartbeat?: Pick<NodeHeartbeatOptions, 'intervalMs' | 'ttlMs' | 'minSpacingMs'> | undefined;
@@ -84,6 +86,7 @@ export class RedisPushCluster {
       apiUrl: options.apiUrl,
       streams: options.streams,
       live: options.live,
+      stats: options.stats,
       clock,
       logger,
     });

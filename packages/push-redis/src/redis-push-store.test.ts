@@ -1,4 +1,4 @@
-import { DuplicatePushId, PushRegistry, type PushSinkFactory } from '@sluice/push';
+import { DuplicatePushId, PushLimitReached, PushRegistry, type PushSinkFactory } from '@sluice/push';
 import { describeWithPeers, freeTcpPort } from '@sluice/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClusterKeys } from './cluster-keys.js';
@@ -71,6 +71,48 @@ describeWithPeers(['redis-server'], 'RedisPushStore against a real redis-server'
       expect(lost[0]?.reason).toBeInstanceOf(DuplicatePushId);
       expect((lost[0]?.reason as Error).message).toBe(`Duplicate ID already exists [d${i}]`);
     }
+  });
+
+  it('create() with maxPushes counts the application cluster-wide: two nodes racing never pass the cap', async () => {
+    const cluster = uniqueCluster();
+    const a = await node(cluster, 'a');
+    const b = await node(cluster, 'b');
+    const cap = 5;
+    await a.store.create(definition('other-app', { app: 'other' }), { maxPushes: cap });
+    for (let round = 0; round < 5; round++) {
+      // 8 creates from each node at once, interleaved on two connections: exactly `cap` get through
+      const results = await Promise.allSettled(
+        Array.from({ length: 16 }, (_, i) =>
+          (i % 2 === 0 ? a : b).store.create(definition(`r${round}-${i}`), { maxPushes: cap }),
+        ),
+      );
+      const won = results.filter((r) => r.status === 'fulfilled');
+      const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+      expect(won).toHaveLength(cap);
+      for (const r of refused) {
+        expect(r.reason).toBeInstanceOf(PushLimitReached);
+        expect((r.reason as Error).message).toBe(
+          `The application [default/app] already has ${cap} pushes, the most its MaxPushes allows`,
+        );
+      }
+      const stored = await b.store.load();
+      expect(stored.filter((p) => p.app === 'app')).toHaveLength(cap);
+      // a duplicate id is still a duplicate at the cap; another application has its own count
+      await expect(a.store.create(definition(stored[0]?.id ?? ''), { maxPushes: cap })).rejects.toBeInstanceOf(
+        DuplicatePushId,
+      );
+      await b.store.create(definition(`x${round}`, { app: 'other' }), { maxPushes: 2 * cap });
+      // stopping one frees a place for the other node
+      expect(await a.store.remove(stored.find((p) => p.app === 'app')?.id ?? '')).toBe(true);
+      await b.store.create(definition(`again${round}`), { maxPushes: cap });
+      await expect(a.store.create(definition(`over${round}`), { maxPushes: cap })).rejects.toBeInstanceOf(
+        PushLimitReached,
+      );
+      for (const p of await a.store.load()) if (p.app === 'app') await a.store.remove(p.id);
+    }
+    expect((await a.store.load()).filter((p) => p.app === 'other')).toHaveLength(6);
+    // without a cap, create is unlimited as before
+    for (let i = 0; i < cap + 2; i++) await a.store.create(definition(`free${i}`));
   });
 
   it('skips (and reports) an entry that is not a valid definition, keeps clusters apart', async () => {

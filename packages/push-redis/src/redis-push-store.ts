@@ -6,7 +6,7 @@
  * while Redis is unreachable.
  */
 import { randomUUID } from 'node:crypto';
-import { DuplicatePushId, type PushStore, type StoredPush } from '@sluice/push';
+import { DuplicatePushId, PushLimitReached, type PushStore, type StoredPush } from '@sluice/push';
 import type { ClusterKeys } from './cluster-keys.js';
 import { decodeDefinition, decodeDefinitions, encodeDefinition, sortedById } from './definition-codec.js';
 import { deleteDefinitionScript, writeDefinitionScript } from './definition-scripts.js';
@@ -19,6 +19,16 @@ export interface RedisPushStoreOptions {
   onInvalid?: ((id: string, reason: string) => void) | undefined;
   /** Default console. */
   logger?: RegistryLogger | undefined;
+}
+
+/** Options of RedisPushStore.create. */
+export interface CreatePushOptions {
+  /**
+   * The application's cap (`<MaxPushes>`): the create is refused with PushLimitReached
+   * when the cluster already stores that many definitions of the push's vhost/app
+   * (counted in the same atomic step as the create). Default: no cap.
+   */
+  maxPushes?: number | undefined;
 }
 
 /** Push definitions of one cluster in Redis. */
@@ -63,11 +73,16 @@ export class RedisPushStore implements PushStore {
 
   /**
    * Creates one push unless its id exists anywhere in the cluster (atomic check):
-   * rejects with DuplicatePushId when it does, RegistryUnavailable when Redis is unreachable.
+   * rejects with DuplicatePushId when it does, PushLimitReached when its application
+   * already has `maxPushes` definitions, RegistryUnavailable when Redis is unreachable.
    */
-  async create(push: StoredPush): Promise<void> {
-    const version = await this.write(push, 'create');
+  async create(push: StoredPush, options: CreatePushOptions = {}): Promise<void> {
+    const cap = options.maxPushes;
+    if (cap !== undefined && !(Number.isSafeInteger(cap) && cap >= 0))
+      throw new RangeError(`maxPushes must be a whole number, got ${cap}`);
+    const version = await this.write(push, 'create', cap);
     if (version === 0) throw new DuplicatePushId(push.id);
+    if (version === -1) throw new PushLimitReached(push.vhost, push.app, cap ?? 0);
   }
 
   /** Removes one push (absent ids are ignored). */
@@ -86,13 +101,13 @@ export class RedisPushStore implements PushStore {
   /** Nothing to release: the connection belongs to whoever created it. */
   async close(): Promise<void> {}
 
-  private async write(push: StoredPush, mode: 'put' | 'create'): Promise<number> {
+  private async write(push: StoredPush, mode: 'put' | 'create', cap?: number): Promise<number> {
     const json = encodeDefinition(push);
     const version = await this.connection.run(`${mode === 'put' ? 'store' : 'create'} push [${push.id}]`, (r) =>
       writeDefinitionScript.run(
         r,
         [this.keys.pushes, this.keys.version, this.keys.epoch],
-        [push.id, json, this.keys.changes, randomUUID(), mode],
+        [push.id, json, this.keys.changes, randomUUID(), mode, push.vhost, push.app, cap ?? ''],
       ),
     );
     return Number(version);

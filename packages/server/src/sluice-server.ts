@@ -22,6 +22,7 @@ import {
 import { PublishAdmission, type RefusedPublishEvent } from './access/publish-admission.js';
 import { RefusalCounters } from './access/refusal.js';
 import { ClusterSlot } from './cluster/cluster-slot.js';
+import { ClusterStats, nodeStatsDigest } from './cluster/cluster-stats.js';
 import { loadServerConfig, type ConfigEnvironment, type ServerConfig } from './config/server-config.js';
 import { withDashboard } from './dashboard/with-dashboard.js';
 import { ServerCatalogue } from './hub/server-catalogue.js';
@@ -189,6 +190,8 @@ export function createSluiceServer(options: SluiceServerOptions = {}): SluiceSer
     store = new FilePushStore(join(options.dataDir, PUSH_STORE_FILE), { onCorrupted: (e) => log.error(e.message) });
   }
   const sinks = sinkFactoriesByName(pushProtocols);
+  const maxPushesFor = ({ vhost, app }: { vhost: string; app: string }): number | undefined =>
+    vhosts.application(vhost, app)?.push?.maxPushes;
   const destinations = new DestinationGuard({
     vhosts,
     protocols: pushProtocols,
@@ -202,7 +205,7 @@ export function createSluiceServer(options: SluiceServerOptions = {}): SluiceSer
     store: cluster === undefined ? store : undefined,
     retry: options.retry,
     timelineOriginMs: options.pushTimelineOriginMs,
-    maxPushesFor: ({ vhost, app }) => vhosts.application(vhost, app)?.push?.maxPushes,
+    maxPushesFor,
     resolveHostFor: (scope) => destinations.resolveHostFor(scope),
     timeoutsFor: ({ vhost, app }) => {
       const push = vhosts.application(vhost, app)?.push;
@@ -292,8 +295,14 @@ export function createSluiceServer(options: SluiceServerOptions = {}): SluiceSer
     log,
     userAgent: `sluice/${packageVersion()}`,
   });
+  // <Cluster>: the stats add up every live node's (published with its presence); one node: its own, synchronously
+  const stats =
+    cluster === undefined
+      ? observability.stats
+      : new ClusterStats({ local: observability.stats, node: cluster.config.nodeName, peers: () => cluster.peers() });
   const apiHandler = createApiHandler({
     ...observability.apiOptions,
+    stats,
     push: destinations.guard(pushService),
     protocols: pushProtocols,
     catalogue,
@@ -407,7 +416,13 @@ export function createSluiceServer(options: SluiceServerOptions = {}): SluiceSer
       for (const r of restored.rejected) log.warn(`stored push not restored: ${r.reason}`, { pushId: r.id });
       const ingestPorts = await listenIngests();
       const apiPort = options.listenApi === false ? undefined : await listenApi();
-      await cluster?.start({ registry, hub, log });
+      await cluster?.start({
+        registry,
+        hub,
+        log,
+        maxPushesFor,
+        stats: () => nodeStatsDigest(observability.stats, vhosts, hub, registry),
+      });
       const apiAddress = apiServer?.address();
       const apiHost = typeof apiAddress === 'object' && apiAddress !== null ? apiAddress.address : undefined;
       addresses = { apiPort, rtmpPort: ingestPorts['rtmp'] ?? 0, ingestPorts, apiHost, ...(await listenTls()) };

@@ -23,7 +23,14 @@ function statsOperation(operationId: string, summary: string, parameters: Schema
       operationId,
       summary,
       parameters,
-      responses: { '200': ok('The statistics.', ref('Stats')), ...commonErrors, '404': error(notFound) },
+      responses: {
+        '200': ok('The statistics.', ref('Stats')),
+        ...commonErrors,
+        '404': error(notFound),
+        '503': error(
+          'Several nodes (`<Server><Cluster>`): the figures the other nodes publish (in Redis) cannot be read; the message says why, e.g. `Push registry unavailable: cannot read the stats of the cluster: Redis at 10.0.0.5:6379/0: not connected (...) (503)`.',
+        ),
+      },
     },
   };
 }

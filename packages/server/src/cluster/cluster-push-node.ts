@@ -24,6 +24,7 @@ import {
   type Lease,
   type LeaseLoss,
   type LivePush,
+  type NodePresence,
   type RegistryLogger,
 } from '@sluice/push-redis';
 import type { ClusterConfig } from '../config/cluster-config.js';
@@ -39,6 +40,10 @@ export interface ClusterPushNodeOptions {
   log: Logger;
   /** This node's API address announced to the others (default `<ApiUrl>`). */
   apiUrl?: string | undefined;
+  /** An application's `<MaxPushes>`: checked against the cluster's registry, atomically. */
+  maxPushesFor?: ((scope: { vhost: string; app: string }) => number | undefined) | undefined;
+  /** This node's stats digest, published with its presence at every heartbeat. */
+  stats?: (() => unknown) | undefined;
 }
 
 /** The lease timings of a lease timeout: the defaults of @sluice/push-redis at 10 s, scaled below. */
@@ -70,6 +75,7 @@ export class ClusterPushNode implements PushService {
   /** StreamMap pushes that could not be stored while Redis was unreachable: created when it is back. */
   private readonly pendingConfig = new Map<string, StartPushInput>();
   private readonly cleanups: Array<() => void> = [];
+  private readonly maxPushesFor: ClusterPushNodeOptions['maxPushesFor'];
   private closing = false;
 
   constructor(options: ClusterPushNodeOptions) {
@@ -77,6 +83,7 @@ export class ClusterPushNode implements PushService {
     this.registry = registry;
     this.hub = hub;
     this.log = log;
+    this.maxPushesFor = options.maxPushesFor;
     const logger: RegistryLogger = {
       info: (m) => log.info(m, { node: config.nodeName }),
       warn: (m) => log.warn(m, { node: config.nodeName }),
@@ -89,6 +96,7 @@ export class ClusterPushNode implements PushService {
       apiUrl: options.apiUrl ?? config.apiUrl,
       streams: () => hub.liveStreams().map((s) => s.ref),
       live: () => this.livePushes(),
+      stats: options.stats,
       leases: leaseTimings(config.leaseTimeoutMs),
       logger,
     });
@@ -138,11 +146,17 @@ export class ClusterPushNode implements PushService {
     await this.cluster.close();
   }
 
-  /** Stores a new push cluster-wide (DuplicatePushId when any node has the id; RegistryUnavailable → 503). */
+  /**
+   * Stores a new push cluster-wide: DuplicatePushId when any node has the id,
+   * PushLimitReached when its application holds `<MaxPushes>` pushes in the cluster
+   * (StreamMap pushes count but are never refused, as on one node), RegistryUnavailable → 503.
+   */
   async startPush(input: StartPushInput): Promise<PushRecord> {
     const definition = this.registry.prepare(input);
+    const maxPushes =
+      definition.isConfig === true ? undefined : this.maxPushesFor?.({ vhost: definition.vhost, app: definition.app });
     try {
-      await this.cluster.store.create(definition);
+      await this.cluster.store.create(definition, { maxPushes });
     } catch (error) {
       if (error instanceof RegistryUnavailable && definition.isConfig === true)
         this.pendingConfig.set(definition.id, { ...input, id: definition.id });
@@ -166,6 +180,11 @@ export class ClusterPushNode implements PushService {
       if (local !== undefined) return local;
     }
     return { ...before, state: before.node === undefined ? 'stopped' : 'stopping' };
+  }
+
+  /** The live nodes, each with the stats digest it published last (ClusterStats adds them up). */
+  async nodes(): Promise<NodePresence[]> {
+    return this.cluster.view.nodes('read the stats of the cluster');
   }
 
   /** Every push of the cluster, with the live state of the node running each. */

@@ -19,6 +19,7 @@ import type { StreamHub } from '../hub/stream-hub.js';
 import type { Logger } from '../log/logger.js';
 import type * as ClusterPushNodeModule from './cluster-push-node.js';
 import type { ClusterPushNode } from './cluster-push-node.js';
+import type { PeerStats } from './cluster-stats.js';
 import { guardSinks } from './lease-guarded-sinks.js';
 
 /** `<Cluster>` is configured but @sluice/push-redis cannot be loaded. */
@@ -46,6 +47,11 @@ export class ClusterSlot {
 
   constructor(readonly config: ClusterConfig) {}
 
+  /** The live nodes and the stats each published (503 until start() has loaded the node). */
+  async peers(): Promise<PeerStats[]> {
+    return this.loaded('read the stats of the cluster').nodes();
+  }
+
   /** The sink factories, each sink allowed to connect and send only under the push's lease. */
   guard(sinks: Readonly<Record<PushProtocol, PushSinkFactory>>): Record<PushProtocol, PushSinkFactory> {
     return guardSinks(sinks, (id) => this.node?.leaseOf(id));
@@ -57,6 +63,8 @@ export class ClusterSlot {
     hub: StreamHub;
     log: Logger;
     apiUrl?: string | undefined;
+    maxPushesFor?: ((scope: { vhost: string; app: string }) => number | undefined) | undefined;
+    stats?: (() => unknown) | undefined;
   }): Promise<void> {
     if (this.node !== undefined || this.closed) return;
     let module: typeof ClusterPushNodeModule;

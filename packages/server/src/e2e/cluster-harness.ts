@@ -16,6 +16,8 @@ const REPO = fileURLToPath(new URL('../../../../', import.meta.url));
 const CLI = fileURLToPath(new URL('../cli.ts', import.meta.url));
 
 export const CLUSTER_TOKEN = 'cluster-e2e-token';
+/** The `<MaxPushes>` of the application `capped` every node has. */
+export const CAPPED_APP_MAX_PUSHES = 3;
 const APP = '/v1/vhosts/default/apps/app';
 
 /** A push record as a cluster lists it. */
@@ -101,6 +103,11 @@ export function clusterServerXml(o: {
           <Name>app</Name>
           <Providers><RTMP/></Providers>
           <Publishers><Push><ConnectionTimeout>3000</ConnectionTimeout><SendTimeout>2000</SendTimeout>${streamMap}</Push></Publishers>
+        </Application>
+        <Application>
+          <Name>capped</Name>
+          <Providers><RTMP/></Providers>
+          <Publishers><Push><MaxPushes>${CAPPED_APP_MAX_PUSHES}</MaxPushes></Push></Publishers>
         </Application>
       </Applications>
     </VirtualHost>

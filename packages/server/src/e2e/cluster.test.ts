@@ -9,13 +9,24 @@ import { freeTcpPort, removeRedisServer, startRedisServer, waitFor } from '@slui
 import type { PeerProcess, RedisServer } from '@sluice/test-support';
 import { describeWithPeers } from '@sluice/test-support';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { eventually, startClusterNode } from './cluster-harness.js';
+import { CAPPED_APP_MAX_PUSHES, eventually, startClusterNode } from './cluster-harness.js';
 import type { ClusterNode, ClusterRecord } from './cluster-harness.js';
-import { startFfmpegPublisher } from './peers.js';
+import { startFfmpegPublisher, type ApiAnswer } from './peers.js';
 import { startWatchedNginx } from './watched-nginx.js';
 import type { WatchedNginx } from './watched-nginx.js';
 
 const LEASE_MS = 3000;
+const STATS = '/v1/stats/current/vhosts/default';
+
+/** The OvenMediaEngine stats object of the API (the fields the tests read). */
+interface Stats {
+  totalBytesIn: number;
+  totalBytesOut: number;
+  totalConnections: number;
+  maxTotalConnections: number;
+  lastSentTime: string;
+  connections: Record<string, number>;
+}
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Local ports of the established TCP connections to `port`, by owning process id (ss -p). */
@@ -106,6 +117,95 @@ describeWithPeers(['redis-server', 'nginx-rtmp', 'ffmpeg'], 'cluster: three node
     expect(fromB).toMatchObject({ node: 'node-a', state: 'pushing' });
     const duplicate = await c.startPush('p1', 'cam1', sink.url(), 'other');
     expect(duplicate).toMatchObject({ status: 400, body: { message: 'Duplicate ID already exists [p1] (400)' } });
+  });
+
+  it('stats from any node add up every node: its streams and the pushes each runs (published each second)', async () => {
+    // cam1 on A with p1 pushing (above); cam3 on C with p4, created on A; B has nothing of its own
+    const encoder = publish(c, 'cam3');
+    await live(c, 'cam3');
+    expect((await a.startPush('p4', 'cam3', sink.url(), 'k4')).status).toBe(200);
+    await pushingOn(b, 'p4', 'node-c');
+    const stats = async (node: ClusterNode, path: string): Promise<Stats | undefined> => {
+      const answer = await node.api<Stats>('GET', `${STATS}${path}`);
+      if (answer.status === 404) return undefined;
+      expect(answer.status).toBe(200);
+      return answer.body?.response;
+    };
+    const app = await eventually(
+      async () => {
+        const s = await stats(b, '/apps/app');
+        return s?.connections['push'] === 2 && s.connections['rtmp'] === 2 && s.totalBytesOut > 0 ? s : undefined;
+      },
+      15_000,
+      'the app stats on B count the pushes of A and C and their streams',
+    );
+    expect(app.totalConnections).toBe(4);
+    expect(app.maxTotalConnections).toBeGreaterThanOrEqual(4);
+    expect(app.totalBytesIn).toBeGreaterThan(0);
+    const vhost = await stats(b, '');
+    expect(vhost?.connections).toMatchObject({ push: 2, rtmp: 2 });
+    // A stream's stats from a node that does not have it: those of the node that has it
+    const cam3 = await stats(a, '/apps/app/streams/cam3');
+    expect(cam3?.connections).toEqual({ push: 1, rtmp: 1 });
+    expect(cam3?.totalBytesOut).toBeGreaterThan(0);
+    expect((await stats(b, '/apps/app/streams/cam1'))?.connections).toEqual({ push: 1, rtmp: 1 });
+    expect(await stats(b, '/apps/app/streams/nowhere')).toBeUndefined();
+    // The counters follow the owners' heartbeats: bytes out keep growing, seen from any node
+    await eventually(
+      async () => ((await stats(c, '/apps/app'))?.totalBytesOut ?? 0) > app.totalBytesOut + 10_000 || undefined,
+      10_000,
+      'the app bytes out growing',
+    );
+    // the last send time: from the owners' traffic meters (sampled each second), seen from a third node
+    await eventually(
+      async () => ((await stats(b, '/apps/app'))?.lastSentTime.startsWith('1970') === false ? true : undefined),
+      10_000,
+      'the app last send time set',
+    );
+    // The stream ends and its push stops: the counts drop on every node
+    expect((await b.stopPush('p4')).status).toBe(200);
+    await encoder.stop(500);
+    await eventually(
+      async () => {
+        const s = await stats(a, '/apps/app');
+        return s?.connections['push'] === 1 && s.connections['rtmp'] === 1 ? s : undefined;
+      },
+      15_000,
+      'the app stats back to one stream and one push',
+    );
+    expect(await stats(b, '/apps/app/streams/cam3')).toBeUndefined();
+  });
+
+  it('MaxPushes holds cluster-wide: startPush racing on two nodes creates exactly the cap, the rest get 409', async () => {
+    const capped = '/v1/vhosts/default/apps/capped';
+    const start = (node: ClusterNode, id: string): Promise<ApiAnswer> =>
+      node.api('POST', `${capped}:startPush`, {
+        id,
+        stream: { name: 'idle' },
+        protocol: 'rtmp',
+        url: sink.url(),
+        streamKey: id,
+      });
+    const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => start(i % 2 === 0 ? a : b, `cap${i}`)));
+    const created = answers.filter((r) => r.status === 200);
+    const refused = answers.filter((r) => r.status !== 200);
+    expect(created).toHaveLength(CAPPED_APP_MAX_PUSHES);
+    for (const r of refused)
+      expect(r).toMatchObject({
+        status: 409,
+        body: {
+          message: `The application [default/capped] already has ${CAPPED_APP_MAX_PUSHES} pushes, the most its MaxPushes allows (409)`,
+        },
+      });
+    const listed = await c.api<ClusterRecord[]>('POST', `${capped}:pushes`, {});
+    const ids = (listed.body?.response ?? []).map((r) => r.id);
+    expect(ids).toHaveLength(CAPPED_APP_MAX_PUSHES);
+    // stopping one on C frees one place, for whichever node asks first
+    expect((await c.api('POST', `${capped}:stopPush`, { id: ids[0] })).status).toBe(200);
+    expect((await start(b, 'cap-again')).status).toBe(200);
+    expect((await start(a, 'cap-over')).status).toBe(409);
+    for (const id of [...ids.slice(1), 'cap-again'])
+      expect((await a.api('POST', `${capped}:stopPush`, { id })).status).toBe(200);
   });
 
   it('StreamMap: a stream published on two nodes makes one push, run by one of them', async () => {
@@ -204,6 +304,9 @@ describeWithPeers(['redis-server', 'nginx-rtmp', 'ffmpeg'], 'cluster: three node
     expect(refused.body?.message).toMatch(/^Push registry unavailable: cannot .*Redis at 127\.0\.0\.1:\d+.* \(503\)$/);
     const list = await a.api('POST', '/v1/vhosts/default/apps/app:pushes', {});
     expect(list.status).toBe(503);
+    const stats = await b.api('GET', `${STATS}/apps/app`);
+    expect(stats.status).toBe(503);
+    expect(stats.body?.message).toMatch(/^Push registry unavailable: cannot read the stats of the cluster: .*\(503\)$/);
     await sleep(1000);
     await redis.restart();
     const after = await pushingOn(a, 'p2', 'node-c', 20_000);

@@ -32,7 +32,42 @@ export interface ServerStatsContext {
   now?: () => number;
 }
 
-type Scope = { vhost: string; app?: string; stream?: string };
+/** A vhost (`app` absent), an application (`stream` absent) or a stream. */
+export type StatsScope = { vhost: string; app?: string | undefined; stream?: string | undefined };
+type Scope = StatsScope;
+
+/**
+ * The stats of one scope as numbers (times in ms since the epoch, 0 = never): what a
+ * StatsView renders, and what a cluster node publishes for the others to add up.
+ */
+export interface StatsFigures {
+  createdAt: number;
+  updatedAt: number;
+  bytesIn: number;
+  bytesOut: number;
+  /** Connections now by kind (`push` and each ingest protocol). */
+  connections: Record<string, number>;
+  maxConnections: number;
+  maxConnectionsAt: number;
+  recvAt: number;
+  sentAt: number;
+}
+
+/** OvenMediaEngine's stats object of some figures. */
+export function renderStats(f: StatsFigures): StatsView {
+  return {
+    createdTime: formatPushTime(f.createdAt),
+    lastUpdatedTime: formatPushTime(f.updatedAt),
+    totalBytesIn: f.bytesIn,
+    totalBytesOut: f.bytesOut,
+    totalConnections: totalConnections(f.connections),
+    maxTotalConnections: f.maxConnections,
+    maxTotalConnectionTime: formatPushTime(f.maxConnectionsAt),
+    lastRecvTime: formatPushTime(f.recvAt),
+    lastSentTime: formatPushTime(f.sentAt),
+    connections: f.connections,
+  };
+}
 
 const scopeKey = (s: Scope): string =>
   s.stream !== undefined
@@ -74,23 +109,34 @@ export class ServerStats implements StatsSource {
   }
 
   vhost(vhost: string): StatsView | undefined {
-    return this.ctx.hasVhost(vhost) ? this.view({ vhost }) : undefined;
+    return this.ctx.hasVhost(vhost) ? renderStats(this.figures({ vhost })) : undefined;
   }
 
   app(vhost: string, app: string): StatsView | undefined {
-    return this.ctx.hasApp(vhost, app) ? this.view({ vhost, app }) : undefined;
+    return this.ctx.hasApp(vhost, app) ? renderStats(this.figures({ vhost, app })) : undefined;
   }
 
   stream(vhost: string, app: string, stream: string): StatsView | undefined {
     return this.ctx.hub.stream({ vhost, app, name: stream }) === undefined
       ? undefined
-      : this.view({ vhost, app, stream });
+      : renderStats(this.figures({ vhost, app, stream }));
   }
 
-  private view(scope: Scope): StatsView {
+  /** Whether a scope exists here: a configured vhost or app, a stream live on this server. */
+  has(scope: StatsScope): boolean {
+    if (scope.app === undefined) return this.ctx.hasVhost(scope.vhost);
+    if (scope.stream === undefined) return this.ctx.hasApp(scope.vhost, scope.app);
+    return this.ctx.hub.stream({ vhost: scope.vhost, app: scope.app, name: scope.stream }) !== undefined;
+  }
+
+  /**
+   * The figures of a scope on this server. `allPushes`: the registry's listPushes()
+   * when the caller reads many scopes at once (filtered here rather than listed again).
+   */
+  figures(scope: StatsScope, allPushes?: readonly PushRecord[]): StatsFigures {
     const streams = this.liveStreams(scope);
     const stats = this.scope(scope, scope.stream !== undefined ? streams[0]?.publishedAt.getTime() : undefined);
-    const pushes = this.pushes(scope);
+    const pushes = allPushes === undefined ? this.pushes(scope) : allPushes.filter((p) => inScope(p, scope));
     let bytesIn = stats.retiredIn;
     let recvAt = 0;
     for (const s of streams) {
@@ -104,19 +150,17 @@ export class ServerStats implements StatsSource {
       sentAt = Math.max(sentAt, this.ctx.meter.pushMovedAt(p.id));
     }
     const connections = connectionCounts(streams, pushes);
-    const total = sum(connections);
-    this.noteMax(stats, total);
+    this.noteMax(stats, totalConnections(connections));
     return {
-      createdTime: formatPushTime(stats.createdAt),
-      lastUpdatedTime: formatPushTime(this.ctx.meter.lastSampleAt || this.now()),
-      totalBytesIn: bytesIn,
-      totalBytesOut: Math.max(0, bytesOut),
-      totalConnections: total,
-      maxTotalConnections: stats.maxConnections,
-      maxTotalConnectionTime: formatPushTime(stats.maxConnectionsAt),
-      lastRecvTime: formatPushTime(recvAt),
-      lastSentTime: formatPushTime(sentAt),
+      createdAt: stats.createdAt,
+      updatedAt: this.ctx.meter.lastSampleAt || this.now(),
+      bytesIn,
+      bytesOut: Math.max(0, bytesOut),
       connections,
+      maxConnections: stats.maxConnections,
+      maxConnectionsAt: stats.maxConnectionsAt,
+      recvAt,
+      sentAt,
     };
   }
 
@@ -165,7 +209,7 @@ export class ServerStats implements StatsSource {
   private countConnections(ref: StreamRef): void {
     for (const scope of ServerStats.chain(ref)) {
       if (scope.stream !== undefined && this.ctx.hub.stream({ ...ref }) === undefined) continue;
-      this.noteMax(this.scope(scope), sum(connectionCounts(this.liveStreams(scope), this.pushes(scope))));
+      this.noteMax(this.scope(scope), totalConnections(connectionCounts(this.liveStreams(scope), this.pushes(scope))));
     }
   }
 
@@ -201,6 +245,14 @@ export class ServerStats implements StatsSource {
   }
 }
 
+function inScope(push: PushRecord, scope: StatsScope): boolean {
+  return (
+    push.vhost === scope.vhost &&
+    (scope.app === undefined || push.app === scope.app) &&
+    (scope.stream === undefined || push.stream.name === scope.stream)
+  );
+}
+
 function recordScope(record: PushRecord): StreamRef {
   return { vhost: record.vhost, app: record.app, name: record.stream.name };
 }
@@ -213,7 +265,8 @@ function connectionCounts(streams: readonly LiveStreamInfo[], pushes: readonly P
   return counts;
 }
 
-function sum(counts: Record<string, number>): number {
+/** The total of some counts. */
+export function totalConnections(counts: Record<string, number>): number {
   let total = 0;
   for (const key in counts) total += counts[key] ?? 0;
   return total;
