@@ -25,6 +25,17 @@ export { TcpTsSender, type TcpTsSenderOptions } from './tcp-sender.js';
 export { parseTsUrl, checkTsUrl, type TsDestination } from './ts-url.js';
 /** A muxer feeding a sender, in the shape of @sluice/push's PushSink. */
 export { TsPushSink, type TsPushTarget } from './ts-sink.js';
+/** A stream's MPEG-TS as datagrams with due times from the stream clock (what a paced push reads). */
+export { TsStreamOutput, type TsStreamOutputOptions } from './ts-stream-output.js';
+/** One clock for every paced MPEG-TS push (TsPacer) and each push's paced reader of an output (TsOutlet). */
+export {
+  TsPacer,
+  TsOutlet,
+  defaultTsPacer,
+  DEFAULT_BURST_FACTOR,
+  type TsPacing,
+  type TsDatagramSender,
+} from './ts-pacer.js';
 /** Typed errors: the muxer's, the demuxer's (`code`: sync, continuity, crc, ...) and the senders'. */
 export { TsMuxError, TsDemuxError, TsSenderError, type TsDemuxErrorCode, type TsSenderErrorCode } from './errors.js';
 /** The transport packet size (188 bytes). */

@@ -158,6 +158,15 @@ export class TsMuxer {
   }
 
   /**
+   * The stream clock (90 kHz, unwrapped) the latest PCR was taken from plus `pcrDelayMs`:
+   * where the output stands in stream time. NaN before the first packet and again after
+   * a timestamp jump until the next packet. Pacers map it to wall-clock time.
+   */
+  get streamClock(): number {
+    return this.clock;
+  }
+
+  /**
    * Muxes one packet (decode order per track) and hands the resulting packets to onData
    * before returning (gathered audio may come later). Throws TsMuxError for an unknown
    * track, a timestamp that is not a non-negative integer, or a malformed payload.

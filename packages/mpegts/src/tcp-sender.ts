@@ -196,6 +196,30 @@ export class TcpTsSender extends SinkListeners implements TsSender {
     return ok;
   }
 
+  /**
+   * The pacer's path: writes one datagram's bytes unless more than the high water mark
+   * is already queued (false, nothing written). A write past the mark arms the stall timer.
+   */
+  sendDatagram(datagram: Uint8Array): boolean {
+    const s = this.socket;
+    if (s === undefined || this.failed || this.closing) return false;
+    if (s.writableLength > this.highWaterMark) {
+      this.watchdog.arm();
+      return false;
+    }
+    if (!s.write(datagram)) this.watchdog.arm();
+    return true;
+  }
+
+  /** Groups the writes that follow into one writev (until uncork). */
+  cork(): void {
+    this.socket?.cork();
+  }
+
+  uncork(): void {
+    this.socket?.uncork();
+  }
+
   /** Ends the connection after queued data (destroyed after 2 s). Never rejects. */
   async close(): Promise<void> {
     const s = this.socket;

@@ -1,4 +1,8 @@
-/** Destination URLs of the senders: `udp://host:port[?pkt_size=N&ttl=N]` and `tcp://host:port`. */
+/**
+ * Destination URLs of the senders: `udp://host:port[?pkt_size=N&ttl=N&bitrate=N&burst_bits=N]`
+ * and `tcp://host:port`. `bitrate` (bit/s) and `burst_bits` (bits) are ffmpeg's udp
+ * options and set the pacer's burst rate and bucket (see TsPacing).
+ */
 import { TsSenderError } from './errors.js';
 
 /** A parsed sender destination. */
@@ -11,6 +15,23 @@ export interface TsDestination {
   packetSize: number;
   /** udp: `ttl` query (1..255), when given. */
   ttl: number | undefined;
+  /** udp: `bitrate` query, bit/s (the pacer's burst rate), when given. */
+  bitrate?: number | undefined;
+  /** udp: `burst_bits` query, bits (the pacer's bucket), when given. */
+  burstBits?: number | undefined;
+}
+
+/** Largest `bitrate` / `burst_bits` accepted (10 Gbit/s, 1 Gbit). */
+const MAX_BITRATE = 10_000_000_000;
+const MAX_BURST_BITS = 1_000_000_000;
+
+function positiveQuery(url: string, u: URL, name: string, max: number): number | undefined {
+  const v = u.searchParams.get(name);
+  if (v === null) return undefined;
+  const n = Number(v);
+  if (!/^[0-9]+$/.test(v) || !Number.isSafeInteger(n) || n < 1 || n > max)
+    throw new TsSenderError('url', `Invalid URL [${url}]: ${name} must be an integer from 1 to ${max}, got ${v}`);
+  return n;
 }
 
 /** Default datagram size: 7 transport packets. */
@@ -36,7 +57,11 @@ export function parseTsUrl(url: string): TsDestination {
     throw new TsSenderError('url', `Invalid URL [${url}]: a port 1..65535 is required`);
   let packetSize = DEFAULT_UDP_PACKET_SIZE;
   let ttl: number | undefined;
+  let bitrate: number | undefined;
+  let burstBits: number | undefined;
   if (protocol === 'udp') {
+    bitrate = positiveQuery(url, u, 'bitrate', MAX_BITRATE);
+    burstBits = positiveQuery(url, u, 'burst_bits', MAX_BURST_BITS);
     const size = u.searchParams.get('pkt_size');
     if (size !== null) {
       packetSize = Number(size);
@@ -59,7 +84,7 @@ export function parseTsUrl(url: string): TsDestination {
         throw new TsSenderError('url', `Invalid URL [${url}]: ttl must be 1..255, got ${t}`);
     }
   }
-  return { protocol, host, port, packetSize, ttl };
+  return { protocol, host, port, packetSize, ttl, bitrate, burstBits };
 }
 
 /** Null when `url` is a valid udp:// or tcp:// destination, else the reason (for push sink factories). */

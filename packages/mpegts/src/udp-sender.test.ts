@@ -1,7 +1,7 @@
 import { createSocket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
 import { describeWithPeers, freeUdpPort, readFixture, startFfmpegFrameCrc, waitFor } from '@sluice/test-support';
-import { TsSenderError, UdpTsSender, checkTsUrl } from './index.js';
+import { TsSenderError, UdpTsSender, checkTsUrl, parseTsUrl } from './index.js';
 import { readFlv } from './test-support/media-source.js';
 import { sendLive, waitForUdpListener } from './test-support/live.js';
 
@@ -80,6 +80,16 @@ describe('UdpTsSender', () => {
     );
     expect(checkTsUrl('http://x:1')).toBe('Invalid URL [http://x:1]: scheme must be udp or tcp');
     expect(checkTsUrl('udp://239.0.0.1:1234?pkt_size=188')).toBeNull();
+  });
+
+  it("parses the pacing options bitrate and burst_bits (ffmpeg's names)", () => {
+    const d = parseTsUrl('udp://127.0.0.1:5000?bitrate=6000000&burst_bits=105280');
+    expect([d.bitrate, d.burstBits]).toEqual([6_000_000, 105_280]);
+    expect(parseTsUrl('udp://127.0.0.1:5000').bitrate).toBeUndefined();
+    expect(checkTsUrl('udp://127.0.0.1:5000?bitrate=2M')).toBe(
+      'Invalid URL [udp://127.0.0.1:5000?bitrate=2M]: bitrate must be an integer from 1 to 10000000000, got 2M',
+    );
+    expect(checkTsUrl('udp://127.0.0.1:5000?burst_bits=0')).toMatch(/burst_bits must be an integer/);
   });
 
   it('reports an unreachable port (ICMP) through onError without throwing', async () => {

@@ -6,6 +6,9 @@
  * two chunks is sent as a gather list. An unreachable destination (ICMP port
  * unreachable, seen as ECONNREFUSED on the connected socket) is reported through
  * onError as TsSenderError('unreachable') and sending goes on: a receiver may start later.
+ * Sends carry no callback (no closure per datagram): back-pressure is the socket's send
+ * queue (`getSendQueueSize()`), and send errors arrive as the socket's 'error' events.
+ * `sendDatagram()` is the pacer's path (TsPacer); `send()` cuts and sends at once.
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { HostResolutionError, resolveHostSystem, type HostResolver } from '@sluice/media';
@@ -44,7 +47,7 @@ export class UdpTsSender implements TsSender {
   /** Views that make up the next datagram, and their total size. */
   private parts: Uint8Array[] = [];
   private partsLength = 0;
-  private inFlight = 0;
+  private drainTimer: NodeJS.Timeout | undefined;
   private sent = 0;
   private full = false;
   private closed = false;
@@ -72,12 +75,23 @@ export class UdpTsSender implements TsSender {
     this.resolveHost = options.resolveHost ?? resolveHostSystem;
   }
 
+  /** Bytes the kernel accepted: those handed to the socket less what still waits in its send queue. */
   get bytesSent(): number {
-    return this.sent;
+    return this.sent - this.queued();
   }
 
   get bufferedBytes(): number {
-    return this.inFlight + this.partsLength;
+    return this.queued() + this.partsLength;
+  }
+
+  private queued(): number {
+    const socket = this.socket;
+    if (socket === undefined || this.closed) return 0;
+    try {
+      return socket.getSendQueueSize();
+    } catch {
+      return 0;
+    }
   }
 
   onDrain(listener: () => void): void {
@@ -136,14 +150,19 @@ export class UdpTsSender implements TsSender {
       if (this.partsLength === size) this.sendParts();
     }
     while (chunk.length - o >= size) {
-      this.sendDatagram(chunk.subarray(o, o + size));
+      const d = chunk.subarray(o, o + size);
+      this.socket.send(d);
+      this.sent += size;
       o += size;
     }
     if (o < chunk.length) {
       this.parts.push(chunk.subarray(o));
       this.partsLength += chunk.length - o;
     }
-    if (this.inFlight > this.highWaterMark) this.full = true;
+    if (!this.full && this.queued() > this.highWaterMark) {
+      this.full = true;
+      this.watchDrain();
+    }
     return !this.full;
   }
 
@@ -160,7 +179,7 @@ export class UdpTsSender implements TsSender {
     const socket = this.socket;
     if (socket === undefined) return;
     const deadline = Date.now() + 1000;
-    while (this.inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    while (this.queuedOnClose(socket) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
     await new Promise<void>((resolve) => {
       try {
         socket.close(() => resolve());
@@ -170,29 +189,50 @@ export class UdpTsSender implements TsSender {
     });
   }
 
+  /**
+   * Sends one datagram as it is (whole 188-byte packets; the bytes must stay unchanged),
+   * without a callback: false (nothing sent) while the socket's send queue is above the
+   * high water mark. Used by the pacer.
+   */
+  sendDatagram(datagram: Uint8Array): boolean {
+    const socket = this.socket;
+    if (socket === undefined || this.closed) return false;
+    if (socket.getSendQueueSize() > this.highWaterMark) return false;
+    socket.send(datagram);
+    this.sent += datagram.length;
+    return true;
+  }
+
+  private queuedOnClose(socket: Socket): number {
+    try {
+      return socket.getSendQueueSize();
+    } catch {
+      return 0;
+    }
+  }
+
   private sendParts(): void {
     const parts = this.parts;
     this.parts = [];
     this.partsLength = 0;
-    if (parts.length === 1) this.sendDatagram(parts[0]!);
-    else this.sendDatagram(parts);
+    this.socket!.send(parts.length === 1 ? parts[0]! : parts);
+    for (const p of parts) this.sent += p.length;
   }
 
-  private sendDatagram(data: Uint8Array | Uint8Array[]): void {
-    const length = Array.isArray(data) ? data.reduce((n, d) => n + d.length, 0) : data.length;
-    this.inFlight += length;
-    this.socket!.send(data, (error) => {
-      this.inFlight -= length;
-      if (error) {
-        this.socketError(error);
-      } else {
-        this.sent += length;
-      }
-      if (this.full && this.inFlight <= this.highWaterMark / 2) {
+  /** A full queue is polled until it has drained to half the high water mark (sends carry no callbacks). */
+  private watchDrain(): void {
+    if (this.drainTimer !== undefined) return;
+    this.drainTimer = setInterval(() => {
+      const socket = this.socket;
+      if (this.closed || socket === undefined || socket.getSendQueueSize() <= this.highWaterMark / 2) {
+        clearInterval(this.drainTimer);
+        this.drainTimer = undefined;
+        if (this.closed || !this.full) return;
         this.full = false;
         for (const l of this.drainListeners) l();
       }
-    });
+    }, 5);
+    this.drainTimer.unref();
   }
 
   private socketError(error: Error): void {
