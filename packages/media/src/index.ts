@@ -22,6 +22,8 @@ export { trackFieldsFromConfig, type TrackConfigFields } from './track-config.js
 export { avcCodecString, hevcCodecString, aacCodecString, codecStringOfTrack } from './codec/codec-string.js';
 /** Bad codec data: the typed errors every parser throws (never a RangeError from a short buffer). */
 export { MalformedCodecData, BitstreamOverrun } from './codec/errors.js';
+/** The base of the protocol packages' typed errors: a `code` to switch on, the peer's or the input's words in the message. */
+export { CodedError } from './coded-error.js';
 
 /** H.264: the AVCDecoderConfigurationRecord (parse, build, from SPS/PPS) and the SPS. */
 export {

@@ -1,4 +1,5 @@
 /** Typed errors of @sluice/mpegts. */
+import { CodedError } from '@sluice/media';
 
 /** A muxer was given something it cannot write (unknown track, unsupported codec, bad timestamp). */
 export class TsMuxError extends Error {
@@ -17,15 +18,14 @@ export type TsDemuxErrorCode =
   | 'es'; // malformed elementary stream payload (ADTS, Opus control header...)
 
 /** Bad MPEG-TS input: carries the code, the PID (when known) and the byte offset in the stream. */
-export class TsDemuxError extends Error {
-  override readonly name = 'TsDemuxError';
+export class TsDemuxError extends CodedError<TsDemuxErrorCode> {
   constructor(
-    readonly code: TsDemuxErrorCode,
+    code: TsDemuxErrorCode,
     message: string,
     readonly pid: number | undefined = undefined,
     readonly offset: number | undefined = undefined,
   ) {
-    super(message);
+    super('TsDemuxError', code, message);
   }
 }
 
@@ -33,13 +33,8 @@ export class TsDemuxError extends Error {
 export type TsSenderErrorCode = 'url' | 'connect' | 'timeout' | 'send' | 'unreachable' | 'closed';
 
 /** A UDP/TCP sender failure: connect refused, send failed, timed out, destination unreachable. */
-export class TsSenderError extends Error {
-  override readonly name = 'TsSenderError';
-  constructor(
-    readonly code: TsSenderErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
+export class TsSenderError extends CodedError<TsSenderErrorCode> {
+  constructor(code: TsSenderErrorCode, message: string, options?: ErrorOptions) {
+    super('TsSenderError', code, message, options);
   }
 }

@@ -1,4 +1,5 @@
 /** Typed errors of @sluice/srt. */
+import { CodedError } from '@sluice/media';
 
 /** Why a packet was refused by the codec. */
 export type SrtPacketErrorCode =
@@ -8,14 +9,13 @@ export type SrtPacketErrorCode =
   | 'unsupported'; // a well-formed packet this implementation does not handle (e.g. handshake version)
 
 /** A packet that does not parse: the code, what was wrong, and the offset in the packet. */
-export class SrtPacketError extends Error {
-  override readonly name = 'SrtPacketError';
+export class SrtPacketError extends CodedError<SrtPacketErrorCode> {
   constructor(
-    readonly code: SrtPacketErrorCode,
+    code: SrtPacketErrorCode,
     message: string,
     readonly offset: number | undefined = undefined,
   ) {
-    super(message);
+    super('SrtPacketError', code, message);
   }
 }
 
@@ -30,14 +30,13 @@ export type SrtConnectionErrorCode =
   | 'closed'; // the connection or listener was closed locally
 
 /** A connection-level failure. `rejectReason` is the SRT reject code when the peer (or we) rejected. */
-export class SrtConnectionError extends Error {
-  override readonly name = 'SrtConnectionError';
+export class SrtConnectionError extends CodedError<SrtConnectionErrorCode> {
   constructor(
-    readonly code: SrtConnectionErrorCode,
+    code: SrtConnectionErrorCode,
     message: string,
     readonly rejectReason: number | undefined = undefined,
-    options?: { cause?: unknown },
+    options?: ErrorOptions,
   ) {
-    super(message, options);
+    super('SrtConnectionError', code, message, options);
   }
 }

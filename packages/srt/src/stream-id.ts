@@ -12,6 +12,7 @@
  * The query (`policy=..&signature=..` of SignedPolicy) stays as written. Anything else is
  * an SrtStreamIdError carrying the stream ID (at most 512 characters are read).
  */
+import { CodedError } from '@sluice/media';
 
 /** What the caller means to do (the access-control `m` key; the other forms publish). */
 export type SrtStreamMode = 'publish' | 'request' | 'bidirectional';
@@ -46,14 +47,13 @@ export type SrtStreamIdErrorCode =
   | 'mode'; // an access-control `m` value that is not request, publish or bidirectional
 
 /** A stream ID that names no stream: the code, what was wrong, and the peer's words. */
-export class SrtStreamIdError extends Error {
-  override readonly name = 'SrtStreamIdError';
+export class SrtStreamIdError extends CodedError<SrtStreamIdErrorCode> {
   constructor(
-    readonly code: SrtStreamIdErrorCode,
+    code: SrtStreamIdErrorCode,
     message: string,
     readonly streamId: string,
   ) {
-    super(message);
+    super('SrtStreamIdError', code, message);
   }
 }
 
