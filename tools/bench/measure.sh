@@ -12,6 +12,7 @@
 #   machine                  → "N CPUs, load average …; node …; ffmpeg version …" for a table's caption
 #   table_caption TEXT       → a blank line, "TEXT; machine. N runs each, interleaved; …", a blank line
 #   table_head COLUMN...     → a Markdown table's head row and its separator
+#   tool_row TOOL CMD BYTES [in-process-rate] → TOOL's row of a results table (wall, rates, RSS)
 #   bench_bundle SRC OUT [ESBUILD_OPTION...] → esbuild bundle of a bench script (CommonJS if OUT ends .cjs)
 #   "${nodejs[@]}" ARGS...   → node as the benchmarks run it
 
@@ -113,4 +114,24 @@ table_head() {
   echo '|'
   printf '|---%.0s' "$@"
   echo '|'
+}
+
+# TOOL's row of a results table, from its recorded runs over BYTES of input, CMD the command
+# shown for it:
+#   | TOOL | `CMD` | wall s | MB/s (wall) | in-process wall / CPU s | [MB/s (in-process) |] start-up s | peak RSS MB |
+# medians (RSS: the largest), "–" where the tool printed no JSON line; the MB/s (in-process)
+# column only with a fourth argument `in-process-rate`. BYTES 0 is the start-up reference
+# (node -e 0): no rates, its whole wall time as its start-up.
+tool_row() {
+  local t=$1 w rate=– inner=– inrate=– st=– in
+  w=$(median_of "${WALL[$t]}")
+  if [ "$3" = 0 ]; then st=$w; else rate=$(mbps "$3" "$w"); fi
+  if [ -n "${INNER[$t]:-}" ]; then
+    in=$(median_of "${INNER[$t]}")
+    inner="$in / $(median_of "${CPU[$t]}")"
+    inrate=$(mbps "$3" "$in")
+  fi
+  if [ -n "${START[$t]:-}" ]; then st=$(median_of "${START[$t]}"); fi
+  if [ "${4:-}" = in-process-rate ]; then inner+=" | $inrate"; fi
+  echo "| $t | \`$2\` | $w | $rate | $inner | $st | $(peak_rss_mb "$t") |"
 }

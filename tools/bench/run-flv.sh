@@ -33,25 +33,14 @@ done
 
 table_caption "File: \`$file\` ($bytes bytes, $(ffprobe -v error -show_entries format=duration -of csv=p=0 "$file") s)"
 table_head tool command 'wall time (s)' 'MB/s (wall)' 'in-process wall / CPU (s)' 'MB/s (in-process)' 'start-up (s)' 'peak RSS (MB)'
+declare -A about=(
+  [ffmpeg]="ffmpeg -i x.flv -c copy -f null -"
+  [sluice-packets]="node flv-read.cjs x.flv (FlvReader + FlvTagDemuxer → MediaPacket)"
+  [sluice-tags]="node flv-read.cjs x.flv --tags-only (FlvReader)"
+  [node-startup]="node -e 0 (start-up only, for reference)"
+)
 for t in "${tools[@]}"; do
-  w=$(median_of "${WALL[$t]}")
-  rmb=$(peak_rss_mb "$t")
-  case $t in
-    ffmpeg) cmd="ffmpeg -i x.flv -c copy -f null -" ;;
-    sluice-packets) cmd="node flv-read.cjs x.flv (FlvReader + FlvTagDemuxer → MediaPacket)" ;;
-    sluice-tags) cmd="node flv-read.cjs x.flv --tags-only (FlvReader)" ;;
-    node-startup) cmd="node -e 0 (start-up only, for reference)" ;;
-  esac
-  if [ "$t" = node-startup ]; then
-    echo "| $t | \`$cmd\` | $w | – | – | – | $w | $rmb |"
-    continue
-  fi
-  inner="– | –"
-  st="–"
-  if [ -n "${INNER[$t]:-}" ]; then
-    in=$(median_of "${INNER[$t]}")
-    inner="$in / $(median_of "${CPU[$t]}") | $(mbps "$bytes" "$in")"
-    st=$(median_of "${START[$t]}")
-  fi
-  echo "| $t | \`$cmd\` | $w | $(mbps "$bytes" "$w") | $inner | $st | $rmb |"
+  input=$bytes
+  if [ "$t" = node-startup ]; then input=0; fi
+  tool_row "$t" "${about[$t]}" "$input" in-process-rate
 done

@@ -49,29 +49,14 @@ done
 size_of() { case $1 in *-flv) stat -c %s "$base.flv" ;; *-ts | *-ts-owned) stat -c %s "$base.ts" ;; *) echo 0 ;; esac; }
 table_caption "Inputs: \`$base.flv\` ($(stat -c %s "$base.flv") bytes) and \`$base.ts\` ($(stat -c %s "$base.ts") bytes), $(ffprobe -v error -show_entries format=duration -of csv=p=0 "$base.flv") s"
 table_head tool command 'wall time (s)' 'MB/s (wall)' 'in-process wall / CPU (s)' 'start-up (s)' 'peak RSS (MB)'
-for t in "${tools[@]}"; do
-  w=$(median_of "${WALL[$t]}")
-  rmb=$(peak_rss_mb "$t")
-  case $t in
-    ffmpeg-flv) cmd="ffmpeg -i x.flv -c copy -f mpegts out.ts" ;;
-    sluice-flv) cmd="node ts-remux.cjs x.flv out.ts" ;;
-    ffmpeg-ts) cmd="ffmpeg -i x.ts -c copy -f mpegts out.ts" ;;
-    sluice-ts) cmd="node ts-remux.cjs x.ts out.ts" ;;
-    sluice-ts-owned) cmd="SLUICE_PACKET_DATA=owned node ts-remux.cjs x.ts out.ts (demuxer packetData 'owned')" ;;
-    node-startup) cmd="node -e 0 (startup only, for reference)" ;;
-    mediabunny-flv) cmd="node ts-remux-mediabunny.mjs x.flv out.ts (Sluice FLV reader → mediabunny MpegTsOutputFormat)" ;;
-    mediabunny-ts) cmd="node ts-remux-mediabunny.mjs x.ts out.ts (mediabunny MPEG_TS input → Conversion → MpegTsOutputFormat)" ;;
-  esac
-  if [ "$t" = node-startup ]; then
-    echo "| $t | \`$cmd\` | $w | – | – | $w | $rmb |"
-    continue
-  fi
-  bytes=$(size_of "$t")
-  inner="–"
-  if [ -n "${INNER[$t]:-}" ]; then
-    inner="$(median_of "${INNER[$t]}") / $(median_of "${CPU[$t]}")"
-  fi
-  st="–"
-  if [ -n "${START[$t]:-}" ]; then st=$(median_of "${START[$t]}"); fi
-  echo "| $t | \`$cmd\` | $w | $(mbps "$bytes" "$w") | $inner | $st | $rmb |"
-done
+declare -A about=(
+  [ffmpeg-flv]="ffmpeg -i x.flv -c copy -f mpegts out.ts"
+  [sluice-flv]="node ts-remux.cjs x.flv out.ts"
+  [ffmpeg-ts]="ffmpeg -i x.ts -c copy -f mpegts out.ts"
+  [sluice-ts]="node ts-remux.cjs x.ts out.ts"
+  [sluice-ts-owned]="SLUICE_PACKET_DATA=owned node ts-remux.cjs x.ts out.ts (demuxer packetData 'owned')"
+  [node-startup]="node -e 0 (startup only, for reference)"
+  [mediabunny-flv]="node ts-remux-mediabunny.mjs x.flv out.ts (Sluice FLV reader → mediabunny MpegTsOutputFormat)"
+  [mediabunny-ts]="node ts-remux-mediabunny.mjs x.ts out.ts (mediabunny MPEG_TS input → Conversion → MpegTsOutputFormat)"
+)
+for t in "${tools[@]}"; do tool_row "$t" "${about[$t]}" "$(size_of "$t")"; done
