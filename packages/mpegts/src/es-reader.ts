@@ -143,84 +143,101 @@ export class VideoEsReader implements EsReader {
   }
 }
 
-/**
- * Emits one audio frame of a PES that follows `samplesBefore` samples of it: its timestamps
- * are the PES's (90 kHz) moved on by that much at `sampleRate`.
- */
-function emitAudioFrame(
-  emit: PacketSink,
-  trackId: number,
-  pts: number,
-  dts: number,
-  samplesBefore: number,
-  sampleRate: number,
-  data: Uint8Array,
-): void {
-  const offset = Math.round((samplesBefore * 90000) / sampleRate);
-  emit({ trackId, pts: pts + offset, dts: dts + offset, key: true, data });
+/** Where one audio frame of a PES lies and what it holds (filled by a framing, reused for every frame). */
+interface AudioFrame {
+  /** First byte of the packet's data (after any header the packet leaves out). */
+  start: number;
+  /** One past the frame's last byte: where the next frame begins. */
+  end: number;
+  sampleRate: number;
+  channels: number;
+  samples: number;
 }
 
-/** AAC in ADTS: one packet per frame, raw (header removed); later frames of a PES get interpolated timestamps. */
-export class AacEsReader implements EsReader {
+/**
+ * Audio whose frames stand back to back in a PES (ADTS, MPEG audio): one packet per frame,
+ * the track's rate and channels learnt from the first frame, and each later frame of a PES
+ * stamped with the PES's timestamps (90 kHz) moved on by the samples before it.
+ */
+abstract class FramedAudioEsReader implements EsReader {
   ready = false;
-  constructor(readonly track: TrackInfo) {}
+  private readonly frame: AudioFrame = { start: 0, end: 0, sampleRate: 0, channels: 0, samples: 0 };
+  constructor(
+    readonly track: TrackInfo,
+    /** The fewest bytes a frame header needs: fewer left at the end of a PES are not read. */
+    private readonly minHeaderBytes: number,
+  ) {}
+
+  /** Fills `frame` with the frame at byte `p`; throws TsDemuxError('es') when there is none. */
+  protected abstract frameAt(payload: Uint8Array, p: number, frame: AudioFrame): void;
 
   read(payload: Uint8Array, pts: number, dts: number, _ra: boolean, emit: PacketSink): void {
+    const frame = this.frame;
     let p = 0;
     let samples = 0;
-    while (p < payload.length) {
-      if (!isAdtsHeader(payload, p))
-        throw new TsDemuxError('es', `no ADTS frame at byte ${p} of a ${payload.length}-byte PES`, this.track.id);
-      const h = parseAdtsHeader(payload, p);
-      if (p + h.frameLength > payload.length)
-        throw new TsDemuxError('es', `ADTS frame of ${h.frameLength} bytes runs past the PES`, this.track.id);
+    while (p + this.minHeaderBytes <= payload.length) {
+      this.frameAt(payload, p, frame);
       if (!this.ready) {
-        this.track.sampleRate = h.sampleRate;
-        this.track.channels = h.channels;
-        try {
-          this.track.config = audioSpecificConfigFromAdts(h);
-        } catch {
-          // channel_configuration 0: no AudioSpecificConfig can be derived
-        }
+        this.track.sampleRate = frame.sampleRate;
+        this.track.channels = frame.channels;
         this.ready = true;
       }
-      emitAudioFrame(
-        emit,
-        this.track.id,
-        pts,
-        dts,
-        samples,
-        h.sampleRate,
-        payload.subarray(p + h.headerLength, p + h.frameLength),
-      );
-      samples += 1024 * h.rawDataBlocks;
-      p += h.frameLength;
+      const offset = Math.round((samples * 90000) / frame.sampleRate);
+      emit({
+        trackId: this.track.id,
+        pts: pts + offset,
+        dts: dts + offset,
+        key: true,
+        data: payload.subarray(frame.start, frame.end),
+      });
+      samples += frame.samples;
+      p = frame.end;
     }
   }
 }
 
-/** MPEG-1/2 audio (MP3): one packet per frame. */
-export class MpegAudioEsReader implements EsReader {
-  ready = false;
-  constructor(readonly track: TrackInfo) {}
+/** AAC in ADTS: one packet per frame, raw (header removed); later frames of a PES get interpolated timestamps. */
+export class AacEsReader extends FramedAudioEsReader {
+  constructor(track: TrackInfo) {
+    super(track, 1);
+  }
 
-  read(payload: Uint8Array, pts: number, dts: number, _ra: boolean, emit: PacketSink): void {
-    let p = 0;
-    let samples = 0;
-    while (p + 4 <= payload.length) {
-      if (!isMpegAudioHeader(payload, p))
-        throw new TsDemuxError('es', `no MPEG audio frame at byte ${p} of a ${payload.length}-byte PES`, this.track.id);
-      const info = parseMpegAudioHeader(payload, p);
-      const end = Math.min(payload.length, p + info.frameLength);
-      if (!this.ready) {
-        this.track.sampleRate = info.sampleRate;
-        this.track.channels = info.channels;
-        this.ready = true;
+  protected frameAt(payload: Uint8Array, p: number, frame: AudioFrame): void {
+    if (!isAdtsHeader(payload, p))
+      throw new TsDemuxError('es', `no ADTS frame at byte ${p} of a ${payload.length}-byte PES`, this.track.id);
+    const h = parseAdtsHeader(payload, p);
+    if (p + h.frameLength > payload.length)
+      throw new TsDemuxError('es', `ADTS frame of ${h.frameLength} bytes runs past the PES`, this.track.id);
+    if (!this.ready) {
+      try {
+        this.track.config = audioSpecificConfigFromAdts(h);
+      } catch {
+        // channel_configuration 0: no AudioSpecificConfig can be derived
       }
-      emitAudioFrame(emit, this.track.id, pts, dts, samples, info.sampleRate, payload.subarray(p, end));
-      samples += info.samplesPerFrame;
-      p = end;
     }
+    frame.start = p + h.headerLength;
+    frame.end = p + h.frameLength;
+    frame.sampleRate = h.sampleRate;
+    frame.channels = h.channels;
+    frame.samples = 1024 * h.rawDataBlocks;
+  }
+}
+
+/** MPEG-1/2 audio (MP3): one packet per frame (header included); a frame cut short by the PES's end is emitted as it is. */
+export class MpegAudioEsReader extends FramedAudioEsReader {
+  constructor(track: TrackInfo) {
+    super(track, 4);
+  }
+
+  protected frameAt(payload: Uint8Array, p: number, frame: AudioFrame): void {
+    if (!isMpegAudioHeader(payload, p))
+      throw new TsDemuxError('es', `no MPEG audio frame at byte ${p} of a ${payload.length}-byte PES`, this.track.id);
+    const info = parseMpegAudioHeader(payload, p);
+    frame.start = p;
+    frame.end = Math.min(payload.length, p + info.frameLength);
+    frame.sampleRate = info.sampleRate;
+    frame.channels = info.channels;
+    frame.samples = info.samplesPerFrame;
   }
 }
 
