@@ -130,6 +130,7 @@ export class TsOutlet {
     this.cursor = cursor;
     sender.uncork?.();
     if (paced) this.tokens = tokens;
+    if (!out.keepsLatestGop) out.trim();
   }
 
   /**

@@ -34,6 +34,9 @@ export interface TsPushTarget {
   resolveHost?: HostResolver | undefined;
 }
 
+/** Muxer slab of a paced push's own output: 348 transport packets (~64 KiB). */
+const OWN_OUTPUT_SLAB_SIZE = 188 * 348;
+
 /** Creates the sender for a udp:// or tcp:// URL. Throws TsSenderError('url'). */
 export function createTsSender(target: TsPushTarget): TsSender {
   const dest = parseTsUrl(target.url);
@@ -98,7 +101,12 @@ export class TsPushSink {
     let output: TsStreamOutput | undefined;
     let muxer: TsMuxer | undefined;
     if (paced !== undefined) {
-      output = new TsStreamOutput({ packetSize: paced.packetSize, muxer: this.muxerOptions });
+      // one reader for good: nothing kept behind it, small slabs (what is sent can be collected soon)
+      output = new TsStreamOutput({
+        packetSize: paced.packetSize,
+        muxer: { slabSize: OWN_OUTPUT_SLAB_SIZE, ...this.muxerOptions },
+        keepLatestGop: false,
+      });
       output.start(tracks);
     } else {
       muxer = new TsMuxer(tracks, {

@@ -122,6 +122,22 @@ describe('TsStreamOutput', () => {
     expect(out.head).toBeLessThanOrEqual(out.lastRandomAccess);
   });
 
+  it('without keepLatestGop (one reader for good) keeps nothing behind its reader', () => {
+    const out = new TsStreamOutput({ keepLatestGop: false });
+    out.start(source.tracks);
+    const reader = { cursor: 0 };
+    out.retain(reader);
+    for (const p of packets) out.write(p);
+    expect(out.end).toBeGreaterThan(10);
+    reader.cursor = out.end - 3;
+    out.trim();
+    expect(out.head).toBe(out.end - 3);
+    expect(out.datagram(out.head).length).toBe(1316);
+    out.release(reader);
+    out.trim();
+    expect(out.head).toBe(out.end);
+  });
+
   it('counts packets the muxer refuses and goes on', () => {
     const out = new TsStreamOutput();
     out.start(source.tracks);

@@ -34,6 +34,12 @@ export interface TsStreamOutputOptions {
   now?: () => number;
   /** Most datagrams kept for slow readers (beyond it they skip to the latest random-access point). Default 65536. */
   maxDatagrams?: number;
+  /**
+   * Keep the datagrams from the latest random-access point for readers that join later.
+   * Default true; false for an output with one reader for good (a push's own): nothing
+   * is kept behind its readers (see trim()).
+   */
+  keepLatestGop?: boolean;
 }
 
 /** A stream clock that moves this far (ms) against the wall clock re-anchors the due times. */
@@ -84,6 +90,8 @@ export class TsStreamOutput {
   private alignedAt = new Uint8Array(this.capacity);
   private pendFrameEnd = 0;
   private readonly maxDatagrams: number;
+  /** See TsStreamOutputOptions.keepLatestGop. */
+  readonly keepsLatestGop: boolean;
   private readonly now: () => number;
   private readonly muxerOptions: Omit<TsMuxerOptions, 'onData' | 'output'>;
   private muxer: TsMuxer | undefined;
@@ -109,6 +117,7 @@ export class TsStreamOutput {
     this.now = options.now ?? (() => performance.now());
     this.muxerOptions = options.muxer ?? {};
     this.maxDatagrams = options.maxDatagrams ?? 65536;
+    this.keepsLatestGop = options.keepLatestGop ?? true;
   }
 
   /** True while tracks are set (between start() and finish()). */
@@ -345,11 +354,16 @@ export class TsStreamOutput {
     this.offsetUpdatedAt = now;
   }
 
-  /** Frees datagrams no reader needs; grows the log when they are all needed (up to maxDatagrams). */
-  private makeRoom(): void {
-    let keepFrom = this.lastRandomAccess < 0 ? this.end : this.lastRandomAccess;
+  /** Frees the datagrams no reader needs any more (their slabs can be collected). */
+  trim(): void {
+    let keepFrom = this.keepsLatestGop && this.lastRandomAccess >= 0 ? this.lastRandomAccess : this.end;
     for (const r of this.readers) if (r.cursor < keepFrom) keepFrom = Math.max(r.cursor, this.head);
     this.releaseBefore(keepFrom);
+  }
+
+  /** Frees datagrams no reader needs; grows the log when they are all needed (up to maxDatagrams). */
+  private makeRoom(): void {
+    this.trim();
     if (this.end - this.head < this.capacity) return;
     if (this.capacity * 2 <= this.maxDatagrams) {
       this.grow();
