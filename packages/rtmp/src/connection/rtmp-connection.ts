@@ -62,6 +62,7 @@ export class RtmpConnection {
   /** Bytes the peer acknowledged reading (its Acknowledgement sequence numbers, unwrapped past 2^32). */
   peerAcknowledged = 0;
   private readonly handshake: ClientHandshake | ServerHandshake;
+  private readonly role: 'client' | 'server';
   private ready = false;
   private closed = false;
 
@@ -70,6 +71,7 @@ export class RtmpConnection {
     private readonly handlers: RtmpConnectionHandlers,
     options: RtmpConnectionOptions,
   ) {
+    this.role = options.role;
     this.reader = new ChunkStreamReader((m, csid) => this.dispatch(m, csid), options.reader);
     this.handshake = options.role === 'client' ? new ClientHandshake(options.handshake) : new ServerHandshake();
     if (options.idleTimeoutMs !== undefined && options.idleTimeoutMs > 0) {
@@ -163,19 +165,26 @@ export class RtmpConnection {
         data = step.rest;
       }
       this.reader.push(data);
-      if (this.ackWindow > 0 && this.reader.bytesReceived - this.lastAck >= this.ackWindow) {
-        this.lastAck = this.reader.bytesReceived;
-        this.send(ChunkStreamId.Control, acknowledgementMessage(this.reader.bytesReceived));
-      }
+      if (this.ackWindow > 0 && this.reader.bytesReceived - this.lastAck >= this.ackWindow) this.sendAcknowledgement();
     } catch (e) {
       this.close(e instanceof Error ? e : new RtmpProtocolError(String(e)));
     }
+  }
+
+  private sendAcknowledgement(): void {
+    this.lastAck = this.reader.bytesReceived;
+    this.send(ChunkStreamId.Control, acknowledgementMessage(this.reader.bytesReceived));
   }
 
   private dispatch(message: RtmpMessage, chunkStreamId: number): void {
     switch (message.typeId) {
       case MessageType.WindowAckSize:
         this.ackWindow = readControlValue(message);
+        // A client acknowledges at once what it has read: servers such as nginx-rtmp send the
+        // window alone, then hold their next replies (Set Peer Bandwidth, the connect _result)
+        // under Nagle until that segment is ACKed, and with nothing to send our delayed ACK
+        // cost ~40 ms per connect. These 16 bytes carry the ACK at once.
+        if (this.role === 'client') this.sendAcknowledgement();
         return;
       case MessageType.Acknowledgement: {
         // sequence number = bytes received so far, mod 2^32 (RTMP 5.4.3)
