@@ -24,7 +24,7 @@ import { parseTsUrl, type TsDestination } from './ts-url.js';
 
 /** Where a TsPushSink sends, and its timeouts (PushTarget's fields). */
 export interface TsPushTarget {
-  /** udp://host:port[?pkt_size=N&ttl=N] or tcp://host:port */
+  /** udp://host:port[?pkt_size=N&ttl=N&bitrate=N&burst_bits=N] or tcp://host:port */
   url: string;
   /** tcp: connect timeout. Default 5000; 0: none here (a push session keeps it). */
   connectTimeoutMs?: number;

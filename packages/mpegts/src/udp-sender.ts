@@ -57,7 +57,7 @@ export class UdpTsSender implements TsSender {
   private readonly drainListeners: Array<() => void> = [];
   private readonly errorListeners: Array<(error: Error) => void> = [];
 
-  /** Parses `url` (udp://host:port[?pkt_size=N&ttl=N]); throws TsSenderError('url') when invalid. */
+  /** Parses `url` (udp://host:port[?pkt_size=N&ttl=N&bitrate=N&burst_bits=N]); throws TsSenderError('url') when invalid. */
   constructor(url: string, options: UdpTsSenderOptions = {}) {
     const dest = parseTsUrl(url);
     if (dest.protocol !== 'udp') throw new TsSenderError('url', `Invalid URL [${url}]: UdpTsSender needs udp://`);

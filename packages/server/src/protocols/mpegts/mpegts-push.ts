@@ -2,11 +2,11 @@
 import { checkTsUrl, parseTsUrl, tsCannotCarry, TsPushSink } from '@sluice/mpegts';
 import { probeTcp, type PushProtocolModule, type PushSink, type PushTarget } from '@sluice/push';
 
-/** Creates the `mpegts` push protocol (udp://host:port[?pkt_size=N&ttl=N], tcp://host:port). */
+/** Creates the `mpegts` push protocol (udp://host:port[?pkt_size=N&ttl=N&bitrate=N&burst_bits=N], tcp://host:port). */
 export function createMpegtsPushProtocol(): PushProtocolModule {
   return {
     name: 'mpegts',
-    urlForms: '`udp://host:port[?pkt_size=N&ttl=N]` or `tcp://host:port`',
+    urlForms: '`udp://host:port[?pkt_size=N&ttl=N&bitrate=N&burst_bits=N]` or `tcp://host:port`',
     requiresStreamKey: false,
     streamKeyUse: 'Not used (empty or absent).',
     cannotCarry: tsCannotCarry,
