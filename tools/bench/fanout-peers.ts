@@ -5,7 +5,7 @@
  * follow the shared fan-out harness (../shared/bench/fanout.sh): a `live on` sink that
  * discards, `chunk_size 4096`, static `push` directives for nginx.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freeTcpPort, NGINX_RTMP_MODULE, startProcess, waitForTcpPort, type PeerProcess } from '@sluice/test-support';
@@ -57,6 +57,7 @@ http {
     },
     stop: async () => {
       await process.stop(3000, 'SIGQUIT');
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }
@@ -109,7 +110,7 @@ export async function startSluice(
   sinkUrl: string,
   redisUrl?: string,
 ): Promise<SystemUnderTest> {
-  const nodes: Array<{ process: PeerProcess; apiPort: number; rtmpPort: number }> = [];
+  const nodes: Array<{ process: PeerProcess; apiPort: number; rtmpPort: number; dir: string }> = [];
   for (let i = 0; i < processes; i++) {
     const dir = mkdtempSync(join(tmpdir(), `cluster-fanout-sluice${i}-`));
     const apiPort = await freeTcpPort();
@@ -128,7 +129,7 @@ export async function startSluice(
       '--log-level',
       'warn',
     ]);
-    nodes.push({ process: child, apiPort, rtmpPort });
+    nodes.push({ process: child, apiPort, rtmpPort, dir });
   }
   for (const n of nodes) await waitForTcpPort(n.apiPort, 30_000);
   const first = nodes[0] as (typeof nodes)[number];
@@ -175,6 +176,7 @@ export async function startSluice(
     stop: async () => {
       clearInterval(poll);
       await Promise.all(nodes.map((n) => n.process.stop(8000)));
+      for (const n of nodes) rmSync(n.dir, { recursive: true, force: true });
     },
   };
 }
@@ -217,6 +219,7 @@ ${apps}
     diagnosis: () => '',
     stop: async () => {
       await master.stop(5000, 'SIGQUIT');
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }
