@@ -138,6 +138,30 @@ describe('TsStreamOutput', () => {
     expect(out.head).toBe(out.end);
   });
 
+  it('knows its bit rate while it keeps nothing behind a reader that follows live', () => {
+    const clock = { t: 0 };
+    const out = new TsStreamOutput({ now: () => clock.t, keepLatestGop: false });
+    out.start(source.tracks);
+    const reader = { cursor: 0 };
+    out.retain(reader);
+    // as the pacer sees it: new datagrams pending, everything before them sent and released
+    const rates: number[] = [];
+    for (const p of packets) {
+      clock.t = ms(p);
+      const before = out.end;
+      out.write(p);
+      if (out.end > before && clock.t > 1000) rates.push(out.bytesPerMs * 8000);
+      reader.cursor = out.end;
+      out.trim();
+      expect(out.head).toBe(out.end);
+    }
+    expect(rates.length).toBeGreaterThan(10);
+    for (const bits of rates) {
+      expect(bits).toBeGreaterThan(150_000);
+      expect(bits).toBeLessThan(800_000);
+    }
+  });
+
   it('counts packets the muxer refuses and goes on', () => {
     const out = new TsStreamOutput();
     out.start(source.tracks);

@@ -108,6 +108,8 @@ export class TsStreamOutput {
   private replaying = false;
   private replayFrom = 0;
   private rateFrom = 0;
+  /** The first sequence number whose clock and byte marks are in the ring (grow() keeps only head..end). */
+  private marksFrom = 0;
 
   constructor(options: TsStreamOutputOptions = {}) {
     const size = options.packetSize ?? 1316;
@@ -206,16 +208,24 @@ export class TsStreamOutput {
     return this.randomAccessAt[seq % this.capacity] === 1;
   }
 
-  /** Bytes per millisecond of stream time over the last 2 s; NaN while under 300 ms were measured. */
+  /**
+   * Bytes per millisecond of stream time over the last 2 s; NaN while under 300 ms were
+   * measured. It reads the ring's clock and byte marks, which outlive the datagrams
+   * (released ones too, until the ring comes round): an output that keeps nothing behind
+   * its reader still knows its rate. Where the ring holds less than 300 ms (a very high
+   * rate), the whole ring is the window.
+   */
   get bytesPerMs(): number {
     if (this.end === 0) return Number.NaN;
     const last = this.end - 1;
     const cap = this.capacity;
-    if (this.rateFrom < this.head) this.rateFrom = this.head;
+    const oldest = Math.max(this.marksFrom, this.end - cap);
+    if (this.rateFrom < oldest) this.rateFrom = oldest;
     const lastClock = this.clockAt[last % cap]!;
     while (this.rateFrom < last && lastClock - this.clockAt[(this.rateFrom + 1) % cap]! >= RATE_WINDOW) this.rateFrom++;
     const span = lastClock - this.clockAt[this.rateFrom % cap]!;
-    if (!(span >= MIN_RATE_WINDOW)) {
+    const wholeRing = this.rateFrom === this.end - cap;
+    if (!(span >= MIN_RATE_WINDOW) && !(wholeRing && span > 0)) {
       if (span < 0) this.rateFrom = last; // the clock restarted
       return Number.NaN;
     }
@@ -404,6 +414,7 @@ export class TsStreamOutput {
       aligned[b] = this.alignedAt[a]!;
     }
     this.capacity = cap;
+    this.marksFrom = this.head;
     this.data = data;
     this.dueAt = due;
     this.clockAt = clock;
