@@ -9,16 +9,13 @@ import {
   type PushFilter,
   type PushProtocol,
   type PushRecord,
-  type PushRegistry,
   type PushService,
   type PushSinkFactory,
   type StartPushInput,
 } from '@sluice/push';
 import type { ClusterConfig } from '../config/cluster-config.js';
-import type { StreamHub } from '../hub/stream-hub.js';
-import type { Logger } from '../log/logger.js';
 import type * as ClusterPushNodeModule from './cluster-push-node.js';
-import type { ClusterPushNode } from './cluster-push-node.js';
+import type { ClusterPushNode, ClusterPushNodeOptions } from './cluster-push-node.js';
 import type { PeerStats } from './cluster-stats.js';
 import { guardSinks } from './lease-guarded-sinks.js';
 
@@ -58,14 +55,7 @@ export class ClusterSlot {
   }
 
   /** Loads @sluice/push-redis and joins the cluster (Redis unreachable: retried and logged, not thrown). */
-  async start(deps: {
-    registry: PushRegistry;
-    hub: StreamHub;
-    log: Logger;
-    apiUrl?: string | undefined;
-    maxPushesFor?: ((scope: { vhost: string; app: string }) => number | undefined) | undefined;
-    stats?: (() => unknown) | undefined;
-  }): Promise<void> {
+  async start(deps: Omit<ClusterPushNodeOptions, 'config'>): Promise<void> {
     if (this.node !== undefined || this.closed) return;
     let module: typeof ClusterPushNodeModule;
     try {
