@@ -36,6 +36,9 @@ Benchmarks of docs/BENCHMARKS.md (run from the repository root after `pnpm build
   shared fan-out harness (RTMP)       ../shared/bench/run_matrix.sh "project nginx nms" "20 100" 30 2   (PROJECT_CMD: see pnpm bench)
   shared harness (MPEG-TS/UDP)        python3 ../shared/bench/tsfanout.py project|ffmpeg 20 30
   fan-out latency probe               node --import ./tools/bench/fanout-latency-probe.mjs packages/server/dist/cli.js --config … (as PROJECT_CMD)
+  Node dgram floor (MPEG-TS/UDP)      node --import tsx tools/bench/udp-send-floor.ts --pushes 20 --seconds 30   (beside tsfanout.py)
+  idle cost vs nginx-rtmp             node --import tsx tools/bench/idle-cost.ts --window 20
+  one process per core (cluster)      node --import tsx tools/bench/cluster-fanout.ts --pushes "20 100" --seconds 30
 EOF
 }
 [[ ${1:-} == --list ]] && { list; exit 0; }
