@@ -2,7 +2,8 @@
  * End-to-end, the srt push: a real ffmpeg publishes over RTMP, `startPush` with
  * `protocol: "srt"` carries the stream as MPEG-TS inside SRT to libsrt's receivers
  * (srt-live-transmit, ffmpeg, GStreamer srtsrc) listening on 127.0.0.1, in clear and
- * encrypted (pbkeylen 16/24/32), at 120 ms and 1 s latency; each capture decodes. A wrong
+ * encrypted (pbkeylen 16/24/32), at 120 ms and 1 s latency; each capture decodes (srtsrc's up to
+ * a tail cut by the caller's SHUTDOWN, see withoutLastPes). A wrong
  * passphrase and a rejecting listener put the peer's reason into `lastError`.
  */
 import { describeWithPeers, expectDecodes, freeUdpPort, waitFor, type PeerProcess } from '@sluice/test-support';
@@ -11,7 +12,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createSrtPushProtocol } from '../protocols/srt/srt-push.js';
 import { startTestServer, type TestServer } from './harness.js';
 import { startFfmpegPublisher, stopFfmpeg } from './peers.js';
-import { startSrtReceiver, type SrtReceiverKind } from './srt-receivers.js';
+import { startSrtReceiver, withoutLastPes, type SrtReceiverKind } from './srt-receivers.js';
 
 const APP = '/v1/vhosts/default/apps/app';
 const PASSPHRASE = 'sluice-e2e-secret';
@@ -72,6 +73,7 @@ describeWithPeers(['ffmpeg', 'ffprobe', 'srt-live-transmit', 'gstreamer'], 'e2e:
       const passphrase = pbkeylen === undefined ? undefined : PASSPHRASE;
       const receiver = startSrtReceiver(kind, { port, latencyMs, passphrase, pbkeylen });
       const id = `srt-${kind}-${pbkeylen ?? 0}-${latencyMs}`;
+      let sentBytes = 0;
       try {
         const started = await t.api('POST', `${APP}:startPush`, {
           id,
@@ -86,12 +88,21 @@ describeWithPeers(['ffmpeg', 'ffprobe', 'srt-live-transmit', 'gstreamer'], 'e2e:
         expect(record?.protocol).toBe('srt');
         expect(record?.retransmittedPackets).toBeGreaterThanOrEqual(0);
         expect(record?.droppedPackets).toBe(0);
+        sentBytes = record?.sentBytes ?? 0;
         expect((await t.api('POST', `${APP}:stopPush`, { id })).status).toBe(200);
         await t.waitForGone(id);
       } finally {
         await receiver.stop();
       }
-      await expectDecodes(receiver.file, undefined, receiver.process.stderr());
+      if (kind !== 'gstreamer') {
+        await expectDecodes(receiver.file, undefined, receiver.process.stderr());
+        return;
+      }
+      // srtsrc drops what it has not read yet when the SHUTDOWN arrives (a busy machine: gst
+      // behind its play time): every PES before that cut decodes, and the cut is near the end
+      const whole = withoutLastPes(receiver.file);
+      expect(whole.bytes, 'srtsrc kept most of what the push had sent').toBeGreaterThan(0.75 * sentBytes);
+      await expectDecodes(whole.file, undefined, receiver.process.stderr());
     },
   );
 

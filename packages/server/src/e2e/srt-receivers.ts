@@ -3,9 +3,9 @@
  * MPEG-TS it receives into a file: srt-live-transmit, ffmpeg (libsrt) and GStreamer's srtsrc.
  * `netns` runs the receiver inside a network namespace (`ip netns exec NS ...`).
  */
-import { closeSync, mkdtempSync, openSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { startProcess, type PeerProcess } from '@sluice/test-support';
 import { ffmpegTsCopyArgs } from './peers.js';
 
@@ -31,7 +31,7 @@ export interface SrtReceiver {
   kind: SrtReceiverKind;
   file: string;
   process: PeerProcess;
-  /** Ends it (ffmpeg and srt-live-transmit end by themselves when the caller shuts down; this waits for that first). */
+  /** Ends it: waits (at most 5 s) for it to end by itself, as each does when the caller shuts down, then SIGINT. */
   stop: () => Promise<void>;
 }
 
@@ -60,10 +60,15 @@ function command(kind: SrtReceiverKind, o: SrtReceiverOptions, file: string): [s
         ffmpegTsCopyArgs(`srt://${host}:${o.port}?mode=listener&latency=${o.latencyMs * 1000}${secret}`, file),
       ];
     case 'gstreamer':
+      // srtsrc (keep-listening=false, the default) ends its stream with EOS once the caller's
+      // SHUTDOWN broke the socket, and filesink writes out its buffer at that EOS. -e: stop()'s
+      // fallback SIGINT sends an EOS too and waits for it (without -e it sets the pipeline to
+      // NULL, and an EOS already on its way fails in filesink, its buffered tail lost)
       return [
         'gst-launch-1.0',
         [
           '-q',
+          '-e',
           'srtsrc',
           `uri=srt://${host}:${o.port}?mode=listener`,
           `latency=${o.latencyMs}`,
@@ -96,8 +101,11 @@ export function startSrtReceiver(kind: SrtReceiverKind, options: SrtReceiverOpti
     file,
     process: proc,
     stop: async () => {
-      // ffmpeg finishes its file at EOF, srt-live-transmit exits (-a:no); srtsrc keeps listening
-      if (kind !== 'gstreamer') await Promise.race([proc.exited, new Promise((r) => setTimeout(r, 5000))]);
+      // Each ends by itself when the caller shuts down: ffmpeg finishes its file at EOF,
+      // srt-live-transmit exits (-a:no), gst-launch exits after srtsrc's EOS reached filesink.
+      // A signal is only the fallback: sent right away, it raced gst's own end on a busy machine
+      // (filesink: "Error while writing to file", the capture ends in a cut frame)
+      await Promise.race([proc.exited, new Promise((r) => setTimeout(r, 5000))]);
       await proc.stop(3000, 'SIGINT');
     },
   };
@@ -129,4 +137,38 @@ export function lastReceiveStats(text: string): SltReceiveStats | undefined {
     }
   }
   return last;
+}
+
+const TS_PACKET = 188;
+
+/**
+ * The capture `file` without each elementary stream's last PES packet, written next to it
+ * (its path and size): a capture that lost its tail (cut after any whole TS packet) is then
+ * whole PES packets only, which decode cleanly unless something before the cut was damaged.
+ * PSI (PAT, PMT) is kept. For srtsrc's captures: srtsrc checks the socket state before each
+ * read and ends the stream once the caller's SHUTDOWN broke it, dropping what libsrt still
+ * holds for it, so a gst-launch that lags its play time (a busy machine) loses the tail.
+ */
+export function withoutLastPes(file: string): { file: string; bytes: number } {
+  const ts = readFileSync(file);
+  const count = Math.floor(ts.length / TS_PACKET);
+  const pidOf = (i: number): number => ((ts[i * TS_PACKET + 1]! & 0x1f) << 8) | ts[i * TS_PACKET + 2]!;
+  /** Whether TS packet i starts a PES packet (payload_unit_start, its payload opening with 00 00 01). */
+  const pesStart = (i: number): boolean => {
+    const o = i * TS_PACKET;
+    if (ts[o] !== 0x47 || (ts[o + 1]! & 0x40) === 0 || (ts[o + 3]! & 0x10) === 0) return false;
+    const payload = o + 4 + ((ts[o + 3]! & 0x20) !== 0 ? 1 + ts[o + 4]! : 0);
+    return payload + 3 <= o + TS_PACKET && ts[payload] === 0 && ts[payload + 1] === 0 && ts[payload + 2] === 1;
+  };
+  const lastPes = new Map<number, number>();
+  for (let i = 0; i < count; i++) if (pesStart(i)) lastPes.set(pidOf(i), i);
+  const kept: Buffer[] = [];
+  for (let i = 0; i < count; i++) {
+    const from = lastPes.get(pidOf(i));
+    if (from === undefined || i < from) kept.push(ts.subarray(i * TS_PACKET, (i + 1) * TS_PACKET));
+  }
+  const out = join(dirname(file), 'capture-whole-pes.ts');
+  const bytes = Buffer.concat(kept);
+  writeFileSync(out, bytes);
+  return { file: out, bytes: bytes.length };
 }
