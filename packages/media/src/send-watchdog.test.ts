@@ -83,12 +83,37 @@ describe('SendWatchdog', () => {
 });
 
 describe('KernelByteCounter', () => {
-  it('counts written minus buffered, never decreasing, and keeps the count once the socket is gone', () => {
+  it('counts handed minus buffered, never decreasing, and keeps the count once the socket is gone', () => {
     const counter = new KernelByteCounter();
     expect(counter.read(undefined)).toBe(0);
-    expect(counter.read({ bytesWritten: 1000, writableLength: 400, destroyed: false })).toBe(600);
-    expect(counter.read({ bytesWritten: 1000, writableLength: 900, destroyed: false })).toBe(600);
-    expect(counter.read({ bytesWritten: 5000, writableLength: 0, destroyed: true })).toBe(600);
+    counter.wrote(1000);
+    expect(counter.read({ writableLength: 400, destroyed: false })).toBe(600);
+    expect(counter.read({ writableLength: 900, destroyed: false })).toBe(600);
+    counter.wrote(4000);
+    expect(counter.read({ writableLength: 0, destroyed: true })).toBe(600);
+    expect(counter.read({ writableLength: 1000, destroyed: false })).toBe(4000);
+  });
+
+  it('agrees with node:net socket.bytesWritten - writableLength on a real socket', async () => {
+    const { createServer, connect } = await import('node:net');
+    const server = createServer((s) => s.resume());
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as { port: number };
+    const socket = connect(port, '127.0.0.1');
+    const counter = new KernelByteCounter();
+    const write = (n: number): void => {
+      counter.wrote(n);
+      socket.write(new Uint8Array(n));
+    };
+    write(10); // before connect: queued
+    expect(counter.read(socket)).toBe(socket.bytesWritten - socket.writableLength);
+    await new Promise<void>((r) => socket.once('connect', r));
+    for (let i = 0; i < 50; i++) write(64 * 1024);
+    expect(counter.read(socket)).toBe(socket.bytesWritten - socket.writableLength);
+    await new Promise<void>((r) => socket.end(r));
+    expect(counter.read(socket)).toBe(10 + 50 * 64 * 1024);
+    socket.destroy();
+    await new Promise<void>((r) => server.close(() => r()));
   });
 });
 

@@ -69,24 +69,31 @@ export class SendWatchdog {
 
 /** The counters of a node:net / node:tls socket that KernelByteCounter reads. */
 export interface SocketByteCounts {
-  readonly bytesWritten: number;
   readonly writableLength: number;
   readonly destroyed: boolean;
 }
 
 /**
  * THE `bytesSent` of every sink (a push record's `sentBytes`): bytes the kernel accepted
- * from a socket, i.e. written minus still buffered in the socket. Never decreases; keeps
- * the last count once the socket is gone.
+ * from a socket, i.e. handed to `socket.write()` minus still buffered in the socket. The
+ * writer counts what it hands over (wrote()): Node's `socket.bytesWritten` would give the
+ * same figure but copies the socket's write queue on every read, and sinks read this after
+ * every write. Never decreases; keeps the last count once the socket is gone.
  */
 export class KernelByteCounter {
+  private handed = 0;
   private last = 0;
+
+  /** Counts `bytes` handed to the socket's write(). */
+  wrote(bytes: number): void {
+    this.handed += bytes;
+  }
 
   /** The count now (`socket` undefined or destroyed: the last count seen). */
   read(socket: SocketByteCounts | undefined): number {
     if (socket !== undefined && !socket.destroyed) {
-      const n = socket.bytesWritten - socket.writableLength;
-      if (Number.isFinite(n) && n > this.last) this.last = n;
+      const n = this.handed - socket.writableLength;
+      if (n > this.last) this.last = n;
     }
     return this.last;
   }

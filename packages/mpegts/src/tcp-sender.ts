@@ -191,6 +191,7 @@ export class TcpTsSender extends SinkListeners implements TsSender {
   send(chunk: Uint8Array): boolean {
     const s = this.socket;
     if (s === undefined || this.failed || this.closing) return false;
+    this.sent.wrote(chunk.length);
     const ok = s.write(chunk);
     if (!ok) this.watchdog.arm();
     return ok;
@@ -207,6 +208,7 @@ export class TcpTsSender extends SinkListeners implements TsSender {
       this.watchdog.arm();
       return false;
     }
+    this.sent.wrote(datagram.length);
     if (!s.write(datagram)) this.watchdog.arm();
     return true;
   }

@@ -42,6 +42,10 @@ export class FlvTagMuxer {
   private readonly videoEnhanced: boolean;
   private readonly audioEnhanced: boolean;
   private readonly audioFrameHeader: Uint8Array | undefined;
+  /** The latest video frame header and what it encodes (most frames repeat it: a fan-out writes it per push). */
+  private frameHeader: Uint8Array | undefined;
+  private frameHeaderKey = false;
+  private frameHeaderCts = 0;
 
   constructor(tracks: readonly TrackInfo[], options: FlvTagMuxerOptions = {}) {
     this.video = tracks.find((t) => t.kind === 'video' && VIDEO_CODECS.has(t.codec));
@@ -106,6 +110,8 @@ export class FlvTagMuxer {
   /**
    * The tag of one packet: timestamps rescaled to milliseconds (composition time =
    * round(pts) - round(dts)); `undefined` for packets of tracks this muxer does not write.
+   * The `header` may be the same array as the previous tag's when it holds the same
+   * bytes: read-only.
    */
   packetTag(packet: MediaPacket): FlvTagParts | undefined {
     const track =
@@ -118,14 +124,19 @@ export class FlvTagMuxer {
     }
     const pts =
       track.timescale === FLV_TIMESCALE ? packet.pts : rescaleTimestamp(packet.pts, track.timescale, FLV_TIMESCALE);
-    const header = buildVideoTagHeader({
-      kind: 'frame',
-      codec: track.codec as FlvVideoCodec,
-      key: packet.key,
-      cts: pts - dts,
-      enhanced: this.videoEnhanced,
-    });
-    return { type: FlvTagType.Video, timestamp: dts, header, data: packet.data };
+    const cts = pts - dts;
+    if (this.frameHeader === undefined || this.frameHeaderKey !== packet.key || this.frameHeaderCts !== cts) {
+      this.frameHeader = buildVideoTagHeader({
+        kind: 'frame',
+        codec: track.codec as FlvVideoCodec,
+        key: packet.key,
+        cts,
+        enhanced: this.videoEnhanced,
+      });
+      this.frameHeaderKey = packet.key;
+      this.frameHeaderCts = cts;
+    }
+    return { type: FlvTagType.Video, timestamp: dts, header: this.frameHeader, data: packet.data };
   }
 
   private soundFlags(): number | undefined {

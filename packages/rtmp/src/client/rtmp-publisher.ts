@@ -12,15 +12,7 @@
 import { connect as tcpConnect, isIP } from 'node:net';
 import type { Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
-import {
-  encodeAmf0,
-  FlvTagMuxer,
-  FlvTagType,
-  KernelByteCounter,
-  SinkListeners,
-  SendWatchdog,
-  systemClock,
-} from '@sluice/media';
+import { encodeAmf0, FlvTagMuxer, FlvTagType, SinkListeners, SendWatchdog, systemClock } from '@sluice/media';
 import {
   HostResolutionError,
   pinnedLookup,
@@ -143,7 +135,6 @@ export class RtmpPublisher extends SinkListeners {
   private readonly watchdog: SendWatchdog;
   private readonly ackWatchdog: AckWatchdog;
   private readonly clock: Clock;
-  private readonly sent = new KernelByteCounter();
   private readonly sharedChunks: PayloadChunkCache | undefined;
   private failure: Error | undefined;
   private closedPromise: Promise<void> | undefined;
@@ -185,7 +176,7 @@ export class RtmpPublisher extends SinkListeners {
 
   /** Bytes the kernel accepted so far (protocol overhead included; not what still waits in the socket). */
   get bytesSent(): number {
-    return this.sent.read(this.socket);
+    return this.connection?.bytesSent ?? 0;
   }
 
   /**
@@ -578,7 +569,7 @@ export class RtmpPublisher extends SinkListeners {
   private shutdown(error: Error | undefined): void {
     if (this.state === 'closed') return;
     this.state = 'closed';
-    this.sent.read(this.socket); // the last count, before the socket goes away
+    void this.connection?.bytesSent; // the last count, before the socket goes away
     this.watchdog.stop();
     this.ackWatchdog.stop();
     this.rejectPending(error ?? new RtmpConnectionClosed('RtmpPublisher closed'));

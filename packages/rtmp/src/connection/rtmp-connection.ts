@@ -6,7 +6,7 @@
  * while handling received bytes escapes: the connection closes with the error instead.
  */
 import type { Socket } from 'node:net';
-import type { Amf0Value } from '@sluice/media';
+import { KernelByteCounter, type Amf0Value } from '@sluice/media';
 import { ChunkStreamReader } from '../chunk/chunk-stream-reader.js';
 import type { ChunkStreamReaderOptions } from '../chunk/chunk-stream-reader.js';
 import { ChunkStreamWriter } from '../chunk/chunk-stream-writer.js';
@@ -51,6 +51,7 @@ export interface RtmpConnectionOptions {
 /** One RTMP connection. */
 export class RtmpConnection {
   readonly writer = new ChunkStreamWriter();
+  private readonly sent = new KernelByteCounter();
   readonly reader: ChunkStreamReader;
   /** 'simple' or 'digest' once a server-side handshake has read C1. */
   handshakeKind: 'simple' | 'digest' | null = null;
@@ -91,9 +92,9 @@ export class RtmpConnection {
     return this.closed;
   }
 
-  /** Bytes handed to the socket so far (including those still in its buffer). */
+  /** Bytes the kernel accepted so far (handed to the socket minus still in its buffer; KernelByteCounter). */
   get bytesSent(): number {
-    return this.socket.bytesWritten;
+    return this.sent.read(this.socket);
   }
 
   /** Bytes written but not yet handed to the kernel. */
@@ -135,6 +136,7 @@ export class RtmpConnection {
   /** Writes already-chunked bytes; returns false when the socket's buffer is full (or closed). */
   write(bytes: Uint8Array): boolean {
     if (this.closed || this.socket.destroyed) return false;
+    this.sent.wrote(bytes.length);
     return this.socket.write(bytes);
   }
 
