@@ -23,7 +23,7 @@ export interface PerfTopEntry {
   pct: number;
   /** % of samples with this symbol as the leaf */
   selfPct: number;
-  /** how many more symbols had exactly the same inclusive count (one call chain) */
+  /** how many more symbols were on exactly the same samples (one call chain) */
   same: number;
 }
 
@@ -70,9 +70,22 @@ const INCLUSIVE: Array<[string, RegExp, 'all' | 'main']> = [
   ],
 ];
 
-/** Stack roots and event-loop plumbing: on every sample of their thread, they say nothing. */
-const GENERIC =
-  /^(\[unknown\]|0x[0-9a-f]+|_start|__libc_start_main.*|__libc_start_call_main|main|start_thread|clone3?|__clone3?|node::Start|node::NodeMainInstance::Run|node::SpinEventLoop.*|uv_run|entry_SYSCALL_64_after_hwframe|do_syscall_64|ngx_worker_process_cycle|ngx_spawn_process|ngx_start_worker_processes|ngx_master_process_cycle|ngx_process_events_and_timers)$/;
+/** Stack roots, the event loop and Node's way into a JS callback: on (nearly) every sample, they say nothing. */
+const GENERIC = new RegExp(
+  '^(' +
+    [
+      '\\[unknown\\]|0x[0-9a-f]+|_start|__libc_start_main.*|__libc_start_call_main|main|start_thread|clone3?|__clone3?',
+      'entry_SYSCALL_64_after_hwframe|do_syscall_64|x64_sys_call',
+      'node::Start|node::NodeMainInstance::Run|node::SpinEventLoop.*|uv_run|uv__io_poll|uv__stream_io|uv__read|uv__async_io.*',
+      'node::LibuvStreamWrap::OnUvRead|node::LibuvStreamWrap::ReadStart.*|node::EmitToJSStreamListener::OnStreamRead|node::StreamBase::CallJSOnreadMethod',
+      'node::InternalMakeCallback|node::MakeCallback|node::AsyncWrap::MakeCallback|node::InternalCallbackScope::.*',
+      'v8::Function::Call|v8::internal::\\(anonymous namespace\\)::Invoke|v8::internal::Execution::Call',
+      'Builtins_JSEntry|Builtins_JSEntryTrampoline|Builtins_Call_ReceiverIs.*|Builtins_CallFunction_ReceiverIs.*',
+      'ngx_worker_process_cycle|ngx_spawn_process|ngx_start_worker_processes|ngx_master_process_cycle',
+      'ngx_process_events_and_timers|ngx_epoll_process_events',
+    ].join('|') +
+    ')$',
+);
 
 const isKernel = (f: Frame): boolean => f.dso === '[kernel.kallsyms]' || f.dso.startsWith('[kernel');
 const isJit = (f: Frame): boolean => /perf-\d+\.map$/.test(f.dso) || f.sym.startsWith('JS:');
@@ -103,8 +116,8 @@ export function summarise(system: string, samples: Sample[], topCount = 10): Per
   let jit = 0;
   let builtins = 0;
   const named = INCLUSIVE.map(() => 0);
-  const inclusive = new Map<string, { count: number; self: number; depth: number }>();
-  for (const s of samples) {
+  const inclusive = new Map<string, { count: number; self: number; depth: number; samples: number }>();
+  for (const [index, s] of samples.entries()) {
     const leaf = s.frames[0];
     const onMain = s.pid === s.tid;
     if (onMain) main++;
@@ -119,27 +132,28 @@ export function summarise(system: string, samples: Sample[], topCount = 10): Per
       const sym = isJit(f) && f.sym === '[unknown]' ? '[JIT code]' : f.sym;
       if (seen.has(sym)) return;
       seen.add(sym);
-      const e = inclusive.get(sym) ?? { count: 0, self: 0, depth };
+      const e = inclusive.get(sym) ?? { count: 0, self: 0, depth, samples: 0 };
       e.count++;
+      e.samples += index + 1; // with the count: frames of one call chain are on the same samples
       if (depth === 0) e.self++;
       e.depth = Math.min(e.depth, depth);
       inclusive.set(sym, e);
     });
   }
-  // Frames of one call chain share a count: keep the one nearest the leaf, note the others.
+  // Frames of one call chain are on the same samples: keep the one nearest the leaf, note the others.
   const sorted = [...inclusive.entries()]
     .filter(([sym]) => !GENERIC.test(sym))
-    .sort((a, b) => b[1].count - a[1].count || a[1].depth - b[1].depth);
+    .sort((a, b) => b[1].count - a[1].count || a[1].samples - b[1].samples || a[1].depth - b[1].depth);
   const top: PerfTopEntry[] = [];
-  let lastCount = -1;
+  let last: { count: number; samples: number } | undefined;
   for (const [sym, e] of sorted) {
-    const last = top[top.length - 1];
-    if (last && e.count === lastCount) {
-      last.same++;
+    const previous = top[top.length - 1];
+    if (previous && last && e.count === last.count && e.samples === last.samples) {
+      previous.same++;
       continue;
     }
     if (top.length === topCount) break;
-    lastCount = e.count;
+    last = e;
     const symbol = sym.length > 90 ? `${sym.slice(0, 87)}...` : sym;
     top.push({ symbol, pct: pct(e.count, total), selfPct: pct(e.self, total), same: 0 });
   }

@@ -3,7 +3,7 @@
 # same run, then tools/bench/write-benchmarks.ts rewrites the marked section of docs/BENCHMARKS.md
 # (between `<!-- pnpm bench: begin -->` and `<!-- pnpm bench: end -->`; nothing else is touched).
 #
-#   pnpm bench              # build, the default set (~15 min on 2 CPUs, printed up front), rewrite the docs
+#   pnpm bench              # build, the default set (~10 min on 2 CPUs, printed up front), rewrite the docs
 #   pnpm bench --no-write   # the same, docs left alone (the section is still in the run dir)
 #   pnpm bench --list       # every benchmark of docs/BENCHMARKS.md and its command
 #
@@ -206,8 +206,10 @@ profile_one() { # SYSTEM: the harness at PROFILE_N in the background, perf attac
   fi
   wait "$harness_pid" || true
   if ((rc == 0)) && [[ -s $data ]]; then
-    perf script -i "$data" -F pid,tid,ip,sym,dso 2>/dev/null | node --import tsx tools/bench/perf-summary.ts "$sys" |
-      tee -a "$out/profile.txt"
+    perf script -i "$data" -F pid,tid,ip,sym,dso >"$out/perf-$sys.script" 2>/dev/null || true
+    node --import tsx tools/bench/perf-summary.ts "$sys" <"$out/perf-$sys.script" | tee -a "$out/profile.txt" ||
+      echo "{\"system\":\"$sys\",\"error\":\"perf-summary failed\"}" | tee -a "$out/profile.txt"
+    gzip -f "$out/perf-$sys.script" # kept beside the summary (JIT symbols resolved)
   else
     echo "{\"system\":\"$sys\",\"error\":\"perf record failed (rc $rc)\"}" | tee -a "$out/profile.txt"
   fi
@@ -309,9 +311,9 @@ fi
 count() { wc -w <<<"$1"; }
 fanout_runs=$(($(count "$systems") * $(count "$ns") * reps))
 declare -A expect=(
-  [build]=60 [fanout]=$((fanout_runs * (seconds + 12) + nms_install * 40)) [latency]=$((seconds + 12))
+  [build]=60 [fanout]=$((fanout_runs * (seconds + 6) + nms_install * 40)) [latency]=$((seconds + 12))
   [tsfanout]=$((3 * ts_seconds + 15)) [idle]=$((5 * (idle_window + 3) + 15)) [chunking]=$((40 + 3 * chunk_fanout))
-  [profile]=$((2 * (profile_window + 30))) [capacity]=$(($(count "$ns") * 3 * (seconds + 15)))
+  [profile]=$((2 * (profile_window + 8))) [capacity]=$(($(count "$ns") * 3 * (seconds + 15)))
 )
 declare -A limit=(
   [build]=600 [fanout]=$((fanout_runs * (seconds + 95) + 120)) [latency]=$((seconds + 100))
@@ -366,7 +368,7 @@ has profile && ! command -v perf >/dev/null && echo "  profile: perf is not inst
   echo "python=$(python3 --version | cut -d' ' -f2)"
   echo "perf=$(perf --version 2>/dev/null | cut -d' ' -f3 || true)"
   echo "commit=$(git rev-parse --short HEAD)"
-  echo "commit_subject=$(git log -1 --format=%s | cut -c1-72)"
+  echo "commit_subject=$(git log -1 --format=%s)"
   echo "dirty=$(git status --porcelain --untracked-files=no | wc -l)"
   echo "systems=$systems"
   echo "ns=$ns"

@@ -215,113 +215,92 @@ export interface Target {
 }
 
 const ratioText = (r: number | undefined): string => (r === undefined ? '–' : `${r.toFixed(2)}×`);
+const ratio = (a: number | undefined, b: number | undefined): number | undefined =>
+  a !== undefined && b !== undefined && b > 0 ? a / b : undefined;
+
+/** Met when `value` ≤ `limit` (< when `strict`), else missed by how much. */
+export function verdict(value: number | undefined, limit: number | undefined, unit: string, strict = false): string {
+  if (value === undefined || limit === undefined) return 'not measured';
+  const digits = unit === ' MB' ? 1 : 3;
+  const met = strict ? value < limit : value <= limit;
+  return met
+    ? `met (${(limit - value).toFixed(digits)}${unit} to spare)`
+    : `**missed** by ${(value - limit).toFixed(digits)}${unit} (${ratioText(ratio(value, limit))} the limit)`;
+}
 
 export function targets(run: Run): Target[] {
   const out: Target[] = [];
-  const cpu = (l: HarnessLine | undefined): number | undefined => num(l?.f['cpu_ms_per_push_per_s']);
+  const figure = (lines: HarnessLine[], system: string, n: number, key: string): number | undefined =>
+    num(harnessLine(lines, system, n)?.f[key]);
+  const shown = (x: number | undefined, step: string, why: string, unit = '', digits = 3): string =>
+    x === undefined ? missing(run, step, why) : `${x.toFixed(digits)}${unit}`;
+  const CPU = 'cpu_ms_per_push_per_s';
   for (const n of [20, 100]) {
-    const s = cpu(harnessLine(run.fanout, 'project', n));
-    const p = cpu(harnessLine(run.fanout, 'nginx', n));
-    const r = s !== undefined && p !== undefined && p > 0 ? s / p : undefined;
+    const s = figure(run.fanout, 'project', n, CPU);
+    const p = figure(run.fanout, 'nginx', n, CPU);
     out.push({
       target: `RTMP CPU per push ≤ nginx-rtmp's, N=${n} (ms per push per media-s)`,
-      sluice: s === undefined ? missing(run, 'fanout', `no N=${n} run`) : fmt(s),
-      peer: p === undefined ? missing(run, 'fanout', `no N=${n} run`) : fmt(p),
-      ratio: ratioText(r),
-      result:
-        r === undefined || s === undefined || p === undefined
-          ? 'not measured'
-          : r <= 1
-            ? 'met'
-            : `**missed** by ${r.toFixed(2)}× (+${(s - p).toFixed(3)} ms)`,
+      sluice: shown(s, 'fanout', `no N=${n} run`),
+      peer: shown(p, 'fanout', `no N=${n} run`),
+      ratio: ratioText(ratio(s, p)),
+      result: verdict(s, p, ' ms'),
     });
   }
-  {
-    const s = num(harnessLine(run.fanout, 'project', 100)?.f['peak_rss_mb']);
-    const p = num(harnessLine(run.fanout, 'nginx', 100)?.f['peak_rss_mb']);
-    out.push({
-      target: 'RTMP peak RSS ≤ 64 MB at N=100',
-      sluice: s === undefined ? missing(run, 'fanout', 'no N=100 run') : `${fmt(s, 1)} MB`,
-      peer: p === undefined ? missing(run, 'fanout', 'no N=100 run') : `${fmt(p, 1)} MB`,
-      ratio: s === undefined ? '–' : `${(s / 64).toFixed(2)}× the limit`,
-      result:
-        s === undefined
-          ? 'not measured'
-          : s <= 64
-            ? `met (${(64 - s).toFixed(1)} MB to spare)`
-            : `**missed** by ${(s - 64).toFixed(1)} MB`,
-    });
-  }
-  {
-    const n = num(run.machine['ts_n']) ?? 20;
-    const s = cpu(harnessLine(run.ts, 'project', n));
-    const p = cpu(harnessLine(run.ts, 'ffmpeg', n));
-    const floor = num(run.floor?.['cpu_ms_per_push_per_s']);
-    const r = s !== undefined && p !== undefined && p > 0 ? s / p : undefined;
-    out.push({
-      target: `MPEG-TS/UDP CPU per push ≤ 0.5× ffmpeg tee, N=${n}${n === 20 ? '' : ' (target: N=20)'} (ms per push per media-s)`,
-      sluice: s === undefined ? missing(run, 'tsfanout') : fmt(s),
-      peer: `${p === undefined ? missing(run, 'tsfanout') : fmt(p)} (Node dgram floor ${fmt(floor)})`,
-      ratio: ratioText(r),
-      result:
-        r === undefined || p === undefined || s === undefined
-          ? 'not measured'
-          : r <= 0.5
-            ? 'met'
-            : `**missed**: limit ${(p / 2).toFixed(3)}, ${(s / (p / 2)).toFixed(2)}× it`,
-    });
-  }
-  {
-    const a = run.probe?.added;
-    const p99 = num(a?.['p99']);
-    out.push({
-      target: `added latency ingest socket → push socket, p99 < 1 ms at N=${run.machine['latency_n'] ?? '20'}`,
-      sluice:
-        p99 === undefined
-          ? missing(run, 'latency', 'no probe figures')
-          : `p50 ${a?.['p50']} / p99 ${a?.['p99']} / max ${a?.['max']} ms (${a?.['n']} reads)`,
-      peer: '– (no peer probe)',
-      ratio: p99 === undefined ? '–' : `${p99.toFixed(2)}× the limit`,
-      result: p99 === undefined ? 'not measured' : p99 < 1 ? 'met' : `**missed** by ${(p99 - 1).toFixed(3)} ms`,
-    });
-  }
-  {
-    const st = run.probe?.start;
-    const max = num(st?.['max']);
-    out.push({
-      target: 'startPush on a live stream → first media byte < 50 ms (every push: the max)',
-      sluice:
-        max === undefined
-          ? missing(run, 'latency', 'no probe figures')
-          : `p50 ${st?.['p50']} / max ${st?.['max']} ms (${st?.['n']} pushes)`,
-      peer: '– (nginx-rtmp pushes are static config)',
-      ratio: max === undefined ? '–' : `${(max / 50).toFixed(2)}× the limit`,
-      result:
-        max === undefined
-          ? 'not measured'
-          : max < 50
-            ? `met (${(50 - max).toFixed(1)} ms to spare)`
-            : `**missed** by ${(max - 50).toFixed(1)} ms`,
-    });
-  }
-  {
-    const i = idleFigures(run);
-    const sluice =
-      i.full === undefined
-        ? missing(run, 'idle')
-        : `${fmt(num(i.full['cpu_ms_per_s']), 2)} ms/s, ${i.full['rss_mb']} MB (empty: ${i.empty?.['cpu_ms_per_s'] ?? '–'} ms/s, ${i.empty?.['rss_mb'] ?? '–'} MB)`;
-    const peer =
+  const rss = figure(run.fanout, 'project', 100, 'peak_rss_mb');
+  out.push({
+    target: 'RTMP peak RSS ≤ 64 MB at N=100',
+    sluice: shown(rss, 'fanout', 'no N=100 run', ' MB', 1),
+    peer: shown(figure(run.fanout, 'nginx', 100, 'peak_rss_mb'), 'fanout', 'no N=100 run', ' MB', 1),
+    ratio: ratioText(ratio(rss, 64)),
+    result: verdict(rss, 64, ' MB'),
+  });
+  const tsN = num(run.machine['ts_n']) ?? 20;
+  const ts = figure(run.ts, 'project', tsN, CPU);
+  const tee = figure(run.ts, 'ffmpeg', tsN, CPU);
+  out.push({
+    target: `MPEG-TS/UDP CPU per push ≤ 0.5× ffmpeg tee's, N=${tsN}${tsN === 20 ? '' : ' (target: N=20)'} (ms per push per media-s)`,
+    sluice: shown(ts, 'tsfanout', 'no figure'),
+    peer: `${shown(tee, 'tsfanout', 'no figure')} (Node dgram floor ${fmt(num(run.floor?.[CPU]))})`,
+    ratio: ratioText(ratio(ts, tee)),
+    result: verdict(ts, tee === undefined ? undefined : tee / 2, ' ms'),
+  });
+  const a = run.probe?.added;
+  const p99 = num(a?.['p99']);
+  out.push({
+    target: `added latency ingest socket → push socket, p99 < 1 ms at N=${run.machine['latency_n'] ?? '20'}`,
+    sluice:
+      p99 === undefined
+        ? missing(run, 'latency', 'no probe figures')
+        : `p50 ${a?.['p50']} / p99 ${a?.['p99']} / max ${a?.['max']} ms (${a?.['n']} reads)`,
+    peer: '– (no peer probe)',
+    ratio: ratioText(ratio(p99, 1)),
+    result: verdict(p99, 1, ' ms', true),
+  });
+  const st = run.probe?.start;
+  const max = num(st?.['max']);
+  out.push({
+    target: 'startPush on a live stream → first media byte < 50 ms (every push: the max)',
+    sluice:
+      max === undefined
+        ? missing(run, 'latency', 'no probe figures')
+        : `p50 ${st?.['p50']} / max ${st?.['max']} ms (${st?.['n']} pushes)`,
+    peer: '– (nginx-rtmp pushes are static config)',
+    ratio: ratioText(ratio(max, 50)),
+    result: verdict(max, 50, ' ms', true),
+  });
+  const i = idleFigures(run);
+  const phase = (f: Fields | undefined): string => `${f?.['cpu_ms_per_s'] ?? '–'} ms/s, ${f?.['rss_mb'] ?? '–'} MB`;
+  const kB = (x: number | undefined): string => (x === undefined ? '–' : `${x.toFixed(1)} kB`);
+  out.push({
+    target: `idle cost: ${run.machine['idle_pushes'] ?? '1000'} ready pushes + ${run.machine['idle_streams'] ?? '100'} idle streams (CPU, RSS)`,
+    sluice: i.full === undefined ? missing(run, 'idle') : `${phase(i.full)} (empty: ${phase(i.empty)})`,
+    peer:
       i.nginxIdle === undefined
         ? missing(run, 'idle')
-        : `${i.nginxIdle['cpu_ms_per_s']} ms/s, ${i.nginxIdle['rss_mb']} MB with the idle streams (empty: ${i.nginxEmpty?.['cpu_ms_per_s'] ?? '–'} ms/s, ${i.nginxEmpty?.['rss_mb'] ?? '–'} MB)`;
-    out.push({
-      target: `idle cost: ${run.machine['idle_pushes'] ?? '1000'} ready pushes + ${run.machine['idle_streams'] ?? '100'} idle streams (CPU, RSS)`,
-      sluice,
-      peer,
-      ratio: '–',
-      result: `no threshold: ${i.perPushKb === undefined ? '–' : `${i.perPushKb.toFixed(1)} kB per ready push`}, ${i.perStreamKb === undefined ? '–' : `${i.perStreamKb.toFixed(1)} kB per idle stream`} (nginx-rtmp ${i.nginxPerStreamKb === undefined ? '–' : `${i.nginxPerStreamKb.toFixed(1)} kB`})`,
-    });
-  }
+        : `${phase(i.nginxIdle)} with the idle streams (empty: ${phase(i.nginxEmpty)})`,
+    ratio: '–',
+    result: `no threshold: ${kB(i.perPushKb)} per ready push, ${kB(i.perStreamKb)} per idle stream (nginx-rtmp ${kB(i.nginxPerStreamKb)})`,
+  });
   return out;
 }
 
@@ -619,7 +598,7 @@ function profileSection(run: Run): string[] {
       ],
     ),
     '',
-    'Inclusive unless marked "leaf"; other threads are V8\'s workers (concurrent GC, compiler) and libuv\'s pool. Top inclusive entries (stack roots and event-loop plumbing left out; "+k" = k more frames with the same count, one call chain):',
+    'Inclusive unless marked "leaf"; other threads are V8\'s workers (concurrent GC, compiler) and libuv\'s pool. Top inclusive entries (stack roots and event-loop plumbing left out; "+k" = k more frames on the same samples, one call chain, named by its frame nearest the leaf):',
     '',
   ];
   for (const s of systems) {
@@ -665,6 +644,12 @@ function capacitySection(run: Run): string[] {
   ];
 }
 
+/** At most `max` characters, cut at a word. */
+const short = (text: string, max = 60): string =>
+  text.length <= max
+    ? text
+    : `${text.slice(0, text.lastIndexOf(' ', max - 1) > 0 ? text.lastIndexOf(' ', max - 1) : max - 1)}…`;
+
 /** The whole marked section, markers included. */
 export function render(run: Run): string {
   const m = run.machine;
@@ -685,7 +670,7 @@ export function render(run: Run): string {
     'sections below them are earlier, hand-written measurements.',
     '',
     `- Machine: ${m['nproc'] ?? '?'} CPUs (${m['cpu'] ?? '?'}), ${m['mem_mb'] ? `${(Number(m['mem_mb']) / 1024).toFixed(1)} GB` : '?'}, ${m['kernel'] ?? '?'}; load average ${m['load_start'] ?? '?'} at the start, ${m['load_end'] ?? '?'} at the end${busy.length > 0 ? `; host busy ${Math.min(...busy).toFixed(0)}-${Math.max(...busy).toFixed(0)} % over the harness windows (the host is shared: read the same-run ratios)` : ''}.`,
-    `- Versions: Node ${m['node'] ?? '?'}, ffmpeg ${m['ffmpeg'] ?? '?'}, nginx ${m['nginx'] ?? '?'} + libnginx-mod-rtmp ${m['nginx_rtmp'] ?? '?'}, node-media-server ${m['nms'] || '–'}, Python ${m['python'] ?? '?'}, perf ${m['perf'] || '–'}; Sluice at \`${m['commit'] ?? '?'}\` (${m['commit_subject'] ?? ''})${num(m['dirty']) ? ` with ${m['dirty']} uncommitted changes` : ''}, the built CLI (\`pnpm build\`).`,
+    `- Versions: Node ${m['node'] ?? '?'}, ffmpeg ${m['ffmpeg'] ?? '?'}, nginx ${m['nginx'] ?? '?'} + libnginx-mod-rtmp ${m['nginx_rtmp'] ?? '?'}, node-media-server ${m['nms'] || '–'}, Python ${m['python'] ?? '?'}, perf ${m['perf'] || '–'}; Sluice at \`${m['commit'] ?? '?'}\` (${short(m['commit_subject'] ?? '')})${num(m['dirty']) ? ` with ${m['dirty']} uncommitted changes` : ''}, the built CLI (\`pnpm build\`).`,
     `- Run: ${minutes(m['duration_s'])} min (expected ~${minutes(m['expected_s'])}, bound ${minutes(m['limit_s'])}); steps: ${[...run.steps.entries()].map(([k, s]) => `${k} ${s.status} ${s.seconds ?? '?'} s`).join(', ')}.`,
     '',
     'Commands, as run (from the repository root; the shared harness is `../shared/bench`, its README explains its fields):',
