@@ -109,7 +109,7 @@ export function parsePerfScript(text: string): Sample[] {
 
 const pct = (count: number, total: number): number => (total > 0 ? Math.round((1000 * count) / total) / 10 : 0);
 
-export function summarise(system: string, samples: Sample[], topCount = 10): PerfSummary {
+export function summarise(system: string, samples: Sample[], topCount = 12): PerfSummary {
   const total = samples.length;
   let kernel = 0;
   let main = 0;
@@ -154,8 +154,7 @@ export function summarise(system: string, samples: Sample[], topCount = 10): Per
     }
     if (top.length === topCount) break;
     last = e;
-    const symbol = sym.length > 90 ? `${sym.slice(0, 87)}...` : sym;
-    top.push({ symbol, pct: pct(e.count, total), selfPct: pct(e.self, total), same: 0 });
+    top.push({ symbol: sym, pct: pct(e.count, total), selfPct: pct(e.self, total), same: 0 });
   }
   return {
     system,

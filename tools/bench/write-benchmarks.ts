@@ -271,7 +271,7 @@ export function targets(run: Run): Target[] {
     sluice:
       p99 === undefined
         ? missing(run, 'latency', 'no probe figures')
-        : `p50 ${a?.['p50']} / p99 ${a?.['p99']} / max ${a?.['max']} ms (${a?.['n']} reads)`,
+        : `p50 ${a?.['p50']} / p99 ${a?.['p99']} / max ${a?.['max']} ms (${a?.['n']} reads; host busy ${run.latency?.f['host_busy_pct'] ?? '–'} %)`,
     peer: '– (no peer probe)',
     ratio: ratioText(ratio(p99, 1)),
     result: verdict(p99, 1, ' ms', true),
@@ -408,7 +408,7 @@ function latencySection(run: Run): string[] {
   const harness =
     l === undefined || l.failed
       ? missing(run, 'latency', 'harness failed')
-      : `${l.f['cpu_ms_per_push_per_s'] ?? '–'} ms per push per media-s, delivered ${l.f['delivered'] ?? '–'}`;
+      : `${l.f['cpu_ms_per_push_per_s'] ?? '–'} ms per push per media-s, delivered ${l.f['delivered'] ?? '–'}, host busy ${l.f['host_busy_pct'] ?? '–'} %`;
   return [
     `### Latency and start (probe preloaded, N=${run.machine['latency_n'] ?? '20'}, pushes created on the live stream)`,
     '',
@@ -560,6 +560,12 @@ function chunkingSection(run: Run): string[] {
   ];
 }
 
+/** A JS frame's file relative to the repository, at most 100 characters. */
+function shortSymbol(symbol: string, root: string | undefined): string {
+  const text = (root ? symbol.split(`${root}/`).join('') : symbol).replace('file://', '');
+  return text.length > 100 ? `${text.slice(0, 99)}…` : text;
+}
+
 const isSummary = (p: PerfSummary | ProfileError): p is PerfSummary => 'samples' in p;
 
 function profileSection(run: Run): string[] {
@@ -605,7 +611,10 @@ function profileSection(run: Run): string[] {
     const p = of(s);
     if (p === undefined || !isSummary(p)) continue;
     const top = p.top
-      .map((t) => `\`${t.symbol}\` ${t.pct.toFixed(1)} %${t.same > 0 ? ` (+${t.same})` : ''}`)
+      .map(
+        (t) =>
+          `\`${shortSymbol(t.symbol, run.machine['root'])}\` ${t.pct.toFixed(1)} %${t.same > 0 ? ` (+${t.same})` : ''}`,
+      )
       .join('; ');
     lines.push(`- ${name(s)}: ${top}`);
   }
