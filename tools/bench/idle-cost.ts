@@ -93,5 +93,5 @@ try {
   await measure(`${pushes}-ready-pushes+${streams}-idle-streams`, pid);
 } finally {
   for (const p of publishers) await p.close();
-  await sluice.process.stop();
+  await sluice.stop();
 }

@@ -132,7 +132,7 @@ try {
   );
   await source.stop(5000, 'SIGINT');
 } finally {
-  await cli.process.stop(5000, 'SIGINT');
+  await cli.stop(5000, 'SIGINT');
   await destination.stop();
   removeNginxDir(destination);
 }

@@ -14,7 +14,8 @@
 # Steps (BENCH_SET, space-separated; default "fanout latency tsfanout idle chunking profile"):
 #   fanout    RTMP fan-out through the shared harness (FANOUT_HARNESS, default ../shared/bench):
 #             fanout.sh over FANOUT_SYSTEMS ("project nginx nms") x FANOUT_NS ("20 100"),
-#             FANOUT_SECONDS (30) each, FANOUT_REPS (1), in run_matrix.sh's order
+#             FANOUT_SECONDS (30) each, FANOUT_REPS (1), in run_matrix.sh's order; after each N,
+#             tools/bench/tcp-write-floor.ts (Node's net.Socket floor: the source's messages written to N sockets)
 #   latency   the harness at LATENCY_N (20) with tools/bench/fanout-latency-probe.mjs preloaded and
 #             the pushes created on the live stream: ingest read -> last push write, startPush -> first media
 #   tsfanout  MPEG-TS/UDP: the harness's tsfanout.py project and ffmpeg (tee) at TS_PUSHES (20) for
@@ -51,6 +52,7 @@ Benchmarks of docs/BENCHMARKS.md (run from the repository root after `pnpm build
   shared harness (MPEG-TS/UDP)        python3 ../shared/bench/tsfanout.py project|ffmpeg 20 30
   fan-out latency probe               node --import ./tools/bench/fanout-latency-probe.mjs packages/server/dist/cli.js --config … (as PROJECT_CMD)
   Node dgram floor (MPEG-TS/UDP)      node --import tsx tools/bench/udp-send-floor.ts --pushes 20 --seconds 30   (beside tsfanout.py)
+  Node net.Socket floor (RTMP)        node --import tsx tools/bench/tcp-write-floor.ts --file big.flv --pushes N --seconds 30   (beside fanout.sh)
   idle cost vs nginx-rtmp             node --import tsx tools/bench/idle-cost.ts --window 20
   CPU profile (perf)                  perf record -F 999 -g -p PID -- sleep 10 | tools/bench/perf-summary.ts (pnpm bench's profile step)
   one process per core (cluster)      node --import tsx tools/bench/cluster-fanout.ts --pushes "20 100" --seconds 30
@@ -118,8 +120,21 @@ step_fanout() {
         kill_leftovers
         sleep 2 # let TIME_WAIT sockets and the page cache settle (as run_matrix.sh)
       done
+      fanout_floor "$n"
     done
   done
+}
+
+# Node's floor beside the systems: N sockets writing the source's messages, nothing else
+fanout_floor() {
+  local rc=0 line
+  [[ ${floor_noted:-} ]] || note_cmd "node --import tsx tools/bench/tcp-write-floor.ts --file $SRC --pushes N --seconds $seconds  # N in $ns, after the systems"
+  floor_noted=1
+  echo "=== Node write floor N=$1 ${seconds}s"
+  line=$(timeout -k 15 $((seconds + 30)) node --import tsx tools/bench/tcp-write-floor.ts --file "$SRC" --pushes "$1" \
+    --seconds "$seconds" 2>>"$out/fanout.err") || rc=$?
+  echo "${line:-tcp-write-floor pushes=$1 FAILED} rc=$rc" | tee -a "$out/fanout.txt"
+  sleep 2
 }
 
 step_latency() {
@@ -311,12 +326,12 @@ fi
 count() { wc -w <<<"$1"; }
 fanout_runs=$(($(count "$systems") * $(count "$ns") * reps))
 declare -A expect=(
-  [build]=60 [fanout]=$((fanout_runs * (seconds + 6) + nms_install * 40)) [latency]=$((seconds + 12))
+  [build]=60 [fanout]=$((fanout_runs * (seconds + 6) + $(count "$ns") * reps * (seconds + 4) + nms_install * 40)) [latency]=$((seconds + 12))
   [tsfanout]=$((3 * ts_seconds + 15)) [idle]=$((5 * (idle_window + 3) + 15)) [chunking]=$((40 + 3 * chunk_fanout))
   [profile]=$((2 * (profile_window + 8))) [capacity]=$(($(count "$ns") * 3 * (seconds + 15)))
 )
 declare -A limit=(
-  [build]=600 [fanout]=$((fanout_runs * (seconds + 95) + 120)) [latency]=$((seconds + 100))
+  [build]=600 [fanout]=$((fanout_runs * (seconds + 95) + $(count "$ns") * reps * (seconds + 50) + 120)) [latency]=$((seconds + 100))
   [tsfanout]=$((3 * ts_seconds + 200)) [idle]=$((5 * (idle_window + 3) + 180)) [chunking]=$((300 + 6 * chunk_fanout))
   [profile]=$((2 * (profile_window + 150))) [capacity]=$((2 * ${expect[capacity]} + 120))
 )

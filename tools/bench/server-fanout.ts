@@ -105,7 +105,7 @@ try {
     const mb = list.reduce((n, p) => n + p.totalsentBytes, 0) / 1e6;
     return `${pushing}/${list.length} pushing, ${mb.toFixed(0)} MB sent, ${received('s')}/${pushes} destinations received ${receivedText}`;
   });
-  await cli.process.stop(5000, 'SIGINT');
+  await cli.stop(5000, 'SIGINT');
 } finally {
   await destination.stop();
   removeNginxDir(destination);

@@ -1,5 +1,5 @@
 /** The built Sluice CLI as a benchmark runs it: the default Server.xml, free ports, and a startPush helper. */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freeTcpPort, startProcess, waitForTcpPort, type PeerProcess } from '@sluice/test-support';
@@ -15,6 +15,8 @@ export interface SluiceCli {
   auth: { authorization: string };
   /** `POST :startPush` with `body`; throws unless 200. */
   startPush: (body: unknown) => Promise<void>;
+  /** Stops the process (as PeerProcess.stop) and removes its config and data directory. */
+  stop: (...args: Parameters<PeerProcess['stop']>) => Promise<void>;
   /** Starts `count` RTMP pushes of stream `src` to `url`: ids p0, p1, … with stream keys s0, s1, … */
   startRtmpPushes: (count: number, url: string) => Promise<void>;
 }
@@ -45,6 +47,13 @@ export async function startSluiceCli(): Promise<SluiceCli> {
     api,
     auth,
     startPush,
+    stop: async (...args) => {
+      try {
+        await sluice.stop(...args);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
     startRtmpPushes: async (count, url) => {
       for (let i = 0; i < count; i++)
         await startPush({ id: `p${i}`, stream: { name: 'src' }, protocol: 'rtmp', url, streamKey: `s${i}` });

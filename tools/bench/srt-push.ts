@@ -154,6 +154,6 @@ const source = (output: string[]): PeerProcess =>
     JSON.stringify({ relay: 'sluice, per srt push', cpuPercent: Number(((withPushes - ingest) / pushes).toFixed(2)) }),
   );
   await src.stop(5000, 'SIGINT');
-  await sluice.stop(5000, 'SIGINT');
+  await cli.stop(5000, 'SIGINT');
   for (const p of rx.procs) await p.stop(2000);
 }

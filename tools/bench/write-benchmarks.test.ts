@@ -78,7 +78,8 @@ describe('parsing', () => {
   it('reads a whole recorded run', () => {
     const run = readRun(sample);
     expect(run.machine['node']).toBe('v20.20.2');
-    expect(run.fanout).toHaveLength(3);
+    expect(run.fanout).toHaveLength(3); // the floor's line is not a harness line
+    expect(run.tcpFloor.map((f) => [f['pushes'], f['cpu_ms_per_push_per_s']])).toEqual([['5', '0.912']]);
     expect(run.ts.map((l) => l.system)).toEqual(['project', 'ffmpeg']);
     expect(run.floor?.['cpu_ms_per_push_per_s']).toBe('7.920');
     expect(run.idle).toHaveLength(6);
@@ -108,16 +109,25 @@ describe('targets', () => {
         line('nginx', 20, 0.328, 15.9),
         line('project', 100, 0.25, 60.5),
         line('nginx', 100, 0.271, 17.4),
+        'tcp-write-floor pushes=20 seconds=30.0 messages=2200 cpu_ms_per_push_per_s=0.301 user=0.1 system=0.2 rc=0',
+        'tcp-write-floor pushes=100 FAILED rc=124',
       ].join('\n'),
     });
     const t = targets(run);
     expect(t[0]).toMatchObject({
       sluice: '1.528',
-      peer: '0.328',
+      peer: '0.328 (Node write floor 0.301)',
       ratio: '4.66×',
       result: '**missed** by 1.200 ms (4.66× the limit)',
     });
-    expect(t[1]).toMatchObject({ ratio: '0.92×', result: 'met (0.021 ms to spare)' });
+    expect(t[1]).toMatchObject({
+      peer: '0.271 (Node write floor –)',
+      ratio: '0.92×',
+      result: 'met (0.021 ms to spare)',
+    });
+    const text = render(run);
+    expect(text).toContain('| Node write floor | 20 | 0.301 (user 0.1, system 0.2) | 0.92× | – | 2200 messages × 20 |');
+    expect(text).toContain('| Node write floor | 100 | – (floor failed) |');
     expect(t[2]).toMatchObject({ sluice: '60.5 MB', result: 'met (3.5 MB to spare)' });
   });
 
@@ -162,6 +172,9 @@ describe('rendering', () => {
     expect(text).not.toContain('/work/wt/bench15/'); // paths relative to the repository root
     expect(text).toContain('| Sluice | 5 | 6.152 (6.028) | 8.13× | 82.2 | 5/5 | 0.999 | 0.76 | 5.5 |');
     expect(text).toContain('| nginx-rtmp | 5 | 0.757 (0.856) |  | 15.7 | 0/5 (rc 3) |');
+    expect(text).toContain(
+      '| Node write floor | 5 | 0.912 (user 0.401, system 0.511) | 1.20× | – | 740 messages × 5 |',
+    );
     expect(text).toContain('| sendto/sendmsg syscalls | 0.0 | 40.0 |');
     let columns = 0;
     for (const row of text.split('\n')) {

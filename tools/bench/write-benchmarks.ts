@@ -127,6 +127,8 @@ export interface Run {
   steps: Map<string, Step>;
   commands: string[];
   fanout: HarnessLine[];
+  /** tools/bench/tcp-write-floor.ts lines of the fanout step (Node's net.Socket floor per N). */
+  tcpFloor: Fields[];
   latency: HarnessLine | undefined;
   probe: Probe | undefined;
   ts: HarnessLine[];
@@ -158,6 +160,7 @@ export function readRun(dir: string): Run {
     steps: parseSteps(read('steps.tsv')),
     commands: read('commands.txt').split('\n').filter(Boolean),
     fanout: parseHarness(read('fanout.txt')),
+    tcpFloor: prefixed(read('fanout.txt'), 'tcp-write-floor'),
     latency: parseHarness(read('latency.txt'))[0],
     probe: parseProbe(read('latency.txt')),
     ts: parseHarness(ts),
@@ -202,6 +205,11 @@ function missing(run: Run, step: string, what = ''): string {
   return `– (${stepProblem(run, step) ?? (what || 'no figure in the output')})`;
 }
 
+/** The net.Socket floor's line for N pushes, unless it failed. */
+function tcpFloor(run: Run, n: number): Fields | undefined {
+  return run.tcpFloor.find((f) => f['pushes'] === String(n) && f['cpu_ms_per_push_per_s'] !== undefined);
+}
+
 function harnessLine(lines: HarnessLine[], system: string, n: number): HarnessLine | undefined {
   return lines.find((l) => l.system === system && l.n === n);
 }
@@ -241,7 +249,7 @@ export function targets(run: Run): Target[] {
     out.push({
       target: `RTMP CPU per push ≤ nginx-rtmp's, N=${n} (ms per push per media-s)`,
       sluice: shown(s, 'fanout', `no N=${n} run`),
-      peer: shown(p, 'fanout', `no N=${n} run`),
+      peer: `${shown(p, 'fanout', `no N=${n} run`)} (Node write floor ${fmt(num(tcpFloor(run, n)?.[CPU]))})`,
       ratio: ratioText(ratio(s, p)),
       result: verdict(s, p, ' ms'),
     });
@@ -377,6 +385,22 @@ function fanoutSection(run: Run): string[] {
         ]);
       }
     }
+    const floor = run.tcpFloor.find((f) => f['pushes'] === String(n));
+    if (floor === undefined) continue;
+    const c = num(floor['cpu_ms_per_push_per_s']);
+    rows.push([
+      'Node write floor',
+      String(n),
+      c === undefined
+        ? missing(run, 'fanout', 'floor failed')
+        : `${fmt(c)} (user ${floor['user'] ?? '–'}, system ${floor['system'] ?? '–'})`,
+      c === undefined || nginx === undefined ? '' : ratioText(c / nginx),
+      '–',
+      `${floor['messages'] ?? '–'} messages × ${n}`,
+      '–',
+      '–',
+      '–',
+    ]);
   }
   return [
     `### RTMP fan-out (shared harness, ${run.machine['seconds'] ?? '?'} s window, ${run.machine['reps'] ?? '1'} repetition)`,
@@ -398,6 +422,9 @@ function fanoutSection(run: Run): string[] {
     '',
     'CPU = utime + stime of the process tree over the publishing window (steady: from 1 s after all pushes flow);',
     'bytes ratio = median bytes on the sink per push / bytes published (nginx-rtmp has no GOP cache: ~0.92 in 30 s).',
+    "Node write floor (tools/bench/tcp-write-floor.ts, same window, after the systems): one Node process writing the source's",
+    'FLV messages at real time to N sockets, one `socket.write()` per message per socket, drained by a child (not counted);',
+    "no ingest, parsing, chunking or per-push state: what any Node server's fan-out costs at least, beside what Sluice adds.",
   ];
 }
 
