@@ -53,6 +53,8 @@ Benchmarks of docs/BENCHMARKS.md (run from the repository root after `pnpm build
   fan-out latency probe               node --import ./tools/bench/fanout-latency-probe.mjs packages/server/dist/cli.js --config … (as PROJECT_CMD)
   Node dgram floor (MPEG-TS/UDP)      node --import tsx tools/bench/udp-send-floor.ts --pushes 20 --seconds 30   (beside tsfanout.py)
   Node net.Socket floor (RTMP)        node --import tsx tools/bench/tcp-write-floor.ts --file big.flv --pushes N --seconds 30   (beside fanout.sh)
+  one write's cost, Node vs libc      node tools/bench/tcp-send-cost.mjs; python3 tools/bench/tcp-send-cost.py
+  wire check of the added delay       tshark on lo | python3 tools/bench/wire-gap.py INGEST_PORT SINK_PORT (usage in the file)
   idle cost vs nginx-rtmp             node --import tsx tools/bench/idle-cost.ts --window 20
   CPU profile (perf)                  perf record -F 999 -g -p PID -- sleep 10 | tools/bench/perf-summary.ts (pnpm bench's profile step)
   one process per core (cluster)      node --import tsx tools/bench/cluster-fanout.ts --pushes "20 100" --seconds 30
