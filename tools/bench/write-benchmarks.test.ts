@@ -100,6 +100,7 @@ describe('targets', () => {
     expect(t[4]!.result).toBe('**missed** by 2.316 ms (3.32× the limit)');
     expect(t[5]!.result).toBe('met (31.281 ms to spare)');
     expect(t[6]!.sluice).toContain('3.33 ms/s, 61.7 MB');
+    expect(t[6]!.result).toContain('– (RSS fell by 67.6 kB each: a GC) per ready push'); // never a negative cost
   });
 
   it('compares CPU with nginx-rtmp and RSS with 64 MB at N=20 and N=100', () => {

@@ -298,7 +298,9 @@ export function targets(run: Run): Target[] {
   });
   const i = idleFigures(run);
   const phase = (f: Fields | undefined): string => `${f?.['cpu_ms_per_s'] ?? '–'} ms/s, ${f?.['rss_mb'] ?? '–'} MB`;
-  const kB = (x: number | undefined): string => (x === undefined ? '–' : `${x.toFixed(1)} kB`);
+  // RSS read at the end of a phase: a GC in between can leave less than before (no cost measured, not a negative one)
+  const kB = (x: number | undefined): string =>
+    x === undefined ? '–' : x < 0 ? `– (RSS fell by ${(-x).toFixed(1)} kB each: a GC)` : `${x.toFixed(1)} kB`;
   out.push({
     target: `idle cost: ${run.machine['idle_pushes'] ?? '1000'} ready pushes + ${run.machine['idle_streams'] ?? '100'} idle streams (CPU, RSS)`,
     sluice: i.full === undefined ? missing(run, 'idle') : `${phase(i.full)} (empty: ${phase(i.empty)})`,
